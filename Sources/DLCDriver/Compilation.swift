@@ -1,0 +1,85 @@
+// The compiler driver: the only place that knows the order of the stages.
+import DLCElaboration
+import DLCFrontend
+import DLCIR
+import DLCLayers
+import DLCSupport
+import Foundation
+
+/// What compiling one .dl file produced: the graph if it succeeded, and every diagnostic either way.
+public struct Compilation {
+  public let file: SourceFile
+  public let graph: Graph?
+  public let diagnostics: [Diagnostic]
+  public let suppressedErrors: Int
+
+  public var succeeded: Bool { graph != nil }
+
+  /// The diagnostics as the user sees them on stderr.
+  public var renderedDiagnostics: String {
+    DiagnosticRenderer.render(diagnostics, in: file, suppressedErrors: suppressedErrors)
+  }
+}
+
+public enum Driver {
+  /// Reads and compiles a file; a file that cannot be read is reported as a diagnostic too.
+  public static func compile(path: String, registry: LayerRegistry = .standard) -> Compilation {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      let file = SourceFile(path: path, bytes: [])
+      let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
+      return Compilation(
+        file: file, graph: nil, diagnostics: [.error("\(path) \(reason)", at: nil)], suppressedErrors: 0)
+    }
+    return compile(SourceFile(path: path, bytes: Array(data)), registry: registry)
+  }
+
+  public static func compile(_ file: SourceFile, registry: LayerRegistry = .standard) -> Compilation {
+    let diagnostics = DiagnosticEngine()
+    var graph: Graph?
+    if let problem = textProblem(file) {
+      diagnostics.report(problem)
+    } else if let model = Parser.parse(file, diagnostics: diagnostics), !diagnostics.hasErrors {
+      graph = Elaborator.elaborate(model, registry: registry, diagnostics: diagnostics)
+    }
+    return Compilation(
+      file: file, graph: diagnostics.hasErrors ? nil : graph, diagnostics: diagnostics.diagnostics,
+      suppressedErrors: diagnostics.suppressedErrors)
+  }
+
+  /// A .dl file is UTF-8 text; a binary file gets one clear error instead of a cascade.
+  static func textProblem(_ file: SourceFile) -> Diagnostic? {
+    if let index = file.bytes.firstIndex(of: 0) {
+      return .error(
+        "\(file.path) is not a text file (it contains a NUL byte)", at: SourceRange(index, index + 1),
+        notes: [DiagnosticNote("dlc reads models written in the .dl language")])
+    }
+    if String(validatingUTF8: file.bytes.map { CChar(bitPattern: $0) } + [0]) == nil {
+      let offset = firstInvalidUTF8(file.bytes)
+      return .error("\(file.path) is not valid UTF-8 text", at: SourceRange(offset, offset + 1))
+    }
+    return nil
+  }
+
+  private static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int {
+    var low = 0
+    var high = bytes.count
+    // The longest valid prefix, by bisection (a valid prefix stays valid when shortened at a boundary).
+    while low < high {
+      let mid = (low + high + 1) / 2
+      var iterator = bytes[0..<mid].makeIterator()
+      var decoder = UTF8()
+      var valid = true
+      loop: while true {
+        switch decoder.decode(&iterator) {
+        case .scalarValue: continue
+        case .emptyInput: break loop
+        case .error:
+          valid = false
+          break loop
+        }
+      }
+      if valid { low = mid } else { high = mid - 1 }
+    }
+    return low
+  }
+}

@@ -1,0 +1,113 @@
+// The typed graph IR: nodes in creation (topological) order, each a layer application or an input.
+import DLCSupport
+
+public typealias NodeID = Int
+
+/// One output of one node.
+public struct ValueRef: Hashable, Sendable, CustomStringConvertible {
+  public var node: NodeID
+  public var output: Int
+
+  public init(node: NodeID, output: Int = 0) {
+    self.node = node
+    self.output = output
+  }
+
+  public var description: String { "%\(node)" + (output == 0 ? "" : ".\(output)") }
+}
+
+/// A weight tensor a layer owns. Names follow Keras' variable paths below the layer (`kernel`, `forward/bias`).
+public struct ParameterSpec: Hashable, Sendable {
+  public var name: String
+  public var shape: [Int]
+  public var trainable: Bool
+  /// Keras' default initializer for this variable (`glorot_uniform`, `zeros`, `ones`, `orthogonal`, `uniform`).
+  public var initializer: String
+
+  public init(_ name: String, _ shape: [Int], trainable: Bool = true, initializer: String) {
+    self.name = name
+    self.shape = shape
+    self.trainable = trainable
+    self.initializer = initializer
+  }
+
+  public var elementCount: Int { shape.reduce(1, *) }
+}
+
+public struct Node: Sendable {
+  public var id: NodeID
+  /// The Keras layer name (`conv2d_1`), or the input's declared name.
+  public var name: String
+  /// The Keras class name (`Conv2D`), or `InputLayer` for a model input.
+  public var op: String
+  public var attributes: Attributes
+  public var inputs: [ValueRef]
+  public var outputs: [TensorType]
+  public var parameters: [ParameterSpec]
+  /// Where the layer was called (or the input declared); late errors point here.
+  public var range: SourceRange?
+  /// The block instances this node was created in, outermost first (`residual_1`).
+  public var scope: [String]
+
+  public init(
+    id: NodeID, name: String, op: String, attributes: Attributes = Attributes(), inputs: [ValueRef] = [],
+    outputs: [TensorType], parameters: [ParameterSpec] = [], range: SourceRange? = nil, scope: [String] = []
+  ) {
+    self.id = id
+    self.name = name
+    self.op = op
+    self.attributes = attributes
+    self.inputs = inputs
+    self.outputs = outputs
+    self.parameters = parameters
+    self.range = range
+    self.scope = scope
+  }
+
+  public var isInput: Bool { op == Graph.inputOp }
+  public var parameterCount: Int { parameters.reduce(0) { $0 + $1.elementCount } }
+  public var trainableParameterCount: Int { parameters.filter(\.trainable).reduce(0) { $0 + $1.elementCount } }
+}
+
+public struct Graph: Sendable {
+  public static let inputOp = "InputLayer"
+
+  public var name: String
+  /// All nodes, inputs included, in topological order; a node's id is its index.
+  public var nodes: [Node] = []
+  public var outputs: [ValueRef] = []
+
+  public init(name: String) {
+    self.name = name
+  }
+
+  public var inputs: [Node] { nodes.filter(\.isInput) }
+  public var layers: [Node] { nodes.filter { !$0.isInput } }
+
+  public func type(of value: ValueRef) -> TensorType {
+    nodes[value.node].outputs[value.output]
+  }
+
+  /// Appends a node, assigning its id.
+  @discardableResult
+  public mutating func add(_ node: Node) -> NodeID {
+    var node = node
+    node.id = nodes.count
+    nodes.append(node)
+    return node.id
+  }
+
+  /// For each node, the nodes that read any of its outputs, in order.
+  public func consumers() -> [[NodeID]] {
+    var result = [[NodeID]](repeating: [], count: nodes.count)
+    for node in nodes {
+      for input in node.inputs where !result[input.node].contains(node.id) {
+        result[input.node].append(node.id)
+      }
+    }
+    return result
+  }
+
+  public var totalParameters: Int { nodes.reduce(0) { $0 + $1.parameterCount } }
+  public var trainableParameters: Int { nodes.reduce(0) { $0 + $1.trainableParameterCount } }
+}

@@ -1,0 +1,51 @@
+// Activation layers with arguments of their own: ReLU, LeakyReLU, PReLU, ELU and Softmax.
+import DLCIR
+
+extension LayerDef {
+  static let relu = LayerDef(
+    keras: "ReLU",
+    arguments: [
+      ArgumentSpec("max_value", .float(min: 0, max: nil), default: AttributeValue.none),
+      .float("negative_slope", min: 0, default: 0), .float("threshold", default: 0),
+    ],
+    outputType: { $0.input })
+
+  static let leakyRelu = LayerDef(
+    keras: "LeakyReLU",
+    arguments: [.float("negative_slope", min: 0, default: 0.3)],
+    outputType: { $0.input })
+
+  /// A learned slope per element; `shared_axes` (1-based, as in Keras) share one slope along those axes.
+  static let prelu = LayerDef(
+    keras: "PReLU",
+    arguments: ArgumentSpec.trainingOnly("alpha_initializer", "alpha_regularizer", "alpha_constraint")
+      + [ArgumentSpec("shared_axes", .axes, default: AttributeValue.none)],
+    outputType: { layer in
+      for axis in layer.arguments["shared_axes"]?.intsValue ?? [] where axis < 1 || axis > layer.input.dims.count {
+        throw ShapeError(
+          "PReLU shared_axes entry \(axis) is out of range for input \(layer.input) (axes 1…\(layer.input.dims.count))",
+          argument: "shared_axes")
+      }
+      return layer.input
+    },
+    parameters: { layer in
+      var shape = layer.input.dims
+      for axis in layer.arguments["shared_axes"]?.intsValue ?? [] where axis >= 1 && axis <= shape.count {
+        shape[axis - 1] = 1
+      }
+      return [layer.weight("alpha", shape, initializer: layer.initializer("alpha_initializer", default: "zeros"))]
+    })
+
+  static let elu = LayerDef(
+    keras: "ELU",
+    arguments: [.float("alpha", default: 1.0)],
+    outputType: { $0.input })
+
+  static let softmax = LayerDef(
+    keras: "Softmax",
+    arguments: [ArgumentSpec("axis", .axes, default: .ints([-1]))],
+    outputType: { layer in
+      for axis in layer.ints("axis") { _ = try Axis.resolve(axis, rank: layer.input.rank, layer: "Softmax") }
+      return layer.input
+    })
+}

@@ -1,0 +1,194 @@
+// Convolutions: Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D and SeparableConv2D (channels-last).
+import DLCIR
+
+extension LayerDef {
+  static let conv1D = convolution("Conv1D", spatialRank: 1, paddings: ["valid", "same", "causal"])
+  static let conv2D = convolution("Conv2D", spatialRank: 2, paddings: ["valid", "same"])
+
+  /// The shared Keras signature of Conv1D/Conv2D/Conv3D: `(filters, kernel_size, strides, padding, ...)`.
+  static func convolution(_ keras: String, spatialRank: Int, paddings: [String]) -> LayerDef {
+    LayerDef(
+      keras: keras,
+      arguments: [
+        .int("filters", min: 1), .intTuple("kernel_size", count: spatialRank),
+        .intTuple("strides", count: spatialRank, default: 1), .choice("padding", paddings, default: "valid"),
+        .dataFormat(), .intTuple("dilation_rate", count: spatialRank, default: 1), .int("groups", min: 1, default: 1),
+        .activation(), .bool("use_bias", default: true),
+      ] + ArgumentSpec.trainingOnly(
+        "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer", "activity_regularizer",
+        "kernel_constraint", "bias_constraint", "lora_rank", "lora_alpha"),
+      outputType: { layer in
+        let x = try spatialInput(layer, keras, spatialRank)
+        let channels = x.last
+        let groups = layer.int("groups")
+        guard channels % groups == 0 else {
+          throw ShapeError(
+            "\(keras) groups=\(groups) must divide the input channels (\(channels)) of \(x)", argument: "groups")
+        }
+        guard layer.int("filters") % groups == 0 else {
+          throw ShapeError(
+            "\(keras) groups=\(groups) must divide filters=\(layer.int("filters"))", argument: "groups")
+        }
+        try checkStridesWithDilation(layer, keras)
+        let spatial = try windowed(x, layer, keras, kernel: layer.ints("kernel_size"))
+        return x.with(dims: spatial + [layer.int("filters")])
+      },
+      parameters: { layer in
+        let inputChannels = layer.input.last / max(1, layer.int("groups"))
+        return kernelAndBias(layer, kernel: layer.ints("kernel_size") + [inputChannels, layer.int("filters")])
+      },
+      macs: { layer, outputs in
+        let perOutput = layer.ints("kernel_size").reduce(1, *) * layer.input.last / max(1, layer.int("groups"))
+        return (outputs.first?.elementCount ?? 0) * perOutput
+      })
+  }
+
+  static let conv2DTranspose = LayerDef(
+    keras: "Conv2DTranspose",
+    arguments: [
+      .int("filters", min: 1), .intTuple("kernel_size", count: 2), .intTuple("strides", count: 2, default: 1),
+      .choice("padding", ["valid", "same"], default: "valid"),
+      ArgumentSpec("output_padding", .intTuple(count: 2, min: 0), default: AttributeValue.none), .dataFormat(),
+      .intTuple("dilation_rate", count: 2, default: 1), .activation(), .bool("use_bias", default: true),
+    ] + ArgumentSpec.trainingOnly(
+      "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer", "activity_regularizer",
+      "kernel_constraint", "bias_constraint"),
+    outputType: { layer in
+      let x = try spatialInput(layer, "Conv2DTranspose", 2)
+      try checkStridesWithDilation(layer, "Conv2DTranspose")
+      let kernel = layer.ints("kernel_size")
+      let strides = layer.ints("strides")
+      let dilation = layer.ints("dilation_rate")
+      let outputPadding = layer.arguments["output_padding"]?.intsValue
+      if let outputPadding, let axis = outputPadding.indices.first(where: { outputPadding[$0] >= strides[$0] }) {
+        throw ShapeError(
+          "Conv2DTranspose output_padding (\(outputPadding[axis])) must be smaller than strides (\(strides[axis]))",
+          argument: "output_padding")
+      }
+      let spatial = (0..<2).map { axis in
+        Window.deconvolved(
+          x.dims[axis], kernel: kernel[axis], stride: strides[axis], dilation: dilation[axis],
+          padding: layer.string("padding"), outputPadding: outputPadding?[axis])
+      }
+      if spatial.contains(where: { $0 < 1 }) {
+        throw ShapeError("Conv2DTranspose on \(x) would produce an empty output \(describe(spatial))")
+      }
+      return x.with(dims: spatial + [layer.int("filters")])
+    },
+    parameters: { layer in
+      kernelAndBias(layer, kernel: layer.ints("kernel_size") + [layer.int("filters"), layer.input.last])
+    },
+    macs: { layer, _ in
+      layer.input.elementCount * layer.ints("kernel_size").reduce(1, *) * layer.int("filters")
+    })
+
+  static let depthwiseConv2D = LayerDef(
+    keras: "DepthwiseConv2D",
+    arguments: [
+      .intTuple("kernel_size", count: 2), .intTuple("strides", count: 2, default: 1),
+      .choice("padding", ["valid", "same"], default: "valid"), .int("depth_multiplier", min: 1, default: 1),
+      .dataFormat(), .intTuple("dilation_rate", count: 2, default: 1), .activation(), .bool("use_bias", default: true),
+    ] + ArgumentSpec.trainingOnly(
+      "depthwise_initializer", "bias_initializer", "depthwise_regularizer", "bias_regularizer",
+      "activity_regularizer", "depthwise_constraint", "bias_constraint"),
+    outputType: { layer in
+      let x = try spatialInput(layer, "DepthwiseConv2D", 2)
+      try checkStridesWithDilation(layer, "DepthwiseConv2D")
+      let spatial = try windowed(x, layer, "DepthwiseConv2D", kernel: layer.ints("kernel_size"))
+      return x.with(dims: spatial + [x.last * layer.int("depth_multiplier")])
+    },
+    parameters: { layer in
+      let multiplier = layer.int("depth_multiplier")
+      let kernel = layer.weight(
+        "kernel", layer.ints("kernel_size") + [layer.input.last, multiplier],
+        initializer: layer.initializer("depthwise_initializer", default: "glorot_uniform"))
+      return [kernel] + bias(layer, layer.input.last * multiplier)
+    },
+    macs: { layer, outputs in (outputs.first?.elementCount ?? 0) * layer.ints("kernel_size").reduce(1, *) })
+
+  static let separableConv2D = LayerDef(
+    keras: "SeparableConv2D",
+    arguments: [
+      .int("filters", min: 1), .intTuple("kernel_size", count: 2), .intTuple("strides", count: 2, default: 1),
+      .choice("padding", ["valid", "same"], default: "valid"), .dataFormat(),
+      .intTuple("dilation_rate", count: 2, default: 1), .int("depth_multiplier", min: 1, default: 1), .activation(),
+      .bool("use_bias", default: true),
+    ] + ArgumentSpec.trainingOnly(
+      "depthwise_initializer", "pointwise_initializer", "bias_initializer", "depthwise_regularizer",
+      "pointwise_regularizer", "bias_regularizer", "activity_regularizer", "depthwise_constraint",
+      "pointwise_constraint", "bias_constraint"),
+    outputType: { layer in
+      let x = try spatialInput(layer, "SeparableConv2D", 2)
+      try checkStridesWithDilation(layer, "SeparableConv2D")
+      let spatial = try windowed(x, layer, "SeparableConv2D", kernel: layer.ints("kernel_size"))
+      return x.with(dims: spatial + [layer.int("filters")])
+    },
+    parameters: { layer in
+      let expanded = layer.input.last * layer.int("depth_multiplier")
+      return [
+        layer.weight(
+          "depthwise_kernel", layer.ints("kernel_size") + [layer.input.last, layer.int("depth_multiplier")],
+          initializer: layer.initializer("depthwise_initializer", default: "glorot_uniform")),
+        layer.weight(
+          "pointwise_kernel", [1, 1, expanded, layer.int("filters")],
+          initializer: layer.initializer("pointwise_initializer", default: "glorot_uniform")),
+      ] + bias(layer, layer.int("filters"))
+    },
+    macs: { layer, outputs in
+      let positions = (outputs.first?.elementCount ?? 0) / max(1, layer.int("filters"))
+      let expanded = layer.input.last * layer.int("depth_multiplier")
+      return positions * expanded * (layer.ints("kernel_size").reduce(1, *) + layer.int("filters"))
+    })
+
+  // MARK: - Shared pieces
+
+  /// The input of a windowed layer: rank spatialRank + 2, channels last.
+  static func spatialInput(_ layer: LayerApplication, _ keras: String, _ spatialRank: Int) throws -> TensorType {
+    let meaning = spatialRank == 1 ? "(batch, steps, channels)" : "(batch, height, width, channels)"
+    var notes: [String] = []
+    if layer.input.rank == spatialRank + 1 {
+      notes.append("add Reshape(\(describe(layer.input.dims + [1]))) before it to give the input a channel axis")
+    }
+    return try layer.input.requireRank(spatialRank + 2, for: keras, meaning, notes: notes)
+  }
+
+  static func checkStridesWithDilation(_ layer: LayerApplication, _ keras: String) throws {
+    if layer.ints("strides").contains(where: { $0 > 1 }) && layer.ints("dilation_rate").contains(where: { $0 > 1 }) {
+      throw ShapeError(
+        "\(keras) does not support strides > 1 together with dilation_rate > 1 (as in Keras)", argument: "strides")
+    }
+  }
+
+  /// Spatial output lengths of a convolution window, or an error naming the axis that does not fit.
+  static func windowed(_ x: TensorType, _ layer: LayerApplication, _ keras: String, kernel: [Int]) throws -> [Int] {
+    let strides = layer.ints("strides")
+    let dilation = layer.ints("dilation_rate")
+    let padding = layer.string("padding")
+    var result: [Int] = []
+    for axis in kernel.indices {
+      guard
+        let length = Window.convolved(
+          x.dims[axis], kernel: kernel[axis], stride: strides[axis], dilation: dilation[axis], padding: padding)
+      else {
+        let spatial = Array(x.dims.prefix(kernel.count))
+        let dilated = dilation.contains(where: { $0 > 1 }) ? " (dilated to \(Window.describe(zip(kernel, dilation).map { $1 * ($0 - 1) + 1 })))" : ""
+        throw ShapeError(
+          "\(keras) kernel \(Window.describe(kernel))\(dilated) is larger than its input \(Window.describe(spatial)) "
+            + "with padding=\"valid\"; input \(x)",
+          notes: ["use padding=\"same\" or a smaller kernel_size"])
+      }
+      result.append(length)
+    }
+    return result
+  }
+
+  static func bias(_ layer: LayerApplication, _ count: Int) -> [ParameterSpec] {
+    layer.bool("use_bias")
+      ? [layer.weight("bias", [count], initializer: layer.initializer("bias_initializer", default: "zeros"))] : []
+  }
+
+  static func kernelAndBias(_ layer: LayerApplication, kernel shape: [Int]) -> [ParameterSpec] {
+    [layer.weight("kernel", shape, initializer: layer.initializer("kernel_initializer", default: "glorot_uniform"))]
+      + bias(layer, layer.int("filters"))
+  }
+}

@@ -1,0 +1,130 @@
+// Core layers: Dense, Activation, the reshapers, the inference-time identities (dropout, noise) and Rescaling.
+import DLCIR
+
+extension LayerDef {
+  /// y = activation(x · kernel + bias), applied to the last axis.
+  static let dense = LayerDef(
+    keras: "Dense",
+    arguments: [
+      .int("units", min: 1), .activation(), .bool("use_bias", default: true),
+    ] + ArgumentSpec.trainingOnly(
+      "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer", "activity_regularizer",
+      "kernel_constraint", "bias_constraint", "lora_rank", "lora_alpha"),
+    outputType: { layer in
+      let x = layer.input
+      // Keras applies Dense to the last axis of any rank; dlc accepts sequences (rank 3) but treats a
+      // feature map (rank 4+) as the classic missing-Flatten mistake.
+      guard x.rank <= 3 else {
+        throw ShapeError(
+          "Dense expects a rank-2 input (batch, features); got \(x)",
+          notes: ["add Flatten() before it to get \(x.with(dims: [x.elementCount]))"])
+      }
+      return x.replacingLast(with: layer.int("units"))
+    },
+    parameters: { layer in
+      let units = layer.int("units")
+      return [layer.weight("kernel", [layer.input.last, units], initializer: layer.initializer("kernel_initializer", default: "glorot_uniform"))]
+        + (layer.bool("use_bias")
+          ? [layer.weight("bias", [units], initializer: layer.initializer("bias_initializer", default: "zeros"))] : [])
+    },
+    macs: { layer, outputs in (outputs.first?.elementCount ?? 0) * layer.input.last })
+
+  static let activation = LayerDef(
+    keras: "Activation",
+    arguments: [ArgumentSpec("activation", .activation)],
+    outputType: { $0.input })
+
+  static let flatten = LayerDef(
+    keras: "Flatten",
+    arguments: [.dataFormat()],
+    inputDType: nil,
+    outputType: { layer in layer.input.with(dims: [layer.input.elementCount]) })
+
+  /// Keras' Reshape: one entry may be -1 and is inferred; the element count must not change.
+  static let reshape = LayerDef(
+    keras: "Reshape",
+    arguments: [ArgumentSpec("target_shape", .intList)],
+    inputDType: nil,
+    outputType: { layer in
+      let x = layer.input
+      var target = layer.ints("target_shape")
+      guard !target.isEmpty else { throw ShapeError("Reshape needs a non-empty target_shape", argument: "target_shape") }
+      if let bad = target.first(where: { $0 == 0 || $0 < -1 }) {
+        throw ShapeError("Reshape target_shape entries must be positive or -1; got \(bad)", argument: "target_shape")
+      }
+      let unknowns = target.indices.filter { target[$0] == -1 }
+      guard unknowns.count <= 1 else {
+        throw ShapeError("Reshape target_shape may contain -1 only once", argument: "target_shape")
+      }
+      let known = target.filter { $0 != -1 }.reduce(1, *)
+      if let unknown = unknowns.first {
+        guard x.elementCount % known == 0 else {
+          throw ShapeError(
+            "Reshape cannot fit \(x.elementCount) elements of \(x) into \(describe(target)): "
+              + "\(x.elementCount) is not divisible by \(known)", argument: "target_shape")
+        }
+        target[unknown] = x.elementCount / known
+      } else if known != x.elementCount {
+        throw ShapeError(
+          "Reshape changes the element count: \(x) has \(x.elementCount) elements, target \(describe(target)) has \(known)",
+          argument: "target_shape")
+      }
+      return x.with(dims: target)
+    })
+
+  /// Permutes the non-batch axes; `dims` is 1-based, as in Keras.
+  static let permute = LayerDef(
+    keras: "Permute",
+    arguments: [ArgumentSpec("dims", .intList)],
+    inputDType: nil,
+    outputType: { layer in
+      let x = layer.input
+      let order = layer.ints("dims")
+      guard order.sorted() == Array(1...x.dims.count) else {
+        throw ShapeError(
+          "Permute dims must be a permutation of 1…\(x.dims.count) for input \(x); got \(describe(order))",
+          argument: "dims")
+      }
+      return x.with(dims: order.map { x.dims[$0 - 1] })
+    })
+
+  static let repeatVector = LayerDef(
+    keras: "RepeatVector",
+    arguments: [.int("n", min: 1)],
+    outputType: { layer in
+      let x = try layer.input.requireRank(2, for: "RepeatVector", "(batch, features)")
+      return x.with(dims: [layer.int("n"), x.last])
+    })
+
+  // Inference-time identities: they keep their arguments so the summary and training tools see them.
+  static let dropout = identity(
+    "Dropout", [.float("rate", min: 0, max: 1), ArgumentSpec("noise_shape", .intList, default: AttributeValue.none)]
+      + ArgumentSpec.trainingOnly("seed"))
+  static let spatialDropout1D = identity(
+    "SpatialDropout1D", [.float("rate", min: 0, max: 1)] + ArgumentSpec.trainingOnly("seed"), rank: (3, "(batch, steps, channels)"))
+  static let spatialDropout2D = identity(
+    "SpatialDropout2D", [.float("rate", min: 0, max: 1), .dataFormat()] + ArgumentSpec.trainingOnly("seed"),
+    rank: (4, "(batch, height, width, channels)"))
+  static let gaussianNoise = identity("GaussianNoise", [.float("stddev", min: 0)] + ArgumentSpec.trainingOnly("seed"))
+  static let gaussianDropout = identity(
+    "GaussianDropout", [.float("rate", min: 0, max: 1)] + ArgumentSpec.trainingOnly("seed"))
+
+  /// y = x · scale + offset.
+  static let rescaling = LayerDef(
+    keras: "Rescaling",
+    arguments: [.float("scale"), .float("offset", default: 0)],
+    outputType: { $0.input })
+
+  static func identity(_ keras: String, _ arguments: [ArgumentSpec], rank: (Int, String)? = nil) -> LayerDef {
+    LayerDef(
+      keras: keras, arguments: arguments,
+      outputType: { layer in
+        guard let (expected, meaning) = rank else { return layer.input }
+        return try layer.input.requireRank(expected, for: keras, meaning)
+      })
+  }
+}
+
+func describe(_ values: [Int]) -> String {
+  "(" + values.map(String.init).joined(separator: ", ") + ")"
+}

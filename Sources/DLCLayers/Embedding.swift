@@ -1,0 +1,47 @@
+// Token and position embeddings.
+import DLCIR
+
+extension LayerDef {
+  /// Looks up each integer token id in a (input_dim, output_dim) table.
+  static let embedding = LayerDef(
+    keras: "Embedding",
+    arguments: [
+      .int("input_dim", min: 1), .int("output_dim", min: 1),
+    ] + ArgumentSpec.trainingOnly("embeddings_initializer", "embeddings_regularizer", "embeddings_constraint")
+      + [.bool("mask_zero", default: false)]
+      + ArgumentSpec.trainingOnly("weights", "lora_rank", "lora_alpha", "input_length"),
+    inputDType: .int32,
+    outputType: { layer in
+      TensorType(.float32, layer.input.dims + [layer.int("output_dim")])
+    },
+    parameters: { layer in
+      [
+        layer.weight(
+          "embeddings", [layer.int("input_dim"), layer.int("output_dim")],
+          initializer: layer.initializer("embeddings_initializer", default: "uniform"))
+      ]
+    })
+
+  /// keras_hub's PositionEmbedding: a learned (sequence_length, dim) table, sliced to the input's length and
+  /// broadcast to its shape (add it to the input with Add()).
+  static let positionEmbedding = LayerDef(
+    keras: "PositionEmbedding",
+    arguments: [.int("sequence_length", min: 1)] + ArgumentSpec.trainingOnly("initializer", "seed"),
+    outputType: { layer in
+      let x = try layer.input.requireRank(atLeast: 3, for: "PositionEmbedding", "(batch, steps, features)")
+      let steps = x.dims[x.dims.count - 2]
+      guard steps <= layer.int("sequence_length") else {
+        throw ShapeError(
+          "PositionEmbedding sequence_length=\(layer.int("sequence_length")) is shorter than the input's \(steps) steps \(x)",
+          argument: "sequence_length")
+      }
+      return x
+    },
+    parameters: { layer in
+      [
+        layer.weight(
+          "embeddings", [layer.int("sequence_length"), layer.input.last],
+          initializer: layer.initializer("initializer", default: "glorot_uniform"))
+      ]
+    })
+}

@@ -1,0 +1,144 @@
+// A layer's definition: everything dlc knows about one Keras layer class, found through `LayerRegistry`.
+import DLCIR
+import DLCSupport
+
+/// How many tensors a layer takes.
+public enum Arity: Sendable {
+  case one
+  case exactly(Int)
+  case range(ClosedRange<Int>)
+  case atLeast(Int)
+
+  public func accepts(_ count: Int) -> Bool {
+    switch self {
+    case .one: return count == 1
+    case .exactly(let n): return count == n
+    case .range(let range): return range.contains(count)
+    case .atLeast(let n): return count >= n
+    }
+  }
+
+  public var phrase: String {
+    switch self {
+    case .one: return "one input"
+    case .exactly(let n): return "exactly \(n) inputs"
+    case .range(let range): return "\(range.lowerBound) to \(range.upperBound) inputs"
+    case .atLeast(let n): return "at least \(n) inputs"
+    }
+  }
+}
+
+/// What a shape rule, parameter rule or cost rule sees: the input types and the bound arguments.
+public struct LayerApplication {
+  public var inputs: [TensorType]
+  public var arguments: Attributes
+
+  public init(inputs: [TensorType], arguments: Attributes) {
+    self.inputs = inputs
+    self.arguments = arguments
+  }
+
+  /// The only input of a single-input layer.
+  public var input: TensorType { inputs.first ?? TensorType(.float32, []) }
+
+  public func int(_ name: String) -> Int { arguments[name]?.intValue ?? 0 }
+  public func ints(_ name: String) -> [Int] { arguments[name]?.intsValue ?? [] }
+  public func double(_ name: String) -> Double { arguments[name]?.doubleValue ?? 0 }
+  public func bool(_ name: String) -> Bool { arguments[name]?.boolValue ?? false }
+  public func string(_ name: String) -> String { arguments[name]?.stringValue ?? "" }
+  public func isNone(_ name: String) -> Bool { arguments[name]?.isNone ?? true }
+  /// Whether the layer's weights are trained (the common `trainable=` argument).
+  public var trainable: Bool { arguments["trainable"]?.boolValue ?? true }
+
+  /// The initializer to record for a weight: the user's string, else Keras' default.
+  public func initializer(_ argument: String, default fallback: String) -> String {
+    arguments[argument]?.stringValue ?? fallback
+  }
+
+  /// A weight, trainable unless the whole layer was frozen with `trainable=false`.
+  public func weight(_ name: String, _ shape: [Int], initializer: String, trainable: Bool = true) -> ParameterSpec {
+    ParameterSpec(name, shape, trainable: trainable && self.trainable, initializer: initializer)
+  }
+}
+
+/// A shape mistake found by a layer's rule. The elaborator places it at the call, or at `argument` if named.
+public struct ShapeError: Error {
+  public var message: String
+  public var notes: [String]
+  public var argument: String?
+
+  public init(_ message: String, notes: [String] = [], argument: String? = nil) {
+    self.message = message
+    self.notes = notes
+    self.argument = argument
+  }
+}
+
+/// Everything about one layer class: its Keras argument schema, shape rule, weights and cost.
+public struct LayerDef {
+  /// The Keras class name, as written in .dl files and shown in summaries.
+  public let keras: String
+  public let arity: Arity
+  /// Arguments in Keras' positional order.
+  public let arguments: [ArgumentSpec]
+  /// The element type the inputs must have; nil accepts any (shape-only layers pass it through).
+  public let inputDType: DType?
+  /// Output types from input types; throws `ShapeError` for impossible shapes.
+  public let outputTypes: (LayerApplication) throws -> [TensorType]
+  /// The layer's weights, in Keras' variable order.
+  public let parameters: (LayerApplication) -> [ParameterSpec]
+  /// Multiply-accumulates for one example (for `dlc summary --macs`).
+  public let macs: (LayerApplication, [TensorType]) -> Int
+
+  public init(
+    keras: String, arity: Arity = .one, arguments: [ArgumentSpec], inputDType: DType? = .float32,
+    outputTypes: @escaping (LayerApplication) throws -> [TensorType],
+    parameters: @escaping (LayerApplication) -> [ParameterSpec] = { _ in [] },
+    macs: @escaping (LayerApplication, [TensorType]) -> Int = { _, _ in 0 }
+  ) {
+    self.keras = keras
+    self.arity = arity
+    self.arguments = arguments + ArgumentSpec.common
+    self.inputDType = inputDType
+    self.outputTypes = outputTypes
+    self.parameters = parameters
+    self.macs = macs
+  }
+
+  /// A single-output layer whose rule maps one input type to one output type.
+  public init(
+    keras: String, arguments: [ArgumentSpec], inputDType: DType? = .float32,
+    outputType: @escaping (LayerApplication) throws -> TensorType,
+    parameters: @escaping (LayerApplication) -> [ParameterSpec] = { _ in [] },
+    macs: @escaping (LayerApplication, [TensorType]) -> Int = { _, _ in 0 }
+  ) {
+    self.init(
+      keras: keras, arity: .one, arguments: arguments, inputDType: inputDType,
+      outputTypes: { [try outputType($0)] }, parameters: parameters, macs: macs)
+  }
+
+  /// Keras' default layer name prefix: the class name in snake_case (`Conv2DTranspose` → `conv2d_transpose`).
+  public var namePrefix: String { snakeCase(keras) }
+}
+
+/// Keras' `to_snake_case`: split before a capital that starts a lowercase run, then between lower and upper.
+public func snakeCase(_ name: String) -> String {
+  let characters = Array(name.filter { $0.isLetter || $0.isNumber || $0 == "_" })
+  var firstPass: [Character] = []
+  for (index, character) in characters.enumerated() {
+    // "(.)([A-Z][a-z]+)" → "\1_\2"
+    if index > 0, character.isUppercase, index + 1 < characters.count, characters[index + 1].isLowercase {
+      firstPass.append("_")
+    }
+    firstPass.append(character)
+  }
+  var result: [Character] = []
+  for (index, character) in firstPass.enumerated() {
+    // "([a-z])([A-Z])" → "\1_\2"
+    if index > 0, character.isUppercase, firstPass[index - 1].isLowercase {
+      result.append("_")
+    }
+    result.append(character)
+  }
+  return String(result).lowercased()
+}

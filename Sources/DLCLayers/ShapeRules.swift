@@ -1,0 +1,67 @@
+// Shape arithmetic shared by several layer families: axes, window lengths and rank checks.
+import DLCIR
+
+extension TensorType {
+  /// Checks the rank (batch included), with the message Keras users recognize.
+  public func requireRank(_ rank: Int, for layer: String, _ meaning: String, notes: [String] = []) throws -> TensorType {
+    guard self.rank == rank else {
+      throw ShapeError("\(layer) expects a rank-\(rank) input \(meaning); got \(self)", notes: notes)
+    }
+    return self
+  }
+
+  public func requireRank(atLeast rank: Int, for layer: String, _ meaning: String) throws -> TensorType {
+    guard self.rank >= rank else {
+      throw ShapeError("\(layer) expects an input of rank \(rank) or more \(meaning); got \(self)")
+    }
+    return self
+  }
+}
+
+enum Axis {
+  /// Resolves a Keras axis (batch is 0, negatives count from the end) to an index into `dims`.
+  static func resolve(_ axis: Int, rank: Int, layer: String, argument: String = "axis") throws -> Int {
+    let resolved = axis < 0 ? axis + rank : axis
+    guard resolved >= 0, resolved < rank else {
+      throw ShapeError(
+        "\(argument)=\(axis) is out of range for \(layer) on a rank-\(rank) input", argument: argument)
+    }
+    guard resolved != 0 else {
+      throw ShapeError("\(layer) cannot operate along the batch axis (\(argument)=\(axis))", argument: argument)
+    }
+    return resolved - 1
+  }
+}
+
+enum Window {
+  /// Output length of a convolution window (Keras' `compute_conv_output_shape`); nil when the window does not fit.
+  static func convolved(_ length: Int, kernel: Int, stride: Int, dilation: Int, padding: String) -> Int? {
+    if padding == "valid" {
+      let span = dilation * (kernel - 1) + 1
+      return length >= span ? (length - span) / stride + 1 : nil
+    }
+    return (length - 1) / stride + 1
+  }
+
+  /// Output length of a pooling window (Keras' `compute_pooling_output_shape`).
+  static func pooled(_ length: Int, pool: Int, stride: Int, padding: String) -> Int? {
+    if padding == "valid" { return length >= pool ? (length - pool) / stride + 1 : nil }
+    return (length - 1) / stride + 1
+  }
+
+  /// Output length of a transposed convolution (Keras' `deconv_output_length`).
+  static func deconvolved(_ length: Int, kernel: Int, stride: Int, dilation: Int, padding: String, outputPadding: Int?)
+    -> Int
+  {
+    let span = kernel + (kernel - 1) * (dilation - 1)
+    guard let outputPadding else {
+      return padding == "valid" ? length * stride + max(span - stride, 0) : length * stride
+    }
+    let pad = padding == "same" ? span / 2 : 0
+    return (length - 1) * stride + span - 2 * pad + outputPadding
+  }
+
+  static func describe(_ values: [Int]) -> String {
+    values.map(String.init).joined(separator: "×")
+  }
+}

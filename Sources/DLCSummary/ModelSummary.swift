@@ -1,0 +1,110 @@
+// The facts a summary shows, in Keras' layer order, shared by the table and the JSON renderers.
+import DLCIR
+import DLCLayers
+
+public struct SummaryRow: Equatable {
+  public var name: String
+  public var type: String
+  public var outputShapes: [TensorType]
+  public var parameters: Int
+  public var trainableParameters: Int
+  /// `producer[0][k]` for each input, as Keras' "Connected to" column writes them.
+  public var connections: [String]
+  /// The producing layers' names, for JSON.
+  public var inputNames: [String]
+  public var macs: Int
+  /// Bytes of this layer's outputs for one example.
+  public var activationBytes: Int
+  public var isInput: Bool
+
+  public var nonTrainableParameters: Int { parameters - trainableParameters }
+}
+
+public struct ModelSummary {
+  public var name: String
+  /// Keras prints a single chain like a Sequential model: no input rows, no "Connected to".
+  public var isSequential: Bool
+  public var rows: [SummaryRow]
+  public var inputs: [(name: String, type: TensorType)]
+  public var outputs: [String]
+  public var totalParameters: Int
+  public var trainableParameters: Int
+  public var nonTrainableParameters: Int { totalParameters - trainableParameters }
+  public var totalMACs: Int { rows.reduce(0) { $0 + $1.macs } }
+  public var totalActivationBytes: Int { rows.reduce(0) { $0 + $1.activationBytes } }
+
+  public init(_ graph: Graph, registry: LayerRegistry = .standard) {
+    name = graph.name
+    let sequential = Self.isSingleChain(graph)
+    isSequential = sequential
+    rows = Self.kerasOrder(graph).compactMap { id -> SummaryRow? in
+      let node = graph.nodes[id]
+      if sequential && node.isInput { return nil }
+      var macs = 0
+      if let definition = registry[node.op] {
+        let application = LayerApplication(inputs: node.inputs.map(graph.type(of:)), arguments: node.attributes)
+        macs = definition.macs(application, node.outputs)
+      }
+      return SummaryRow(
+        name: node.name, type: node.op, outputShapes: node.outputs, parameters: node.parameterCount,
+        trainableParameters: node.trainableParameterCount,
+        connections: node.inputs.map { "\(graph.nodes[$0.node].name)[0][\($0.output)]" },
+        inputNames: node.inputs.map { graph.nodes[$0.node].name }, macs: macs,
+        activationBytes: node.isInput ? 0 : node.outputs.reduce(0) { $0 + $1.elementCount * $1.dtype.size },
+        isInput: node.isInput)
+    }
+    inputs = graph.inputs.map { ($0.name, $0.outputs[0]) }
+    outputs = graph.outputs.map { output in
+      let node = graph.nodes[output.node]
+      return node.outputs.count > 1 ? "\(node.name)[\(output.output)]" : node.name
+    }
+    totalParameters = graph.totalParameters
+    trainableParameters = graph.trainableParameters
+  }
+
+  /// One input, one output, and every layer reads exactly the single output of the layer before it.
+  static func isSingleChain(_ graph: Graph) -> Bool {
+    guard graph.inputs.count == 1, graph.outputs.count == 1, graph.nodes.first?.isInput == true else { return false }
+    for index in graph.nodes.indices.dropFirst() {
+      let node = graph.nodes[index]
+      guard node.inputs == [ValueRef(node: index - 1, output: 0)], graph.nodes[index - 1].outputs.count == 1 else {
+        return false
+      }
+    }
+    return graph.outputs == [ValueRef(node: graph.nodes.count - 1, output: 0)]
+      && graph.nodes.last?.outputs.count == 1
+  }
+
+  /// Keras' functional layer order: by depth (longest path to an output) from the inputs down,
+  /// ties broken by the order a depth-first walk from the outputs first reaches each layer.
+  public static func kerasOrder(_ graph: Graph) -> [NodeID] {
+    var preorder: [NodeID: Int] = [:]
+    var postorder: [NodeID] = []
+    var finished = Set<NodeID>()
+    func visit(_ id: NodeID) {
+      if finished.contains(id) { return }
+      if preorder[id] == nil { preorder[id] = preorder.count }
+      for input in graph.nodes[id].inputs { visit(input.node) }
+      finished.insert(id)
+      postorder.append(id)
+    }
+    for output in graph.outputs { visit(output.node) }
+    var depth: [NodeID: Int] = [:]
+    for id in postorder.reversed() {
+      let own = depth[id, default: 0]
+      depth[id] = own
+      for input in graph.nodes[id].inputs {
+        depth[input.node] = max(depth[input.node, default: 0], own + 1)
+      }
+    }
+    // Inputs no output depends on still appear, first, as Keras keeps every declared input.
+    var order = graph.nodes.map(\.id).filter { depth[$0] != nil }
+    order.sort { a, b in
+      let (depthA, depthB) = (depth[a, default: 0], depth[b, default: 0])
+      if depthA != depthB { return depthA > depthB }
+      return preorder[a, default: -1] < preorder[b, default: -1]
+    }
+    let unreached = graph.nodes.filter { $0.isInput && depth[$0.id] == nil }.map(\.id)
+    return unreached + order
+  }
+}

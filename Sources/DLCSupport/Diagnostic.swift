@@ -1,0 +1,91 @@
+// Diagnostics: what went wrong, where, and what to do about it.
+
+public enum Severity: String, Sendable {
+  case error, warning, note
+}
+
+/// A secondary message attached to a diagnostic, optionally pointing at its own place in the source.
+public struct DiagnosticNote: Hashable, Sendable {
+  public var message: String
+  public var range: SourceRange?
+
+  public init(_ message: String, at range: SourceRange? = nil) {
+    self.message = message
+    self.range = range
+  }
+}
+
+/// One message for the user. Messages are built by typed factories next to the code that raises them.
+public struct Diagnostic: Error, Hashable, Sendable {
+  public var severity: Severity
+  public var message: String
+  public var range: SourceRange?
+  public var notes: [DiagnosticNote]
+
+  public init(_ severity: Severity, _ message: String, at range: SourceRange?, notes: [DiagnosticNote] = []) {
+    self.severity = severity
+    self.message = message
+    self.range = range
+    self.notes = notes
+  }
+
+  public static func error(_ message: String, at range: SourceRange?, notes: [DiagnosticNote] = []) -> Diagnostic {
+    Diagnostic(.error, message, at: range, notes: notes)
+  }
+
+  public static func warning(_ message: String, at range: SourceRange?, notes: [DiagnosticNote] = []) -> Diagnostic {
+    Diagnostic(.warning, message, at: range, notes: notes)
+  }
+
+  public func adding(_ note: DiagnosticNote) -> Diagnostic {
+    var copy = self
+    copy.notes.append(note)
+    return copy
+  }
+}
+
+/// Thrown when a stage ends with errors; the diagnostics themselves were collected by the engine.
+public struct CompilationFailed: Error, Sendable {
+  public let diagnostics: [Diagnostic]
+  public init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
+}
+
+/// Collects the diagnostics of one compilation. Stages recover after an error and keep going,
+/// so one run reports several independent mistakes; past `errorLimit` errors it stops collecting.
+public final class DiagnosticEngine {
+  public private(set) var diagnostics: [Diagnostic] = []
+  public let errorLimit: Int
+  public private(set) var suppressedErrors = 0
+
+  /// Notes appended to every diagnostic reported meanwhile, innermost last (such as "in block 'x' called here").
+  public var context: [DiagnosticNote] = []
+
+  public init(errorLimit: Int = 20) {
+    self.errorLimit = errorLimit
+  }
+
+  public var errorCount: Int { diagnostics.filter { $0.severity == .error }.count }
+  public var hasErrors: Bool { errorCount > 0 || suppressedErrors > 0 }
+  public var isFull: Bool { errorCount >= errorLimit }
+
+  public func report(_ diagnostic: Diagnostic) {
+    var diagnostic = diagnostic
+    diagnostic.notes += context.reversed()
+    if diagnostic.severity == .error && isFull {
+      suppressedErrors += 1
+      return
+    }
+    // The same mistake reached by two paths is reported once.
+    if diagnostics.contains(diagnostic) { return }
+    diagnostics.append(diagnostic)
+  }
+
+  public func report(_ diagnostics: [Diagnostic]) {
+    diagnostics.forEach(report)
+  }
+
+  /// Throws `CompilationFailed` if any error was reported.
+  public func failIfErrors() throws {
+    if hasErrors { throw CompilationFailed(diagnostics) }
+  }
+}

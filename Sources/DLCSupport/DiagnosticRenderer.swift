@@ -1,0 +1,55 @@
+// Renders diagnostics compiler-style: `file:line:col: error: message`, the source line and a caret underline.
+
+public enum DiagnosticRenderer {
+  /// Renders every diagnostic, in the order reported, followed by a count of suppressed errors.
+  public static func render(_ diagnostics: [Diagnostic], in file: SourceFile?, suppressedErrors: Int = 0) -> String {
+    var out = ""
+    for diagnostic in diagnostics {
+      out += render(diagnostic, in: file)
+    }
+    if suppressedErrors > 0 {
+      out += "note: \(suppressedErrors) more error\(suppressedErrors == 1 ? "" : "s") not shown\n"
+    }
+    return out
+  }
+
+  public static func render(_ diagnostic: Diagnostic, in file: SourceFile?) -> String {
+    var out = header(diagnostic.severity, diagnostic.message, diagnostic.range, file)
+    out += snippet(diagnostic.range, file)
+    for note in diagnostic.notes {
+      out += header(.note, note.message, note.range, file)
+      out += snippet(note.range, file)
+    }
+    return out
+  }
+
+  private static func header(_ severity: Severity, _ message: String, _ range: SourceRange?, _ file: SourceFile?)
+    -> String
+  {
+    guard let file else { return "\(severity.rawValue): \(message)\n" }
+    guard let range else { return "\(file.path): \(severity.rawValue): \(message)\n" }
+    return "\(file.path):\(file.location(of: range.start)): \(severity.rawValue): \(message)\n"
+  }
+
+  /// The source line with a gutter, then `^~~~` under the range (clipped to the first line).
+  private static func snippet(_ range: SourceRange?, _ file: SourceFile?) -> String {
+    guard let range, let file else { return "" }
+    let start = file.location(of: range.start)
+    let end = file.location(of: range.end)
+    let line = file.lineText(start.line).replacingTabs()
+    let gutter = String(start.line)
+    let pad = String(repeating: " ", count: gutter.count)
+    let lineLength = line.count
+    let firstColumn = min(start.column, lineLength + 1)
+    let lastColumn = end.line == start.line ? max(firstColumn + 1, min(end.column, lineLength + 1)) : lineLength + 1
+    let width = max(1, lastColumn - firstColumn)
+    let marker = String(repeating: " ", count: firstColumn - 1) + "^" + String(repeating: "~", count: width - 1)
+    return "\(pad) \(gutter) | \(line)\n\(pad) \(pad) | \(marker)\n"
+  }
+}
+
+extension String {
+  fileprivate func replacingTabs() -> String {
+    String(map { $0 == "\t" ? " " : $0 })
+  }
+}

@@ -1,0 +1,77 @@
+// A source file's text and the mapping from byte offsets to line:column positions.
+
+/// A half-open byte range `[start, end)` into one `SourceFile`.
+public struct SourceRange: Hashable, Sendable {
+  public var start: Int
+  public var end: Int
+
+  public init(_ start: Int, _ end: Int) {
+    self.start = start
+    self.end = max(start, end)
+  }
+
+  /// The smallest range covering both.
+  public func union(_ other: SourceRange) -> SourceRange {
+    SourceRange(min(start, other.start), max(end, other.end))
+  }
+}
+
+/// A 1-based line and column; the column counts Unicode characters, so carets line up.
+public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
+  public var line: Int
+  public var column: Int
+  public var description: String { "\(line):\(column)" }
+}
+
+/// The text of one `.dl` file, kept as UTF-8 bytes for the lexer.
+public struct SourceFile: Sendable {
+  /// The path as the user wrote it; diagnostics print it verbatim.
+  public let path: String
+  public let bytes: [UInt8]
+  /// Byte offset at which each line starts.
+  private let lineStarts: [Int]
+
+  public init(path: String, bytes: [UInt8]) {
+    self.path = path
+    self.bytes = bytes
+    var starts = [0]
+    for (offset, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
+      starts.append(offset + 1)
+    }
+    self.lineStarts = starts
+  }
+
+  public init(path: String, text: String) {
+    self.init(path: path, bytes: Array(text.utf8))
+  }
+
+  /// The line:column of a byte offset (clamped into the file).
+  public func location(of offset: Int) -> SourceLocation {
+    let offset = min(max(0, offset), bytes.count)
+    var low = 0
+    var high = lineStarts.count - 1
+    while low < high {
+      let mid = (low + high + 1) / 2
+      if lineStarts[mid] <= offset { low = mid } else { high = mid - 1 }
+    }
+    let prefix = bytes[lineStarts[low]..<offset]
+    let column = String(decoding: prefix, as: UTF8.self).count + 1
+    return SourceLocation(line: low + 1, column: column)
+  }
+
+  /// The text of a 1-based line, without its newline.
+  public func lineText(_ line: Int) -> String {
+    guard line >= 1, line <= lineStarts.count else { return "" }
+    let start = lineStarts[line - 1]
+    var end = line < lineStarts.count ? lineStarts[line] - 1 : bytes.count
+    if end > start, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+    return String(decoding: bytes[start..<max(start, end)], as: UTF8.self)
+  }
+
+  /// The source text a range covers.
+  public func text(of range: SourceRange) -> String {
+    let start = min(max(0, range.start), bytes.count)
+    let end = min(max(start, range.end), bytes.count)
+    return String(decoding: bytes[start..<end], as: UTF8.self)
+  }
+}

@@ -1,0 +1,78 @@
+// The dlc command line: parses arguments, calls the driver, prints, and maps outcomes to exit codes.
+import ArgumentParser
+import DLCDriver
+import DLCSummary
+import Foundation
+
+@main
+struct DLC: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "dlc",
+    abstract: "A deep-learning model compiler: check shapes, summarize, and compile .dl models.",
+    discussion: """
+      Exit codes: 0 success, 1 the input is wrong (a diagnostic was printed), 2 bad command-line usage, \
+      3 an internal error.
+      """,
+    subcommands: [Check.self, Summary.self])
+}
+
+/// Exit codes of the contract (spec §2).
+enum ExitStatus {
+  static let inputError = ExitCode(1)
+  static let internalError = ExitCode(3)
+}
+
+struct ModelArgument: ParsableArguments {
+  @Argument(help: "The model file (.dl).")
+  var model: String
+}
+
+/// Compiles the model, prints its diagnostics to stderr, and fails with exit code 1 on errors.
+func compileOrExit(_ path: String) throws -> Compilation {
+  let compilation = Driver.compile(path: path)
+  FileHandle.standardError.write(Data(compilation.renderedDiagnostics.utf8))
+  guard compilation.succeeded else { throw ExitStatus.inputError }
+  return compilation
+}
+
+struct Check: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Parse the model and verify every shape; print the layer and parameter counts.")
+
+  @OptionGroup var options: ModelArgument
+
+  func run() throws {
+    let compilation = try compileOrExit(options.model)
+    guard let graph = compilation.graph else { throw ExitStatus.internalError }
+    let layers = graph.layers.count
+    let parameters = SummaryTable.grouped(graph.totalParameters)
+    print("ok: \(layers) layer\(layers == 1 ? "" : "s"), \(parameters) parameter\(graph.totalParameters == 1 ? "" : "s")")
+  }
+}
+
+struct Summary: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Print the model's Keras-style summary: layers, output shapes and parameter counts.")
+
+  enum Format: String, ExpressibleByArgument, CaseIterable {
+    case table, json
+  }
+
+  @OptionGroup var options: ModelArgument
+
+  @Option(help: "Output format: table (Keras' model.summary()) or json.")
+  var format: Format = .table
+
+  @Flag(help: "Add multiply-accumulates and activation bytes per layer (one example), with totals.")
+  var macs = false
+
+  func run() throws {
+    let compilation = try compileOrExit(options.model)
+    guard let graph = compilation.graph else { throw ExitStatus.internalError }
+    let summary = ModelSummary(graph)
+    switch format {
+    case .table: print(SummaryTable.render(summary, showMACs: macs), terminator: "")
+    case .json: print(SummaryJSON.render(summary, showMACs: macs), terminator: "")
+    }
+  }
+}
