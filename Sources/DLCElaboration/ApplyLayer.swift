@@ -27,6 +27,7 @@ extension ElaborationState {
       throw Abandon()
     }
     guard let name = layerName(definition, attributes, layerCall) else { throw Abandon() }
+    for sublayer in definition.internalLayers { _ = autoName(sublayer) }
     var stored = attributes
     stored["name"] = nil
     let id = graph.add(

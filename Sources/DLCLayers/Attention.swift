@@ -64,7 +64,8 @@ extension LayerDef {
       return queryPositions * query.last * heads * keyDim + valuePositions * key.last * heads * keyDim
         + valuePositions * value.last * heads * valueDim + queryPositions * valuePositions * heads * (keyDim + valueDim)
         + queryPositions * heads * valueDim * outputWidth
-    })
+    },
+    internalLayers: ["softmax", "dropout"])
 
   static func attentionValueDim(_ layer: LayerApplication) -> Int {
     layer.isNone("value_dim") ? layer.int("key_dim") : layer.int("value_dim")

@@ -89,14 +89,19 @@ public struct LayerDef {
   public let parameters: (LayerApplication) -> [ParameterSpec]
   /// Multiply-accumulates for one example (for `dlc summary --macs`).
   public let macs: (LayerApplication, [TensorType]) -> Int
+  /// Name prefixes of the sublayers Keras builds inside this layer; each uses up an auto-name
+  /// (a Dropout after a MultiHeadAttention is `dropout_1`), so dlc reserves them too.
+  public let internalLayers: [String]
 
   public init(
     keras: String, arity: Arity = .one, arguments: [ArgumentSpec], inputDType: DType? = .float32,
     outputTypes: @escaping (LayerApplication) throws -> [TensorType],
     parameters: @escaping (LayerApplication) -> [ParameterSpec] = { _ in [] },
-    macs: @escaping (LayerApplication, [TensorType]) -> Int = { _, _ in 0 }
+    macs: @escaping (LayerApplication, [TensorType]) -> Int = { _, _ in 0 },
+    internalLayers: [String] = []
   ) {
     self.keras = keras
+    self.internalLayers = internalLayers
     self.arity = arity
     self.arguments = arguments + ArgumentSpec.common
     self.inputDType = inputDType

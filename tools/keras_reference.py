@@ -1,0 +1,273 @@
+#!/usr/bin/env python3
+"""Builds every graphs/ model in Keras 3 and records what Keras says about it.
+
+For each model this writes, under Tests/Golden/models/:
+  <model>.keras.json  the summary in dlc's JSON schema (layer names, types, output shapes,
+                      parameter counts, inputs), as Keras computes it;
+  <model>.keras.txt   Keras' own model.summary() table at its default line length.
+
+The models are written here a second time, independently of the .dl files, so the tests
+compare dlc against Keras rather than against itself. Run by hand, not by CI:
+
+  pip install keras jax keras-hub
+  KERAS_BACKEND=jax python3 tools/keras_reference.py
+"""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+# Keras sizes its table to the terminal; a wide one gives its default line length (88 / 108).
+os.environ["COLUMNS"] = "200"
+
+import keras  # noqa: E402
+from keras import layers as L  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "Tests" / "Golden" / "models"
+
+
+def position_embedding(sequence_length):
+    import keras_hub
+
+    return keras_hub.layers.PositionEmbedding(sequence_length)
+
+
+def sequential(name, input_name, shape, stack, dtype="float32"):
+    return keras.Sequential([keras.Input(shape, name=input_name, dtype=dtype)] + stack, name=name)
+
+
+def mlp_iris():
+    return sequential("mlp_iris", "measurements", (4,), [
+        L.Dense(50, activation="relu"), L.Dense(12, activation="relu"), L.Dense(3, activation="softmax")])
+
+
+def cifar10_fcn():
+    return sequential("cifar10_fcn", "image", (32, 32, 3), [
+        L.Flatten(), L.Dense(1024, activation="relu"), L.Dense(512, activation="relu"),
+        L.Dense(256, activation="relu"), L.Dense(10, activation="softmax")])
+
+
+def mnist_cnn():
+    return sequential("mnist_cnn", "image", (28, 28, 1), [
+        L.Conv2D(32, 3, padding="same", activation="relu"), L.MaxPooling2D(2),
+        L.Conv2D(16, 5, activation="relu"), L.MaxPooling2D(2), L.Flatten(),
+        L.Dense(100, activation="relu"), L.Dense(50, activation="relu"), L.Dense(10, activation="softmax")])
+
+
+def cifar10_cnn():
+    stack = []
+    for filters in (32, 64, 128):
+        stack += [
+            L.Conv2D(filters, 3, padding="same", activation="relu"), L.BatchNormalization(),
+            L.Conv2D(filters, 3, padding="same", activation="relu"), L.BatchNormalization(),
+            L.MaxPooling2D(2), L.Dropout(0.2)]
+    stack += [L.Flatten(), L.Dense(128, activation="relu"), L.Dropout(0.2), L.Dense(10, activation="softmax")]
+    return sequential("cifar10_cnn", "image", (32, 32, 3), stack)
+
+
+def conv_autoencoder():
+    return sequential("conv_autoencoder", "image", (28, 28, 1), [
+        L.Conv2D(32, 3, padding="same", activation="relu"), L.MaxPooling2D(2, padding="same"),
+        L.Conv2D(32, 3, padding="same", activation="relu"), L.MaxPooling2D(2, padding="same"),
+        L.Conv2DTranspose(32, 3, strides=2, padding="same", activation="relu"),
+        L.Conv2DTranspose(32, 3, strides=2, padding="same", activation="relu"),
+        L.Conv2D(1, 3, padding="same", activation="sigmoid")])
+
+
+def denoising_autoencoder():
+    return sequential("denoising_autoencoder", "noisy", (28, 28, 1), [
+        L.Conv2D(16, 3, strides=2, padding="same", activation="relu"),
+        L.Conv2D(8, 3, strides=2, padding="same", activation="relu"),
+        L.Conv2DTranspose(8, 3, strides=2, padding="same", activation="relu"),
+        L.Conv2DTranspose(16, 3, strides=2, padding="same", activation="relu"),
+        L.Conv2D(1, 3, padding="same", activation="sigmoid")])
+
+
+def fraud_autoencoder():
+    return sequential("fraud_autoencoder", "transaction", (30,), [
+        L.Dense(14, activation="tanh", activity_regularizer=keras.regularizers.L1(1e-5)),
+        L.Dense(7, activation="relu"), L.Dense(7, activation="tanh"), L.Dense(14, activation="relu"), L.Dense(30)])
+
+
+def text_cnn():
+    return sequential("text_cnn", "tokens", (200,), [
+        L.Embedding(20000, 128), L.Dropout(0.5),
+        L.Conv1D(128, 7, padding="valid", activation="relu", strides=3),
+        L.Conv1D(128, 7, padding="valid", activation="relu", strides=3),
+        L.GlobalMaxPooling1D(), L.Dense(128, activation="relu"), L.Dropout(0.5), L.Dense(1, activation="sigmoid")],
+        dtype="int32")
+
+
+def text_lstm():
+    return sequential("text_lstm", "tokens", (200,), [
+        L.Embedding(20000, 128), L.LSTM(64), L.Dense(1, activation="sigmoid")], dtype="int32")
+
+
+def transformer_text():
+    tokens = keras.Input((200,), name="tokens", dtype="int32")
+    embedded = L.Embedding(20000, 32)(tokens)
+    positions = position_embedding(200)(embedded)
+    x = L.Add()([embedded, positions])
+    attended = L.MultiHeadAttention(num_heads=2, key_dim=32)(x, x)
+    attended = L.Dropout(0.1)(attended)
+    x = L.LayerNormalization(epsilon=1e-6)(L.Add()([x, attended]))
+    # One layer per statement: Keras names a layer when it is constructed, so nesting
+    # constructors would name the outer (later) Dense first.
+    transformed = L.Dense(32, activation="relu")(x)
+    transformed = L.Dense(32)(transformed)
+    x = L.LayerNormalization(epsilon=1e-6)(L.Add()([x, transformed]))
+    x = L.GlobalAveragePooling1D()(x)
+    x = L.Dropout(0.1)(x)
+    x = L.Dense(20, activation="relu")(x)
+    return keras.Model(tokens, L.Dense(2, activation="softmax")(x), name="transformer_text")
+
+
+def resnet8_cifar():
+    def branch(x, filters, strides=1):
+        x = L.Conv2D(filters, 3, strides=strides, padding="same")(x)
+        x = L.Activation("relu")(L.BatchNormalization()(x))
+        return L.BatchNormalization()(L.Conv2D(filters, 3, padding="same")(x))
+
+    def identity_block(x, filters):
+        h = branch(x, filters)
+        return L.Activation("relu")(L.Add()([h, x]))
+
+    def projection_block(x, filters, strides):
+        h = branch(x, filters, strides)
+        shortcut = L.Conv2D(filters, 1, strides=strides, padding="same")(x)
+        return L.Activation("relu")(L.Add()([h, shortcut]))
+
+    image = keras.Input((32, 32, 3), name="image")
+    x = L.Activation("relu")(L.BatchNormalization()(L.Conv2D(16, 3, padding="same")(image)))
+    x = projection_block(projection_block(identity_block(x, 16), 32, 2), 64, 2)
+    x = L.Dense(10, activation="softmax")(L.GlobalAveragePooling2D()(x))
+    return keras.Model(image, x, name="resnet8_cifar")
+
+
+def lenet5():
+    return sequential("lenet5", "image", (32, 32, 1), [
+        L.Conv2D(6, 5, activation="tanh"), L.AveragePooling2D(2), L.Conv2D(16, 5, activation="tanh"),
+        L.AveragePooling2D(2), L.Flatten(), L.Dense(120, activation="tanh"), L.Dense(84, activation="tanh"),
+        L.Dense(10, activation="softmax")])
+
+
+def vgg16():
+    reference = keras.applications.VGG16(weights=None)
+    # Rebuilt as a Sequential so the table has Keras' chain layout; the layers are keras.applications'.
+    stack = [layer.__class__.from_config(layer.get_config()) for layer in reference.layers[1:]]
+    return sequential("vgg16", "image", (224, 224, 3), stack)
+
+
+def alexnet():
+    return sequential("alexnet", "image", (227, 227, 3), [
+        L.Conv2D(96, 11, strides=4, activation="relu"), L.MaxPooling2D(3, strides=2),
+        L.Conv2D(256, 5, padding="same", activation="relu"), L.MaxPooling2D(3, strides=2),
+        L.Conv2D(384, 3, padding="same", activation="relu"), L.Conv2D(384, 3, padding="same", activation="relu"),
+        L.Conv2D(256, 3, padding="same", activation="relu"), L.MaxPooling2D(3, strides=2), L.Flatten(),
+        L.Dense(4096, activation="relu"), L.Dropout(0.5), L.Dense(4096, activation="relu"), L.Dropout(0.5),
+        L.Dense(1000, activation="softmax")])
+
+
+def resnet18():
+    def branch(x, filters, strides=1):
+        x = L.Conv2D(filters, 3, strides=strides, padding="same", use_bias=False)(x)
+        x = L.ReLU()(L.BatchNormalization()(x))
+        return L.BatchNormalization()(L.Conv2D(filters, 3, padding="same", use_bias=False)(x))
+
+    def basic(x, filters):
+        h = branch(x, filters)
+        return L.ReLU()(L.Add()([h, x]))
+
+    def downsample(x, filters):
+        h = branch(x, filters, 2)
+        shortcut = L.BatchNormalization()(L.Conv2D(filters, 1, strides=2, use_bias=False)(x))
+        return L.ReLU()(L.Add()([h, shortcut]))
+
+    image = keras.Input((224, 224, 3), name="image")
+    x = L.Conv2D(64, 7, strides=2, padding="same", use_bias=False)(image)
+    x = L.MaxPooling2D(3, strides=2, padding="same")(L.ReLU()(L.BatchNormalization()(x)))
+    x = basic(basic(x, 64), 64)
+    for filters in (128, 256, 512):
+        x = basic(downsample(x, filters), filters)
+    x = L.Dense(1000, activation="softmax")(L.GlobalAveragePooling2D()(x))
+    return keras.Model(image, x, name="resnet18")
+
+
+def image_tabular():
+    image = keras.Input((64, 64, 3), name="image")
+    features = keras.Input((10,), name="features")
+    visual = L.Conv2D(16, 3, activation="relu")(image)
+    visual = L.Conv2D(32, 3, activation="relu")(L.MaxPooling2D(2)(visual))
+    visual = L.GlobalAveragePooling2D()(visual)
+    tabular = L.Dense(16, activation="relu")(features)
+    x = L.Dense(32, activation="relu")(L.Concatenate()([visual, tabular]))
+    return keras.Model([image, features], L.Dense(1, activation="sigmoid")(x), name="image_tabular")
+
+
+MODELS = [
+    mlp_iris, cifar10_fcn, mnist_cnn, cifar10_cnn, conv_autoencoder, denoising_autoencoder, fraud_autoencoder,
+    text_cnn, text_lstm, transformer_text, resnet8_cifar, lenet5, vgg16, alexnet, resnet18, image_tabular,
+]
+
+
+def shape_list(tensor):
+    return [None if d is None else int(d) for d in tensor.shape]
+
+
+def count(weights):
+    total = 0
+    for weight in weights:
+        size = 1
+        for d in weight.shape:
+            size *= int(d)
+        total += size
+    return total
+
+
+def summary_json(model):
+    from keras import tree
+
+    layers = []
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.InputLayer):
+            continue  # dlc lists inputs under "inputs", not "layers"
+        node = layer._inbound_nodes[0]
+        outputs = tree.flatten(node.output_tensors)
+        layers.append({
+            "name": layer.name,
+            "type": layer.__class__.__name__,
+            "output_shape": shape_list(outputs[0]) if len(outputs) == 1 else [shape_list(t) for t in outputs],
+            "params": layer.count_params(),
+            "trainable_params": count(layer.trainable_weights),
+            "non_trainable_params": count(layer.non_trainable_weights),
+            "inputs": [t._keras_history.operation.name for t in tree.flatten(node.input_tensors)],
+        })
+    inputs = [{"name": t._keras_history.operation.name, "shape": shape_list(t), "dtype": str(t.dtype)}
+              for t in model.inputs]
+    outputs = [t._keras_history.operation.name for t in model.outputs]
+    trainable = count(model.trainable_weights)
+    non_trainable = count(model.non_trainable_weights)
+    return {"name": model.name, "layers": layers, "inputs": inputs, "outputs": outputs,
+            "total_params": trainable + non_trainable, "trainable_params": trainable,
+            "non_trainable_params": non_trainable}
+
+
+def main(names):
+    OUT.mkdir(parents=True, exist_ok=True)
+    for build in MODELS:
+        if names and build.__name__ not in names:
+            continue
+        keras.utils.clear_session()  # auto-names start again from `dense`, `conv2d`, ...
+        model = build()
+        (OUT / f"{build.__name__}.keras.json").write_text(json.dumps(summary_json(model), indent=1) + "\n")
+        lines = []
+        model.summary(print_fn=lambda text, line_break=True: lines.append(text))
+        (OUT / f"{build.__name__}.keras.txt").write_text("".join(lines))
+        print(f"{build.__name__}: {model.count_params():,} parameters")
+
+
+if __name__ == "__main__":
+    main(set(sys.argv[1:]))
