@@ -26,7 +26,7 @@ let package = Package(
       dependencies: ["DLCDriver", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .testTarget(name: "DLCFrontendTests", dependencies: ["DLCFrontend", "DLCSupport"]),
     .testTarget(name: "DLCLayersTests", dependencies: ["DLCDriver", "DLCLayers", "DLCIR"]),
-    .testTarget(
-      name: "DLCGoldenTests", dependencies: ["DLCDriver"]),
+    .testTarget(name: "DLCGoldenTests", dependencies: ["DLCDriver"]),
+    .testTarget(name: "DLCCLITests", dependencies: ["dlc"]),
   ]
 )

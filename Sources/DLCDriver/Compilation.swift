@@ -12,12 +12,14 @@ public struct Compilation {
   public let graph: Graph?
   public let diagnostics: [Diagnostic]
   public let suppressedErrors: Int
+  /// The error cap, when compilation stopped because it was reached.
+  public var stoppedAtLimit: Int? = nil
 
   public var succeeded: Bool { graph != nil }
 
   /// The diagnostics as the user sees them on stderr.
   public var renderedDiagnostics: String {
-    DiagnosticRenderer.render(diagnostics, in: file, suppressedErrors: suppressedErrors)
+    DiagnosticRenderer.render(diagnostics, in: file, suppressedErrors: suppressedErrors, stoppedAtLimit: stoppedAtLimit)
   }
 }
 
@@ -26,9 +28,8 @@ public enum Driver {
   public static func compile(path: String, registry: LayerRegistry = .standard) -> Compilation {
     guard let data = FileManager.default.contents(atPath: path) else {
       let file = SourceFile(path: path, bytes: [])
-      let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
-      return Compilation(
-        file: file, graph: nil, diagnostics: [.error("\(path) \(reason)", at: nil)], suppressedErrors: 0)
+      let reason = FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file"
+      return Compilation(file: file, graph: nil, diagnostics: [.error(reason, at: nil)], suppressedErrors: 0)
     }
     return compile(SourceFile(path: path, bytes: Array(data)), registry: registry)
   }
@@ -41,9 +42,14 @@ public enum Driver {
     } else if let model = Parser.parse(file, diagnostics: diagnostics), !diagnostics.hasErrors {
       graph = Elaborator.elaborate(model, registry: registry, diagnostics: diagnostics)
     }
+    // Stages report in the order they run (the lexer before the parser); users read in source order.
+    let ordered = diagnostics.diagnostics.enumerated().sorted { a, b in
+      let (left, right) = (a.element.range?.start ?? -1, b.element.range?.start ?? -1)
+      return left != right ? left < right : a.offset < b.offset
+    }.map(\.element)
     return Compilation(
-      file: file, graph: diagnostics.hasErrors ? nil : graph, diagnostics: diagnostics.diagnostics,
-      suppressedErrors: diagnostics.suppressedErrors)
+      file: file, graph: diagnostics.hasErrors ? nil : graph, diagnostics: ordered,
+      suppressedErrors: diagnostics.suppressedErrors, stoppedAtLimit: diagnostics.isFull ? diagnostics.errorLimit : nil)
   }
 
   /// A .dl file is UTF-8 text; a binary file gets one clear error instead of a cascade.

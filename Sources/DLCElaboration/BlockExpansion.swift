@@ -119,7 +119,7 @@ extension ElaborationState {
     for parameter in parameters where scope[parameter.name.name] == nil {
       if let defaultValue = parameter.defaultValue, let value = try? literal(defaultValue, in: [:]) {
         scope[parameter.name.name] = .constant(value)
-      } else {
+      } else if !failed {  // after a misplaced or misspelled argument, "missing" would be noise
         diagnostics.report(
           .error(
             "block '\(name)' requires argument '\(parameter.name.name)'", at: call.range,

@@ -71,7 +71,8 @@ public struct Lexer {
         }
       }
     }
-    emitNewline(at: position)
+    // Inside an unclosed ( or [ the file ends mid-statement; the parser then says "found end of file".
+    if nesting.isEmpty { emitNewline(at: position) }
     tokens.append(Token(.endOfFile, SourceRange(position, position)))
   }
 
@@ -202,7 +203,7 @@ public struct Lexer {
       .error(
         "unterminated string", at: SourceRange(start, position),
         notes: [DiagnosticNote("strings end with '\"' on the same line")]))
-    tokens.append(Token(.string(String(decoding: value, as: UTF8.self)), SourceRange(start, position)))
+    tokens.append(Token(.invalid, SourceRange(start, position)))
   }
 
   private mutating func skipUnexpectedCharacter() {
@@ -213,9 +214,11 @@ public struct Lexer {
     let character = String(decoding: bytes[start..<position], as: UTF8.self)
     let shown = character.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7F } ? "'\(character)'" : "byte"
     diagnostics.report(.error("unexpected character \(shown)", at: SourceRange(start, position)))
+    tokens.append(Token(.invalid, SourceRange(start, position)))
   }
 
-  private func report(_ message: String, _ start: Int) {
+  private mutating func report(_ message: String, _ start: Int) {
     diagnostics.report(.error(message, at: SourceRange(start, position)))
+    tokens.append(Token(.invalid, SourceRange(start, position)))
   }
 }

@@ -54,7 +54,11 @@ public struct Parser {
   }
 
   private func fail(_ message: String, notes: [DiagnosticNote] = []) -> SyntaxError {
-    diagnostics.report(.error(message, at: current.range, notes: notes))
+    // The lexer has reported this text already; a second message about it would only be noise.
+    if current.kind == .invalid { return SyntaxError() }
+    // "found end of file" reads best right after the last thing written, not on an empty last line.
+    let range = current.kind == .endOfFile && index > 0 ? SourceRange(previousEnd, previousEnd) : current.range
+    diagnostics.report(.error(message, at: range, notes: notes))
     return SyntaxError()
   }
 
@@ -198,8 +202,9 @@ public struct Parser {
     while accept(.comma) != nil {
       pipelines.append(try parsePipeline())
     }
+    let range = SourceRange(start, previousEnd)
     try endOfStatement()
-    return OutputStmt(pipelines: pipelines, range: SourceRange(start, previousEnd))
+    return OutputStmt(pipelines: pipelines, range: range)
   }
 
   // block = "block" IDENT "(" param { "," param } ")" "{" { item } "return" pipeline { "," pipeline } NL "}"

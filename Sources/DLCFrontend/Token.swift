@@ -12,6 +12,8 @@ public enum TokenKind: Equatable, Sendable {
   case comma, equals, colon
   case newline
   case endOfFile
+  /// Text the lexer already reported as an error; the parser skips the statement silently.
+  case invalid
 }
 
 public enum Keyword: String, CaseIterable, Sendable {
@@ -49,6 +51,7 @@ extension TokenKind: CustomStringConvertible {
     case .colon: return "':'"
     case .newline: return "end of line"
     case .endOfFile: return "end of file"
+    case .invalid: return "invalid text"
     }
   }
 }

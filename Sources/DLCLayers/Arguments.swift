@@ -221,7 +221,7 @@ public struct ArgumentBinder {
       guard let literal = given[spec.name] else {
         if let value = spec.defaultValue {
           attributes[spec.name] = value
-        } else {
+        } else if !failed {  // after a misplaced or misspelled argument, "missing" would be noise
           diagnostics.report(
             .error(
               "\(definition.keras) requires argument '\(spec.name)'", at: call.range,
@@ -301,6 +301,10 @@ public struct ArgumentBinder {
       default: throw mismatch("one of " + choices.map { "\"\($0)\"" }.joined(separator: ", "))
       }
       guard let match = choices.first(where: { $0.lowercased() == word.lowercased() }) else {
+        if choices.count == 1 {
+          throw Diagnostic.error(
+            "argument '\(spec.name)' of \(layer) must be \"\(choices[0])\"; got \"\(word)\"", at: literal.range)
+        }
         let hint = NearestName.suggest(word, among: choices).map { "; did you mean \"\($0)\"?" } ?? ""
         throw Diagnostic.error(
           "argument '\(spec.name)' of \(layer) must be one of "

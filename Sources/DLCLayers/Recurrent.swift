@@ -70,7 +70,7 @@ extension LayerDef {
     arity: .one,
     arguments: [
       ArgumentSpec("layer", .layer),
-      .choice("merge_mode", ["concat", "sum", "mul", "ave"], default: "concat"),
+      ArgumentSpec("merge_mode", .choice(["concat", "sum", "mul", "ave"]), default: .string("concat"), nullable: true),
       ArgumentSpec("weights", .trainingOnly, default: AttributeValue.none),
       ArgumentSpec("backward_layer", .layer, default: AttributeValue.none),
     ],

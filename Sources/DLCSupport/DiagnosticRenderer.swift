@@ -2,13 +2,18 @@
 
 public enum DiagnosticRenderer {
   /// Renders every diagnostic, in the order reported, followed by a count of suppressed errors.
-  public static func render(_ diagnostics: [Diagnostic], in file: SourceFile?, suppressedErrors: Int = 0) -> String {
+  public static func render(
+    _ diagnostics: [Diagnostic], in file: SourceFile?, suppressedErrors: Int = 0, stoppedAtLimit: Int? = nil
+  ) -> String {
     var out = ""
     for diagnostic in diagnostics {
       out += render(diagnostic, in: file)
     }
     if suppressedErrors > 0 {
       out += "note: \(suppressedErrors) more error\(suppressedErrors == 1 ? "" : "s") not shown\n"
+    }
+    if let limit = stoppedAtLimit {
+      out += "note: stopped after \(limit) errors; fix these and run again\n"
     }
     return out
   }
@@ -27,7 +32,10 @@ public enum DiagnosticRenderer {
     -> String
   {
     guard let file else { return "\(severity.rawValue): \(message)\n" }
-    guard let range else { return "\(file.path): \(severity.rawValue): \(message)\n" }
+    // A note without a place of its own reads as part of the message above it.
+    guard let range else {
+      return severity == .note ? "note: \(message)\n" : "\(file.path): \(severity.rawValue): \(message)\n"
+    }
     return "\(file.path):\(file.location(of: range.start)): \(severity.rawValue): \(message)\n"
   }
 
@@ -37,14 +45,16 @@ public enum DiagnosticRenderer {
     let start = file.location(of: range.start)
     let end = file.location(of: range.end)
     let line = file.lineText(start.line).replacingTabs()
-    let gutter = String(start.line)
+    // As in clang and the spec: the line number right-aligned in five columns, then " | ".
+    let number = String(start.line)
+    let gutter = String(repeating: " ", count: max(0, 5 - number.count)) + number
     let pad = String(repeating: " ", count: gutter.count)
     let lineLength = line.count
     let firstColumn = min(start.column, lineLength + 1)
     let lastColumn = end.line == start.line ? max(firstColumn + 1, min(end.column, lineLength + 1)) : lineLength + 1
     let width = max(1, lastColumn - firstColumn)
     let marker = String(repeating: " ", count: firstColumn - 1) + "^" + String(repeating: "~", count: width - 1)
-    return "\(pad) \(gutter) | \(line)\n\(pad) \(pad) | \(marker)\n"
+    return "\(gutter) | \(line)\n\(pad) | \(marker)\n"
   }
 }
 

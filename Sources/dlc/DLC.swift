@@ -6,6 +6,36 @@ import Foundation
 
 @main
 struct DLC: ParsableCommand {
+  /// Maps outcomes to the exit codes of spec §2: usage errors 2 (argument-parser's own is 64),
+  /// input errors 1 (thrown by the commands as `ExitStatus.inputError`), anything else 3.
+  static func main() {
+    var command: ParsableCommand
+    do {
+      command = try parseAsRoot()
+    } catch {
+      let code = exitCode(for: error)
+      if code == .success { exit(withError: error) }
+      FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+      Foundation.exit(2)
+    }
+    do {
+      try command.run()
+    } catch let code as ExitCode {
+      Foundation.exit(code.rawValue)
+    } catch {
+      // Help and usage problems can also surface here (the help subcommand, late validation).
+      switch exitCode(for: error) {
+      case .success: exit(withError: error)
+      case .validationFailure:
+        FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+        Foundation.exit(2)
+      default:
+        FileHandle.standardError.write(Data("internal error: \(error)\nplease report this as a dlc bug\n".utf8))
+        Foundation.exit(3)
+      }
+    }
+  }
+
   static let configuration = CommandConfiguration(
     commandName: "dlc",
     abstract: "A deep-learning model compiler: check shapes, summarize, and compile .dl models.",
@@ -13,6 +43,7 @@ struct DLC: ParsableCommand {
       Exit codes: 0 success, 1 the input is wrong (a diagnostic was printed), 2 bad command-line usage, \
       3 an internal error.
       """,
+    version: "0.1.0",
     subcommands: [Check.self, Summary.self])
 }
 
