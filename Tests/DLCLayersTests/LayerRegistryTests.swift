@@ -1,0 +1,84 @@
+// The registry itself: tier-1 coverage, Keras naming, activations, argument schemas.
+import DLCIR
+import DLCLayers
+import XCTest
+
+final class LayerRegistryTests: XCTestCase {
+  /// Spec §1, tier 1.
+  static let tierOne = [
+    "Dense", "Activation", "Flatten", "Reshape", "Permute", "RepeatVector", "Dropout", "SpatialDropout1D",
+    "SpatialDropout2D", "GaussianNoise", "GaussianDropout", "Conv1D", "Conv2D", "Conv2DTranspose", "DepthwiseConv2D",
+    "SeparableConv2D", "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D", "GlobalMaxPooling1D",
+    "GlobalMaxPooling2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "UpSampling1D", "UpSampling2D",
+    "ZeroPadding1D", "ZeroPadding2D", "Cropping1D", "Cropping2D", "BatchNormalization", "LayerNormalization",
+    "Embedding", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "MultiHeadAttention", "Add", "Subtract", "Multiply",
+    "Average", "Maximum", "Minimum", "Concatenate", "Dot", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax",
+    "Rescaling", "PositionEmbedding",
+  ]
+
+  func testTierOneLayersAreRegistered() {
+    for name in Self.tierOne {
+      XCTAssertNotNil(LayerRegistry.standard[name], "\(name) is missing from the registry")
+    }
+    XCTAssertEqual(Set(LayerRegistry.standard.names).count, LayerRegistry.standard.names.count, "duplicate layer")
+  }
+
+  func testSnakeCaseMatchesKeras() {
+    let expected = [
+      "Conv2D": "conv2d", "MaxPooling2D": "max_pooling2d", "Conv2DTranspose": "conv2d_transpose", "ReLU": "re_lu",
+      "PReLU": "p_re_lu", "LeakyReLU": "leaky_re_lu", "ELU": "elu", "LSTM": "lstm", "SimpleRNN": "simple_rnn",
+      "MultiHeadAttention": "multi_head_attention", "GlobalAveragePooling1D": "global_average_pooling1d",
+      "SpatialDropout2D": "spatial_dropout2d", "DepthwiseConv2D": "depthwise_conv2d", "Cropping2D": "cropping2d",
+      "UpSampling1D": "up_sampling1d", "BatchNormalization": "batch_normalization", "GRU": "gru",
+      "PositionEmbedding": "position_embedding", "RepeatVector": "repeat_vector",
+    ]
+    for (keras, snake) in expected {
+      XCTAssertEqual(snakeCase(keras), snake, keras)
+    }
+  }
+
+  func testActivationsOfTheSpecAndAliases() {
+    let names = [
+      "linear", "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "sigmoid", "hard_sigmoid", "tanh", "softmax",
+      "log_softmax", "softplus", "softsign", "silu", "mish", "exponential",
+    ]
+    for name in names { XCTAssertEqual(Activation.named(name)?.rawValue, name) }
+    XCTAssertEqual(Activation.named("swish"), .silu)
+    XCTAssertEqual(Activation.named("ReLU"), .relu)
+    XCTAssertNil(Activation.named("rleu"))
+  }
+
+  func testArgumentSchemasKeepKerasPositionalOrder() {
+    let conv = LayerRegistry.standard["Conv2D"]!.arguments.filter(\.positional).map(\.name)
+    XCTAssertEqual(Array(conv.prefix(4)), ["filters", "kernel_size", "strides", "padding"])
+    let dense = LayerRegistry.standard["Dense"]!.arguments.filter(\.positional).map(\.name)
+    XCTAssertEqual(Array(dense.prefix(3)), ["units", "activation", "use_bias"])
+    for definition in LayerRegistry.standard.definitions {
+      let names = definition.arguments.map(\.name)
+      XCTAssertEqual(Set(names).count, names.count, "\(definition.keras) declares an argument twice")
+      XCTAssertTrue(names.contains("name"), "\(definition.keras) does not accept name=")
+    }
+  }
+
+  func testWindowArithmeticFollowsKeras() {
+    func conv(_ length: Int, _ kernel: Int, _ stride: Int, _ padding: String, dilation: Int = 1) -> Int? {
+      let definition = LayerRegistry.standard["Conv1D"]!
+      var attributes = Attributes()
+      attributes["filters"] = .int(1)
+      attributes["kernel_size"] = .ints([kernel])
+      attributes["strides"] = .ints([stride])
+      attributes["padding"] = .string(padding)
+      attributes["dilation_rate"] = .ints([dilation])
+      attributes["groups"] = .int(1)
+      let application = LayerApplication(inputs: [TensorType(.float32, [length, 1])], arguments: attributes)
+      return (try? definition.outputTypes(application))?.first?.dims.first
+    }
+    XCTAssertEqual(conv(200, 7, 3, "valid"), 65)
+    XCTAssertEqual(conv(65, 7, 3, "valid"), 20)
+    XCTAssertEqual(conv(10, 3, 2, "same"), 5)
+    XCTAssertEqual(conv(11, 3, 2, "same"), 6)
+    XCTAssertEqual(conv(10, 3, 1, "causal", dilation: 4), 10)
+    XCTAssertEqual(conv(9, 3, 1, "valid", dilation: 4), 1)
+    XCTAssertNil(conv(8, 3, 1, "valid", dilation: 4), "a dilated kernel spanning 9 does not fit 8")
+  }
+}
