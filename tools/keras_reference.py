@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Builds every graphs/ model in Keras 3 and records what Keras says about it.
 
-For each model this writes, under Tests/Golden/models/:
+For each model this writes, under Tests/Golden/models/ (and Tests/Golden/summary/ for the
+extra summary cases):
   <model>.keras.json  the summary in dlc's JSON schema (layer names, types, output shapes,
                       parameter counts, inputs), as Keras computes it;
   <model>.keras.txt   Keras' own model.summary() table at its default line length.
@@ -207,6 +208,74 @@ def image_tabular():
     return keras.Model([image, features], L.Dense(1, activation="sigmoid")(x), name="image_tabular")
 
 
+# Tests/Golden/summary/ cases: graphs that exercise several outputs, wrappers, attention variants and blocks.
+def recurrent_states():
+    tokens = keras.Input((12,), name="tokens", dtype="int32")
+    embedded = L.Embedding(100, 8)(tokens)
+    sequence, hidden, cell = L.LSTM(6, return_sequences=True, return_state=True)(embedded)
+    context = L.Bidirectional(L.GRU(5))(sequence)
+    summary = L.Concatenate()([hidden, cell])
+    merged = L.Concatenate()([context, summary])
+    return keras.Model(tokens, [L.Dense(3, activation="softmax")(merged), hidden], name="recurrent_states")
+
+
+def attention_variants():
+    query = keras.Input((6, 16), name="query")
+    memory = keras.Input((10, 16), name="memory")
+    keys = keras.Input((10, 8), name="keys")
+    attended = L.MultiHeadAttention(num_heads=4, key_dim=8, value_dim=4, output_shape=16)(query, memory, keys)
+    mixed = L.Average()([query, attended])
+    scores = L.Dot(axes=(2, 2))([query, memory])
+    gate = L.Multiply()([query, attended])
+    gate = L.Activation("sigmoid")(gate)
+    normalized = L.LayerNormalization()(mixed)
+    flat = L.Flatten()(normalized)
+    weights = L.Softmax()(scores)
+    return keras.Model([query, memory, keys], [flat, weights, gate], name="attention_variants")
+
+
+def mobile_blocks():
+    # A single chain, so a Sequential model: dlc prints chains the way Keras prints Sequential models.
+    def separable(filters, strides=1):
+        return [L.DepthwiseConv2D(3, strides=strides, padding="same", use_bias=False),
+                L.BatchNormalization(), L.ReLU(max_value=6),
+                L.Conv2D(filters, 1, use_bias=False), L.BatchNormalization(), L.ReLU(max_value=6)]
+
+    return keras.Sequential([
+        keras.Input((64, 64, 3), name="image"),
+        L.Rescaling(0.00784313725490196, offset=-1),
+        L.ZeroPadding2D(((0, 1), (0, 1))),
+        L.Conv2D(16, 3, strides=2, use_bias=False), L.BatchNormalization(), L.ReLU(max_value=6),
+        *separable(32), *separable(64, 2),
+        L.SeparableConv2D(64, 3, padding="same"),
+        L.Conv2DTranspose(32, 3, strides=2, padding="same"),
+        L.Cropping2D(((1, 1), (2, 2))), L.UpSampling2D(2),
+        L.GlobalMaxPooling2D(), L.Dense(5, activation="softmax"),
+    ], name="mobile_blocks")
+
+
+def resnet_tiny():
+    def residual(x, filters, strides=1):
+        h = L.Conv2D(filters, 3, strides=strides, padding="same", use_bias=False)(x)
+        h = L.ReLU()(L.BatchNormalization()(h))
+        h = L.BatchNormalization()(L.Conv2D(filters, 3, padding="same", use_bias=False)(h))
+        s = L.BatchNormalization()(L.Conv2D(filters, 1, strides=strides)(x))
+        return L.ReLU()(L.Add()([h, s]))
+
+    image = keras.Input((32, 32, 3), name="image")
+    x = L.ReLU()(L.BatchNormalization()(L.Conv2D(16, 3, padding="same")(image)))
+    x = residual(residual(x, 16), 32, strides=2)
+    x = L.Dense(10, activation="softmax", name="logits")(L.GlobalAveragePooling2D()(x))
+    return keras.Model(image, x, name="resnet_tiny")
+
+
+def unused_layer():
+    first, unused, last = L.Dense(4), L.Dense(3), L.Dense(2)  # `unused` is still named dense_1
+    return keras.Sequential([keras.Input((8,), name="x"), first, last], name="unused_layer")
+
+
+SUMMARY_CASES = [recurrent_states, attention_variants, mobile_blocks, resnet_tiny, unused_layer]
+
 MODELS = [
     mlp_iris, cifar10_fcn, mnist_cnn, cifar10_cnn, conv_autoencoder, denoising_autoencoder, fraud_autoencoder,
     text_cnn, text_lstm, transformer_text, resnet8_cifar, lenet5, vgg16, alexnet, resnet18, image_tabular,
@@ -247,7 +316,12 @@ def summary_json(model):
         })
     inputs = [{"name": t._keras_history.operation.name, "shape": shape_list(t), "dtype": str(t.dtype)}
               for t in model.inputs]
-    outputs = [t._keras_history.operation.name for t in model.outputs]
+    def output_name(tensor):
+        history = tensor._keras_history
+        produced = tree.flatten(history.operation._inbound_nodes[history.node_index].output_tensors)
+        return history.operation.name + (f"[{history.tensor_index}]" if len(produced) > 1 else "")
+
+    outputs = [output_name(t) for t in model.outputs]
     trainable = count(model.trainable_weights)
     non_trainable = count(model.non_trainable_weights)
     return {"name": model.name, "layers": layers, "inputs": inputs, "outputs": outputs,
@@ -256,17 +330,18 @@ def summary_json(model):
 
 
 def main(names):
-    OUT.mkdir(parents=True, exist_ok=True)
-    for build in MODELS:
-        if names and build.__name__ not in names:
-            continue
-        keras.utils.clear_session()  # auto-names start again from `dense`, `conv2d`, ...
-        model = build()
-        (OUT / f"{build.__name__}.keras.json").write_text(json.dumps(summary_json(model), indent=1) + "\n")
-        lines = []
-        model.summary(print_fn=lambda text, line_break=True: lines.append(text))
-        (OUT / f"{build.__name__}.keras.txt").write_text("".join(lines))
-        print(f"{build.__name__}: {model.count_params():,} parameters")
+    for folder, builders in [(OUT, MODELS), (OUT.parent / "summary", SUMMARY_CASES)]:
+        folder.mkdir(parents=True, exist_ok=True)
+        for build in builders:
+            if names and build.__name__ not in names:
+                continue
+            keras.utils.clear_session()  # auto-names start again from `dense`, `conv2d`, ...
+            model = build()
+            (folder / f"{build.__name__}.keras.json").write_text(json.dumps(summary_json(model), indent=1) + "\n")
+            lines = []
+            model.summary(print_fn=lambda text, line_break=True: lines.append(text))
+            (folder / f"{build.__name__}.keras.txt").write_text("".join(lines))
+            print(f"{build.__name__}: {model.count_params():,} parameters")
 
 
 if __name__ == "__main__":

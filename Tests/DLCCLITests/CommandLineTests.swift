@@ -1,0 +1,95 @@
+// The dlc executable as a user runs it: output streams and the exit codes of spec §2.
+import Foundation
+import XCTest
+
+final class CommandLineTests: XCTestCase {
+  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent("../..").standardized
+
+  /// The dlc binary built next to this test bundle.
+  var executable: URL {
+    var directory = Bundle(for: Self.self).bundleURL
+    while directory.path != "/" && !FileManager.default.fileExists(atPath: directory.appendingPathComponent("dlc").path) {
+      directory.deleteLastPathComponent()
+    }
+    return directory.appendingPathComponent("dlc")
+  }
+
+  struct Result {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+  }
+
+  func run(_ arguments: String...) throws -> Result {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    process.currentDirectoryURL = Self.repository
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Result(
+      status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+      stderr: String(decoding: stderr, as: UTF8.self))
+  }
+
+  func testCheckSucceeds() throws {
+    let result = try run("check", "graphs/mnist_cnn.dl")
+    XCTAssertEqual(result.status, 0)
+    XCTAssertEqual(result.stdout, "ok: 8 layers, 58,796 parameters\n")
+    XCTAssertEqual(result.stderr, "")
+  }
+
+  func testSummaryFormats() throws {
+    let table = try run("summary", "graphs/mlp_iris.dl")
+    XCTAssertEqual(table.status, 0)
+    XCTAssertTrue(table.stdout.hasPrefix("Model: \"mlp_iris\"\n"))
+    XCTAssertTrue(table.stdout.hasSuffix(" Total params: 901 (3.52 KB)\n Trainable params: 901 (3.52 KB)\n Non-trainable params: 0 (0.00 B)\n"))
+    let json = try run("summary", "--format", "json", "graphs/mlp_iris.dl")
+    XCTAssertEqual(json.status, 0)
+    let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+    XCTAssertEqual(object?["total_params"] as? Int, 901)
+    let macs = try run("summary", "--macs", "graphs/mlp_iris.dl")
+    XCTAssertTrue(macs.stdout.contains(" Total MACs: 836 per example\n"), macs.stdout)
+  }
+
+  func testInputErrorsExitWithOne() throws {
+    let result = try run("check", "Tests/Golden/errors/shapes_dense_after_conv.dl")
+    XCTAssertEqual(result.status, 1)
+    XCTAssertEqual(result.stdout, "")
+    XCTAssertTrue(
+      result.stderr.hasPrefix(
+        "Tests/Golden/errors/shapes_dense_after_conv.dl:9:6: error: Dense expects a rank-2 input (batch, features); "
+          + "got (None, 5, 5, 16)\n    9 |   -> Dense(100, activation=\"relu\")\n      |      ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n"
+          + "note: add Flatten() before it to get (None, 400)\n"), result.stderr)
+    let missing = try run("summary", "no/such/model.dl")
+    XCTAssertEqual(missing.status, 1)
+    XCTAssertEqual(missing.stderr, "no/such/model.dl: error: no such file\n")
+  }
+
+  func testUsageErrorsExitWithTwo() throws {
+    XCTAssertEqual(try run("summary", "--format", "yaml", "graphs/mlp_iris.dl").status, 2)
+    XCTAssertEqual(try run("check").status, 2)
+    XCTAssertEqual(try run("frobnicate").status, 2)
+  }
+
+  func testEverySubcommandHasHelp() throws {
+    for command in ["check", "summary"] {
+      let result = try run(command, "--help")
+      XCTAssertEqual(result.status, 0)
+      XCTAssertTrue(result.stdout.contains("USAGE: dlc \(command)"), result.stdout)
+    }
+  }
+
+  func testWarningsDoNotFailTheCommand() throws {
+    let result = try run("check", "Tests/Golden/summary/unused_layer.dl")
+    XCTAssertEqual(result.status, 0)
+    XCTAssertTrue(result.stderr.contains("warning: layer 'dense_1' (Dense) does not contribute to any output"), result.stderr)
+  }
+}
