@@ -14,6 +14,8 @@ public struct Compilation {
   public let suppressedErrors: Int
   /// The error cap, when compilation stopped because it was reached.
   public var stoppedAtLimit: Int? = nil
+  /// How long each stage took, in the order they ran (for `--timings` and benchmarks).
+  public var stageTimes: [(stage: String, duration: Duration)] = []
 
   public var succeeded: Bool { graph != nil }
 
@@ -37,10 +39,18 @@ public enum Driver {
   public static func compile(_ file: SourceFile, registry: LayerRegistry = .standard) -> Compilation {
     let diagnostics = DiagnosticEngine()
     var graph: Graph?
-    if let problem = textProblem(file) {
+    var stageTimes: [(stage: String, duration: Duration)] = []
+    func timed<T>(_ stage: String, _ work: () -> T) -> T {
+      let clock = ContinuousClock()
+      let start = clock.now
+      let result = work()
+      stageTimes.append((stage, clock.now - start))
+      return result
+    }
+    if let problem = timed("read", { textProblem(file) }) {
       diagnostics.report(problem)
-    } else if let model = Parser.parse(file, diagnostics: diagnostics), !diagnostics.hasErrors {
-      graph = Elaborator.elaborate(model, registry: registry, diagnostics: diagnostics)
+    } else if let model = timed("parse", { Parser.parse(file, diagnostics: diagnostics) }), !diagnostics.hasErrors {
+      graph = timed("elaborate", { Elaborator.elaborate(model, registry: registry, diagnostics: diagnostics) })
     }
     // Stages report in the order they run (the lexer before the parser); users read in source order.
     let ordered = diagnostics.diagnostics.enumerated().sorted { a, b in
@@ -49,7 +59,8 @@ public enum Driver {
     }.map(\.element)
     return Compilation(
       file: file, graph: diagnostics.hasErrors ? nil : graph, diagnostics: ordered,
-      suppressedErrors: diagnostics.suppressedErrors, stoppedAtLimit: diagnostics.isFull ? diagnostics.errorLimit : nil)
+      suppressedErrors: diagnostics.suppressedErrors, stoppedAtLimit: diagnostics.isFull ? diagnostics.errorLimit : nil,
+      stageTimes: stageTimes)
   }
 
   /// A .dl file is UTF-8 text; a binary file gets one clear error instead of a cascade.
@@ -67,25 +78,12 @@ public enum Driver {
   }
 
   private static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int {
-    var low = 0
-    var high = bytes.count
-    // The longest valid prefix, by bisection (a valid prefix stays valid when shortened at a boundary).
-    while low < high {
-      let mid = (low + high + 1) / 2
-      var iterator = bytes[0..<mid].makeIterator()
-      var decoder = UTF8()
-      var valid = true
-      loop: while true {
-        switch decoder.decode(&iterator) {
-        case .scalarValue: continue
-        case .emptyInput: break loop
-        case .error:
-          valid = false
-          break loop
-        }
-      }
-      if valid { low = mid } else { high = mid - 1 }
+    var iterator = bytes.makeIterator()
+    var decoder = UTF8()
+    var offset = 0
+    while case .scalarValue(let scalar) = decoder.decode(&iterator) {
+      offset += UTF8.width(scalar)
     }
-    return low
+    return min(offset, bytes.count)
   }
 }

@@ -56,14 +56,34 @@ enum ExitStatus {
 struct ModelArgument: ParsableArguments {
   @Argument(help: "The model file (.dl).")
   var model: String
+
+  @Flag(help: "Print how long each compiler stage took, on stderr.")
+  var timings = false
 }
 
 /// Compiles the model, prints its diagnostics to stderr, and fails with exit code 1 on errors.
-func compileOrExit(_ path: String) throws -> Compilation {
-  let compilation = Driver.compile(path: path)
+func compileOrExit(_ options: ModelArgument) throws -> Compilation {
+  let compilation = Driver.compile(path: options.model)
   FileHandle.standardError.write(Data(compilation.renderedDiagnostics.utf8))
+  if options.timings { reportTimes(compilation.stageTimes) }
   guard compilation.succeeded else { throw ExitStatus.inputError }
   return compilation
+}
+
+/// Runs `work` and, with `--timings`, reports how long it took under `stage`.
+func timed<T>(_ stage: String, _ options: ModelArgument, _ work: () throws -> T) rethrows -> T {
+  let clock = ContinuousClock()
+  let start = clock.now
+  let result = try work()
+  if options.timings { reportTimes([(stage, clock.now - start)]) }
+  return result
+}
+
+func reportTimes(_ times: [(stage: String, duration: Duration)]) {
+  for (stage, duration) in times {
+    let milliseconds = Double(duration.components.seconds) * 1e3 + Double(duration.components.attoseconds) * 1e-15
+    FileHandle.standardError.write(Data("time: \(stage) \(String(format: "%.3f", milliseconds)) ms\n".utf8))
+  }
 }
 
 struct Check: ParsableCommand {
@@ -73,7 +93,7 @@ struct Check: ParsableCommand {
   @OptionGroup var options: ModelArgument
 
   func run() throws {
-    let compilation = try compileOrExit(options.model)
+    let compilation = try compileOrExit(options)
     guard let graph = compilation.graph else { throw ExitStatus.internalError }
     let layers = graph.layers.count
     let parameters = SummaryTable.grouped(graph.totalParameters)
@@ -98,12 +118,15 @@ struct Summary: ParsableCommand {
   var macs = false
 
   func run() throws {
-    let compilation = try compileOrExit(options.model)
+    let compilation = try compileOrExit(options)
     guard let graph = compilation.graph else { throw ExitStatus.internalError }
-    let summary = ModelSummary(graph)
-    switch format {
-    case .table: print(SummaryTable.render(summary, showMACs: macs), terminator: "")
-    case .json: print(SummaryJSON.render(summary, showMACs: macs), terminator: "")
+    let text = timed("summarize", options) {
+      let summary = ModelSummary(graph)
+      switch format {
+      case .table: return SummaryTable.render(summary, showMACs: macs)
+      case .json: return SummaryJSON.render(summary, showMACs: macs)
+      }
     }
+    print(text, terminator: "")
   }
 }
