@@ -23,10 +23,10 @@ let package = Package(
     .target(name: "DLCDriver", dependencies: ["DLCSupport", "DLCFrontend", "DLCIR", "DLCLayers", "DLCElaboration", "DLCSummary"]),
     .executableTarget(
       name: "dlc",
-      dependencies: ["DLCDriver", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+      dependencies: ["DLCDriver", "DLCLayers", "DLCSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .testTarget(name: "DLCFrontendTests", dependencies: ["DLCFrontend", "DLCSupport"]),
     .testTarget(name: "DLCLayersTests", dependencies: ["DLCDriver", "DLCLayers", "DLCIR"]),
-    .testTarget(name: "DLCGoldenTests", dependencies: ["DLCDriver"]),
+    .testTarget(name: "DLCGoldenTests", dependencies: ["DLCDriver", "DLCLayers"]),
     .testTarget(name: "DLCCLITests", dependencies: ["dlc"]),
   ]
 )

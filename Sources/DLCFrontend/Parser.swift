@@ -352,6 +352,10 @@ public struct Parser {
     case .keyword(.none):
       _ = advance()
       return Value(.none, token.range)
+    case .identifier(let name) where ["True", "False", "None"].contains(name) && tokens[index + 1].kind != .leftParen:
+      // Python's spellings, as a Keras user types them out of habit.
+      _ = advance()
+      return Value(name == "None" ? .none : .boolean(name == "True"), token.range)
     case .identifier(let name):
       if tokens[index + 1].kind == .leftParen {
         let call = try parseCall()

@@ -1,6 +1,8 @@
 // The dlc command line: parses arguments, calls the driver, prints, and maps outcomes to exit codes.
 import ArgumentParser
 import DLCDriver
+import DLCLayers
+import DLCSupport
 import DLCSummary
 import Foundation
 
@@ -44,7 +46,7 @@ struct DLC: ParsableCommand {
       3 an internal error.
       """,
     version: "0.1.0",
-    subcommands: [Check.self, Summary.self])
+    subcommands: [Check.self, Summary.self, Layers.self])
 }
 
 /// Exit codes of the contract (spec §2).
@@ -128,5 +130,27 @@ struct Summary: ParsableCommand {
       }
     }
     print(text, terminator: "")
+  }
+}
+
+struct Layers: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "List the layers dlc knows, or show one layer's arguments and defaults.")
+
+  @Argument(help: "A layer name, such as Conv2D. Without it, every layer is listed.")
+  var layer: String?
+
+  func run() throws {
+    let registry = LayerRegistry.standard
+    guard let name = layer else {
+      print(registry.names.joined(separator: "\n"))
+      return
+    }
+    guard let definition = registry[name] else {
+      let hint = NearestName.hint(name, among: registry.names)
+      FileHandle.standardError.write(Data("error: unknown layer '\(name)'\(hint)\n".utf8))
+      throw ExitStatus.inputError
+    }
+    print(LayerReference.layer(definition), terminator: "")
   }
 }

@@ -61,6 +61,15 @@ final class ParserTests: XCTestCase {
     }
   }
 
+  func testPythonSpellingsOfConstants() throws {
+    let model = try XCTUnwrap(parse("model m\ninput x: [2]\noutput x -> Dense(2, use_bias=False, activation=None, a=True)\n"))
+    guard case .output(let output) = model.items[1] else { return XCTFail("expected an output") }
+    let kinds = output.pipelines[0].calls[0].arguments.map(\.value.kind)
+    guard case .boolean(false) = kinds[1], case .none = kinds[2], case .boolean(true) = kinds[3] else {
+      return XCTFail("False, None and True should read as Python's constants, got \(kinds)")
+    }
+  }
+
   func testRangesCoverTheirText() throws {
     let text = "model m\ninput x: [4]\noutput x -> Dense(3, activation=\"relu\")\n"
     let file = SourceFile(path: "t.dl", text: text)
