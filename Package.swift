@@ -1,6 +1,6 @@
 // swift-tools-version:5.9
 // dlc — a deep-learning model compiler. Stages flow one way:
-// support → frontend → IR → layers → elaboration → summary/backends → driver → CLI.
+// support → frontend → IR → layers → elaboration → summary/weights/backends → driver → CLI.
 import PackageDescription
 
 let package = Package(
@@ -11,7 +11,8 @@ let package = Package(
     .library(name: "DLCDriver", targets: ["DLCDriver"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
   ],
   targets: [
     .target(name: "DLCSupport"),
@@ -20,13 +21,26 @@ let package = Package(
     .target(name: "DLCLayers", dependencies: ["DLCIR", "DLCSupport"]),
     .target(name: "DLCElaboration", dependencies: ["DLCFrontend", "DLCIR", "DLCLayers", "DLCSupport"]),
     .target(name: "DLCSummary", dependencies: ["DLCIR", "DLCLayers"]),
-    .target(name: "DLCDriver", dependencies: ["DLCSupport", "DLCFrontend", "DLCIR", "DLCLayers", "DLCElaboration", "DLCSummary"]),
+    // Tensors and the files they travel in: safetensors, .npy, .npz.
+    .target(name: "DLCData", dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+    // Weights for a graph: binding a safetensors file to its parameters, Keras-default initialization.
+    .target(name: "DLCWeights", dependencies: ["DLCIR", "DLCData", "DLCSupport"]),
+    .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+    .target(name: "DLCInterpreter", dependencies: ["DLCIR", "DLCLayers", "DLCData", "CBLAS"]),
+    .target(
+      name: "DLCDriver",
+      dependencies: [
+        "DLCSupport", "DLCFrontend", "DLCIR", "DLCLayers", "DLCElaboration", "DLCSummary", "DLCData", "DLCWeights",
+        "DLCInterpreter",
+      ]),
     .executableTarget(
       name: "dlc",
-      dependencies: ["DLCDriver", "DLCLayers", "DLCSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+      dependencies: ["DLCDriver", "DLCData", "DLCIR", "DLCLayers", "DLCSupport", "DLCWeights", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .testTarget(name: "DLCFrontendTests", dependencies: ["DLCFrontend", "DLCSupport"]),
     .testTarget(name: "DLCLayersTests", dependencies: ["DLCDriver", "DLCLayers", "DLCIR"]),
     .testTarget(name: "DLCGoldenTests", dependencies: ["DLCDriver", "DLCLayers"]),
     .testTarget(name: "DLCCLITests", dependencies: ["dlc"]),
+    .testTarget(name: "DLCDataTests", dependencies: ["DLCData"]),
+    .testTarget(name: "DLCInterpreterTests", dependencies: ["DLCDriver", "DLCInterpreter", "DLCWeights", "DLCData", "DLCIR"]),
   ]
 )

@@ -183,6 +183,27 @@ case("prelu_shared", ["[4, 4, 3]"], "PReLU(shared_axes=(1, 2))", lambda: L.PReLU
 case("elu", ["[10]"], "ELU(alpha=0.5)", lambda: L.ELU(alpha=0.5))
 case("softmax_axis", ["[3, 4]"], "Softmax(axis=1)", lambda: L.Softmax(axis=1))
 
+# Every activation function, for the interpreter's numerics (shapes and parameters are trivial).
+for activation in ["linear", "relu", "relu6", "leaky_relu", "elu", "selu", "sigmoid", "hard_sigmoid", "tanh",
+                   "softmax", "log_softmax", "softplus", "softsign", "silu", "mish", "exponential"]:
+    case(f"activation_{activation}", ["[3, 5]"], f'Activation("{activation}")',
+         lambda activation=activation: L.Activation(activation))
+case("dense_softmax_sequence", ["[4, 6]"], 'Dense(5, activation="log_softmax")',
+     lambda: L.Dense(5, activation="log_softmax"))
+case("conv2d_tanh", ["[6, 6, 2]"], 'Conv2D(3, 3, activation="tanh", padding="same")',
+     lambda: L.Conv2D(3, 3, activation="tanh", padding="same"))
+case("lstm_backwards", ["[5, 3]"], "LSTM(4, go_backwards=true, return_sequences=true)",
+     lambda: L.LSTM(4, go_backwards=True, return_sequences=True))
+case("gru_relu_hard_sigmoid", ["[5, 3]"], 'GRU(4, activation="relu", recurrent_activation="hard_sigmoid")',
+     lambda: L.GRU(4, activation="relu", recurrent_activation="hard_sigmoid"))
+case("multi_head_attention_axes", ["[3, 4, 8]", "[3, 5, 8]"], "MultiHeadAttention(2, 4, attention_axes=2)",
+     lambda: L.MultiHeadAttention(2, 4, attention_axes=2))
+case("multi_head_attention_2d", ["[3, 4, 8]", "[2, 5, 8]"], "MultiHeadAttention(2, 4)",
+     lambda: L.MultiHeadAttention(2, 4))
+case("softmax_two_axes", ["[3, 4, 2]"], "Softmax(axis=(1, 2))", lambda: L.Softmax(axis=(1, 2)))
+case("average_pooling2d_strided_same", ["[7, 7, 2]"], 'AveragePooling2D(3, strides=2, padding="same")',
+     lambda: L.AveragePooling2D(3, strides=2, padding="same"))
+
 
 def shape_list(tensor):
     return [None if d is None else int(d) for d in tensor.shape]

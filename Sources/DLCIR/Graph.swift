@@ -108,6 +108,13 @@ public struct Graph: Sendable {
     return result
   }
 
+  /// How a value is named to users (summaries, output files): the layer's name, with `[k]` for
+  /// one of several outputs. Brackets cannot occur in layer names, so these never collide.
+  public func name(of value: ValueRef) -> String {
+    let node = nodes[value.node]
+    return node.outputs.count > 1 ? "\(node.name)[\(value.output)]" : node.name
+  }
+
   public var totalParameters: Int { nodes.reduce(0) { $0 + $1.parameterCount } }
   public var trainableParameters: Int { nodes.reduce(0) { $0 + $1.trainableParameterCount } }
 }

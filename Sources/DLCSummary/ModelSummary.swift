@@ -54,10 +54,7 @@ public struct ModelSummary {
         isInput: node.isInput)
     }
     inputs = graph.inputs.map { ($0.name, $0.outputs[0]) }
-    outputs = graph.outputs.map { output in
-      let node = graph.nodes[output.node]
-      return node.outputs.count > 1 ? "\(node.name)[\(output.output)]" : node.name
-    }
+    outputs = graph.outputs.map(graph.name(of:))
     totalParameters = graph.totalParameters
     trainableParameters = graph.trainableParameters
   }

@@ -1,7 +1,10 @@
 // The dlc command line: parses arguments, calls the driver, prints, and maps outcomes to exit codes.
 import ArgumentParser
+import DLCData
 import DLCDriver
+import DLCIR
 import DLCLayers
+import DLCWeights
 import DLCSupport
 import DLCSummary
 import Foundation
@@ -46,7 +49,7 @@ struct DLC: ParsableCommand {
       3 an internal error.
       """,
     version: "0.1.0",
-    subcommands: [Check.self, Summary.self, Layers.self])
+    subcommands: [Check.self, Summary.self, Run.self, Init.self, Layers.self])
 }
 
 /// Exit codes of the contract (spec §2).
@@ -152,5 +155,109 @@ struct Layers: ParsableCommand {
       throw ExitStatus.inputError
     }
     print(LayerReference.layer(definition), terminator: "")
+  }
+}
+
+/// Prints a run failure's diagnostics and exits with 1.
+func failing<T>(_ work: () throws -> T) throws -> T {
+  do {
+    return try work()
+  } catch let failure as RunFailure {
+    FileHandle.standardError.write(Data(failure.rendered.utf8))
+    throw ExitStatus.inputError
+  }
+}
+
+struct Run: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Run the model on NumPy inputs and print or save its outputs.",
+    discussion: """
+      Inputs: --input NAME=X.npy names the input; --input X.npy fills the next input in declaration order; \
+      --input X.npz takes arrays named by input. The batch dimension comes first. Float inputs are float32; \
+      token inputs int32 (int64 is accepted and range-checked).
+      Without --weights, weights come from Keras-default initialization with seed 0.
+      """)
+
+  enum Backend: String, ExpressibleByArgument, CaseIterable {
+    case interpreter
+  }
+
+  @OptionGroup var options: ModelArgument
+
+  @Option(help: "Weights (.safetensors) with Keras keys such as conv2d/kernel.")
+  var weights: String?
+
+  @Option(name: .customLong("input"), help: "An input: [NAME=]X.npy or X.npz (repeatable).")
+  var inputs: [String] = []
+
+  @Option(help: "Write the outputs: Y.npy (one output) or Y.npz (keyed by output name).")
+  var output: String?
+
+  @Option(help: "Where to run the model.")
+  var backend: Backend = .interpreter
+
+  @Option(help: "Write every layer's outputs to DIR/<layer>.npy, to compare with Keras layer by layer.")
+  var dumpLayers: String?
+
+  func run() throws {
+    let compilation = try compileOrExit(options)
+    guard let graph = compilation.graph else { throw ExitStatus.internalError }
+    let outputs = try failing {
+      let (weights, notice) = try Runner.weights(for: compilation, path: weights)
+      if let notice { FileHandle.standardError.write(Data(notice.utf8)) }
+      let inputs = try Runner.inputs(self.inputs, for: graph)
+      if let dumpLayers { try createDirectory(dumpLayers) }
+      return try timed("run", options) {
+        try Runner.interpret(compilation, weights: weights, inputs: inputs) { node, tensors in
+          guard let dumpLayers else { return }
+          for (index, tensor) in tensors.enumerated() {
+            let name = graph.name(of: ValueRef(node: node.id, output: index))
+            try NumPy.writeArray(tensor, path: dumpLayers + "/" + name + ".npy")
+          }
+        }
+      }
+    }
+    if let output {
+      try failing { try Runner.write(outputs, to: output) }
+    } else {
+      print(Runner.describe(outputs), terminator: "")
+    }
+  }
+
+  func createDirectory(_ path: String) throws {
+    do {
+      try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    } catch {
+      throw RunFailure("\(path): error: cannot create the directory (\(error.localizedDescription))\n")
+    }
+  }
+}
+
+struct Init: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Write weights drawn with Keras' default initializers, deterministically from a seed.")
+
+  @OptionGroup var options: ModelArgument
+
+  @Option(name: .shortAndLong, help: "The weights file to write (.safetensors).")
+  var output: String
+
+  @Option(help: "The random seed; the same seed gives the same weights.")
+  var seed: UInt64 = 0
+
+  func run() throws {
+    let compilation = try compileOrExit(options)
+    guard let graph = compilation.graph else { throw ExitStatus.internalError }
+    let (weights, warnings) = Initialization.initialize(graph, seed: seed)
+    for warning in warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+    try failing {
+      do {
+        try SafeTensors(weights, metadata: ["format": "dlc", "model": graph.name, "seed": String(seed)]).write(to: output)
+      } catch let error as DataFileError {
+        throw RunFailure(error.description)
+      }
+    }
+    let count = weights.reduce(0) { $0 + $1.tensor.count }
+    print("wrote \(output): \(weights.count) tensors, \(SummaryTable.grouped(count)) parameters (seed \(seed))")
   }
 }

@@ -1,0 +1,199 @@
+// Running a compiled model: weights (a file or Keras-default initialization), inputs from NumPy
+// files checked against the model's inputs, the interpreter, and outputs to files or the terminal.
+import DLCData
+import DLCIR
+import DLCInterpreter
+import DLCSupport
+import DLCWeights
+import Foundation
+
+/// Why a run could not go ahead: diagnostics already rendered for stderr.
+public struct RunFailure: Error, CustomStringConvertible {
+  public var rendered: String
+  public init(_ rendered: String) { self.rendered = rendered }
+  public var description: String { rendered }
+}
+
+public enum Runner {
+  /// The weights from `path`, bound to the graph, or — without a path — Keras-default
+  /// initialization with `seed`; `notice` says which, for stderr.
+  public static func weights(for compilation: Compilation, path: String?, seed: UInt64 = 0) throws -> (
+    weights: [String: Tensor], notice: String?
+  ) {
+    guard let graph = compilation.graph else { throw RunFailure(compilation.renderedDiagnostics) }
+    guard let path else {
+      let (weights, warnings) = Initialization.initialize(graph, seed: seed)
+      let notice = (["note: no --weights given; using Keras-default initialization (seed \(seed))"]
+        + warnings.map { "warning: \($0)" }).joined(separator: "\n") + "\n"
+      return (Dictionary(weights.map { ($0.name, $0.tensor) }, uniquingKeysWith: { a, _ in a }), notice)
+    }
+    let file: SafeTensors
+    do {
+      file = try SafeTensors.read(path: path)
+    } catch let error as DataFileError {
+      throw RunFailure(error.description)
+    }
+    let binding = WeightBinding.bind(file, path: path, to: graph)
+    guard binding.succeeded else {
+      let weightsFile = SourceFile(path: path, bytes: [])
+      throw RunFailure(
+        DiagnosticRenderer.render(binding.modelDiagnostics, in: compilation.file)
+          + DiagnosticRenderer.render(binding.fileDiagnostics, in: weightsFile))
+    }
+    return (binding.weights, nil)
+  }
+
+  /// One tensor per model input, from `--input` specs: `NAME=X.npy`, `X.npy` (the next input not
+  /// yet given, in declaration order) or `X.npz` (arrays keyed by input name).
+  public static func inputs(_ specs: [String], for graph: Graph) throws -> [Tensor] {
+    let declared = graph.inputs
+    var given: [String: (tensor: Tensor, origin: String)] = [:]
+    var errors: [String] = []
+    func assign(_ name: String, _ tensor: Tensor, _ origin: String) {
+      guard declared.contains(where: { $0.name == name }) else {
+        errors.append(
+          "\(origin): error: the model has no input '\(name)'\(NearestName.hint(name, among: declared.map(\.name)))\n")
+        return
+      }
+      if given[name] != nil {
+        errors.append("\(origin): error: input '\(name)' is given twice (also by \(given[name]!.origin))\n")
+        return
+      }
+      given[name] = (tensor, origin)
+    }
+    do {
+      for spec in specs {
+        var (name, path): (String?, String) = (nil, spec)
+        if let equals = spec.firstIndex(of: "="), isIdentifier(spec[..<equals]) {
+          (name, path) = (String(spec[..<equals]), String(spec[spec.index(after: equals)...]))
+        }
+        if path.hasSuffix(".npz") {
+          guard name == nil else {
+            errors.append("\(path): error: a .npz file holds arrays named by input; give it without '\(name!)='\n")
+            continue
+          }
+          for (arrayName, tensor) in try NumPy.readArchive(path: path) { assign(arrayName, tensor, "\(path)[\(arrayName)]") }
+        } else {
+          let tensor = try NumPy.readArray(path: path)
+          guard let target = name ?? declared.first(where: { given[$0.name] == nil })?.name else {
+            errors.append("\(path): error: every input of the model already has a value\n")
+            continue
+          }
+          assign(target, tensor, path)
+        }
+      }
+    } catch let error as DataFileError {
+      throw RunFailure(errors.joined() + error.description)
+    }
+    var tensors: [Tensor] = []
+    var batch: (size: Int, origin: String)?
+    let hadErrors = !errors.isEmpty
+    for input in declared {
+      guard let (tensor, origin) = given[input.name] else {
+        // After a misnamed input, "no value" would only repeat the same mistake.
+        if !hadErrors { errors.append("error: no value for input '\(input.name)'; pass --input \(input.name)=X.npy\n") }
+        continue
+      }
+      do {
+        let checked = try check(tensor, for: input, origin: origin)
+        if let batch, batch.size != checked.shape[0] {
+          errors.append(
+            "\(origin): error: batch size \(checked.shape[0]) differs from \(batch.origin)'s \(batch.size)\n")
+        }
+        batch = batch ?? (checked.shape[0], origin)
+        tensors.append(checked)
+      } catch let error as DataFileError {
+        errors.append(error.description)
+      }
+    }
+    guard errors.isEmpty else { throw RunFailure(errors.joined()) }
+    return tensors
+  }
+
+  /// The tensor's shape is (batch, declared dims...) and its type fits the input: float32 for f32,
+  /// int32 or int64 (within int32's range) for i32 token ids.
+  static func check(_ tensor: Tensor, for input: Node, origin: String) throws -> Tensor {
+    let type = input.outputs[0]
+    let expected = "(N, " + type.dims.map(String.init).joined(separator: ", ") + ")"
+    guard tensor.shape.count == type.dims.count + 1, Array(tensor.shape.dropFirst()) == type.dims,
+      tensor.shape[0] >= 1
+    else {
+      let notes = Array(tensor.shape) == type.dims ? ["add the batch dimension first: x[None] or x.reshape(1, ...)"] : []
+      throw DataFileError(
+        origin, "input '\(input.name)' has shape \(describeShape(tensor.shape)); the model expects \(expected)", notes: notes)
+    }
+    switch (type.dtype, tensor.elements) {
+    case (.float32, .float32), (.int32, .int32): return tensor
+    case (.int32, .int64(let values)):
+      guard let bad = values.first(where: { $0 < Int64(Int32.min) || $0 > Int64(Int32.max) }) else {
+        return Tensor(shape: tensor.shape, elements: .int32(values.map { Int32($0) }))
+      }
+      throw DataFileError(origin, "input '\(input.name)' holds \(bad), which does not fit in int32")
+    case (.int32, _):
+      throw DataFileError(
+        origin, "input '\(input.name)' is \(tensor.elementType.rawValue); the model's i32 input takes int32 or int64 token ids",
+        notes: ["convert it with x.astype(np.int32)"])
+    case (.float32, _):
+      throw DataFileError(
+        origin, "input '\(input.name)' is \(tensor.elementType.rawValue); the model expects float32",
+        notes: ["convert it with x.astype(np.float32)"])
+    }
+  }
+
+  static func isIdentifier(_ text: Substring) -> Bool {
+    guard let first = text.first, first.isLetter || first == "_" else { return false }
+    return text.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+  }
+
+  /// Runs the interpreter; a failure inside a layer is a diagnostic at that layer's call.
+  public static func interpret(
+    _ compilation: Compilation, weights: [String: Tensor], inputs: [Tensor],
+    observe: ((Node, [Tensor]) throws -> Void)? = nil
+  ) throws -> [(name: String, tensor: Tensor)] {
+    guard let graph = compilation.graph else { throw RunFailure(compilation.renderedDiagnostics) }
+    do {
+      let outputs = try Interpreter(graph: graph, weights: weights).run(inputs, observe: observe)
+      return zip(graph.outputs, outputs).map { (graph.name(of: $0), $1) }
+    } catch let error as RuntimeError {
+      let range = error.node.flatMap { graph.nodes[$0].range }
+      throw RunFailure(DiagnosticRenderer.render([.error(error.message, at: range)], in: compilation.file))
+    } catch let error as DataFileError {
+      throw RunFailure(error.description)
+    }
+  }
+
+  /// Writes `.npy` (one output) or `.npz` (keyed by output name, in model order).
+  public static func write(_ outputs: [(name: String, tensor: Tensor)], to path: String) throws {
+    do {
+      if path.hasSuffix(".npz") {
+        try NumPy.writeArchive(outputs, path: path)
+      } else {
+        guard outputs.count == 1 else {
+          throw DataFileError(
+            path, "the model has \(outputs.count) outputs; write them to a .npz file",
+            notes: ["outputs: " + outputs.map(\.name).joined(separator: ", ")])
+        }
+        try NumPy.writeArray(outputs[0].tensor, path: path)
+      }
+    } catch let error as DataFileError {
+      throw RunFailure(error.description)
+    }
+  }
+
+  /// A compact view for the terminal: each output's name, shape and its first values per example.
+  public static func describe(_ outputs: [(name: String, tensor: Tensor)], valuesPerExample: Int = 8) -> String {
+    var text = ""
+    for (name, tensor) in outputs {
+      text += "\(name): \(describeShape(tensor.shape)) \(tensor.elementType.rawValue)\n"
+      let values = tensor.floats
+      let batch = tensor.shape.first ?? 1
+      let perExample = values.count / max(batch, 1)
+      for example in 0..<batch {
+        let shown = values[(example * perExample)..<(example * perExample + min(perExample, valuesPerExample))]
+        let more = perExample > valuesPerExample ? " … (\(perExample) values)" : ""
+        text += "  [\(example)] " + shown.map { String(format: "%.6g", $0) }.joined(separator: " ") + more + "\n"
+      }
+    }
+    return text
+  }
+}

@@ -1,0 +1,70 @@
+// What a kernel sees when the interpreter runs one node, and what it may throw.
+import DLCData
+import DLCIR
+import DLCLayers
+
+/// One node's execution: its inputs (batch first), its weights and its bound arguments.
+public struct KernelCall {
+  public let node: Node
+  public let inputs: [Tensor]
+  let weights: [String: Tensor]
+  /// The node's arguments, read with the same accessors the layer's shape rule uses.
+  public let arguments: LayerApplication
+
+  init(node: Node, inputs: [Tensor], weights: [String: Tensor]) {
+    self.node = node
+    self.inputs = inputs
+    self.weights = weights
+    self.arguments = LayerApplication(inputs: node.inputs.indices.map { _ in TensorType(.float32, []) }, arguments: node.attributes)
+  }
+
+  public var batch: Int { inputs.first?.shape.first ?? 1 }
+  public var input: Tensor { inputs[0] }
+
+  /// The full output shape (batch first) of output `index`, from the static type.
+  public func outputShape(_ index: Int = 0) -> [Int] { [batch] + node.outputs[index].dims }
+
+  public func hasWeight(_ name: String) -> Bool { weights["\(node.name)/\(name)"] != nil }
+
+  public func weight(_ name: String) throws -> [Float] {
+    guard let tensor = weights["\(node.name)/\(name)"] else {
+      throw RuntimeError("\(node.name) (\(node.op)) has no weight '\(name)'")
+    }
+    return tensor.floats
+  }
+
+  public func optionalWeight(_ name: String) throws -> [Float]? {
+    hasWeight(name) ? try weight(name) : nil
+  }
+
+  public func int(_ name: String) -> Int { arguments.int(name) }
+  public func ints(_ name: String) -> [Int] { arguments.ints(name) }
+  public func float(_ name: String) -> Float { Float(arguments.double(name)) }
+  public func bool(_ name: String) -> Bool { arguments.bool(name) }
+  public func string(_ name: String) -> String { arguments.string(name).lowercased() }
+  public func isNone(_ name: String) -> Bool { arguments.isNone(name) }
+
+  /// The `activation=` argument; absent or `none` is linear.
+  public var activation: Activation { Activation.named(arguments.string("activation")) ?? .linear }
+
+  /// An axis argument as an index into the full shape (batch is axis 0).
+  public func axis(_ value: Int, rank: Int) -> Int { value < 0 ? value + rank : value }
+}
+
+/// A kernel computes a node's outputs from a call.
+public typealias Kernel = (KernelCall) throws -> [Tensor]
+
+/// A failure while running: bad data the static checks cannot see (a token id out of range), or a
+/// layer configuration the interpreter does not run.
+public struct RuntimeError: Error, CustomStringConvertible, Equatable {
+  public var message: String
+  /// The node it happened in, for locating the diagnostic at the layer's call.
+  public var node: NodeID?
+
+  public init(_ message: String, node: NodeID? = nil) {
+    self.message = message
+    self.node = node
+  }
+
+  public var description: String { message }
+}

@@ -1,0 +1,40 @@
+// Every tier-1 layer case, run by the interpreter with Keras' random weights and inputs, against
+// Keras' outputs (tools/keras_fixtures.py).
+import DLCData
+import DLCDriver
+import DLCInterpreter
+import DLCLayers
+import DLCSupport
+import DLCWeights
+import XCTest
+
+final class LayerNumericsTests: XCTestCase {
+  func testEveryLayerCaseMatchesKeras() throws {
+    let cases = try Fixtures.layerCases()
+    XCTAssertGreaterThan(cases.count, 80)
+    for testCase in cases {
+      let compilation = Driver.compile(SourceFile(path: "\(testCase.name).dl", text: testCase.source))
+      guard let graph = compilation.graph else {
+        XCTFail("\(testCase.name): \(compilation.renderedDiagnostics)")
+        continue
+      }
+      let base = Fixtures.layers.appendingPathComponent(testCase.name)
+      let weightsPath = base.appendingPathExtension("safetensors").path
+      let binding = WeightBinding.bind(try SafeTensors.read(path: weightsPath), path: weightsPath, to: graph)
+      XCTAssertTrue(binding.succeeded, "\(testCase.name): \(binding.modelDiagnostics + binding.fileDiagnostics)")
+      let inputs = try Fixtures.inputs(URL(fileURLWithPath: base.path + ".inputs.npz"), for: graph)
+      do {
+        let outputs = try Runner.interpret(compilation, weights: binding.weights, inputs: inputs)
+        try Fixtures.assertClose(outputs, expected: URL(fileURLWithPath: base.path + ".expected.npz"), testCase.name)
+      } catch {
+        XCTFail("\(testCase.name): \(error)")
+      }
+    }
+  }
+
+  func testEveryRegisteredLayerHasAKernel() {
+    for name in LayerRegistry.standard.names {
+      XCTAssertNotNil(Kernels.table[name], "the interpreter has no kernel for \(name)")
+    }
+  }
+}
