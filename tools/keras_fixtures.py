@@ -63,7 +63,10 @@ def read_safetensors(path):
 
 
 def dlc_key(layer, weight):
-    return f"{layer.name}/{keras_layer_cases.dlc_weight_name(weight.path, layer.name)}"
+    # Inside a Sequential model a path starts with the model's name: "mlp_iris/dense/kernel".
+    parts = weight.path.split("/")
+    path = "/".join(parts[parts.index(layer.name):]) if layer.name in parts else weight.path
+    return f"{layer.name}/{keras_layer_cases.dlc_weight_name(path, layer.name)}"
 
 
 def output_names(model):
