@@ -39,7 +39,7 @@ let package = Package(
     .testTarget(name: "DLCFrontendTests", dependencies: ["DLCFrontend", "DLCSupport"]),
     .testTarget(name: "DLCLayersTests", dependencies: ["DLCDriver", "DLCLayers", "DLCIR"]),
     .testTarget(name: "DLCGoldenTests", dependencies: ["DLCDriver", "DLCLayers"]),
-    .testTarget(name: "DLCCLITests", dependencies: ["dlc"]),
+    .testTarget(name: "DLCCLITests", dependencies: ["dlc", "DLCData"]),
     .testTarget(name: "DLCDataTests", dependencies: ["DLCData"]),
     .testTarget(name: "DLCInterpreterTests", dependencies: ["DLCDriver", "DLCInterpreter", "DLCWeights", "DLCData", "DLCIR"]),
   ]

@@ -90,11 +90,12 @@ public struct SafeTensors: Equatable {
       }
       let length = offsets[1] - offsets[0]
       if let size = elementSizes[dtype] {
-        guard let count = checkedProduct(shape), count.multipliedReportingOverflow(by: size).partialValue == length,
-          !count.multipliedReportingOverflow(by: size).overflow
-        else {
-          throw fail("tensor '\(name)' has \(length) bytes of data, but a \(dtype) tensor of shape \(describeShape(shape)) needs "
-            + "\((checkedProduct(shape) ?? 0) * size)")
+        guard let count = checkedProduct(shape + [size]) else {
+          throw fail("tensor '\(name)' has an impossibly large shape \(describeShape(shape))")
+        }
+        guard count == length else {
+          throw fail(
+            "tensor '\(name)' has \(length) bytes of data, but a \(dtype) tensor of shape \(describeShape(shape)) needs \(count)")
         }
       }
       let data = buffer[(buffer.startIndex + offsets[0])..<(buffer.startIndex + offsets[1])]

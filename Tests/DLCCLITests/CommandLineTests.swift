@@ -1,4 +1,5 @@
 // The dlc executable as a user runs it: output streams and the exit codes of spec §2.
+import DLCData
 import Foundation
 import XCTest
 
@@ -91,5 +92,59 @@ final class CommandLineTests: XCTestCase {
     let result = try run("check", "Tests/Golden/summary/unused_layer.dl")
     XCTAssertEqual(result.status, 0)
     XCTAssertTrue(result.stderr.contains("warning: layer 'dense_1' (Dense) does not contribute to any output"), result.stderr)
+  }
+
+  func temporaryDirectory() throws -> String {
+    let path = FileManager.default.temporaryDirectory
+      .appendingPathComponent("dlc-cli-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+    return path
+  }
+
+  func testInitThenRunWritesOutputsAndLayerDumps() throws {
+    let directory = try temporaryDirectory()
+    let weights = directory + "/w.safetensors"
+    let initialized = try run("init", "graphs/mlp_iris.dl", "-o", weights, "--seed", "4")
+    XCTAssertEqual(initialized.status, 0, initialized.stderr)
+    XCTAssertEqual(initialized.stdout, "wrote \(weights): 6 tensors, 901 parameters (seed 4)\n")
+
+    let inputs = "Tests/Fixtures/models/mlp_iris.inputs.npz"
+    let output = directory + "/y.npy"
+    let ran = try run(
+      "run", "graphs/mlp_iris.dl", "--weights", weights, "--input", inputs, "--output", output, "--dump-layers",
+      directory + "/layers")
+    XCTAssertEqual(ran.status, 0, ran.stderr)
+    XCTAssertEqual(ran.stderr, "")
+    let result = try NumPy.readArray(path: output)
+    XCTAssertEqual(result.shape, [2, 3])
+    // Softmax rows sum to one.
+    for row in 0..<2 { XCTAssertEqual(result.floats[(row * 3)..<(row * 3 + 3)].reduce(0, +), 1, accuracy: 1e-5) }
+    let dumped = try FileManager.default.contentsOfDirectory(atPath: directory + "/layers").sorted()
+    XCTAssertEqual(dumped, ["dense.npy", "dense_1.npy", "dense_2.npy"])
+    XCTAssertEqual(try NumPy.readArray(path: directory + "/layers/dense_2.npy"), result)
+
+    let printed = try run("run", "graphs/mlp_iris.dl", "--input", inputs)
+    XCTAssertEqual(printed.status, 0)
+    XCTAssertEqual(printed.stderr, "note: no --weights given; using Keras-default initialization (seed 0)\n")
+    XCTAssertTrue(printed.stdout.hasPrefix("dense_2: (2, 3) float32\n  [0] "), printed.stdout)
+  }
+
+  func testRunInputErrorsExitWithOne() throws {
+    let bad = try run("run", "graphs/mlp_iris.dl", "--input", "measurements=missing.npy")
+    XCTAssertEqual(bad.status, 1)
+    XCTAssertTrue(bad.stderr.hasSuffix("missing.npy: error: no such file\n"), bad.stderr)
+
+    // Two outputs do not fit in one .npy; a .npz keys them by output name.
+    let directory = try temporaryDirectory()
+    let tokens = directory + "/tokens.npy"
+    try NumPy.writeArray(Tensor(shape: [1, 12], elements: .int32(Array(0..<12))), path: tokens)
+    let model = "Tests/Golden/summary/recurrent_states.dl"
+    let npy = try run("run", model, "--input", tokens, "--output", directory + "/y.npy")
+    XCTAssertEqual(npy.status, 1)
+    XCTAssertTrue(npy.stderr.hasSuffix("y.npy: error: the model has 2 outputs; write them to a .npz file\nnote: outputs: dense, lstm[1]\n"), npy.stderr)
+    let npz = try run("run", model, "--input", tokens, "--output", directory + "/y.npz")
+    XCTAssertEqual(npz.status, 0, npz.stderr)
+    XCTAssertEqual(try NumPy.readArchive(path: directory + "/y.npz").map(\.name), ["dense", "lstm[1]"])
   }
 }
