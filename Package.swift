@@ -27,11 +27,15 @@ let package = Package(
     .target(name: "DLCWeights", dependencies: ["DLCIR", "DLCData", "DLCSupport"]),
     .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
     .target(name: "DLCInterpreter", dependencies: ["DLCIR", "DLCLayers", "DLCData", "CBLAS"]),
+    // C generation; the runtime's C source is codegen/runtime/dlc_runtime.h (linked into Resources).
+    .target(
+      name: "DLCCodegen", dependencies: ["DLCIR", "DLCLayers", "DLCData", "DLCSupport"],
+      resources: [.embedInCode("Resources/dlc_runtime.h")]),
     .target(
       name: "DLCDriver",
       dependencies: [
         "DLCSupport", "DLCFrontend", "DLCIR", "DLCLayers", "DLCElaboration", "DLCSummary", "DLCData", "DLCWeights",
-        "DLCInterpreter",
+        "DLCInterpreter", "DLCCodegen",
       ]),
     .executableTarget(
       name: "dlc",

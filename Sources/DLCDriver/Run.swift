@@ -197,3 +197,41 @@ public enum Runner {
     return text
   }
 }
+
+extension Runner {
+  /// Random inputs for every model input: standard normal floats; token ids uniform over the
+  /// smallest embedding table the model has (so every lookup is valid).
+  public static func randomInputs(for graph: Graph, batch: Int, seed: UInt64) -> [Tensor] {
+    var generator = SplitMix64(seed: seed)
+    let vocabulary = graph.nodes.filter { $0.op == "Embedding" }.compactMap { $0.attributes["input_dim"]?.intValue }.min() ?? 2
+    return graph.inputs.map { input in
+      let type = input.outputs[0]
+      let count = batch * type.elementCount
+      if type.dtype == .int32 {
+        return Tensor(
+          shape: [batch] + type.dims, elements: .int32((0..<count).map { _ in Int32(generator.next() % UInt64(vocabulary)) }))
+      }
+      return Tensor(shape: [batch] + type.dims, floats: (0..<count).map { _ in Float(generator.normal()) })
+    }
+  }
+}
+
+/// How far one implementation's tensors are from another's.
+public struct Discrepancy {
+  public var name: String
+  public var maxAbsoluteError: Float
+  /// The reference's largest magnitude (at least 1e-3), which relative errors are measured against.
+  public var scale: Float
+  public var relativeError: Float { maxAbsoluteError / scale }
+
+  public init(name: String, actual: Tensor, reference: Tensor) {
+    self.name = name
+    let (a, b) = (actual.floats, reference.floats)
+    scale = max(b.map(abs).max() ?? 0, 1e-3)
+    if actual.shape != reference.shape {
+      maxAbsoluteError = .infinity
+    } else {
+      maxAbsoluteError = zip(a, b).map { $0.isFinite && $1.isFinite ? abs($0 - $1) : .infinity }.max() ?? 0
+    }
+  }
+}

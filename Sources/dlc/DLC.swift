@@ -1,5 +1,6 @@
 // The dlc command line: parses arguments, calls the driver, prints, and maps outcomes to exit codes.
 import ArgumentParser
+import DLCCodegen
 import DLCData
 import DLCDriver
 import DLCIR
@@ -49,7 +50,7 @@ struct DLC: ParsableCommand {
       3 an internal error.
       """,
     version: "0.1.0",
-    subcommands: [Check.self, Summary.self, Run.self, Init.self, Layers.self])
+    subcommands: [Check.self, Summary.self, Compile.self, Run.self, Verify.self, Init.self, Layers.self])
 }
 
 /// Exit codes of the contract (spec §2).
@@ -179,7 +180,7 @@ struct Run: ParsableCommand {
       """)
 
   enum Backend: String, ExpressibleByArgument, CaseIterable {
-    case interpreter
+    case interpreter, c
   }
 
   @OptionGroup var options: ModelArgument
@@ -193,8 +194,10 @@ struct Run: ParsableCommand {
   @Option(help: "Write the outputs: Y.npy (one output) or Y.npz (keyed by output name).")
   var output: String?
 
-  @Option(help: "Where to run the model.")
+  @Option(help: "Where to run the model: dlc's interpreter, or generated C compiled with the system compiler (cached).")
   var backend: Backend = .interpreter
+
+  @OptionGroup var build: BuildOptions
 
   @Option(help: "Write every layer's outputs to DIR/<layer>.npy, to compare with Keras layer by layer.")
   var dumpLayers: String?
@@ -208,7 +211,10 @@ struct Run: ParsableCommand {
       let inputs = try Runner.inputs(self.inputs, for: graph)
       if let dumpLayers { try createDirectory(dumpLayers) }
       return try timed("run", options) {
-        try Runner.interpret(compilation, weights: weights, inputs: inputs) { node, tensors in
+        if backend == .c {
+          return try CBackend.run(compilation, weights: weights, inputs: inputs, build: build.options, dumpLayers: dumpLayers)
+        }
+        return try Runner.interpret(compilation, weights: weights, inputs: inputs) { node, tensors in
           guard let dumpLayers else { return }
           for (index, tensor) in tensors.enumerated() {
             let name = graph.name(of: ValueRef(node: node.id, output: index))
@@ -259,5 +265,150 @@ struct Init: ParsableCommand {
     }
     let count = weights.reduce(0) { $0 + $1.tensor.count }
     print("wrote \(output): \(weights.count) tensors, \(SummaryTable.grouped(count)) parameters (seed \(seed))")
+  }
+}
+
+/// How generated C is built.
+struct BuildOptions: ParsableArguments {
+  enum BLAS: String, ExpressibleByArgument, CaseIterable {
+    case none, openblas
+  }
+
+  @Option(help: "The C compiler (default: $CC, else cc).")
+  var cc: String?
+
+  @Option(help: "Matrix products: none (portable C, libc and libm only) or openblas (link OpenBLAS).")
+  var blas: BLAS = .none
+
+  var options: CBuildOptions { CBuildOptions(compiler: cc, blas: blas == .openblas) }
+}
+
+struct Compile: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Generate C for the model (<model>.h, <model>.c, weights) and build it with the system compiler.",
+    discussion: """
+      The generated code is C99 with no allocation and no mutable global state: all intermediate tensors live \
+      in one arena whose size is <MODEL>_ARENA_BYTES in the header. Without --weights, weights come from \
+      Keras-default initialization with seed 0.
+      """)
+
+  enum WeightsMode: String, ExpressibleByArgument, CaseIterable {
+    case embedded, external
+  }
+
+  @OptionGroup var options: ModelArgument
+
+  @Option(name: .shortAndLong, help: "The output directory.")
+  var output: String = "."
+
+  @Option(help: "Weights (.safetensors) to compile in.")
+  var weights: String?
+
+  @Option(help: "What to build: c (sources only), object, static, shared, or exe (a program reading and writing .npy).")
+  var emit: EmitKind = .c
+
+  @Option(help: "The most examples one call may process; sizes the arena.")
+  var batch: Int = 1
+
+  @Option(help: "embedded: weights as a C array in <model>_weights.c; external: <model>_weights.bin, passed at run time.")
+  var weightsMode: WeightsMode = .embedded
+
+  @OptionGroup var build: BuildOptions
+
+  func validate() throws {
+    guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
+  }
+
+  func run() throws {
+    let compilation = try compileOrExit(options)
+    let result = try failing {
+      let (weights, notice) = try Runner.weights(for: compilation, path: weights)
+      if let notice { FileHandle.standardError.write(Data(notice.utf8)) }
+      let codegen = CodegenOptions(maxBatch: batch, weightsMode: weightsMode == .external ? .external : .embedded)
+      return try timed("generate and build", options) {
+        try CBackend.compile(
+          compilation, weights: weights, options: codegen, emit: emit, directory: output, build: build.options)
+      }
+    }
+    for path in result.files + result.products { print("wrote \(path)") }
+    let plan = result.generated.plan
+    print(
+      "arena: \(SummaryTable.grouped(plan.totalBytes)) bytes (without reuse \(SummaryTable.grouped(plan.naiveBytes)), "
+        + "lower bound \(SummaryTable.grouped(plan.lowerBoundBytes)))")
+  }
+}
+
+extension EmitKind: ExpressibleByArgument {}
+
+struct Verify: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Check the generated C against the interpreter, output by output and layer by layer.",
+    discussion: """
+      Compiles the model's C, runs it and the interpreter on random inputs (and on --input files, if given), \
+      and prints the largest error of every layer and output relative to its scale. Fails (exit 1) when any \
+      exceeds the tolerance.
+      """)
+
+  @OptionGroup var options: ModelArgument
+
+  @Option(help: "Weights (.safetensors); default: Keras-default initialization with seed 0.")
+  var weights: String?
+
+  @Option(name: .customLong("input"), help: "Inputs to check besides random ones: [NAME=]X.npy or X.npz (repeatable).")
+  var inputs: [String] = []
+
+  @Option(help: "Examples in each random batch.")
+  var batch: Int = 2
+
+  @Option(help: "The largest error allowed, relative to each tensor's largest magnitude.")
+  var tolerance: Float = 1e-4
+
+  @OptionGroup var build: BuildOptions
+
+  func run() throws {
+    let compilation = try compileOrExit(options)
+    guard let graph = compilation.graph else { throw ExitStatus.internalError }
+    var worst: Float = 0
+    try failing {
+      let (weights, notice) = try Runner.weights(for: compilation, path: weights)
+      if let notice { FileHandle.standardError.write(Data(notice.utf8)) }
+      var cases = [("random inputs (batch \(batch), seed 0)", Runner.randomInputs(for: graph, batch: batch, seed: 0))]
+      if !inputs.isEmpty { cases.append(("given inputs", try Runner.inputs(inputs, for: graph))) }
+      for (label, tensors) in cases {
+        var layers: [(String, Tensor)] = []
+        let reference = try Runner.interpret(compilation, weights: weights, inputs: tensors) { node, outputs in
+          for (index, tensor) in outputs.enumerated() {
+            layers.append((graph.name(of: ValueRef(node: node.id, output: index)), tensor))
+          }
+        }
+        let dump = NSTemporaryDirectory() + "dlc-verify-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: dump, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dump) }
+        let compiled = try CBackend.run(compilation, weights: weights, inputs: tensors, build: build.options, dumpLayers: dump)
+        print("\(graph.name): C against the interpreter on \(label)")
+        print("  " + "tensor".padding(toLength: 32, withPad: " ", startingAt: 0) + "   max |error|        scale     relative")
+        var rows: [Discrepancy] = []
+        for (name, tensor) in layers {
+          let path = dump + "/" + name + ".npy"
+          guard let actual = try? NumPy.readArray(path: path) else { continue }
+          rows.append(Discrepancy(name: name, actual: actual, reference: tensor))
+        }
+        for ((name, tensor), reference) in zip(compiled, reference) {
+          rows.append(Discrepancy(name: "output " + name, actual: tensor, reference: reference.tensor))
+        }
+        for row in rows {
+          worst = max(worst, row.relativeError)
+          let flag = row.relativeError > tolerance ? "  <- over \(tolerance)" : ""
+          print(
+            "  " + row.name.padding(toLength: 32, withPad: " ", startingAt: 0)
+              + String(format: " %12.3g %12.4g %12.3g", row.maxAbsoluteError, row.scale, row.relativeError) + flag)
+        }
+      }
+    }
+    guard worst <= tolerance else {
+      print("FAILED: the largest relative error is \(worst), over the tolerance \(tolerance)")
+      throw ExitStatus.inputError
+    }
+    print("ok: the largest relative error is \(String(format: "%.3g", worst)) (tolerance \(tolerance))")
   }
 }

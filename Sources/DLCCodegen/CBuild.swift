@@ -1,0 +1,111 @@
+// Writing generated files and building them with the system C compiler.
+import Foundation
+
+public enum EmitKind: String, CaseIterable, Sendable {
+  /// Only the C files.
+  case c
+  /// <model>.o (and <model>_weights.o when the weights are embedded).
+  case object
+  /// lib<model>.a
+  case `static`
+  /// lib<model>.so
+  case shared
+  /// <model>: a program reading and writing .npy files.
+  case exe
+}
+
+public struct CBuildOptions: Sendable {
+  public var compiler: String
+  public var blas: Bool
+  public var optimization: String
+  /// Extra flags for every compile (tests add -Werror and sanitizers).
+  public var extraFlags: [String]
+
+  public init(compiler: String? = nil, blas: Bool = false, optimization: String = "-O2", extraFlags: [String] = []) {
+    self.compiler = compiler ?? ProcessInfo.processInfo.environment["CC"] ?? "cc"
+    self.blas = blas
+    self.optimization = optimization
+    self.extraFlags = extraFlags
+  }
+}
+
+public enum CBuild {
+  /// Writes the generated files (and `<model>_main.c` for an executable) into `directory`.
+  @discardableResult
+  public static func write(_ generated: GeneratedC, to directory: String, includeMain: Bool) throws -> [String] {
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    var files = generated.files
+    if includeMain { files.append(("\(generated.prefix)_main.c", Array(generated.main.utf8))) }
+    var written: [String] = []
+    for (name, bytes) in files {
+      let path = directory + "/" + name
+      try Data(bytes).write(to: URL(fileURLWithPath: path))
+      written.append(path)
+    }
+    return written
+  }
+
+  /// Builds what `emit` asks for from files already written to `directory`; returns the products.
+  public static func build(_ generated: GeneratedC, in directory: String, emit: EmitKind, options: CBuildOptions) throws
+    -> [String]
+  {
+    let prefix = generated.prefix
+    let sources = ["\(prefix).c"] + (generated.weightsSource != nil ? ["\(prefix)_weights.c"] : [])
+    var flags = ["-std=c99", options.optimization, "-Wall", "-Wextra", "-pedantic"] + options.extraFlags
+    var libraries = ["-lm"]
+    if options.blas {
+      flags += ["-DDLC_USE_CBLAS"] + pkgConfig(["--cflags", "openblas"])
+      libraries = (pkgConfig(["--libs", "openblas"]).nilIfEmpty ?? ["-lopenblas"]) + libraries
+    }
+    func compile(_ arguments: [String]) throws {
+      try run(options.compiler, flags + arguments, in: directory)
+    }
+    switch emit {
+    case .c:
+      return []
+    case .object:
+      for source in sources { try compile(["-c", source]) }
+      return sources.map { directory + "/" + $0.replacingOccurrences(of: ".c", with: ".o") }
+    case .static:
+      for source in sources { try compile(["-c", source]) }
+      let objects = sources.map { $0.replacingOccurrences(of: ".c", with: ".o") }
+      try run("ar", ["rcs", "lib\(prefix).a"] + objects, in: directory)
+      return [directory + "/lib\(prefix).a"]
+    case .shared:
+      try compile(["-fPIC", "-shared", "-o", "lib\(prefix).so"] + sources + libraries)
+      return [directory + "/lib\(prefix).so"]
+    case .exe:
+      try compile(["-o", prefix] + sources + ["\(prefix)_main.c"] + libraries)
+      return [directory + "/" + prefix]
+    }
+  }
+
+  static func pkgConfig(_ arguments: [String]) -> [String] {
+    guard let output = try? run("pkg-config", arguments, in: nil) else { return [] }
+    return output.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+  }
+
+  /// Runs a tool found on PATH; throws with its output when it fails.
+  @discardableResult
+  static func run(_ tool: String, _ arguments: [String], in directory: String?) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [tool] + arguments
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = output
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    let text = String(decoding: data, as: UTF8.self)
+    guard process.terminationStatus == 0 else {
+      throw CodegenError("\(tool) \(arguments.joined(separator: " ")) failed (exit \(process.terminationStatus)):\n\(text)")
+    }
+    return text
+  }
+}
+
+extension Array {
+  var nilIfEmpty: [Element]? { isEmpty ? nil : self }
+}

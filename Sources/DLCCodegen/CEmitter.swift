@@ -1,0 +1,350 @@
+// A graph and its weights to C99: <model>.h (the API and the arena size), <model>.c (the runtime
+// sections it uses and one forward function, a commented block per layer), and the weights as a
+// C array (<model>_weights.c) or a binary blob. No allocation, no mutable globals, no stdio.
+import DLCData
+import DLCIR
+import DLCSupport
+import Foundation
+
+public struct CodegenOptions: Sendable {
+  public enum WeightsMode: String, Sendable, CaseIterable {
+    /// Weights compiled into the program as a const array.
+    case embedded
+    /// Weights in <model>_weights.bin, passed to the entry points at run time.
+    case external
+  }
+
+  public var maxBatch: Int
+  public var weightsMode: WeightsMode
+
+  public init(maxBatch: Int = 1, weightsMode: WeightsMode = .embedded) {
+    self.maxBatch = maxBatch
+    self.weightsMode = weightsMode
+  }
+}
+
+/// The generated files, by name, and the arena plan behind them.
+public struct GeneratedC {
+  public var prefix: String
+  public var header: String
+  public var source: String
+  /// `<model>_weights.c` (embedded) — or nil for external weights.
+  public var weightsSource: String?
+  /// The packed weights as little-endian floats (always; the external mode's `.bin`).
+  public var weightsBlob: [UInt8]
+  /// `<model>_main.c`: a standalone program reading and writing .npy files.
+  public var main: String
+  public var plan: ArenaPlan
+  public var options: CodegenOptions
+
+  public var files: [(name: String, bytes: [UInt8])] {
+    var files = [("\(prefix).h", Array(header.utf8)), ("\(prefix).c", Array(source.utf8))]
+    if let weightsSource {
+      files.append(("\(prefix)_weights.c", Array(weightsSource.utf8)))
+    } else {
+      files.append(("\(prefix)_weights.bin", weightsBlob))
+    }
+    return files
+  }
+}
+
+public enum CCodegen {
+  public static func generate(
+    _ graph: Graph, weights: [String: Tensor], file: SourceFile, options: CodegenOptions = CodegenOptions()
+  ) throws -> GeneratedC {
+    try Generator(graph: graph, weights: weights, file: file, options: options).run()
+  }
+}
+
+/// Where a value lives: a model input's parameter, or an arena buffer.
+private enum Storage: Equatable {
+  case input(parameter: String, integer: Bool)
+  case buffer(Int)
+}
+
+private struct Generator {
+  let graph: Graph
+  let weights: [String: Tensor]
+  let file: SourceFile
+  let options: CodegenOptions
+
+  var prefix: String { cIdentifier(graph.name) }
+  var macro: String { prefix.uppercased() }
+  var external: Bool { options.weightsMode == .external }
+
+  /// Parameter names: inputs by their declared names (made safe), outputs `output` or `output_<k>`.
+  var inputParameters: [String] {
+    graph.inputs.map { input in
+      let name = cIdentifier(input.name)
+      return reserved.contains(name) ? name + "_input" : name
+    }
+  }
+  var outputParameters: [String] {
+    graph.outputs.count == 1 ? ["output"] : graph.outputs.indices.map { "output_\($0)" }
+  }
+
+  func run() throws -> GeneratedC {
+    let layers = graph.nodes.filter { !$0.isInput }
+    var storage: [ValueRef: Storage] = [:]
+    for (input, parameter) in zip(graph.inputs, inputParameters) {
+      storage[ValueRef(node: input.id)] = .input(parameter: parameter, integer: input.outputs[0].dtype == .int32)
+    }
+    // Buffers: every non-alias output and every scratch area, with lifetimes in layer steps.
+    var buffers: [ArenaPlan.Buffer] = []
+    var scratch: [NodeID: Int] = [:]
+    var emitters: [NodeID: LayerEmitter] = [:]
+    for (step, node) in layers.enumerated() {
+      guard let emitter = CEmitters.table[node.op] else {
+        throw CodegenError("the C backend cannot generate \(node.op) layers yet", node: node.id)
+      }
+      emitters[node.id] = emitter
+      if emitter.alias {
+        storage[ValueRef(node: node.id)] = storage[node.inputs[0]]
+      } else {
+        for (index, type) in node.outputs.enumerated() {
+          guard type.dtype == .float32 else { throw CodegenError("\(node.name) produces integers", node: node.id) }
+          storage[ValueRef(node: node.id, output: index)] = .buffer(buffers.count)
+          buffers.append(.init(bytes: options.maxBatch * type.elementCount * 4, firstUse: step, lastUse: step))
+        }
+      }
+      let floats = emitter.scratch(shapes(node))
+      if floats > 0 {
+        scratch[node.id] = buffers.count
+        buffers.append(.init(bytes: floats * 4, firstUse: step, lastUse: step))
+      }
+    }
+    for (step, node) in layers.enumerated() {
+      for input in node.inputs {
+        if case .buffer(let index) = storage[input] { buffers[index].lastUse = max(buffers[index].lastUse, step) }
+      }
+    }
+    for output in graph.outputs {
+      if case .buffer(let index) = storage[output] { buffers[index].lastUse = layers.count }
+    }
+    let plan = ArenaPlan(buffers)
+
+    func expression(_ value: ValueRef) -> String {
+      switch storage[value] {
+      case .input(let parameter, _): return parameter
+      case .buffer(let index): return "(A + \(plan.offsets[index] / 4))"
+      case nil: return "NULL"
+      }
+    }
+
+    // The forward function, a block per layer.
+    let packer = WeightPacker()
+    var sections: Set<String> = []
+    var body: [String] = []
+    for node in layers {
+      guard let emitter = emitters[node.id] else { continue }
+      let context = EmitContext(
+        node: node, shapes: shapes(node), inputs: node.inputs.map(expression),
+        outputs: node.outputs.indices.map { expression(ValueRef(node: node.id, output: $0)) },
+        scratch: scratch[node.id].map { "(A + \(plan.offsets[$0] / 4))" } ?? "NULL", weights: weights, packer: packer)
+      do {
+        try emitter.emit(context)
+      } catch var error as CodegenError {
+        error.node = error.node ?? node.id
+        throw error
+      }
+      sections.formUnion(context.sections)
+      body.append("")
+      body.append("  /* \(describe(node)) */")
+      if context.lines.isEmpty {
+        body.append("  /* a view of its input: nothing to compute */")
+      } else {
+        body.append("  {")
+        body += context.lines.map { "    " + $0 }
+        body.append("  }")
+      }
+      let observed = node.outputs.indices.map { index -> String in
+        let name = graph.name(of: ValueRef(node: node.id, output: index)).replacingOccurrences(of: "\"", with: "")
+        let shape = "{batch, " + cInts(node.outputs[index].dims) + "}"
+        return "  if (observe) { const int shape[] = \(shape); observe(\"\(name)\", \(expression(ValueRef(node: node.id, output: index))), shape, \(node.outputs[index].dims.count + 1), context); }"
+      }
+      body += observed
+    }
+    body.append("")
+    for (index, output) in graph.outputs.enumerated() {
+      let count = graph.type(of: output).elementCount
+      body.append(
+        "  memcpy(\(outputParameters[index]), \(expression(output)), sizeof(float) * (size_t)batch * \(count));")
+    }
+
+    let blob = packer.floats
+    return GeneratedC(
+      prefix: prefix, header: header(plan: plan, weightCount: blob.count),
+      source: source(body: body, sections: sections, plan: plan),
+      weightsSource: external ? nil : weightsSource(blob), weightsBlob: littleEndian(blob),
+      main: CMain.program(prefix: prefix, graph: graph, external: external, inputParameters: inputParameters),
+      plan: plan, options: options)
+  }
+
+  func shapes(_ node: Node) -> NodeShapes {
+    NodeShapes(node: node, inputs: node.inputs.map(graph.type(of:)), maxBatch: options.maxBatch)
+  }
+
+  func describe(_ node: Node) -> String {
+    let location = node.range.map { " at \(file.path):\(file.location(of: $0.start).line)" } ?? ""
+    let shape = { (type: TensorType) in "(N" + type.dims.map { ", \($0)" }.joined() + ")" }
+    let inputs = node.inputs.map { shape(graph.type(of: $0)) }.joined(separator: ", ")
+    let outputs = node.outputs.map(shape).joined(separator: ", ")
+    return "\(node.name) (\(node.op))\(location): \(inputs) -> \(outputs)".replacingOccurrences(of: "*/", with: "* /")
+  }
+
+  // MARK: Files
+
+  /// The entry points' parameters after `batch`: weights (external), inputs, outputs.
+  var parameterList: String {
+    var parameters: [String] = external ? ["const float *restrict weights"] : []
+    for (input, name) in zip(graph.inputs, inputParameters) {
+      parameters.append((input.outputs[0].dtype == .int32 ? "const int32_t *restrict " : "const float *restrict ") + name)
+    }
+    parameters += outputParameters.map { "float *restrict \($0)" }
+    return parameters.joined(separator: ", ")
+  }
+
+  var argumentList: String {
+    ((external ? ["weights"] : []) + inputParameters + outputParameters).joined(separator: ", ")
+  }
+
+  func header(plan: ArenaPlan, weightCount: Int) -> String {
+    var text = """
+      /* \(prefix).h — generated by dlc from \(file.path). Do not edit. */
+      #ifndef \(macro)_H
+      #define \(macro)_H
+
+      #include <stdint.h>
+
+      #ifdef __cplusplus
+      extern "C" {
+      #endif
+
+      /* Bytes of working memory a call needs: pass a buffer at least this large, aligned for float
+         (malloc'd, or a static float array of \(macro)_ARENA_BYTES / 4 elements). */
+      #define \(macro)_ARENA_BYTES \(plan.totalBytes)
+      /* The most examples one call may process (dlc compile --batch). */
+      #define \(macro)_MAX_BATCH \(options.maxBatch)
+      /* Floats of packed weights\(external ? " in \(prefix)_weights.bin, passed as `weights`" : " compiled into the program"). */
+      #define \(macro)_WEIGHT_COUNT \(weightCount)
+
+
+      """
+    for (input, name) in zip(graph.inputs, inputParameters) {
+      let type = input.outputs[0]
+      text += "/* input \(input.name): \(type.dtype == .int32 ? "int32 token ids" : "float32"), (N, \(cInts(type.dims))) */\n"
+      text += "#define \(macro)_\(name.uppercased())_SIZE \(type.elementCount)\n"
+    }
+    for (output, name) in zip(graph.outputs, outputParameters) {
+      let type = graph.type(of: output)
+      text += "/* \(name): \(graph.name(of: output)), float32, (N, \(cInts(type.dims))) */\n"
+      text += "#define \(macro)_\(name.uppercased())_SIZE \(type.elementCount)\n"
+    }
+    text += """
+
+      /* Return codes. */
+      #define \(macro)_OK 0
+      #define \(macro)_ERROR_BATCH 1 /* batch < 1 or > \(macro)_MAX_BATCH */
+      #define \(macro)_ERROR_TOKEN 2 /* a token id outside its embedding table; nothing was read out of bounds */
+      #define \(macro)_ERROR_ARGUMENT 3 /* a NULL pointer */
+
+      /* Runs one example. Inputs and outputs are row-major, channels-last. */
+      int \(prefix)_run(\(parameterList), void *arena);
+
+      /* Runs `batch` examples stored one after another. */
+      int \(prefix)_run_batch(int batch, \(parameterList), void *arena);
+
+      /* As \(prefix)_run_batch, calling `observe` with every layer's output as it is computed
+         (for comparing with another implementation layer by layer). */
+      typedef void (*\(prefix)_observer)(const char *name, const float *data, const int *shape, int rank, void *context);
+      int \(prefix)_run_observed(int batch, \(parameterList), void *arena, \(prefix)_observer observe, void *context);
+
+      #ifdef __cplusplus
+      }
+      #endif
+
+      #endif
+
+      """
+    return text
+  }
+
+  func source(body: [String], sections: Set<String>, plan: ArenaPlan) -> String {
+    let pointers = ((external ? ["weights"] : []) + inputParameters + outputParameters)
+    return """
+      /* \(prefix).c — generated by dlc from \(file.path). Do not edit.
+         Arena: \(plan.totalBytes) bytes (without reuse \(plan.naiveBytes), lower bound \(plan.lowerBoundBytes)). */
+      #include "\(prefix).h"
+
+      \(CRuntime.source(for: sections))
+      \(external ? "" : "extern const float \(prefix)_weights[\(macro)_WEIGHT_COUNT + 1];\n")
+      int \(prefix)_run_observed(int batch, \(parameterList), void *arena, \(prefix)_observer observe, void *context) {
+        const float *W = \(external ? "weights" : "\(prefix)_weights");
+        float *A = (float *)arena;
+        int status = 0;
+        if (batch < 1 || batch > \(macro)_MAX_BATCH) return \(macro)_ERROR_BATCH;
+        if (\(pointers.map { "!\($0)" }.joined(separator: " || ")) || (!arena && \(macro)_ARENA_BYTES > 0)) return \(macro)_ERROR_ARGUMENT;
+        (void)W;
+        (void)A;
+        (void)status;
+        (void)context;
+      \(body.joined(separator: "\n"))
+        return \(macro)_OK;
+      }
+
+      int \(prefix)_run_batch(int batch, \(parameterList), void *arena) {
+        return \(prefix)_run_observed(batch, \(argumentList), arena, 0, 0);
+      }
+
+      int \(prefix)_run(\(parameterList), void *arena) {
+        return \(prefix)_run_observed(1, \(argumentList), arena, 0, 0);
+      }
+
+      """
+  }
+
+  func weightsSource(_ floats: [Float]) -> String {
+    var text = """
+      /* \(prefix)_weights.c — generated by dlc from \(file.path): \(floats.count) floats. Do not edit. */
+      #include "\(prefix).h"
+
+      /* One spare element so a model without weights still has a valid array. */
+      const float \(prefix)_weights[\(macro)_WEIGHT_COUNT + 1] = {
+
+      """
+    var line = ""
+    for value in floats {
+      line += cFloat(value) + ","
+      if line.count > 100 {
+        text += line + "\n"
+        line = ""
+      }
+    }
+    text += line + "0.0f};\n"
+    return text
+  }
+}
+
+func littleEndian(_ floats: [Float]) -> [UInt8] {
+  var bytes = [UInt8]()
+  bytes.reserveCapacity(floats.count * 4)
+  for value in floats {
+    let bits = value.bitPattern.littleEndian
+    bytes += [UInt8(bits & 0xFF), UInt8((bits >> 8) & 0xFF), UInt8((bits >> 16) & 0xFF), UInt8(bits >> 24)]
+  }
+  return bytes
+}
+
+/// A C identifier from a dlc name (letters, digits, `_`, `-`, `.`).
+func cIdentifier(_ name: String) -> String {
+  let mapped = String(name.map { $0.isLetter || $0.isNumber || $0 == "_" ? $0 : "_" })
+  return mapped.first?.isNumber == true ? "_" + mapped : mapped
+}
+
+/// Names a parameter may not take: C keywords and the forward function's own locals.
+let reserved: Set<String> = [
+  "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum", "extern", "float",
+  "for", "goto", "if", "inline", "int", "long", "register", "restrict", "return", "short", "signed", "sizeof",
+  "static", "struct", "switch", "typedef", "union", "unsigned", "void", "volatile", "while", "batch", "arena",
+  "weights", "output", "observe", "context", "status", "shape", "W", "A",
+]

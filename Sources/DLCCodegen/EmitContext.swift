@@ -1,0 +1,143 @@
+// What a layer's C emitter sees: C expressions for its inputs, outputs and scratch, its weights
+// (packed into the model's weight array on request), and a place to write its lines.
+import DLCData
+import DLCIR
+import DLCLayers
+
+/// A problem generating C for a node: a configuration the C backend does not support, or missing weights.
+public struct CodegenError: Error, CustomStringConvertible {
+  public var message: String
+  public var node: NodeID?
+
+  public init(_ message: String, node: NodeID? = nil) {
+    self.message = message
+    self.node = node
+  }
+
+  public var description: String { message }
+}
+
+/// The model's constants: weights and everything derived from them at compile time, one float array.
+final class WeightPacker {
+  private(set) var floats: [Float] = []
+
+  /// Appends `values`, 16-float (64-byte) aligned, and returns their offset.
+  func add(_ values: [Float]) -> Int {
+    while floats.count % 16 != 0 { floats.append(0) }
+    let offset = floats.count
+    floats += values
+    return offset
+  }
+}
+
+/// One layer's emitter: whether its output is a view of its input, how much scratch it needs, and its code.
+struct LayerEmitter {
+  /// The output shares the input's memory (Flatten, Reshape, Dropout at inference).
+  var alias = false
+  /// Floats of scratch for a call of `maxBatch` examples.
+  var scratch: (_ shapes: NodeShapes) -> Int = { _ in 0 }
+  var emit: (_ context: EmitContext) throws -> Void
+
+  init(
+    alias: Bool = false, scratch: @escaping (_ shapes: NodeShapes) -> Int = { _ in 0 },
+    emit: @escaping (_ context: EmitContext) throws -> Void
+  ) {
+    self.alias = alias
+    self.scratch = scratch
+    self.emit = emit
+  }
+}
+
+/// A node's static shapes (without batch) and its arguments, for sizing scratch.
+struct NodeShapes {
+  var node: Node
+  var inputs: [TensorType]
+  var maxBatch: Int
+  var arguments: LayerApplication { LayerApplication(inputs: inputs, arguments: node.attributes) }
+  var input: [Int] { inputs.first?.dims ?? [] }
+  var output: [Int] { node.outputs.first?.dims ?? [] }
+}
+
+final class EmitContext {
+  let node: Node
+  let shapes: NodeShapes
+  /// C expressions: `const float *` (or `const int32_t *`) inputs, `float *` outputs and scratch.
+  let inputs: [String]
+  let outputs: [String]
+  let scratch: String
+  private let weights: [String: Tensor]
+  private let packer: WeightPacker
+  private(set) var lines: [String] = []
+  private(set) var sections: Set<String> = []
+
+  init(
+    node: Node, shapes: NodeShapes, inputs: [String], outputs: [String], scratch: String, weights: [String: Tensor],
+    packer: WeightPacker
+  ) {
+    self.node = node
+    self.shapes = shapes
+    self.inputs = inputs
+    self.outputs = outputs
+    self.scratch = scratch
+    self.weights = weights
+    self.packer = packer
+  }
+
+  var arguments: LayerApplication { shapes.arguments }
+  var input: String { inputs[0] }
+  var output: String { outputs[0] }
+  /// Input and output dims without batch.
+  var inputDims: [Int] { shapes.input }
+  var outputDims: [Int] { shapes.output }
+  func inputDims(_ index: Int) -> [Int] { shapes.inputs[index].dims }
+  func outputDims(_ index: Int) -> [Int] { node.outputs[index].dims }
+
+  /// `count` elements per example times the runtime batch, as a C `long` expression.
+  func perBatch(_ count: Int) -> String { "(long)batch * \(count)" }
+
+  func line(_ text: String) { lines.append(text) }
+  func use(_ section: String...) { sections.formUnion(section) }
+
+  /// The raw values of one of the layer's weights.
+  func values(_ name: String) throws -> [Float] {
+    guard let tensor = weights["\(node.name)/\(name)"] else {
+      throw CodegenError("\(node.name) (\(node.op)) has no weight '\(name)'", node: node.id)
+    }
+    return tensor.floats
+  }
+
+  func hasWeight(_ name: String) -> Bool { weights["\(node.name)/\(name)"] != nil }
+
+  /// A C expression for packed constants.
+  func constant(_ values: [Float]) -> String { "W + \(packer.add(values))" }
+
+  /// A weight as stored, or NULL when the layer has none by that name.
+  func weight(_ name: String) throws -> String { constant(try values(name)) }
+  func optionalWeight(_ name: String) throws -> String { hasWeight(name) ? try weight(name) : "NULL" }
+
+  /// The C constant for an activation (`DLC_RELU`).
+  func activation(_ name: String = "activation") -> String {
+    let activation = Activation.named(arguments.string(name)) ?? .linear
+    return "DLC_" + activation.rawValue.uppercased()
+  }
+
+  /// Applies the layer's `activation=` in place on output `buffer` unless it is linear.
+  func activate(_ buffer: String, count: Int, width: Int) {
+    let kind = activation()
+    guard kind != "DLC_LINEAR" else { return }
+    use("activate")
+    line("dlc_activate(\(kind), \(buffer), \(perBatch(count)), \(width));")
+  }
+
+  func fail(_ message: String) -> CodegenError { CodegenError(message, node: node.id) }
+}
+
+/// A float as a C literal that reads back as the same float.
+func cFloat(_ value: Float) -> String {
+  if value.isInfinite { return value > 0 ? "HUGE_VALF" : "-HUGE_VALF" }
+  if value.isNaN { return "NAN" }
+  let text = "\(value)"
+  return text.contains(".") || text.contains("e") ? text + "f" : text + ".0f"
+}
+
+func cInts(_ values: [Int]) -> String { values.map(String.init).joined(separator: ", ") }

@@ -1,0 +1,130 @@
+// The C backend as the commands use it: generate and build, and run a model through a compiled
+// program (cached by the hash of its source, so a model is compiled once).
+import DLCCodegen
+import DLCData
+import DLCIR
+import DLCSupport
+import Foundation
+
+public enum CBackend {
+  /// Generates C for the compiled model with `weights`; a problem in a layer is a located diagnostic.
+  public static func generate(_ compilation: Compilation, weights: [String: Tensor], options: CodegenOptions) throws
+    -> GeneratedC
+  {
+    guard let graph = compilation.graph else { throw RunFailure(compilation.renderedDiagnostics) }
+    do {
+      return try CCodegen.generate(graph, weights: weights, file: compilation.file, options: options)
+    } catch let error as CodegenError {
+      let range = error.node.flatMap { graph.nodes[$0].range }
+      throw RunFailure(DiagnosticRenderer.render([.error(error.message, at: range)], in: compilation.file))
+    }
+  }
+
+  /// Writes and builds; returns the written files and the built products.
+  public static func compile(
+    _ compilation: Compilation, weights: [String: Tensor], options: CodegenOptions, emit: EmitKind, directory: String,
+    build: CBuildOptions
+  ) throws -> (generated: GeneratedC, files: [String], products: [String]) {
+    let generated = try generate(compilation, weights: weights, options: options)
+    do {
+      let files = try CBuild.write(generated, to: directory, includeMain: emit == .exe)
+      let products = try CBuild.build(generated, in: directory, emit: emit, options: build)
+      return (generated, files, products)
+    } catch let error as CodegenError {
+      throw RunFailure("error: \(error.message)\n")
+    } catch {
+      throw RunFailure("\(directory): error: \(error.localizedDescription)\n")
+    }
+  }
+
+  /// Where compiled programs are kept: $DLC_CACHE_DIR, else $XDG_CACHE_HOME/dlc, else ~/.cache/dlc.
+  public static var cacheDirectory: String {
+    let environment = ProcessInfo.processInfo.environment
+    if let explicit = environment["DLC_CACHE_DIR"], !explicit.isEmpty { return explicit }
+    if let xdg = environment["XDG_CACHE_HOME"], !xdg.isEmpty { return xdg + "/dlc" }
+    if let home = environment["HOME"], !home.isEmpty { return home + "/.cache/dlc" }
+    return NSTemporaryDirectory() + "dlc-cache"
+  }
+
+  /// Runs the model as a compiled C program on `inputs` (batch first); `dumpLayers` receives every
+  /// layer's output as <name>.npy.
+  public static func run(
+    _ compilation: Compilation, weights: [String: Tensor], inputs: [Tensor], build: CBuildOptions = CBuildOptions(),
+    dumpLayers: String? = nil
+  ) throws -> [(name: String, tensor: Tensor)] {
+    guard let graph = compilation.graph else { throw RunFailure(compilation.renderedDiagnostics) }
+    let batch = inputs.first?.shape.first ?? 1
+    let options = CodegenOptions(maxBatch: max(1, min(batch, 256)), weightsMode: .external)
+    let generated = try generate(compilation, weights: weights, options: options)
+    let key = fnv1a([generated.header, generated.source, generated.main, build.compiler, "\(build.blas)", build.optimization]
+      + build.extraFlags)
+    let programDirectory = cacheDirectory + "/\(generated.prefix)-\(String(key, radix: 16))"
+    let program = programDirectory + "/" + generated.prefix
+    let fileManager = FileManager.default
+    if !fileManager.isExecutableFile(atPath: program) {
+      // Build in a private folder, then move it into place, so concurrent runs never see half a program.
+      let staging = programDirectory + ".\(ProcessInfo.processInfo.processIdentifier).tmp"
+      do {
+        try? fileManager.removeItem(atPath: staging)
+        try CBuild.write(generated, to: staging, includeMain: true)
+        _ = try CBuild.build(generated, in: staging, emit: .exe, options: build)
+        try? fileManager.removeItem(atPath: programDirectory)
+        try fileManager.moveItem(atPath: staging, toPath: programDirectory)
+      } catch let error as CodegenError {
+        throw RunFailure("error: \(error.message)\n")
+      } catch {
+        if !fileManager.isExecutableFile(atPath: program) {
+          throw RunFailure("\(programDirectory): error: \(error.localizedDescription)\n")
+        }
+      }
+    }
+
+    let work = NSTemporaryDirectory() + "dlc-run-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)"
+    defer { try? fileManager.removeItem(atPath: work) }
+    do {
+      try fileManager.createDirectory(atPath: work, withIntermediateDirectories: true)
+      try Data(generated.weightsBlob).write(to: URL(fileURLWithPath: work + "/weights.bin"))
+      var arguments = ["--weights", work + "/weights.bin"]
+      if let dumpLayers { arguments += ["--dump", dumpLayers] }
+      for (index, tensor) in inputs.enumerated() {
+        let path = work + "/input\(index).npy"
+        try NumPy.writeArray(tensor, path: path)
+        arguments.append(path)
+      }
+      arguments.append("-o")
+      let outputPaths = graph.outputs.indices.map { work + "/output\($0).npy" }
+      arguments += outputPaths
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: program)
+      process.arguments = arguments
+      let errors = Pipe()
+      process.standardError = errors
+      try process.run()
+      let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+      process.waitUntilExit()
+      guard process.terminationStatus == 0 else {
+        throw RunFailure("error: the compiled model failed (exit \(process.terminationStatus)): \(message)")
+      }
+      return try zip(graph.outputs, outputPaths).map { (graph.name(of: $0), try NumPy.readArray(path: $1)) }
+    } catch let failure as RunFailure {
+      throw failure
+    } catch let error as DataFileError {
+      throw RunFailure(error.description)
+    } catch {
+      throw RunFailure("error: cannot run the compiled model: \(error.localizedDescription)\n")
+    }
+  }
+
+  static func fnv1a(_ parts: [String]) -> UInt64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for part in parts {
+      for byte in part.utf8 {
+        hash ^= UInt64(byte)
+        hash = hash &* 0x100_0000_01b3
+      }
+      hash ^= 0xFF
+      hash = hash &* 0x100_0000_01b3
+    }
+    return hash
+  }
+}

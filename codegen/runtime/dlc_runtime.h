@@ -1,0 +1,661 @@
+/* dlc runtime: the kernels generated code calls.
+ *
+ * This file is the single source of the C side's arithmetic. dlc copies the sections a model
+ * uses into the generated <model>.c (every function static), so generated code needs nothing but
+ * a C99 compiler and libm. Each section starts with a comment line "@section NAME [needs A B]"
+ * naming the sections it calls into.
+ * Conventions: tensors are dense, row-major, channels-last, batch first; no allocation; every
+ * temporary lives in caller-provided scratch; the loop order is fixed, so results are
+ * deterministic. */
+
+/* @section prelude */
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#if defined(DLC_USE_CBLAS)
+#include <cblas.h>
+#endif
+
+#define DLC_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define DLC_MAX(a, b) ((a) > (b) ? (a) : (b))
+
+/* Activation functions, by the numbers dlc's emitter writes. */
+enum {
+  DLC_LINEAR = 0, DLC_RELU, DLC_RELU6, DLC_LEAKY_RELU, DLC_ELU, DLC_SELU, DLC_GELU, DLC_SIGMOID,
+  DLC_HARD_SIGMOID, DLC_TANH, DLC_SOFTMAX, DLC_LOG_SOFTMAX, DLC_SOFTPLUS, DLC_SOFTSIGN, DLC_SILU, DLC_MISH,
+  DLC_EXPONENTIAL
+};
+
+/* @section gemm */
+/* C[m×n] = A[m×k]·B[k×n] (+ C when accumulate), row-major with leading dimensions. The portable
+ * version walks B and C rows contiguously (i-k-j order) in cache-sized blocks. */
+static void dlc_gemm(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *c, int ldc,
+                     int accumulate) {
+#if defined(DLC_USE_CBLAS)
+  if (m > 0 && n > 0 && k > 0) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a, lda, b, ldb, accumulate ? 1.0f : 0.0f,
+                c, ldc);
+    return;
+  }
+#endif
+  int i, j, p, p0, j0;
+  if (!accumulate)
+    for (i = 0; i < m; i++) memset(c + (long)i * ldc, 0, sizeof(float) * (size_t)n);
+  for (p0 = 0; p0 < k; p0 += 128) {
+    int p1 = DLC_MIN(k, p0 + 128);
+    for (j0 = 0; j0 < n; j0 += 512) {
+      int j1 = DLC_MIN(n, j0 + 512);
+      for (i = 0; i < m; i++) {
+        const float *arow = a + (long)i * lda;
+        float *crow = c + (long)i * ldc;
+        for (p = p0; p < p1; p++) {
+          const float aip = arow[p];
+          const float *brow = b + (long)p * ldb;
+          if (aip == 0.0f) continue;
+          for (j = j0; j < j1; j++) crow[j] += aip * brow[j];
+        }
+      }
+    }
+  }
+}
+
+/* C[m×n] = A[m×k]·B[n×k]ᵀ (+ C): dot products of rows. */
+static void dlc_gemm_bt(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *c, int ldc,
+                        int accumulate) {
+  int i, j, p;
+  for (i = 0; i < m; i++) {
+    const float *arow = a + (long)i * lda;
+    for (j = 0; j < n; j++) {
+      const float *brow = b + (long)j * ldb;
+      float sum = 0.0f;
+      for (p = 0; p < k; p++) sum += arow[p] * brow[p];
+      c[(long)i * ldc + j] = accumulate ? c[(long)i * ldc + j] + sum : sum;
+    }
+  }
+}
+
+/* y[rows×n] = x[rows×k]·w[k×n] + bias (bias may be NULL). */
+static void dlc_dense(const float *x, int rows, int k, const float *w, int n, const float *bias, float *y) {
+  int i, j;
+  if (bias) {
+    for (i = 0; i < rows; i++)
+      for (j = 0; j < n; j++) y[(long)i * n + j] = bias[j];
+  }
+  dlc_gemm(rows, n, k, x, k, w, n, y, n, bias != NULL);
+}
+
+/* @section activate */
+static float dlc_sigmoid(float x) {
+  if (x >= 0.0f) return 1.0f / (1.0f + expf(-x));
+  {
+    float e = expf(x);
+    return e / (1.0f + e);
+  }
+}
+
+static float dlc_softplus(float x) { return DLC_MAX(x, 0.0f) + log1pf(expf(-fabsf(x))); }
+
+/* Softmax along rows of `width`, subtracting each row's maximum so exp never overflows. */
+static void dlc_softmax_rows(float *x, long rows, int width, int take_log) {
+  long r;
+  int i;
+  for (r = 0; r < rows; r++) {
+    float *row = x + r * width;
+    float maximum = row[0], sum = 0.0f;
+    for (i = 1; i < width; i++) maximum = DLC_MAX(maximum, row[i]);
+    for (i = 0; i < width; i++) sum += expf(row[i] - maximum);
+    if (take_log) {
+      float log_sum = logf(sum);
+      for (i = 0; i < width; i++) row[i] = row[i] - maximum - log_sum;
+    } else {
+      for (i = 0; i < width; i++) row[i] = expf(row[i] - maximum) / sum;
+    }
+  }
+}
+
+/* Applies an activation in place to `count` values; softmax works on rows of `width`. */
+static void dlc_activate(int kind, float *x, long count, int width) {
+  long i;
+  switch (kind) {
+  case DLC_LINEAR: return;
+  case DLC_SOFTMAX: dlc_softmax_rows(x, count / width, width, 0); return;
+  case DLC_LOG_SOFTMAX: dlc_softmax_rows(x, count / width, width, 1); return;
+  default: break;
+  }
+  for (i = 0; i < count; i++) {
+    float v = x[i];
+    switch (kind) {
+    case DLC_RELU: v = DLC_MAX(v, 0.0f); break;
+    case DLC_RELU6: v = DLC_MIN(DLC_MAX(v, 0.0f), 6.0f); break;
+    case DLC_LEAKY_RELU: v = v >= 0.0f ? v : 0.2f * v; break;
+    case DLC_ELU: v = v > 0.0f ? v : expm1f(v); break;
+    case DLC_SELU: v = v > 0.0f ? 1.0507009873554805f * v : 1.0507009873554805f * 1.6732632423543772f * expm1f(v); break;
+    case DLC_GELU: v = 0.5f * v * (1.0f + erff(v / sqrtf(2.0f))); break;
+    case DLC_SIGMOID: v = dlc_sigmoid(v); break;
+    case DLC_HARD_SIGMOID: v = DLC_MIN(DLC_MAX(v + 3.0f, 0.0f), 6.0f) / 6.0f; break;
+    case DLC_TANH: v = tanhf(v); break;
+    case DLC_SOFTPLUS: v = dlc_softplus(v); break;
+    case DLC_SOFTSIGN: v = v / (1.0f + fabsf(v)); break;
+    case DLC_SILU: v = v * dlc_sigmoid(v); break;
+    case DLC_MISH: v = v * tanhf(dlc_softplus(v)); break;
+    case DLC_EXPONENTIAL: v = expf(v); break;
+    default: break;
+    }
+    x[i] = v;
+  }
+}
+
+/* @section softmax_axis */
+/* Softmax of x viewed as (outer, axis, inner) along the middle axis. */
+static void dlc_softmax_axis(const float *x, long outer, int axis, long inner, int take_log, float *y) {
+  long o, r;
+  int i;
+  for (o = 0; o < outer; o++)
+    for (r = 0; r < inner; r++) {
+      const float *px = x + o * axis * inner + r;
+      float *py = y + o * axis * inner + r;
+      float maximum = px[0], sum = 0.0f;
+      for (i = 1; i < axis; i++) maximum = DLC_MAX(maximum, px[(long)i * inner]);
+      for (i = 0; i < axis; i++) sum += expf(px[(long)i * inner] - maximum);
+      for (i = 0; i < axis; i++)
+        py[(long)i * inner] =
+            take_log ? px[(long)i * inner] - maximum - logf(sum) : expf(px[(long)i * inner] - maximum) / sum;
+    }
+}
+
+/* @section window */
+/* A 2-D window: sizes, strides, dilation and the padding before the first row and column. */
+typedef struct {
+  int in_h, in_w, channels, out_h, out_w, kh, kw, sh, sw, dh, dw, pad_top, pad_left;
+} dlc_window;
+
+/* @section conv2d needs gemm window */
+/* Rows of the im2col matrix: for each output position, the window's values for channels
+ * first..first+count, zero where the window hangs over the padding. */
+static void dlc_im2col(const float *image, const dlc_window *w, int first, int count, float *columns) {
+  int oh, ow, i, j;
+  float *cell = columns;
+  for (oh = 0; oh < w->out_h; oh++)
+    for (ow = 0; ow < w->out_w; ow++)
+      for (i = 0; i < w->kh; i++) {
+        int ih = oh * w->sh + i * w->dh - w->pad_top;
+        for (j = 0; j < w->kw; j++) {
+          int iw = ow * w->sw + j * w->dw - w->pad_left;
+          if (ih >= 0 && ih < w->in_h && iw >= 0 && iw < w->in_w)
+            memcpy(cell, image + ((long)ih * w->in_w + iw) * w->channels + first, sizeof(float) * (size_t)count);
+          else
+            memset(cell, 0, sizeof(float) * (size_t)count);
+          cell += count;
+        }
+      }
+}
+
+/* Convolution as im2col + GEMM per example and group. kernel: (kh, kw, channels/groups, filters);
+ * scratch: out_h·out_w·kh·kw·channels/groups floats (unused for a plain 1×1 convolution). */
+static void dlc_conv2d(const float *x, int batch, const dlc_window *w, int groups, int filters, const float *kernel,
+                       const float *bias, float *y, float *scratch) {
+  const int group_channels = w->channels / groups, group_filters = filters / groups;
+  const long positions = (long)w->out_h * w->out_w, in_size = (long)w->in_h * w->in_w * w->channels;
+  const int patch = w->kh * w->kw * group_channels;
+  const int pointwise = w->kh == 1 && w->kw == 1 && w->sh == 1 && w->sw == 1 && w->pad_top == 0 &&
+                        w->pad_left == 0 && groups == 1;
+  int n, g;
+  long p;
+  int f;
+  for (n = 0; n < batch; n++) {
+    float *out = y + n * positions * filters;
+    for (g = 0; g < groups; g++) {
+      const float *columns = x + n * in_size;
+      if (!pointwise) {
+        dlc_im2col(x + n * in_size, w, g * group_channels, group_channels, scratch);
+        columns = scratch;
+      }
+      dlc_gemm((int)positions, group_filters, patch, columns, patch, kernel + g * group_filters, filters,
+               out + g * group_filters, filters, 0);
+    }
+    if (bias)
+      for (p = 0; p < positions; p++)
+        for (f = 0; f < filters; f++) out[p * filters + f] += bias[f];
+  }
+}
+
+/* @section conv2d_transpose needs gemm */
+/* The gradient of a convolution: contributions = x·kernelᵀ per pixel (kernel packed by dlc as
+ * (channels, kh·kw·filters)), scattered into the output, cropped by crop_top/crop_left.
+ * scratch: in_h·in_w·kh·kw·filters floats. */
+static void dlc_conv2d_transpose(const float *x, int batch, int in_h, int in_w, int channels, int out_h, int out_w,
+                                 int kh, int kw, int sh, int sw, int dh, int dw, int crop_top, int crop_left,
+                                 int filters, const float *kernel, const float *bias, float *y, float *scratch) {
+  const int taps = kh * kw * filters;
+  int n, ih, iw, i, j, f;
+  long o;
+  for (n = 0; n < batch; n++) {
+    float *out = y + (long)n * out_h * out_w * filters;
+    dlc_gemm(in_h * in_w, taps, channels, x + (long)n * in_h * in_w * channels, channels, kernel, taps, scratch, taps,
+             0);
+    for (o = 0; o < (long)out_h * out_w; o++)
+      for (f = 0; f < filters; f++) out[o * filters + f] = bias ? bias[f] : 0.0f;
+    for (ih = 0; ih < in_h; ih++)
+      for (iw = 0; iw < in_w; iw++) {
+        const float *pixel = scratch + ((long)ih * in_w + iw) * taps;
+        for (i = 0; i < kh; i++) {
+          int oh = ih * sh + i * dh - crop_top;
+          if (oh < 0 || oh >= out_h) continue;
+          for (j = 0; j < kw; j++) {
+            int ow = iw * sw + j * dw - crop_left;
+            const float *source = pixel + (i * kw + j) * filters;
+            float *target = out + ((long)oh * out_w + ow) * filters;
+            if (ow < 0 || ow >= out_w) continue;
+            for (f = 0; f < filters; f++) target[f] += source[f];
+          }
+        }
+      }
+  }
+}
+
+/* @section depthwise needs window */
+/* Each channel convolved with its own `multiplier` filters; output channel c·multiplier + m.
+ * kernel: (kh, kw, channels, multiplier); bias may be NULL. */
+static void dlc_depthwise(const float *x, int batch, const dlc_window *w, int multiplier, const float *kernel,
+                          const float *bias, float *y) {
+  const int out_channels = w->channels * multiplier;
+  int n, oh, ow, i, j, c, m;
+  for (n = 0; n < batch; n++) {
+    const float *image = x + (long)n * w->in_h * w->in_w * w->channels;
+    for (oh = 0; oh < w->out_h; oh++)
+      for (ow = 0; ow < w->out_w; ow++) {
+        float *target = y + (((long)n * w->out_h + oh) * w->out_w + ow) * out_channels;
+        for (c = 0; c < out_channels; c++) target[c] = bias ? bias[c] : 0.0f;
+        for (i = 0; i < w->kh; i++) {
+          int ih = oh * w->sh + i * w->dh - w->pad_top;
+          if (ih < 0 || ih >= w->in_h) continue;
+          for (j = 0; j < w->kw; j++) {
+            int iw = ow * w->sw + j * w->dw - w->pad_left;
+            const float *pixel, *taps;
+            if (iw < 0 || iw >= w->in_w) continue;
+            pixel = image + ((long)ih * w->in_w + iw) * w->channels;
+            taps = kernel + (long)(i * w->kw + j) * out_channels;
+            for (c = 0; c < w->channels; c++)
+              for (m = 0; m < multiplier; m++) target[c * multiplier + m] += pixel[c] * taps[c * multiplier + m];
+          }
+        }
+      }
+  }
+}
+
+/* @section pool needs window */
+/* Max or average pooling; the average counts only real (unpadded) values, as Keras does. */
+static void dlc_pool2d(const float *x, int batch, const dlc_window *w, int is_max, float *y) {
+  int n, oh, ow, c, ih, iw;
+  for (n = 0; n < batch; n++)
+    for (oh = 0; oh < w->out_h; oh++)
+      for (ow = 0; ow < w->out_w; ow++) {
+        const int h0 = DLC_MAX(0, oh * w->sh - w->pad_top), h1 = DLC_MIN(w->in_h, oh * w->sh - w->pad_top + w->kh);
+        const int w0 = DLC_MAX(0, ow * w->sw - w->pad_left), w1 = DLC_MIN(w->in_w, ow * w->sw - w->pad_left + w->kw);
+        float *target = y + (((long)n * w->out_h + oh) * w->out_w + ow) * w->channels;
+        const float count = (float)((h1 - h0) * (w1 - w0));
+        for (c = 0; c < w->channels; c++) {
+          float accumulator = is_max ? -INFINITY : 0.0f;
+          for (ih = h0; ih < h1; ih++)
+            for (iw = w0; iw < w1; iw++) {
+              float v = x[(((long)n * w->in_h + ih) * w->in_w + iw) * w->channels + c];
+              accumulator = is_max ? DLC_MAX(accumulator, v) : accumulator + v;
+            }
+          target[c] = is_max ? accumulator : accumulator / DLC_MAX(count, 1.0f);
+        }
+      }
+}
+
+/* @section global_pool */
+static void dlc_global_pool(const float *x, int batch, long positions, int channels, int is_max, float *y) {
+  int n, c;
+  long p;
+  for (n = 0; n < batch; n++) {
+    float *target = y + (long)n * channels;
+    for (c = 0; c < channels; c++) target[c] = is_max ? -INFINITY : 0.0f;
+    for (p = 0; p < positions; p++) {
+      const float *source = x + ((long)n * positions + p) * channels;
+      for (c = 0; c < channels; c++) target[c] = is_max ? DLC_MAX(target[c], source[c]) : target[c] + source[c];
+    }
+    if (!is_max)
+      for (c = 0; c < channels; c++) target[c] /= (float)positions;
+  }
+}
+
+/* @section resize */
+/* Nearest repeats pixels; bilinear samples at half-pixel centers. */
+static void dlc_upsample(const float *x, int batch, int in_h, int in_w, int channels, int fh, int fw, int bilinear,
+                         float *y) {
+  const int out_h = in_h * fh, out_w = in_w * fw;
+  int n, oh, ow, c;
+  for (n = 0; n < batch; n++)
+    for (oh = 0; oh < out_h; oh++) {
+      int h0 = oh / fh, h1 = h0;
+      float th = 0.0f;
+      if (bilinear) {
+        float center = ((float)oh + 0.5f) / (float)fh - 0.5f;
+        int low = (int)floorf(center);
+        th = center - (float)low;
+        h0 = DLC_MIN(DLC_MAX(low, 0), in_h - 1);
+        h1 = DLC_MIN(DLC_MAX(low + 1, 0), in_h - 1);
+      }
+      for (ow = 0; ow < out_w; ow++) {
+        int w0 = ow / fw, w1 = w0;
+        float tw = 0.0f;
+        const float *base = x + (long)n * in_h * in_w * channels;
+        float *target = y + (((long)n * out_h + oh) * out_w + ow) * channels;
+        if (bilinear) {
+          float center = ((float)ow + 0.5f) / (float)fw - 0.5f;
+          int low = (int)floorf(center);
+          tw = center - (float)low;
+          w0 = DLC_MIN(DLC_MAX(low, 0), in_w - 1);
+          w1 = DLC_MIN(DLC_MAX(low + 1, 0), in_w - 1);
+        }
+        for (c = 0; c < channels; c++) {
+          float top = base[((long)h0 * in_w + w0) * channels + c] * (1.0f - tw) + base[((long)h0 * in_w + w1) * channels + c] * tw;
+          float bottom = base[((long)h1 * in_w + w0) * channels + c] * (1.0f - tw) + base[((long)h1 * in_w + w1) * channels + c] * tw;
+          target[c] = top * (1.0f - th) + bottom * th;
+        }
+      }
+    }
+}
+
+/* Copies x into a zeroed output with its top-left corner at (top, left); negative offsets crop. */
+static void dlc_place(const float *x, int batch, int in_h, int in_w, int channels, int out_h, int out_w, int top,
+                      int left, float *y) {
+  int n, ih, iw;
+  memset(y, 0, sizeof(float) * (size_t)batch * (size_t)out_h * (size_t)out_w * (size_t)channels);
+  for (n = 0; n < batch; n++)
+    for (ih = 0; ih < in_h; ih++) {
+      int oh = ih + top;
+      if (oh < 0 || oh >= out_h) continue;
+      for (iw = 0; iw < in_w; iw++) {
+        int ow = iw + left;
+        if (ow < 0 || ow >= out_w) continue;
+        memcpy(y + (((long)n * out_h + oh) * out_w + ow) * channels, x + (((long)n * in_h + ih) * in_w + iw) * channels,
+               sizeof(float) * (size_t)channels);
+      }
+    }
+}
+
+/* @section normalize */
+/* y = x·scale + shift per channel, x viewed as (outer, channels, inner): batch normalization with
+ * its statistics folded into scale and shift by dlc. */
+static void dlc_scale_shift(const float *x, long outer, int channels, long inner, const float *scale,
+                            const float *shift, float *y) {
+  long o, r;
+  int c;
+  for (o = 0; o < outer; o++)
+    for (c = 0; c < channels; c++) {
+      const float *px = x + (o * channels + c) * inner;
+      float *py = y + (o * channels + c) * inner;
+      for (r = 0; r < inner; r++) py[r] = px[r] * scale[c] + shift[c];
+    }
+}
+
+/* Layer normalization of x viewed as (outer, width, inner) across the middle axis; gamma and beta
+ * (either may be NULL) are indexed by position in the width. rms: Keras' rms_scaling (x divided by
+ * the standard deviation, not centered). */
+static void dlc_layer_norm(const float *x, long outer, int width, long inner, float epsilon, const float *gamma,
+                           const float *beta, int rms, float *y) {
+  long o, r;
+  int i;
+  for (o = 0; o < outer; o++)
+    for (r = 0; r < inner; r++) {
+      const float *px = x + o * width * inner + r;
+      float *py = y + o * width * inner + r;
+      float mean = 0.0f, variance = 0.0f, inverse;
+      for (i = 0; i < width; i++) mean += px[(long)i * inner];
+      mean /= (float)width;
+      for (i = 0; i < width; i++) variance += (px[(long)i * inner] - mean) * (px[(long)i * inner] - mean);
+      variance /= (float)width;
+      inverse = 1.0f / sqrtf(variance + epsilon);
+      for (i = 0; i < width; i++) {
+        float v = rms ? px[(long)i * inner] * inverse : (px[(long)i * inner] - mean) * inverse;
+        if (gamma) v *= gamma[i];
+        if (beta) v += beta[i];
+        py[(long)i * inner] = v;
+      }
+    }
+}
+
+/* @section embedding */
+/* Rows of the table for each id; an id outside 0..rows-1 stops with 2 before anything is read. */
+static int dlc_embedding(const int32_t *ids, long count, const float *table, int rows, int width, float *y) {
+  long i;
+  for (i = 0; i < count; i++)
+    if (ids[i] < 0 || ids[i] >= rows) return 2;
+  for (i = 0; i < count; i++) memcpy(y + i * width, table + (long)ids[i] * width, sizeof(float) * (size_t)width);
+  return 0;
+}
+
+/* @section elementwise */
+enum { DLC_ADD = 0, DLC_SUBTRACT, DLC_MULTIPLY, DLC_MAXIMUM, DLC_MINIMUM };
+
+static float dlc_combine(int op, float a, float b) {
+  switch (op) {
+  case DLC_ADD: return a + b;
+  case DLC_SUBTRACT: return a - b;
+  case DLC_MULTIPLY: return a * b;
+  case DLC_MAXIMUM: return DLC_MAX(a, b);
+  default: return DLC_MIN(a, b);
+  }
+}
+
+/* y = a op b with broadcasting: shapes of `rank` axes (batch first), a_strides/b_strides zero
+ * where that input has size 1. y may be a. */
+static void dlc_broadcast(int op, const float *a, const long *a_strides, const float *b, const long *b_strides,
+                          const int *shape, int rank, float *y) {
+  long index[8] = {0}, ai = 0, bi = 0, count = 1, position;
+  int axis;
+  for (axis = 0; axis < rank; axis++) count *= shape[axis];
+  for (position = 0; position < count; position++) {
+    y[position] = dlc_combine(op, a[ai], b[bi]);
+    for (axis = rank - 1; axis >= 0; axis--) {
+      index[axis]++;
+      ai += a_strides[axis];
+      bi += b_strides[axis];
+      if (index[axis] < shape[axis]) break;
+      ai -= a_strides[axis] * shape[axis];
+      bi -= b_strides[axis] * shape[axis];
+      index[axis] = 0;
+    }
+  }
+}
+
+/* y = a op b for equal shapes. y may be a or b. */
+static void dlc_combine_same(int op, const float *a, const float *b, long count, float *y) {
+  long i;
+  for (i = 0; i < count; i++) y[i] = dlc_combine(op, a[i], b[i]);
+}
+
+/* y = x·scale + offset (Rescaling, and Average's final division). y may be x. */
+static void dlc_affine(const float *x, long count, float scale, float offset, float *y) {
+  long i;
+  for (i = 0; i < count; i++) y[i] = x[i] * scale + offset;
+}
+
+/* @section relu_family */
+/* Keras' ReLU layer: max_value above it, x from threshold up, slope·(x − threshold) below. */
+static void dlc_relu_layer(const float *x, long count, float max_value, float slope, float threshold, float *y) {
+  long i;
+  for (i = 0; i < count; i++) {
+    float v = x[i];
+    y[i] = v >= max_value ? max_value : (v >= threshold ? v : slope * (v - threshold));
+  }
+}
+
+static void dlc_elu_layer(const float *x, long count, float alpha, float *y) {
+  long i;
+  for (i = 0; i < count; i++) y[i] = x[i] > 0.0f ? x[i] : alpha * expm1f(x[i]);
+}
+
+/* alpha holds one value per element of an example (dlc expands shared axes when packing). */
+static void dlc_prelu(const float *x, long examples, long size, const float *alpha, float *y) {
+  long n, i;
+  for (n = 0; n < examples; n++)
+    for (i = 0; i < size; i++) {
+      float v = x[n * size + i];
+      y[n * size + i] = v >= 0.0f ? v : alpha[i] * v;
+    }
+}
+
+/* @section layout */
+/* y = transpose(x) for a shape of `rank` axes (at most 8) and an axis order. */
+static void dlc_transpose(const float *x, const int *shape, const int *order, int rank, float *y) {
+  long strides[8], moved[8], index[8] = {0}, count = 1, running = 1, source = 0, position;
+  int axis, out_shape[8];
+  for (axis = rank - 1; axis >= 0; axis--) {
+    strides[axis] = running;
+    running *= shape[axis];
+  }
+  for (axis = 0; axis < rank; axis++) {
+    out_shape[axis] = shape[order[axis]];
+    moved[axis] = strides[order[axis]];
+    count *= out_shape[axis];
+  }
+  for (position = 0; position < count; position++) {
+    y[position] = x[source];
+    for (axis = rank - 1; axis >= 0; axis--) {
+      index[axis]++;
+      source += moved[axis];
+      if (index[axis] < out_shape[axis]) break;
+      source -= moved[axis] * out_shape[axis];
+      index[axis] = 0;
+    }
+  }
+}
+
+/* Copies `outer` blocks of `width` floats into rows of `stride` floats starting at y (Concatenate
+ * writes each input into its slice of every row). */
+static void dlc_copy_blocks(const float *x, long outer, long width, float *y, long stride) {
+  long o;
+  for (o = 0; o < outer; o++) memcpy(y + o * stride, x + o * width, sizeof(float) * (size_t)width);
+}
+
+/* RepeatVector: each example's features `times` times. */
+static void dlc_repeat(const float *x, int batch, int times, int features, float *y) {
+  int n, t;
+  for (n = 0; n < batch; n++)
+    for (t = 0; t < times; t++)
+      memcpy(y + ((long)n * times + t) * features, x + (long)n * features, sizeof(float) * (size_t)features);
+}
+
+/* x / max(‖x‖₂, 1e-12) along the middle axis of (outer, axis, inner). */
+static void dlc_l2_normalize(const float *x, long outer, int axis, long inner, float *y) {
+  long o, r;
+  int i;
+  for (o = 0; o < outer; o++)
+    for (r = 0; r < inner; r++) {
+      const float *px = x + o * axis * inner + r;
+      float *py = y + o * axis * inner + r;
+      float sum = 0.0f, scale;
+      for (i = 0; i < axis; i++) sum += px[(long)i * inner] * px[(long)i * inner];
+      scale = 1.0f / DLC_MAX(sqrtf(sum), 1e-12f);
+      for (i = 0; i < axis; i++) py[(long)i * inner] = px[(long)i * inner] * scale;
+    }
+}
+
+/* @section recurrent needs gemm activate */
+enum { DLC_SIMPLE_RNN = 0, DLC_LSTM, DLC_GRU };
+
+/* One recurrent layer over (batch, steps, features). Gates: LSTM i, f, c, o; GRU z, r, h. bias is
+ * the input bias (may be NULL); recurrent_bias GRU's second bias row with reset_after (else NULL).
+ * sequence (batch, steps, units) receives outputs in processing order when not NULL; h and c
+ * (c for LSTM only) receive the final states. scratch: batch·steps·gates·units + batch·gates·units
+ * floats. */
+static void dlc_recurrent(int kind, const float *x, int batch, int steps, int features, int units, const float *kernel,
+                          const float *recurrent_kernel, const float *bias, const float *recurrent_bias,
+                          int activation, int recurrent_activation, int reset_after, int go_backwards,
+                          float *sequence, float *h, float *c, float *scratch) {
+  const int gates = kind == DLC_LSTM ? 4 : kind == DLC_GRU ? 3 : 1, width = gates * units;
+  float *projected = scratch, *recurrent = scratch + (long)batch * steps * width;
+  int position, n, u, k;
+  dlc_dense(x, batch * steps, features, kernel, width, bias, projected);
+  memset(h, 0, sizeof(float) * (size_t)batch * (size_t)units);
+  if (c) memset(c, 0, sizeof(float) * (size_t)batch * (size_t)units);
+  for (position = 0; position < steps; position++) {
+    const int step = go_backwards ? steps - 1 - position : position;
+    dlc_gemm(batch, width, units, h, units, recurrent_kernel, width, recurrent, width, 0);
+    if (recurrent_bias)
+      for (n = 0; n < batch; n++)
+        for (u = 0; u < width; u++) recurrent[(long)n * width + u] += recurrent_bias[u];
+    for (n = 0; n < batch; n++) {
+      const float *px = projected + ((long)n * steps + step) * width;
+      float *pr = recurrent + (long)n * width;
+      float *ph = h + (long)n * units;
+      if (kind == DLC_LSTM) {
+        float *pc = c + (long)n * units;
+        for (u = 0; u < width; u++) pr[u] += px[u];
+        dlc_activate(recurrent_activation, pr, units, units);
+        dlc_activate(recurrent_activation, pr + units, units, units);
+        dlc_activate(activation, pr + 2 * units, units, units);
+        dlc_activate(recurrent_activation, pr + 3 * units, units, units);
+        for (u = 0; u < units; u++) {
+          pc[u] = pr[units + u] * pc[u] + pr[u] * pr[2 * units + u];
+          ph[u] = pc[u];
+        }
+        dlc_activate(activation, ph, units, units);
+        for (u = 0; u < units; u++) ph[u] *= pr[3 * units + u];
+      } else if (kind == DLC_GRU) {
+        /* z and r from the sums; the candidate from x_h + r ⊙ (h·U_h + b_h) or (r ⊙ h)·U_h. */
+        for (u = 0; u < 2 * units; u++) pr[u] += px[u];
+        dlc_activate(recurrent_activation, pr, 2 * units, 2 * units);
+        for (u = 0; u < units; u++) {
+          float candidate = px[2 * units + u];
+          if (reset_after) {
+            candidate += pr[units + u] * pr[2 * units + u];
+          } else {
+            float sum = 0.0f;
+            for (k = 0; k < units; k++) sum += pr[units + k] * ph[k] * recurrent_kernel[(long)k * width + 2 * units + u];
+            candidate += sum;
+          }
+          pr[2 * units + u] = candidate;
+        }
+        dlc_activate(activation, pr + 2 * units, units, units);
+        for (u = 0; u < units; u++) ph[u] = pr[u] * ph[u] + (1.0f - pr[u]) * pr[2 * units + u];
+      } else {
+        for (u = 0; u < units; u++) pr[u] += px[u];
+        dlc_activate(activation, pr, units, units);
+        memcpy(ph, pr, sizeof(float) * (size_t)units);
+      }
+      if (sequence) memcpy(sequence + ((long)n * steps + position) * units, ph, sizeof(float) * (size_t)units);
+    }
+  }
+}
+
+/* Reverses the steps of (batch, steps, width) into y (y must not be x). */
+static void dlc_reverse_steps(const float *x, int batch, int steps, int width, float *y) {
+  int n, s;
+  for (n = 0; n < batch; n++)
+    for (s = 0; s < steps; s++)
+      memcpy(y + ((long)n * steps + steps - 1 - s) * width, x + ((long)n * steps + s) * width,
+             sizeof(float) * (size_t)width);
+}
+
+/* @section attention needs gemm activate */
+/* Scaled dot-product attention per group and head: q (groups, tq, heads·dk) already scaled,
+ * k (groups, tk, heads·dk), v (groups, tk, heads·dv) → context (groups, tq, heads·dv).
+ * scores: tq·tk floats of scratch. */
+static void dlc_attention(const float *q, const float *k, const float *v, long groups, int tq, int tk, int heads,
+                          int dk, int dv, float *scores, float *context) {
+  long g;
+  int h;
+  for (g = 0; g < groups; g++)
+    for (h = 0; h < heads; h++) {
+      dlc_gemm_bt(tq, tk, dk, q + g * tq * heads * dk + h * dk, heads * dk, k + g * tk * heads * dk + h * dk,
+                  heads * dk, scores, tk, 0);
+      dlc_softmax_rows(scores, tq, tk, 0);
+      dlc_gemm(tq, dv, tk, scores, tk, v + g * tk * heads * dv + h * dv, heads * dv,
+               context + g * tq * heads * dv + h * dv, heads * dv, 0);
+    }
+}
+
+/* @section batched_gemm needs gemm */
+/* Per example: c[n] = a[n]·b[n] with a (m×k), b (k×n') blocks (Dot). */
+static void dlc_batched_gemm(int batch, int m, int n, int k, const float *a, const float *b, float *c) {
+  int e;
+  for (e = 0; e < batch; e++)
+    dlc_gemm(m, n, k, a + (long)e * m * k, k, b + (long)e * k * n, n, c + (long)e * m * n, n, 0);
+}
