@@ -45,6 +45,7 @@ let package = Package(
     .testTarget(name: "DLCGoldenTests", dependencies: ["DLCDriver", "DLCLayers"]),
     .testTarget(name: "DLCCLITests", dependencies: ["dlc", "DLCData"]),
     .testTarget(name: "DLCDataTests", dependencies: ["DLCData"]),
+    .testTarget(name: "DLCCodegenTests", dependencies: ["DLCDriver", "DLCCodegen", "DLCWeights", "DLCData", "DLCIR"]),
     .testTarget(name: "DLCInterpreterTests", dependencies: ["DLCDriver", "DLCInterpreter", "DLCWeights", "DLCData", "DLCIR"]),
   ]
 )

@@ -7,7 +7,6 @@ public enum CRuntime {
 
   struct Section {
     var name: String
-    var needs: [String]
     var body: String
   }
 
@@ -18,9 +17,8 @@ public enum CRuntime {
     for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
       if line.hasPrefix("/* @section ") {
         if let current { result.append(current) }
-        let words = line.dropFirst("/* @section ".count).split(separator: " ").filter { $0 != "*/" }
-        let needs = words.firstIndex(of: "needs").map { words[($0 + 1)...].map(String.init) } ?? []
-        current = Section(name: String(words[0]), needs: needs, body: "")
+        let name = line.dropFirst("/* @section ".count).split(separator: " ").first.map(String.init) ?? ""
+        current = Section(name: name, body: "")
         continue
       }
       current?.body += line + "\n"
@@ -29,13 +27,30 @@ public enum CRuntime {
     return result
   }()
 
-  /// The source of `names` and everything they need, in file order, the prelude first.
-  public static func source(for names: Set<String>) -> String {
+  /// The `dlc_…` identifiers a piece of C mentions.
+  static func mentions(_ code: String) -> Set<String> {
+    var names: Set<String> = []
+    var current = ""
+    for character in code.unicodeScalars {
+      if character.properties.isAlphabetic || ("0"..."9").contains(character) || character == "_" {
+        current.unicodeScalars.append(character)
+      } else {
+        if current.hasPrefix("dlc_") { names.insert(current) }
+        current = ""
+      }
+    }
+    if current.hasPrefix("dlc_") { names.insert(current) }
+    return names
+  }
+
+  /// The prelude and every section `code` mentions, directly or through other sections, in file order.
+  public static func source(for code: String) -> String {
+    let byName = Dictionary(sections.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     var wanted: Set<String> = ["prelude"]
-    var pending = Array(names)
+    var pending = Array(mentions(code))
     while let name = pending.popLast() {
-      guard wanted.insert(name).inserted, let section = sections.first(where: { $0.name == name }) else { continue }
-      pending += section.needs
+      guard let section = byName[name], wanted.insert(name).inserted else { continue }
+      pending += mentions(section.body).subtracting([name])
     }
     return sections.filter { wanted.contains($0.name) }.map(\.body).joined()
       .replacingOccurrences(of: "\n\n\n", with: "\n\n")

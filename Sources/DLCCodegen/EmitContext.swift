@@ -68,7 +68,6 @@ final class EmitContext {
   private let weights: [String: Tensor]
   private let packer: WeightPacker
   private(set) var lines: [String] = []
-  private(set) var sections: Set<String> = []
 
   init(
     node: Node, shapes: NodeShapes, inputs: [String], outputs: [String], scratch: String, weights: [String: Tensor],
@@ -96,7 +95,6 @@ final class EmitContext {
   func perBatch(_ count: Int) -> String { "(long)batch * \(count)" }
 
   func line(_ text: String) { lines.append(text) }
-  func use(_ section: String...) { sections.formUnion(section) }
 
   /// The raw values of one of the layer's weights.
   func values(_ name: String) throws -> [Float] {
@@ -125,7 +123,6 @@ final class EmitContext {
   func activate(_ buffer: String, count: Int, width: Int) {
     let kind = activation()
     guard kind != "DLC_LINEAR" else { return }
-    use("activate")
     line("dlc_activate(\(kind), \(buffer), \(perBatch(count)), \(width));")
   }
 

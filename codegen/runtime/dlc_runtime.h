@@ -2,8 +2,8 @@
  *
  * This file is the single source of the C side's arithmetic. dlc copies the sections a model
  * uses into the generated <model>.c (every function static), so generated code needs nothing but
- * a C99 compiler and libm. Each section starts with a comment line "@section NAME [needs A B]"
- * naming the sections it calls into.
+ * a C99 compiler and libm. Each function (or type) is a section, "@section NAME"; a section comes
+ * along when generated code, or a section already included, mentions its name.
  * Conventions: tensors are dense, row-major, channels-last, batch first; no allocation; every
  * temporary lives in caller-provided scratch; the loop order is fixed, so results are
  * deterministic. */
@@ -27,7 +27,11 @@ enum {
   DLC_EXPONENTIAL
 };
 
-/* @section gemm */
+/* Element-wise merges, and recurrent cells. */
+enum { DLC_ADD = 0, DLC_SUBTRACT, DLC_MULTIPLY, DLC_MAXIMUM, DLC_MINIMUM };
+enum { DLC_SIMPLE_RNN = 0, DLC_LSTM, DLC_GRU };
+
+/* @section dlc_gemm */
 /* C[m×n] = A[m×k]·B[k×n] (+ C when accumulate), row-major with leading dimensions. The portable
  * version walks B and C rows contiguously (i-k-j order) in cache-sized blocks. */
 static void dlc_gemm(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *c, int ldc,
@@ -60,6 +64,7 @@ static void dlc_gemm(int m, int n, int k, const float *a, int lda, const float *
   }
 }
 
+/* @section dlc_gemm_bt */
 /* C[m×n] = A[m×k]·B[n×k]ᵀ (+ C): dot products of rows. */
 static void dlc_gemm_bt(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *c, int ldc,
                         int accumulate) {
@@ -75,6 +80,7 @@ static void dlc_gemm_bt(int m, int n, int k, const float *a, int lda, const floa
   }
 }
 
+/* @section dlc_dense */
 /* y[rows×n] = x[rows×k]·w[k×n] + bias (bias may be NULL). */
 static void dlc_dense(const float *x, int rows, int k, const float *w, int n, const float *bias, float *y) {
   int i, j;
@@ -85,7 +91,7 @@ static void dlc_dense(const float *x, int rows, int k, const float *w, int n, co
   dlc_gemm(rows, n, k, x, k, w, n, y, n, bias != NULL);
 }
 
-/* @section activate */
+/* @section dlc_sigmoid */
 static float dlc_sigmoid(float x) {
   if (x >= 0.0f) return 1.0f / (1.0f + expf(-x));
   {
@@ -94,8 +100,10 @@ static float dlc_sigmoid(float x) {
   }
 }
 
+/* @section dlc_softplus */
 static float dlc_softplus(float x) { return DLC_MAX(x, 0.0f) + log1pf(expf(-fabsf(x))); }
 
+/* @section dlc_softmax_rows */
 /* Softmax along rows of `width`, subtracting each row's maximum so exp never overflows. */
 static void dlc_softmax_rows(float *x, long rows, int width, int take_log) {
   long r;
@@ -114,6 +122,7 @@ static void dlc_softmax_rows(float *x, long rows, int width, int take_log) {
   }
 }
 
+/* @section dlc_activate */
 /* Applies an activation in place to `count` values; softmax works on rows of `width`. */
 static void dlc_activate(int kind, float *x, long count, int width) {
   long i;
@@ -146,7 +155,7 @@ static void dlc_activate(int kind, float *x, long count, int width) {
   }
 }
 
-/* @section softmax_axis */
+/* @section dlc_softmax_axis */
 /* Softmax of x viewed as (outer, axis, inner) along the middle axis. */
 static void dlc_softmax_axis(const float *x, long outer, int axis, long inner, int take_log, float *y) {
   long o, r;
@@ -164,13 +173,13 @@ static void dlc_softmax_axis(const float *x, long outer, int axis, long inner, i
     }
 }
 
-/* @section window */
+/* @section dlc_window */
 /* A 2-D window: sizes, strides, dilation and the padding before the first row and column. */
 typedef struct {
   int in_h, in_w, channels, out_h, out_w, kh, kw, sh, sw, dh, dw, pad_top, pad_left;
 } dlc_window;
 
-/* @section conv2d needs gemm window */
+/* @section dlc_im2col */
 /* Rows of the im2col matrix: for each output position, the window's values for channels
  * first..first+count, zero where the window hangs over the padding. */
 static void dlc_im2col(const float *image, const dlc_window *w, int first, int count, float *columns) {
@@ -191,6 +200,7 @@ static void dlc_im2col(const float *image, const dlc_window *w, int first, int c
       }
 }
 
+/* @section dlc_conv2d */
 /* Convolution as im2col + GEMM per example and group. kernel: (kh, kw, channels/groups, filters);
  * scratch: out_h·out_w·kh·kw·channels/groups floats (unused for a plain 1×1 convolution). */
 static void dlc_conv2d(const float *x, int batch, const dlc_window *w, int groups, int filters, const float *kernel,
@@ -220,7 +230,7 @@ static void dlc_conv2d(const float *x, int batch, const dlc_window *w, int group
   }
 }
 
-/* @section conv2d_transpose needs gemm */
+/* @section dlc_conv2d_transpose */
 /* The gradient of a convolution: contributions = x·kernelᵀ per pixel (kernel packed by dlc as
  * (channels, kh·kw·filters)), scattered into the output, cropped by crop_top/crop_left.
  * scratch: in_h·in_w·kh·kw·filters floats. */
@@ -254,7 +264,7 @@ static void dlc_conv2d_transpose(const float *x, int batch, int in_h, int in_w, 
   }
 }
 
-/* @section depthwise needs window */
+/* @section dlc_depthwise */
 /* Each channel convolved with its own `multiplier` filters; output channel c·multiplier + m.
  * kernel: (kh, kw, channels, multiplier); bias may be NULL. */
 static void dlc_depthwise(const float *x, int batch, const dlc_window *w, int multiplier, const float *kernel,
@@ -284,7 +294,7 @@ static void dlc_depthwise(const float *x, int batch, const dlc_window *w, int mu
   }
 }
 
-/* @section pool needs window */
+/* @section dlc_pool2d */
 /* Max or average pooling; the average counts only real (unpadded) values, as Keras does. */
 static void dlc_pool2d(const float *x, int batch, const dlc_window *w, int is_max, float *y) {
   int n, oh, ow, c, ih, iw;
@@ -307,7 +317,7 @@ static void dlc_pool2d(const float *x, int batch, const dlc_window *w, int is_ma
       }
 }
 
-/* @section global_pool */
+/* @section dlc_global_pool */
 static void dlc_global_pool(const float *x, int batch, long positions, int channels, int is_max, float *y) {
   int n, c;
   long p;
@@ -323,7 +333,7 @@ static void dlc_global_pool(const float *x, int batch, long positions, int chann
   }
 }
 
-/* @section resize */
+/* @section dlc_upsample */
 /* Nearest repeats pixels; bilinear samples at half-pixel centers. */
 static void dlc_upsample(const float *x, int batch, int in_h, int in_w, int channels, int fh, int fw, int bilinear,
                          float *y) {
@@ -361,6 +371,7 @@ static void dlc_upsample(const float *x, int batch, int in_h, int in_w, int chan
     }
 }
 
+/* @section dlc_place */
 /* Copies x into a zeroed output with its top-left corner at (top, left); negative offsets crop. */
 static void dlc_place(const float *x, int batch, int in_h, int in_w, int channels, int out_h, int out_w, int top,
                       int left, float *y) {
@@ -379,7 +390,7 @@ static void dlc_place(const float *x, int batch, int in_h, int in_w, int channel
     }
 }
 
-/* @section normalize */
+/* @section dlc_scale_shift */
 /* y = x·scale + shift per channel, x viewed as (outer, channels, inner): batch normalization with
  * its statistics folded into scale and shift by dlc. */
 static void dlc_scale_shift(const float *x, long outer, int channels, long inner, const float *scale,
@@ -394,6 +405,7 @@ static void dlc_scale_shift(const float *x, long outer, int channels, long inner
     }
 }
 
+/* @section dlc_layer_norm */
 /* Layer normalization of x viewed as (outer, width, inner) across the middle axis; gamma and beta
  * (either may be NULL) are indexed by position in the width. rms: Keras' rms_scaling (x divided by
  * the standard deviation, not centered). */
@@ -420,7 +432,7 @@ static void dlc_layer_norm(const float *x, long outer, int width, long inner, fl
     }
 }
 
-/* @section embedding */
+/* @section dlc_embedding */
 /* Rows of the table for each id; an id outside 0..rows-1 stops with 2 before anything is read. */
 static int dlc_embedding(const int32_t *ids, long count, const float *table, int rows, int width, float *y) {
   long i;
@@ -430,9 +442,8 @@ static int dlc_embedding(const int32_t *ids, long count, const float *table, int
   return 0;
 }
 
-/* @section elementwise */
-enum { DLC_ADD = 0, DLC_SUBTRACT, DLC_MULTIPLY, DLC_MAXIMUM, DLC_MINIMUM };
 
+/* @section dlc_combine */
 static float dlc_combine(int op, float a, float b) {
   switch (op) {
   case DLC_ADD: return a + b;
@@ -443,6 +454,7 @@ static float dlc_combine(int op, float a, float b) {
   }
 }
 
+/* @section dlc_broadcast */
 /* y = a op b with broadcasting: shapes of `rank` axes (batch first), a_strides/b_strides zero
  * where that input has size 1. y may be a. */
 static void dlc_broadcast(int op, const float *a, const long *a_strides, const float *b, const long *b_strides,
@@ -464,19 +476,21 @@ static void dlc_broadcast(int op, const float *a, const long *a_strides, const f
   }
 }
 
+/* @section dlc_combine_same */
 /* y = a op b for equal shapes. y may be a or b. */
 static void dlc_combine_same(int op, const float *a, const float *b, long count, float *y) {
   long i;
   for (i = 0; i < count; i++) y[i] = dlc_combine(op, a[i], b[i]);
 }
 
+/* @section dlc_affine */
 /* y = x·scale + offset (Rescaling, and Average's final division). y may be x. */
 static void dlc_affine(const float *x, long count, float scale, float offset, float *y) {
   long i;
   for (i = 0; i < count; i++) y[i] = x[i] * scale + offset;
 }
 
-/* @section relu_family */
+/* @section dlc_relu_layer */
 /* Keras' ReLU layer: max_value above it, x from threshold up, slope·(x − threshold) below. */
 static void dlc_relu_layer(const float *x, long count, float max_value, float slope, float threshold, float *y) {
   long i;
@@ -486,11 +500,13 @@ static void dlc_relu_layer(const float *x, long count, float max_value, float sl
   }
 }
 
+/* @section dlc_elu_layer */
 static void dlc_elu_layer(const float *x, long count, float alpha, float *y) {
   long i;
   for (i = 0; i < count; i++) y[i] = x[i] > 0.0f ? x[i] : alpha * expm1f(x[i]);
 }
 
+/* @section dlc_prelu */
 /* alpha holds one value per element of an example (dlc expands shared axes when packing). */
 static void dlc_prelu(const float *x, long examples, long size, const float *alpha, float *y) {
   long n, i;
@@ -501,7 +517,7 @@ static void dlc_prelu(const float *x, long examples, long size, const float *alp
     }
 }
 
-/* @section layout */
+/* @section dlc_transpose */
 /* y = transpose(x) for a shape of `rank` axes (at most 8) and an axis order. */
 static void dlc_transpose(const float *x, const int *shape, const int *order, int rank, float *y) {
   long strides[8], moved[8], index[8] = {0}, count = 1, running = 1, source = 0, position;
@@ -527,6 +543,7 @@ static void dlc_transpose(const float *x, const int *shape, const int *order, in
   }
 }
 
+/* @section dlc_copy_blocks */
 /* Copies `outer` blocks of `width` floats into rows of `stride` floats starting at y (Concatenate
  * writes each input into its slice of every row). */
 static void dlc_copy_blocks(const float *x, long outer, long width, float *y, long stride) {
@@ -534,6 +551,7 @@ static void dlc_copy_blocks(const float *x, long outer, long width, float *y, lo
   for (o = 0; o < outer; o++) memcpy(y + o * stride, x + o * width, sizeof(float) * (size_t)width);
 }
 
+/* @section dlc_repeat */
 /* RepeatVector: each example's features `times` times. */
 static void dlc_repeat(const float *x, int batch, int times, int features, float *y) {
   int n, t;
@@ -542,6 +560,7 @@ static void dlc_repeat(const float *x, int batch, int times, int features, float
       memcpy(y + ((long)n * times + t) * features, x + (long)n * features, sizeof(float) * (size_t)features);
 }
 
+/* @section dlc_l2_normalize */
 /* x / max(‖x‖₂, 1e-12) along the middle axis of (outer, axis, inner). */
 static void dlc_l2_normalize(const float *x, long outer, int axis, long inner, float *y) {
   long o, r;
@@ -557,9 +576,8 @@ static void dlc_l2_normalize(const float *x, long outer, int axis, long inner, f
     }
 }
 
-/* @section recurrent needs gemm activate */
-enum { DLC_SIMPLE_RNN = 0, DLC_LSTM, DLC_GRU };
 
+/* @section dlc_recurrent */
 /* One recurrent layer over (batch, steps, features). Gates: LSTM i, f, c, o; GRU z, r, h. bias is
  * the input bias (may be NULL); recurrent_bias GRU's second bias row with reset_after (else NULL).
  * sequence (batch, steps, units) receives outputs in processing order when not NULL; h and c
@@ -625,6 +643,7 @@ static void dlc_recurrent(int kind, const float *x, int batch, int steps, int fe
   }
 }
 
+/* @section dlc_reverse_steps */
 /* Reverses the steps of (batch, steps, width) into y (y must not be x). */
 static void dlc_reverse_steps(const float *x, int batch, int steps, int width, float *y) {
   int n, s;
@@ -634,7 +653,7 @@ static void dlc_reverse_steps(const float *x, int batch, int steps, int width, f
              sizeof(float) * (size_t)width);
 }
 
-/* @section attention needs gemm activate */
+/* @section dlc_attention */
 /* Scaled dot-product attention per group and head: q (groups, tq, heads·dk) already scaled,
  * k (groups, tk, heads·dk), v (groups, tk, heads·dv) → context (groups, tq, heads·dv).
  * scores: tq·tk floats of scratch. */
@@ -652,7 +671,7 @@ static void dlc_attention(const float *q, const float *k, const float *v, long g
     }
 }
 
-/* @section batched_gemm needs gemm */
+/* @section dlc_batched_gemm */
 /* Per example: c[n] = a[n]·b[n] with a (m×k), b (k×n') blocks (Dot). */
 static void dlc_batched_gemm(int batch, int m, int n, int k, const float *a, const float *b, float *c) {
   int e;

@@ -4,20 +4,16 @@
 enum ActivationLayerEmitters {
   static let table: [String: LayerEmitter] = [
     "ReLU": LayerEmitter { c in
-      c.use("relu_family")
       let maxValue = c.arguments.isNone("max_value") ? Float.infinity : Float(c.arguments.double("max_value"))
       c.line("dlc_relu_layer(\(c.input), \(c.perBatch(c.inputDims.reduce(1, *))), \(cFloat(maxValue)), \(cFloat(Float(c.arguments.double("negative_slope")))), \(cFloat(Float(c.arguments.double("threshold")))), \(c.output));")
     },
     "LeakyReLU": LayerEmitter { c in
-      c.use("relu_family")
       c.line("dlc_relu_layer(\(c.input), \(c.perBatch(c.inputDims.reduce(1, *))), HUGE_VALF, \(cFloat(Float(c.arguments.double("negative_slope")))), 0.0f, \(c.output));")
     },
     "ELU": LayerEmitter { c in
-      c.use("relu_family")
       c.line("dlc_elu_layer(\(c.input), \(c.perBatch(c.inputDims.reduce(1, *))), \(cFloat(Float(c.arguments.double("alpha")))), \(c.output));")
     },
     "PReLU": LayerEmitter { c in
-      c.use("relu_family")
       let dims = c.inputDims
       var alphaDims = dims
       if !c.arguments.isNone("shared_axes") { for axis in c.arguments.ints("shared_axes") { alphaDims[axis - 1] = 1 } }
@@ -37,7 +33,6 @@ enum ActivationLayerEmitters {
       c.line("dlc_prelu(\(c.input), batch, \(size), \(c.constant(expanded)), \(c.output));")
     },
     "Softmax": LayerEmitter { c in
-      c.use("softmax_axis")
       let (outer, width, inner) = try NormalizationEmitters.contiguous(c, axes: c.arguments.ints("axis"), layer: "Softmax")
       c.line("dlc_softmax_axis(\(c.input), \(c.perBatch(outer)), \(width), \(inner), 0, \(c.output));")
     },

@@ -46,7 +46,6 @@ enum AttentionEmitters {
 
   static let table: [String: LayerEmitter] = [
     "MultiHeadAttention": LayerEmitter(scratch: { s in Geometry(s).scratch(batch: s.maxBatch) }) { c in
-      c.use("attention", "layout")
       let g = Geometry(c.shapes)
       let b = c.shapes.maxBatch
       var offset = 0

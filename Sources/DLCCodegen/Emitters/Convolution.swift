@@ -8,7 +8,6 @@ enum ConvolutionEmitters {
       let k = s.arguments.ints("kernel_size")
       return s.input[0] * s.input[1] * k[0] * k[1] * s.arguments.int("filters")
     }) { c in
-      c.use("conv2d_transpose")
       let k = c.arguments.ints("kernel_size"), s = c.arguments.ints("strides"), d = c.arguments.ints("dilation_rate")
       let filters = c.arguments.int("filters")
       let channels = c.inputDims[2]
@@ -32,7 +31,6 @@ enum ConvolutionEmitters {
       c.activate(c.output, count: c.outputDims.reduce(1, *), width: filters)
     },
     "DepthwiseConv2D": LayerEmitter { c in
-      c.use("depthwise")
       c.line("const dlc_window w = {\(window(c.shapes))};")
       c.line("dlc_depthwise(\(c.input), batch, &w, \(c.arguments.int("depth_multiplier")), \(try c.weight("kernel")), \(try c.optionalWeight("bias")), \(c.output));")
       c.activate(c.output, count: c.outputDims.reduce(1, *), width: c.outputDims.last ?? 1)
@@ -40,7 +38,6 @@ enum ConvolutionEmitters {
     "SeparableConv2D": LayerEmitter(scratch: { s in
       s.maxBatch * s.output.dropLast().reduce(1, *) * s.input.last! * s.arguments.int("depth_multiplier")
     }) { c in
-      c.use("depthwise", "gemm")
       let expanded = (c.inputDims.last ?? 1) * c.arguments.int("depth_multiplier")
       let filters = c.arguments.int("filters")
       let positions = c.outputDims.dropLast().reduce(1, *)
@@ -52,7 +49,6 @@ enum ConvolutionEmitters {
   ]
 
   static let conv2D = LayerEmitter(scratch: convolutionScratch) { c in
-    c.use("conv2d")
     let filters = c.arguments.int("filters")
     c.line("const dlc_window w = {\(window(c.shapes))};")
     c.line("dlc_conv2d(\(c.input), batch, &w, \(c.arguments.int("groups")), \(filters), \(try c.weight("kernel")), \(try c.optionalWeight("bias")), \(c.output), \(c.scratch));")

@@ -3,7 +3,6 @@
 enum CoreEmitters {
   static let table: [String: LayerEmitter] = [
     "Dense": LayerEmitter { c in
-      c.use("gemm")
       let inner = c.inputDims.last ?? 1
       let rows = c.inputDims.dropLast().reduce(1, *)
       let units = c.arguments.int("units")
@@ -18,18 +17,15 @@ enum CoreEmitters {
     "Flatten": view, "Reshape": view, "Dropout": view, "SpatialDropout1D": view, "SpatialDropout2D": view,
     "GaussianNoise": view, "GaussianDropout": view,
     "Permute": LayerEmitter { c in
-      c.use("layout")
       let order = [0] + c.arguments.ints("dims")
       c.line("const int shape[] = {batch, \(cInts(c.inputDims))};")
       c.line("static const int order[] = {\(cInts(order))};")
       c.line("dlc_transpose(\(c.input), shape, order, \(order.count), \(c.output));")
     },
     "RepeatVector": LayerEmitter { c in
-      c.use("layout")
       c.line("dlc_repeat(\(c.input), batch, \(c.arguments.int("n")), \(c.inputDims.last ?? 1), \(c.output));")
     },
     "Rescaling": LayerEmitter { c in
-      c.use("elementwise")
       let scale = Float(c.arguments.double("scale")), offset = Float(c.arguments.double("offset"))
       c.line("dlc_affine(\(c.input), \(c.perBatch(c.inputDims.reduce(1, *))), \(cFloat(scale)), \(cFloat(offset)), \(c.output));")
     },

@@ -4,7 +4,6 @@
 enum EmbeddingEmitters {
   static let table: [String: LayerEmitter] = [
     "Embedding": LayerEmitter { c in
-      c.use("embedding")
       let count = c.inputDims.reduce(1, *)
       c.line("status = dlc_embedding(\(c.input), \(c.perBatch(count)), \(try c.weight("embeddings")), \(c.arguments.int("input_dim")), \(c.arguments.int("output_dim")), \(c.output));")
       c.line("if (status) return status;")

@@ -7,7 +7,6 @@ enum MergeEmitters {
     "Maximum": elementwise("DLC_MAXIMUM"), "Minimum": elementwise("DLC_MINIMUM"),
     "Average": elementwise("DLC_ADD", average: true),
     "Concatenate": LayerEmitter { c in
-      c.use("layout")
       let rank = c.outputDims.count + 1
       var axis = c.arguments.int("axis")
       if axis < 0 { axis += rank }
@@ -22,7 +21,6 @@ enum MergeEmitters {
       }
     },
     "Dot": LayerEmitter(scratch: { s in 4 * s.maxBatch * max(s.inputs[0].elementCount, s.inputs[1].elementCount) }) { c in
-      c.use("layout", "batched_gemm")
       let x = [0] + c.inputDims(0), y = [0] + c.inputDims(1)
       let axes = c.arguments.ints("axes")
       let xAxis = axes[0] < 0 ? axes[0] + x.count : axes[0]
@@ -56,7 +54,6 @@ enum MergeEmitters {
 
   static func elementwise(_ op: String, average: Bool = false) -> LayerEmitter {
     LayerEmitter { c in
-      c.use("elementwise")
       let out = c.outputDims
       let count = out.reduce(1, *)
       for index in 1..<c.inputs.count {

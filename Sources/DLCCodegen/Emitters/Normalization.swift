@@ -4,7 +4,6 @@
 enum NormalizationEmitters {
   static let table: [String: LayerEmitter] = [
     "BatchNormalization": LayerEmitter { c in
-      c.use("normalize")
       let rank = c.inputDims.count + 1
       var axis = c.arguments.int("axis")
       if axis < 0 { axis += rank }
@@ -21,7 +20,6 @@ enum NormalizationEmitters {
       c.line("dlc_scale_shift(\(c.input), \(c.perBatch(outer)), \(channels), \(inner), \(c.constant(scale)), \(c.constant(shift)), \(c.output));")
     },
     "LayerNormalization": LayerEmitter { c in
-      c.use("normalize")
       let (outer, width, inner) = try contiguous(c, axes: c.arguments.ints("axis"), layer: "LayerNormalization")
       let rms = c.arguments.bool("rms_scaling")
       let epsilon = Float(c.arguments.double("epsilon"))

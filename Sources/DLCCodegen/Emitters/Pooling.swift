@@ -10,7 +10,6 @@ enum PoolingEmitters {
 
   static func pool(max isMax: Bool) -> LayerEmitter {
     LayerEmitter { c in
-      c.use("pool")
       let size = c.arguments.ints("pool_size")
       let strides = c.arguments.isNone("strides") ? size : c.arguments.ints("strides")
       c.line("const dlc_window w = {\(ConvolutionEmitters.window(c.shapes, kernel: size, strides: strides))};")
@@ -20,7 +19,6 @@ enum PoolingEmitters {
 
   static func global(max isMax: Bool) -> LayerEmitter {
     LayerEmitter { c in
-      c.use("global_pool")
       let positions = c.inputDims.dropLast().reduce(1, *)
       c.line("dlc_global_pool(\(c.input), batch, \(positions), \(c.inputDims.last ?? 1), \(isMax ? 1 : 0), \(c.output));")
     }

@@ -52,7 +52,6 @@ enum RecurrentEmitters {
     let cell = Cell(op: s.node.op, attributes: s.node.attributes)
     return cell.scratch(batch: s.maxBatch, steps: s.input[0]) + 2 * s.maxBatch * cell.units
   }) { c in
-    c.use("recurrent")
     let cell = Cell(op: c.node.op, attributes: c.node.attributes)
     let returnSequences = cell.arguments.bool("return_sequences"), returnState = cell.arguments.bool("return_state")
     let own = cell.scratch(batch: c.shapes.maxBatch, steps: c.inputDims[0])
@@ -85,7 +84,6 @@ enum RecurrentEmitters {
     return max(forward.scratch(batch: b, steps: steps), backward.scratch(batch: b, steps: steps))
       + 3 * sequence + 4 * b * units
   }) { c in
-    c.use("recurrent", "layout", "elementwise")
     let (forward, backward, backwardGoesBackwards) = cells(c.node)
     let steps = c.inputDims[0], b = c.shapes.maxBatch, units = forward.units
     let returnSequences = forward.arguments.bool("return_sequences"), returnState = forward.arguments.bool("return_state")

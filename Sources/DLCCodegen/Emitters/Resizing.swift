@@ -3,11 +3,9 @@
 enum ResizingEmitters {
   static let table: [String: LayerEmitter] = [
     "UpSampling1D": LayerEmitter { c in
-      c.use("resize")
       c.line("dlc_upsample(\(c.input), batch, 1, \(c.inputDims[0]), \(c.inputDims[1]), 1, \(c.arguments.int("size")), 0, \(c.output));")
     },
     "UpSampling2D": LayerEmitter { c in
-      c.use("resize")
       let size = c.arguments.ints("size")
       let bilinear = c.arguments.string("interpolation").lowercased() == "bilinear" ? 1 : 0
       c.line("dlc_upsample(\(c.input), batch, \(cInts(c.inputDims)), \(size[0]), \(size[1]), \(bilinear), \(c.output));")
@@ -21,7 +19,6 @@ enum ResizingEmitters {
   /// Copies the input into the output at an offset (negative crops).
   static func place(_ offset: @escaping (EmitContext) -> (Int, Int)) -> LayerEmitter {
     LayerEmitter { c in
-      c.use("resize")
       let (top, left) = offset(c)
       let input = c.inputDims.count == 2 ? [1] + c.inputDims : c.inputDims
       let output = c.outputDims.count == 2 ? [1] + c.outputDims : c.outputDims

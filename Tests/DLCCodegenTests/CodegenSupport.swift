@@ -1,0 +1,80 @@
+// Shared by the C backend tests: fixtures, strict build flags, a cache for compiled programs.
+import DLCCodegen
+import DLCData
+import DLCDriver
+import DLCIR
+import Foundation
+import XCTest
+
+enum CodegenFixtures {
+  static let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  static let repository = tests.deletingLastPathComponent()
+
+  /// Warnings are errors, and the programs run under AddressSanitizer and UndefinedBehaviorSanitizer.
+  static let sanitized = CBuildOptions(
+    compiler: "gcc", optimization: "-O1",
+    extraFlags: ["-Werror", "-g", "-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer"])
+
+  static func useTestCache() {
+    setenv("DLC_CACHE_DIR", repository.appendingPathComponent(".build/dlc-test-cache").path, 1)
+    // LeakSanitizer needs ptrace, which some sandboxes forbid; leaks are not what these tests check.
+    setenv("ASAN_OPTIONS", "detect_leaks=0", 1)
+  }
+
+  struct LayerCase: Decodable {
+    var name: String
+    var inputs: [String]
+    var call: String
+
+    var source: String {
+      let names = inputs.indices.map { "x\($0)" }
+      var text = "model case_\(name)\n"
+      for (name, shape) in zip(names, inputs) { text += "input \(name): \(shape)\n" }
+      let piped = names.count == 1 ? names[0] : "(" + names.joined(separator: ", ") + ")"
+      return text + "output \(piped) -> \(call)\n"
+    }
+  }
+
+  static func layerCases() throws -> [LayerCase] {
+    try JSONDecoder().decode(
+      [LayerCase].self, from: Data(contentsOf: tests.appendingPathComponent("Golden/layers/cases.json")))
+  }
+
+  static func arrays(_ url: URL) throws -> [(name: String, tensor: Tensor)] { try NumPy.readArchive(path: url.path) }
+
+  static func inputs(_ url: URL, for graph: Graph) throws -> [Tensor] {
+    let arrays = Dictionary(try NumPy.readArchive(path: url.path).map { ($0.name, $0.tensor) }) { a, _ in a }
+    return graph.inputs.compactMap { arrays[$0.name] }
+  }
+
+  /// Every output within 1e-4 of the reference's largest magnitude.
+  static func assertClose(
+    _ outputs: [(name: String, tensor: Tensor)], _ expected: [(name: String, tensor: Tensor)], _ label: String,
+    tolerance: Float = 1e-4, file: StaticString = #filePath, line: UInt = #line
+  ) {
+    XCTAssertEqual(outputs.map(\.name), expected.map(\.name), "\(label): outputs", file: file, line: line)
+    for (actual, reference) in zip(outputs, expected) {
+      let discrepancy = Discrepancy(name: actual.name, actual: actual.tensor, reference: reference.tensor)
+      XCTAssertTrue(
+        discrepancy.relativeError <= tolerance,
+        "\(label) \(actual.name): max |C − Keras| = \(discrepancy.maxAbsoluteError), scale \(discrepancy.scale)",
+        file: file, line: line)
+    }
+  }
+
+  /// Runs `work` over `items` on a few threads (compiling C is the slow part).
+  static func concurrently<T>(_ items: [T], _ work: (T) throws -> Void) throws {
+    let lock = NSLock()
+    var firstError: Error?
+    DispatchQueue.concurrentPerform(iterations: items.count) { index in
+      do {
+        try work(items[index])
+      } catch {
+        lock.lock()
+        firstError = firstError ?? error
+        lock.unlock()
+      }
+    }
+    if let firstError { throw firstError }
+  }
+}

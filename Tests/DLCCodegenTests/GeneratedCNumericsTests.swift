@@ -1,0 +1,53 @@
+// Generated C, built with -Werror and the sanitizers, against Keras on every layer case and every
+// graphs/ model (the fixtures of tools/keras_fixtures.py).
+import DLCCodegen
+import DLCData
+import DLCDriver
+import DLCSupport
+import DLCWeights
+import Foundation
+import XCTest
+
+final class GeneratedCNumericsTests: XCTestCase {
+  override func setUp() { CodegenFixtures.useTestCache() }
+
+  func testEveryLayerCaseMatchesKeras() throws {
+    let cases = try CodegenFixtures.layerCases()
+    XCTAssertGreaterThan(cases.count, 80)
+    let folder = CodegenFixtures.tests.appendingPathComponent("Fixtures/layers")
+    try CodegenFixtures.concurrently(cases) { testCase in
+      let compilation = Driver.compile(SourceFile(path: "\(testCase.name).dl", text: testCase.source))
+      guard let graph = compilation.graph else { return XCTFail("\(testCase.name) does not compile") }
+      let base = folder.appendingPathComponent(testCase.name).path
+      let weightsPath = base + ".safetensors"
+      let binding = WeightBinding.bind(try SafeTensors.read(path: weightsPath), path: weightsPath, to: graph)
+      let inputs = try CodegenFixtures.inputs(URL(fileURLWithPath: base + ".inputs.npz"), for: graph)
+      do {
+        let outputs = try CBackend.run(compilation, weights: binding.weights, inputs: inputs, build: CodegenFixtures.sanitized)
+        CodegenFixtures.assertClose(
+          outputs, try CodegenFixtures.arrays(URL(fileURLWithPath: base + ".expected.npz")), testCase.name)
+      } catch {
+        XCTFail("\(testCase.name): \(error)")
+      }
+    }
+  }
+
+  func testEveryModelMatchesKeras() throws {
+    let folder = CodegenFixtures.tests.appendingPathComponent("Fixtures/models")
+    let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+      .filter { $0.hasSuffix(".expected.npz") }.map { String($0.dropLast(".expected.npz".count)) }.sorted()
+    XCTAssertGreaterThanOrEqual(names.count, 16)
+    try CodegenFixtures.concurrently(names) { name in
+      let compilation = Driver.compile(path: CodegenFixtures.repository.appendingPathComponent("graphs/\(name).dl").path)
+      guard let graph = compilation.graph else { return XCTFail("\(name) does not compile") }
+      let weights = Dictionary(Initialization.initialize(graph, seed: 1).weights.map { ($0.name, $0.tensor) }) { a, _ in a }
+      let inputs = try CodegenFixtures.inputs(folder.appendingPathComponent("\(name).inputs.npz"), for: graph)
+      do {
+        let outputs = try CBackend.run(compilation, weights: weights, inputs: inputs, build: CodegenFixtures.sanitized)
+        CodegenFixtures.assertClose(outputs, try CodegenFixtures.arrays(folder.appendingPathComponent("\(name).expected.npz")), name)
+      } catch {
+        XCTFail("\(name): \(error)")
+      }
+    }
+  }
+}
