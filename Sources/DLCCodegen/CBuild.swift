@@ -21,7 +21,7 @@ public struct CBuildOptions: Sendable {
   /// Extra flags for every compile (tests add -Werror and sanitizers).
   public var extraFlags: [String]
 
-  public init(compiler: String? = nil, blas: Bool = false, optimization: String = "-O2", extraFlags: [String] = []) {
+  public init(compiler: String? = nil, blas: Bool = false, optimization: String = "-O3", extraFlags: [String] = []) {
     self.compiler = compiler ?? ProcessInfo.processInfo.environment["CC"] ?? "cc"
     self.blas = blas
     self.optimization = optimization

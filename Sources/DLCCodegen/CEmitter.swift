@@ -324,13 +324,11 @@ private struct Generator {
 }
 
 func littleEndian(_ floats: [Float]) -> [UInt8] {
-  var bytes = [UInt8]()
-  bytes.reserveCapacity(floats.count * 4)
-  for value in floats {
-    let bits = value.bitPattern.littleEndian
-    bytes += [UInt8(bits & 0xFF), UInt8((bits >> 8) & 0xFF), UInt8((bits >> 16) & 0xFF), UInt8(bits >> 24)]
-  }
-  return bytes
+  #if _endian(little)
+    return floats.withUnsafeBytes { Array($0) }
+  #else
+    return floats.withUnsafeBytes { _ in Array(floats.map { $0.bitPattern.littleEndian }.withUnsafeBytes { Array($0) }) }
+  #endif
 }
 
 /// A C identifier from a dlc name (letters, digits, `_`, `-`, `.`).

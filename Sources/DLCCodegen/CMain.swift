@@ -120,7 +120,8 @@ enum CMain {
       }
 
       int main(int argc, char **argv) {
-        const char *inputs[\(graph.inputs.count)], *outputs[\(graph.outputs.count)], *dump = NULL, *weights_path = NULL;
+        const char *inputs[\(graph.inputs.count)] = {0}, *outputs[\(graph.outputs.count)] = {0};
+        const char *dump = NULL, *weights_path = NULL;
         int input_count = 0, output_count = 0, reading_outputs = 0, i, status = 0;
         long examples = -1, start;
         void *arena;

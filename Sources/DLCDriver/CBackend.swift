@@ -71,8 +71,10 @@ public enum CBackend {
         try? fileManager.removeItem(atPath: programDirectory)
         try fileManager.moveItem(atPath: staging, toPath: programDirectory)
       } catch let error as CodegenError {
+        try? fileManager.removeItem(atPath: staging)
         throw RunFailure("error: \(error.message)\n")
       } catch {
+        try? fileManager.removeItem(atPath: staging)
         if !fileManager.isExecutableFile(atPath: program) {
           throw RunFailure("\(programDirectory): error: \(error.localizedDescription)\n")
         }

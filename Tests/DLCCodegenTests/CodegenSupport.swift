@@ -15,6 +15,11 @@ enum CodegenFixtures {
     compiler: "gcc", optimization: "-O1",
     extraFlags: ["-Werror", "-g", "-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer"])
 
+  /// The ImageNet-sized models run optimized without sanitizers (still -Werror): under ASan at -O1
+  /// VGG16 alone takes minutes, and their kernels are the ones the smaller models exercise.
+  static let optimized = CBuildOptions(compiler: "gcc", optimization: "-O3", extraFlags: ["-Werror"])
+  static let large: Set = ["vgg16", "alexnet", "resnet18"]
+
   static func useTestCache() {
     setenv("DLC_CACHE_DIR", repository.appendingPathComponent(".build/dlc-test-cache").path, 1)
     // LeakSanitizer needs ptrace, which some sandboxes forbid; leaks are not what these tests check.
