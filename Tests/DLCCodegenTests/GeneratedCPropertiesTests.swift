@@ -1,0 +1,159 @@
+// Properties of the generated C beyond its numbers: strict compilers, no allocation or stdio or
+// mutable globals, deterministic results, checked token ids, a sound arena, and the embedding example.
+import DLCCodegen
+import DLCData
+import DLCDriver
+import DLCIR
+import DLCSupport
+import DLCWeights
+import Foundation
+import XCTest
+
+final class GeneratedCPropertiesTests: XCTestCase {
+  override func setUp() { CodegenFixtures.useTestCache() }
+
+  var graphs: URL { CodegenFixtures.repository.appendingPathComponent("graphs") }
+
+  func modelNames() throws -> [String] {
+    try FileManager.default.contentsOfDirectory(atPath: graphs.path).filter { $0.hasSuffix(".dl") }
+      .map { String($0.dropLast(3)) }.sorted()
+  }
+
+  func generate(_ compilation: Compilation, mode: CodegenOptions.WeightsMode = .external, batch: Int = 1) throws
+    -> GeneratedC
+  {
+    // Zeros: these tests look at the code, not the numbers, and drawing VGG16's weights is slow.
+    let graph = try XCTUnwrap(compilation.graph, compilation.renderedDiagnostics)
+    var weights: [String: Tensor] = [:]
+    for node in graph.nodes {
+      for parameter in node.parameters { weights[WeightKey.of(node, parameter)] = Tensor(zeros: parameter.shape) }
+    }
+    return try CBackend.generate(compilation, weights: weights, options: CodegenOptions(maxBatch: batch, weightsMode: mode))
+  }
+
+  func temporaryDirectory() throws -> String {
+    let path = NSTemporaryDirectory() + "dlc-codegen-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+    return path
+  }
+
+  @discardableResult
+  func shell(_ arguments: [String], in directory: String) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = arguments
+    process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+  }
+
+  /// Every layer case and every model (the small ones with embedded weights, so weights files are
+  /// checked too) compiles without a warning under both gcc and clang, and with the OpenBLAS path.
+  func testStrictCompilersAcceptAllGeneratedCode() throws {
+    var compilations: [(String, Compilation, CodegenOptions.WeightsMode)] = try CodegenFixtures.layerCases().map {
+      ($0.name, Driver.compile(SourceFile(path: "\($0.name).dl", text: $0.source)), .embedded)
+    }
+    for name in try modelNames() {
+      compilations.append(
+        (name, Driver.compile(path: graphs.appendingPathComponent("\(name).dl").path), CodegenFixtures.large.contains(name) ? .external : .embedded))
+    }
+    let directory = try temporaryDirectory()
+    let blas = CBuild.pkgConfigFlags(["--cflags", "openblas"])
+    try CodegenFixtures.concurrently(compilations) { name, compilation, mode in
+      let generated = try generate(compilation, mode: mode)
+      let folder = directory + "/" + name
+      try CBuild.write(generated, to: folder, includeMain: true)
+      let sources = [generated.prefix + ".c", generated.prefix + "_main.c"] + (mode == .embedded ? [generated.prefix + "_weights.c"] : [])
+      for compiler in ["gcc", "clang"] {
+        let result = try shell(
+          [compiler, "-std=c99", "-Wall", "-Wextra", "-pedantic", "-Werror", "-fsyntax-only"] + sources, in: folder)
+        XCTAssertEqual(result.status, 0, "\(name) with \(compiler):\n\(result.output)")
+      }
+      let withBLAS = try shell(
+        ["gcc", "-std=c99", "-Wall", "-Wextra", "-pedantic", "-Werror", "-fsyntax-only", "-DDLC_USE_CBLAS"] + blas
+          + [generated.prefix + ".c"], in: folder)
+      XCTAssertEqual(withBLAS.status, 0, "\(name) with OpenBLAS:\n\(withBLAS.output)")
+    }
+  }
+
+  /// The library part allocates nothing, prints nothing and keeps no mutable state between calls.
+  func testGeneratedLibraryCodeIsFreestanding() throws {
+    for name in try modelNames() {
+      let generated = try generate(Driver.compile(path: graphs.appendingPathComponent("\(name).dl").path))
+      for forbidden in ["malloc", "free(", "stdio.h", "printf", "FILE"] {
+        XCTAssertFalse(generated.source.contains(forbidden), "\(name).c uses \(forbidden)")
+      }
+      // File-scope declarations are functions, types, enums and macros — never variables.
+      for line in generated.source.split(separator: "\n") where !line.hasPrefix(" ") && !line.hasPrefix("}") {
+        if line.hasPrefix("static") || line.hasPrefix("int ") || line.hasPrefix("float ") || line.hasPrefix("double ") {
+          XCTAssertTrue(line.contains("("), "\(name).c declares a global: \(line)")
+        }
+      }
+      XCTAssertTrue(generated.header.contains("#define \(generated.prefix.uppercased())_ARENA_BYTES \(generated.plan.totalBytes)"))
+    }
+  }
+
+  func testArenaPlansAreSound() throws {
+    for name in try modelNames() {
+      let plan = try generate(Driver.compile(path: graphs.appendingPathComponent("\(name).dl").path), batch: 2).plan
+      XCTAssertTrue(plan.conflicts.isEmpty, "\(name): buffers alive together overlap: \(plan.conflicts)")
+      XCTAssertGreaterThanOrEqual(plan.totalBytes, plan.lowerBoundBytes, name)
+      XCTAssertLessThanOrEqual(plan.totalBytes, plan.naiveBytes, name)
+      XCTAssertTrue(plan.offsets.allSatisfy { $0 % ArenaPlan.alignment == 0 }, name)
+    }
+  }
+
+  func testSameInputGivesIdenticalOutput() throws {
+    let compilation = Driver.compile(path: graphs.appendingPathComponent("transformer_text.dl").path)
+    let graph = try XCTUnwrap(compilation.graph)
+    let weights = Dictionary(Initialization.initialize(graph, seed: 3).weights.map { ($0.name, $0.tensor) }) { a, _ in a }
+    let inputs = Runner.randomInputs(for: graph, batch: 2, seed: 5)
+    let first = try CBackend.run(compilation, weights: weights, inputs: inputs, build: CodegenFixtures.optimized)
+    let second = try CBackend.run(compilation, weights: weights, inputs: inputs, build: CodegenFixtures.optimized)
+    XCTAssertEqual(first.map(\.tensor), second.map(\.tensor))
+  }
+
+  func testTokenIdsOutsideTheTableAreAnErrorNotARead() throws {
+    let compilation = Driver.compile(
+      SourceFile(path: "tokens.dl", text: "model tokens\ninput ids: i32[3]\noutput ids -> Embedding(5, 2) -> Flatten()\n"))
+    let graph = try XCTUnwrap(compilation.graph)
+    let weights = Dictionary(Initialization.initialize(graph, seed: 0).weights.map { ($0.name, $0.tensor) }) { a, _ in a }
+    let good = Tensor(shape: [1, 3], elements: .int32([0, 4, 2]))
+    XCTAssertEqual(try CBackend.run(compilation, weights: weights, inputs: [good], build: CodegenFixtures.sanitized)[0].tensor.shape, [1, 6])
+    for bad in [Int32(5), -1, Int32.max] {
+      XCTAssertThrowsError(
+        try CBackend.run(
+          compilation, weights: weights, inputs: [Tensor(shape: [1, 3], elements: .int32([0, bad, 1]))],
+          build: CodegenFixtures.sanitized)
+      ) { error in
+        XCTAssertTrue("\(error)".contains("a token id is outside its embedding table"), "\(error)")
+      }
+    }
+  }
+
+  /// codegen/examples/embed builds from nothing but the generated files, a C compiler and libm.
+  func testEmbeddingExampleBuildsAndClassifies() throws {
+    let directory = try temporaryDirectory()
+    let compilation = Driver.compile(path: graphs.appendingPathComponent("mnist_cnn.dl").path)
+    let generated = try generate(compilation, mode: .embedded)
+    try CBuild.write(generated, to: directory + "/generated", includeMain: false)
+    let example = CodegenFixtures.repository.appendingPathComponent("codegen/examples/embed").path
+    let build = try shell(
+      ["make", "-C", example, "GENERATED=\(directory)/generated", "BUILD=\(directory)",
+       "CFLAGS=-std=c99 -O2 -Wall -Wextra -pedantic -Werror"], in: directory)
+    XCTAssertEqual(build.status, 0, build.output)
+    let run = try shell([directory + "/classify"], in: directory)
+    XCTAssertEqual(run.status, 0, run.output)
+    let lines = run.output.split(separator: "\n")
+    XCTAssertEqual(lines.count, 11, run.output)
+    XCTAssertTrue(lines.last?.hasPrefix("predicted digit: ") == true, run.output)
+    let total = lines.dropLast().compactMap { Float($0.split(separator: " ").last ?? "") }.reduce(0, +)
+    XCTAssertEqual(total, 1, accuracy: 1e-3)
+  }
+}
