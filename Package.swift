@@ -42,7 +42,7 @@ let package = Package(
       dependencies: ["DLCDriver", "DLCData", "DLCIR", "DLCLayers", "DLCSupport", "DLCWeights", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .testTarget(name: "DLCFrontendTests", dependencies: ["DLCFrontend", "DLCSupport"]),
     .testTarget(name: "DLCLayersTests", dependencies: ["DLCDriver", "DLCLayers", "DLCIR"]),
-    .testTarget(name: "DLCGoldenTests", dependencies: ["DLCDriver", "DLCLayers"]),
+    .testTarget(name: "DLCGoldenTests", dependencies: ["DLCDriver", "DLCLayers", "DLCCodegen", "DLCIR", "DLCData"]),
     .testTarget(name: "DLCCLITests", dependencies: ["dlc", "DLCData"]),
     .testTarget(name: "DLCDataTests", dependencies: ["DLCData"]),
     .testTarget(name: "DLCCodegenTests", dependencies: ["DLCDriver", "DLCCodegen", "DLCWeights", "DLCData", "DLCIR"]),
