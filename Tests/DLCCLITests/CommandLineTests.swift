@@ -7,6 +7,11 @@ final class CommandLineTests: XCTestCase {
   static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .appendingPathComponent("../..").standardized
 
+  override func setUp() {
+    // Programs that `run --backend c` compiles go to the build folder, not the user's cache.
+    setenv("DLC_CACHE_DIR", Self.repository.appendingPathComponent(".build/dlc-test-cache").path, 1)
+  }
+
   /// The dlc binary built next to this test bundle.
   var executable: URL {
     var directory = Bundle(for: Self.self).bundleURL
@@ -146,5 +151,41 @@ final class CommandLineTests: XCTestCase {
     let npz = try run("run", model, "--input", tokens, "--output", directory + "/y.npz")
     XCTAssertEqual(npz.status, 0, npz.stderr)
     XCTAssertEqual(try NumPy.readArchive(path: directory + "/y.npz").map(\.name), ["dense", "lstm[1]"])
+  }
+
+  func testCompileBuildsEachKindAndVerifyPasses() throws {
+    let directory = try temporaryDirectory()
+    let sources = try run("compile", "graphs/mlp_iris.dl", "-o", directory, "--batch", "8")
+    XCTAssertEqual(sources.status, 0, sources.stderr)
+    XCTAssertTrue(sources.stdout.contains("wrote \(directory)/mlp_iris.h\n"), sources.stdout)
+    XCTAssertTrue(sources.stdout.contains("arena: "), sources.stdout)
+    let header = try String(contentsOfFile: directory + "/mlp_iris.h", encoding: .utf8)
+    XCTAssertTrue(header.contains("#define MLP_IRIS_MAX_BATCH 8"))
+    for (kind, product) in [("object", "mlp_iris.o"), ("static", "libmlp_iris.a"), ("shared", "libmlp_iris.so"), ("exe", "mlp_iris")] {
+      let built = try run("compile", "graphs/mlp_iris.dl", "-o", directory + "/" + kind, "--emit", kind)
+      XCTAssertEqual(built.status, 0, built.stderr)
+      XCTAssertTrue(FileManager.default.fileExists(atPath: directory + "/" + kind + "/" + product), "\(kind): \(built.stdout)")
+    }
+    let external = try run("compile", "graphs/mlp_iris.dl", "-o", directory + "/external", "--weights-mode", "external")
+    XCTAssertEqual(external.status, 0, external.stderr)
+    XCTAssertTrue(FileManager.default.fileExists(atPath: directory + "/external/mlp_iris_weights.bin"))
+
+    let verified = try run("verify", "graphs/mlp_iris.dl", "--input", "Tests/Fixtures/models/mlp_iris.inputs.npz")
+    XCTAssertEqual(verified.status, 0, verified.stdout + verified.stderr)
+    XCTAssertTrue(verified.stdout.contains("output dense_2"), verified.stdout)
+    XCTAssertTrue(verified.stdout.hasSuffix("(tolerance 0.0001)\n"), verified.stdout)
+
+    let badBatch = try run("compile", "graphs/mlp_iris.dl", "-o", directory, "--batch", "0")
+    XCTAssertEqual(badBatch.status, 2)
+    let badEmit = try run("compile", "graphs/mlp_iris.dl", "--emit", "wasm")
+    XCTAssertEqual(badEmit.status, 2)
+  }
+
+  func testRunWithTheCBackendMatchesTheInterpreter() throws {
+    let inputs = "Tests/Fixtures/models/mnist_cnn.inputs.npz"
+    let interpreted = try run("run", "graphs/mnist_cnn.dl", "--input", inputs)
+    let compiled = try run("run", "graphs/mnist_cnn.dl", "--input", inputs, "--backend", "c")
+    XCTAssertEqual(compiled.status, 0, compiled.stderr)
+    XCTAssertEqual(compiled.stdout.split(separator: "\n").first, interpreted.stdout.split(separator: "\n").first)
   }
 }
