@@ -31,18 +31,21 @@ let package = Package(
     .target(
       name: "DLCCodegen", dependencies: ["DLCIR", "DLCLayers", "DLCData", "DLCSupport"],
       resources: [.embedInCode("Resources/dlc_runtime.h")]),
+    .systemLibrary(name: "CGraphviz", path: "Sources/CGraphviz", pkgConfig: "libgvc", providers: [.apt(["libgraphviz-dev"])]),
+    // Pictures: the graph and the memory plan as DOT, rendered in-process by libgvc.
+    .target(name: "DLCViz", dependencies: ["DLCIR", "DLCCodegen", "CGraphviz"]),
     .target(
       name: "DLCDriver",
       dependencies: [
         "DLCSupport", "DLCFrontend", "DLCIR", "DLCLayers", "DLCElaboration", "DLCSummary", "DLCData", "DLCWeights",
-        "DLCInterpreter", "DLCCodegen",
+        "DLCInterpreter", "DLCCodegen", "DLCViz",
       ]),
     .executableTarget(
       name: "dlc",
-      dependencies: ["DLCDriver", "DLCData", "DLCIR", "DLCLayers", "DLCSupport", "DLCWeights", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+      dependencies: ["DLCDriver", "DLCData", "DLCIR", "DLCLayers", "DLCSupport", "DLCWeights", "DLCCodegen", "DLCViz", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .testTarget(name: "DLCFrontendTests", dependencies: ["DLCFrontend", "DLCSupport"]),
     .testTarget(name: "DLCLayersTests", dependencies: ["DLCDriver", "DLCLayers", "DLCIR"]),
-    .testTarget(name: "DLCGoldenTests", dependencies: ["DLCDriver", "DLCLayers", "DLCCodegen", "DLCIR", "DLCData"]),
+    .testTarget(name: "DLCGoldenTests", dependencies: ["DLCDriver", "DLCLayers", "DLCCodegen", "DLCIR", "DLCData", "DLCViz"]),
     .testTarget(name: "DLCCLITests", dependencies: ["dlc", "DLCData"]),
     .testTarget(name: "DLCDataTests", dependencies: ["DLCData"]),
     .testTarget(name: "DLCCodegenTests", dependencies: ["DLCDriver", "DLCCodegen", "DLCWeights", "DLCData", "DLCIR"]),

@@ -49,6 +49,12 @@ public struct GeneratedC {
 }
 
 public enum CCodegen {
+  /// The arena plan alone (no weights needed), with what each buffer holds.
+  public static func memoryPlan(_ graph: Graph, file: SourceFile, maxBatch: Int = 1) throws -> (plan: ArenaPlan, labels: [String], steps: [String]) {
+    let layout = try Generator(graph: graph, weights: [:], file: file, options: CodegenOptions(maxBatch: maxBatch)).layout()
+    return (ArenaPlan(layout.buffers), layout.labels, layout.layers.map(\.name))
+  }
+
   public static func generate(
     _ graph: Graph, weights: [String: Tensor], file: SourceFile, options: CodegenOptions = CodegenOptions()
   ) throws -> GeneratedC {
@@ -57,7 +63,7 @@ public enum CCodegen {
 }
 
 /// Where a value lives: a model input's parameter, or an arena buffer.
-private enum Storage: Equatable {
+enum Storage: Equatable {
   case input(parameter: String, integer: Bool)
   case buffer(Int)
 }
@@ -83,7 +89,18 @@ private struct Generator {
     graph.outputs.count == 1 ? ["output"] : graph.outputs.indices.map { "output_\($0)" }
   }
 
-  func run() throws -> GeneratedC {
+  /// Where every value lives and what each arena buffer holds, before any code is written.
+  struct Layout {
+    var layers: [Node]
+    var storage: [ValueRef: Storage]
+    var buffers: [ArenaPlan.Buffer]
+    /// What each buffer holds: a value's name, or "<layer> scratch".
+    var labels: [String]
+    var scratch: [NodeID: Int]
+    var emitters: [NodeID: LayerEmitter]
+  }
+
+  func layout() throws -> Layout {
     let layers = graph.nodes.filter { !$0.isInput }
     var storage: [ValueRef: Storage] = [:]
     for (input, parameter) in zip(graph.inputs, inputParameters) {
@@ -91,6 +108,7 @@ private struct Generator {
     }
     // Buffers: every non-alias output and every scratch area, with lifetimes in layer steps.
     var buffers: [ArenaPlan.Buffer] = []
+    var labels: [String] = []
     var scratch: [NodeID: Int] = [:]
     var emitters: [NodeID: LayerEmitter] = [:]
     for (step, node) in layers.enumerated() {
@@ -103,14 +121,17 @@ private struct Generator {
       } else {
         for (index, type) in node.outputs.enumerated() {
           guard type.dtype == .float32 else { throw CodegenError("\(node.name) produces integers", node: node.id) }
-          storage[ValueRef(node: node.id, output: index)] = .buffer(buffers.count)
+          let value = ValueRef(node: node.id, output: index)
+          storage[value] = .buffer(buffers.count)
           buffers.append(.init(bytes: options.maxBatch * type.elementCount * 4, firstUse: step, lastUse: step))
+          labels.append(graph.name(of: value))
         }
       }
       let floats = emitter.scratch(shapes(node))
       if floats > 0 {
         scratch[node.id] = buffers.count
         buffers.append(.init(bytes: floats * 4, firstUse: step, lastUse: step))
+        labels.append("\(node.name) scratch")
       }
     }
     for (step, node) in layers.enumerated() {
@@ -121,7 +142,13 @@ private struct Generator {
     for output in graph.outputs {
       if case .buffer(let index) = storage[output] { buffers[index].lastUse = layers.count }
     }
-    let plan = ArenaPlan(buffers)
+    return Layout(layers: layers, storage: storage, buffers: buffers, labels: labels, scratch: scratch, emitters: emitters)
+  }
+
+  func run() throws -> GeneratedC {
+    let layout = try layout()
+    let (layers, storage, scratch, emitters) = (layout.layers, layout.storage, layout.scratch, layout.emitters)
+    let plan = ArenaPlan(layout.buffers)
 
     func expression(_ value: ValueRef) -> String {
       switch storage[value] {

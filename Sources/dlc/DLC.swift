@@ -5,6 +5,7 @@ import DLCData
 import DLCDriver
 import DLCIR
 import DLCLayers
+import DLCViz
 import DLCWeights
 import DLCSupport
 import DLCSummary
@@ -50,7 +51,7 @@ struct DLC: ParsableCommand {
       3 an internal error.
       """,
     version: "0.1.0",
-    subcommands: [Check.self, Summary.self, Compile.self, Run.self, Verify.self, Init.self, Layers.self])
+    subcommands: [Check.self, Summary.self, Viz.self, Compile.self, Run.self, Verify.self, Init.self, Layers.self])
 }
 
 /// Exit codes of the contract (spec §2).
@@ -412,3 +413,62 @@ struct Verify: ParsableCommand {
     print("ok: the largest relative error is \(String(format: "%.3g", worst)) (tolerance \(tolerance))")
   }
 }
+
+struct Viz: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Draw the model's graph (or, with --memory, its arena plan) with Graphviz.",
+    discussion: """
+      Layers are boxes with their name, type, output shape and parameter count; inputs are ellipses, \
+      outputs have a bold outline; edges carry tensor shapes; block calls are dashed clusters. The format \
+      comes from --format, else from the output's extension.
+      """)
+
+  @OptionGroup var options: ModelArgument
+
+  @Option(name: .shortAndLong, help: "The picture to write (.png, .svg, .pdf or .dot).")
+  var output: String
+
+  @Option(help: "png, svg, pdf or dot (default: from the extension of -o).")
+  var format: VizFormat?
+
+  @Option(help: "Layout direction: TB (top to bottom) or LR (left to right).")
+  var rankdir: RankDirection = .TB
+
+  @Flag(help: "Draw the memory plan: each tensor a bar over the layers it is alive for, at its arena offset.")
+  var memory = false
+
+  @Option(help: "Examples per call, for --memory (sizes the tensors).")
+  var batch: Int = 1
+
+  func run() throws {
+    let compilation = try compileOrExit(options)
+    guard let graph = compilation.graph else { throw ExitStatus.internalError }
+    guard let format = format ?? VizFormat(path: output) else {
+      throw ValidationError("cannot tell the format from '\(output)'; use --format png|svg|pdf|dot")
+    }
+    let bytes = try failing {
+      do {
+        if memory {
+          let (plan, labels, steps) = try CCodegen.memoryPlan(graph, file: compilation.file, maxBatch: max(1, batch))
+          return try GraphvizRenderer.render(
+            MemoryDot.render(name: graph.name, plan: plan, labels: labels, steps: steps), format: format, engine: "neato")
+        }
+        return try GraphvizRenderer.render(GraphDot.render(graph, rankdir: rankdir), format: format)
+      } catch let error as RenderError {
+        throw RunFailure("error: \(error.description)\n")
+      } catch let error as CodegenError {
+        throw RunFailure("error: \(error.message)\n")
+      }
+    }
+    do {
+      try Data(bytes).write(to: URL(fileURLWithPath: output))
+    } catch {
+      FileHandle.standardError.write(Data("\(output): error: cannot write the file\n".utf8))
+      throw ExitStatus.inputError
+    }
+    print("wrote \(output) (\(format.rawValue), \(SummaryTable.grouped(bytes.count)) bytes)")
+  }
+}
+
+extension VizFormat: ExpressibleByArgument {}
+extension RankDirection: ExpressibleByArgument {}

@@ -1,0 +1,2 @@
+// Graphviz's rendering API (Debian: libgraphviz-dev).
+#include <graphviz/gvc.h>
