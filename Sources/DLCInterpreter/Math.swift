@@ -1,5 +1,6 @@
 // Numeric building blocks the kernels share: GEMM through OpenBLAS, activations, layout moves.
 import CBLAS
+import DLCData
 import DLCLayers
 import Foundation
 
@@ -153,15 +154,7 @@ enum Math {
     return out
   }
 
-  static func strides(of shape: [Int]) -> [Int] {
-    var strides = [Int](repeating: 1, count: shape.count)
-    var running = 1
-    for axis in shape.indices.reversed() {
-      strides[axis] = running
-      running *= shape[axis]
-    }
-    return strides
-  }
+  static func strides(of shape: [Int]) -> [Int] { Tensor.strides(of: shape) }
 
   /// Element-wise combination with NumPy broadcasting (shapes of equal rank, dims equal or 1).
   static func broadcast(

@@ -3,12 +3,13 @@ import DLCCodegen
 import DLCData
 import DLCDriver
 import DLCIR
+import DLCTestSupport
 import Foundation
 import XCTest
 
 enum CodegenFixtures {
-  static let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-  static let repository = tests.deletingLastPathComponent()
+  static let tests = TestPaths.tests
+  static let repository = TestPaths.repository
 
   /// Warnings are errors, and the programs run under AddressSanitizer and UndefinedBehaviorSanitizer.
   static let sanitized = CBuildOptions(
@@ -26,31 +27,11 @@ enum CodegenFixtures {
     setenv("ASAN_OPTIONS", "detect_leaks=0", 1)
   }
 
-  struct LayerCase: Decodable {
-    var name: String
-    var inputs: [String]
-    var call: String
-
-    var source: String {
-      let names = inputs.indices.map { "x\($0)" }
-      var text = "model case_\(name)\n"
-      for (name, shape) in zip(names, inputs) { text += "input \(name): \(shape)\n" }
-      let piped = names.count == 1 ? names[0] : "(" + names.joined(separator: ", ") + ")"
-      return text + "output \(piped) -> \(call)\n"
-    }
-  }
-
-  static func layerCases() throws -> [LayerCase] {
-    try JSONDecoder().decode(
-      [LayerCase].self, from: Data(contentsOf: tests.appendingPathComponent("Golden/layers/cases.json")))
-  }
+  static func layerCases() throws -> [LayerCase] { try LayerCase.all() }
 
   static func arrays(_ url: URL) throws -> [(name: String, tensor: Tensor)] { try NumPy.readArchive(path: url.path) }
 
-  static func inputs(_ url: URL, for graph: Graph) throws -> [Tensor] {
-    let arrays = Dictionary(try NumPy.readArchive(path: url.path).map { ($0.name, $0.tensor) }) { a, _ in a }
-    return graph.inputs.compactMap { arrays[$0.name] }
-  }
+  static func inputs(_ url: URL, for graph: Graph) throws -> [Tensor] { try FixtureFiles.inputs(url, for: graph) }
 
   /// Every output within 1e-4 of the reference's largest magnitude.
   static func assertClose(

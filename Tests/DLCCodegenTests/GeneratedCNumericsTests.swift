@@ -6,6 +6,7 @@ import DLCDriver
 import DLCSupport
 import DLCWeights
 import Foundation
+import DLCTestSupport
 import XCTest
 
 final class GeneratedCNumericsTests: XCTestCase {

@@ -3,43 +3,18 @@ import DLCData
 import DLCDriver
 import DLCIR
 import DLCSupport
+import DLCTestSupport
 import Foundation
 import XCTest
 
 enum Fixtures {
-  static let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-  static let repository = tests.deletingLastPathComponent()
-  static let layers = tests.appendingPathComponent("Fixtures/layers")
-  static let models = tests.appendingPathComponent("Fixtures/models")
+  static let repository = TestPaths.repository
+  static let layers = TestPaths.layerFixtures
+  static let models = TestPaths.modelFixtures
 
-  /// One layer case of Tests/Golden/layers/cases.json, as a one-layer model.
-  struct LayerCase: Decodable {
-    var name: String
-    var inputs: [String]
-    var call: String
+  static func layerCases() throws -> [LayerCase] { try LayerCase.all() }
 
-    var source: String {
-      let names = inputs.indices.map { "x\($0)" }
-      var text = "model case_\(name)\n"
-      for (name, shape) in zip(names, inputs) { text += "input \(name): \(shape)\n" }
-      let piped = names.count == 1 ? names[0] : "(" + names.joined(separator: ", ") + ")"
-      return text + "output \(piped) -> \(call)\n"
-    }
-  }
-
-  static func layerCases() throws -> [LayerCase] {
-    let url = tests.appendingPathComponent("Golden/layers/cases.json")
-    return try JSONDecoder().decode([LayerCase].self, from: Data(contentsOf: url))
-  }
-
-  /// The model's inputs in declaration order, from an .npz keyed by input name.
-  static func inputs(_ url: URL, for graph: Graph) throws -> [Tensor] {
-    let arrays = Dictionary(try NumPy.readArchive(path: url.path).map { ($0.name, $0.tensor) }) { a, _ in a }
-    return try graph.inputs.map { input in
-      guard let tensor = arrays[input.name] else { throw RunFailure("\(url.lastPathComponent) has no '\(input.name)'") }
-      return tensor
-    }
-  }
+  static func inputs(_ url: URL, for graph: Graph) throws -> [Tensor] { try FixtureFiles.inputs(url, for: graph) }
 
   /// Every output within `tolerance` of Keras', relative to the largest expected magnitude.
   static func assertClose(

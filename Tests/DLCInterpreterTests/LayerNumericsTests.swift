@@ -6,6 +6,7 @@ import DLCInterpreter
 import DLCLayers
 import DLCSupport
 import DLCWeights
+import DLCTestSupport
 import XCTest
 
 final class LayerNumericsTests: XCTestCase {

@@ -6,6 +6,7 @@ import DLCIR
 import DLCSupport
 import DLCWeights
 import Foundation
+import DLCTestSupport
 import XCTest
 
 final class ShapePropertyTests: XCTestCase {

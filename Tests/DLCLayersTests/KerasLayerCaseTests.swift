@@ -4,40 +4,12 @@ import DLCDriver
 import DLCSupport
 import DLCIR
 import DLCLayers
+import DLCTestSupport
 import Foundation
 import XCTest
 
-struct KerasLayerCase: Decodable {
-  struct Weight: Decodable, Equatable {
-    var name: String
-    var shape: [Int]
-    var trainable: Bool
-  }
-  var name: String
-  var inputs: [String]
-  var call: String
-  var output_shapes: [[Int?]]
-  var params: Int
-  var trainable_params: Int
-  var weights: [Weight]
-
-  /// The case as a one-layer model: one input per tensor, all piped into the call.
-  var source: String {
-    let names = inputs.indices.map { "x\($0)" }
-    var text = "model case_\(name)\n"
-    for (name, shape) in zip(names, inputs) { text += "input \(name): \(shape)\n" }
-    let piped = names.count == 1 ? names[0] : "(" + names.joined(separator: ", ") + ")"
-    return text + "output \(piped) -> \(call)\n"
-  }
-}
-
 final class KerasLayerCaseTests: XCTestCase {
-  static let casesURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .appendingPathComponent("../Golden/layers/cases.json").standardized
-
-  func loadCases() throws -> [KerasLayerCase] {
-    try JSONDecoder().decode([KerasLayerCase].self, from: Data(contentsOf: Self.casesURL))
-  }
+  func loadCases() throws -> [LayerCase] { try LayerCase.all() }
 
   func testEveryCaseMatchesKeras() throws {
     let cases = try loadCases()
@@ -52,7 +24,7 @@ final class KerasLayerCaseTests: XCTestCase {
       XCTAssertEqual(shapes, testCase.output_shapes, "\(testCase.name): output shapes")
       XCTAssertEqual(layer.parameterCount, testCase.params, "\(testCase.name): parameters")
       XCTAssertEqual(layer.trainableParameterCount, testCase.trainable_params, "\(testCase.name): trainable")
-      let weights = layer.parameters.map { KerasLayerCase.Weight(name: $0.name, shape: $0.shape, trainable: $0.trainable) }
+      let weights = layer.parameters.map { LayerCase.Weight(name: $0.name, shape: $0.shape, trainable: $0.trainable) }
       XCTAssertEqual(weights, testCase.weights, "\(testCase.name): weights")
     }
   }

@@ -1,0 +1,56 @@
+// What several test targets share: the Keras-recorded layer cases and the fixture files.
+import DLCData
+import DLCIR
+import Foundation
+
+public enum TestPaths {
+  public static let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  public static let repository = tests.deletingLastPathComponent()
+  public static let layerFixtures = tests.appendingPathComponent("Fixtures/layers")
+  public static let modelFixtures = tests.appendingPathComponent("Fixtures/models")
+}
+
+/// One case of Tests/Golden/layers/cases.json (tools/keras_layer_cases.py).
+public struct LayerCase: Decodable {
+  public struct Weight: Decodable, Equatable {
+    public var name: String
+    public var shape: [Int]
+    public var trainable: Bool
+
+    public init(name: String, shape: [Int], trainable: Bool) {
+      self.name = name
+      self.shape = shape
+      self.trainable = trainable
+    }
+  }
+
+  public var name: String
+  public var inputs: [String]
+  public var call: String
+  public var output_shapes: [[Int?]]
+  public var params: Int
+  public var trainable_params: Int
+  public var weights: [Weight]
+
+  /// The case as a one-layer model: inputs x0, x1, ... all piped into the call.
+  public var source: String {
+    let names = inputs.indices.map { "x\($0)" }
+    var text = "model case_\(name)\n"
+    for (name, shape) in zip(names, inputs) { text += "input \(name): \(shape)\n" }
+    let piped = names.count == 1 ? names[0] : "(" + names.joined(separator: ", ") + ")"
+    return text + "output \(piped) -> \(call)\n"
+  }
+
+  public static func all() throws -> [LayerCase] {
+    try JSONDecoder().decode(
+      [LayerCase].self, from: Data(contentsOf: TestPaths.tests.appendingPathComponent("Golden/layers/cases.json")))
+  }
+}
+
+public enum FixtureFiles {
+  /// A graph's inputs in declaration order, from an .npz keyed by input name (missing ones left out).
+  public static func inputs(_ url: URL, for graph: Graph) throws -> [Tensor] {
+    let arrays = Dictionary(try NumPy.readArchive(path: url.path).map { ($0.name, $0.tensor) }) { a, _ in a }
+    return graph.inputs.compactMap { arrays[$0.name] }
+  }
+}
