@@ -21,6 +21,8 @@ let package = Package(
     .target(name: "DLCLayers", dependencies: ["DLCIR", "DLCSupport"]),
     .target(name: "DLCElaboration", dependencies: ["DLCFrontend", "DLCIR", "DLCLayers", "DLCSupport"]),
     .target(name: "DLCSummary", dependencies: ["DLCIR", "DLCLayers"]),
+    // Passes over the IR, the pass manager and the IR's text form.
+    .target(name: "DLCPasses", dependencies: ["DLCIR", "DLCSupport"]),
     // Tensors and the files they travel in: safetensors, .npy, .npz.
     .target(name: "DLCData", dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")]),
     // Weights for a graph: binding a safetensors file to its parameters, Keras-default initialization.
@@ -38,19 +40,19 @@ let package = Package(
       name: "DLCDriver",
       dependencies: [
         "DLCSupport", "DLCFrontend", "DLCIR", "DLCLayers", "DLCElaboration", "DLCSummary", "DLCData", "DLCWeights",
-        "DLCInterpreter", "DLCCodegen", "DLCViz",
+        "DLCInterpreter", "DLCCodegen", "DLCViz", "DLCPasses",
       ]),
     .executableTarget(
       name: "dlc",
-      dependencies: ["DLCDriver", "DLCData", "DLCIR", "DLCLayers", "DLCSupport", "DLCWeights", "DLCCodegen", "DLCViz", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+      dependencies: ["DLCDriver", "DLCData", "DLCIR", "DLCLayers", "DLCSupport", "DLCWeights", "DLCCodegen", "DLCViz", "DLCPasses", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     // Shared by the test targets: layer cases and fixture files.
     .target(name: "DLCTestSupport", dependencies: ["DLCData", "DLCIR"], path: "Tests/DLCTestSupport"),
     .testTarget(name: "DLCFrontendTests", dependencies: ["DLCFrontend", "DLCSupport"]),
     .testTarget(name: "DLCLayersTests", dependencies: ["DLCDriver", "DLCLayers", "DLCIR", "DLCTestSupport"]),
-    .testTarget(name: "DLCGoldenTests", dependencies: ["DLCDriver", "DLCLayers", "DLCCodegen", "DLCIR", "DLCData", "DLCViz"]),
+    .testTarget(name: "DLCGoldenTests", dependencies: ["DLCDriver", "DLCLayers", "DLCCodegen", "DLCIR", "DLCData", "DLCViz", "DLCPasses"]),
     .testTarget(name: "DLCCLITests", dependencies: ["dlc", "DLCData"]),
     .testTarget(name: "DLCDataTests", dependencies: ["DLCData"]),
     .testTarget(name: "DLCCodegenTests", dependencies: ["DLCDriver", "DLCCodegen", "DLCWeights", "DLCData", "DLCIR", "DLCTestSupport"]),
-    .testTarget(name: "DLCInterpreterTests", dependencies: ["DLCDriver", "DLCInterpreter", "DLCWeights", "DLCData", "DLCIR", "DLCTestSupport"]),
+    .testTarget(name: "DLCInterpreterTests", dependencies: ["DLCDriver", "DLCInterpreter", "DLCWeights", "DLCData", "DLCIR", "DLCTestSupport", "DLCPasses"]),
   ]
 )

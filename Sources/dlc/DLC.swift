@@ -5,6 +5,7 @@ import DLCData
 import DLCDriver
 import DLCIR
 import DLCLayers
+import DLCPasses
 import DLCViz
 import DLCWeights
 import DLCSupport
@@ -51,7 +52,7 @@ struct DLC: ParsableCommand {
       3 an internal error.
       """,
     version: "0.1.0",
-    subcommands: [Check.self, Summary.self, Viz.self, Compile.self, Run.self, Verify.self, Init.self, Layers.self])
+    subcommands: [Check.self, Summary.self, IR.self, Viz.self, Compile.self, Run.self, Verify.self, Init.self, Layers.self])
 }
 
 /// Exit codes of the contract (spec §2).
@@ -472,3 +473,51 @@ struct Viz: ParsableCommand {
 
 extension VizFormat: ExpressibleByArgument {}
 extension RankDirection: ExpressibleByArgument {}
+
+struct IR: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "ir",
+    abstract: "Print the model's IR as text, after the chosen passes.",
+    discussion: "Passes: " + Passes.all.map { "\($0.name) (\($0.summary))" }.joined(separator: "; ") + ".")
+
+  @OptionGroup var options: ModelArgument
+
+  @Option(help: "Passes to run: a comma-separated list, all, or none.")
+  var passes: String = "all"
+
+  @Flag(help: "Print the IR before the passes and after each one.")
+  var printAfterAll = false
+
+  func selectedPasses() throws -> [Pass] {
+    switch passes {
+    case "all": return Passes.all
+    case "none", "": return []
+    default:
+      return try passes.split(separator: ",").map { name in
+        let trimmed = name.trimmingCharacters(in: .whitespaces)
+        guard let pass = Passes.named(trimmed) else {
+          throw ValidationError(
+            "unknown pass '\(trimmed)'\(NearestName.hint(trimmed, among: Passes.all.map(\.name))); passes: "
+              + Passes.all.map(\.name).joined(separator: ", "))
+        }
+        return pass
+      }
+    }
+  }
+
+  func run() throws {
+    let selected = try selectedPasses()
+    let compilation = try compileOrExit(options)
+    guard let graph = compilation.graph else { throw ExitStatus.internalError }
+    if printAfterAll { print("// input\n" + IRPrinter.print(graph, file: compilation.file)) }
+    let result = try PassManager(selected).run(graph) { pass, after in
+      if printAfterAll { print("// after \(pass.name)\n" + IRPrinter.print(after, file: compilation.file)) }
+    }
+    if !printAfterAll { print(IRPrinter.print(result, file: compilation.file), terminator: "") }
+    if let (plan, _, _) = try? CCodegen.memoryPlan(result, file: compilation.file) {
+      print(
+        "# arena: planned \(SummaryTable.grouped(plan.totalBytes)) (naive \(SummaryTable.grouped(plan.naiveBytes)), "
+          + "lower bound \(SummaryTable.grouped(plan.lowerBoundBytes))) bytes for one example")
+    }
+  }
+}

@@ -1,0 +1,31 @@
+// Passes that remove what only matters in training, and what no output needs.
+import DLCIR
+
+extension Passes {
+  /// Layers that are the identity at inference: dropout and noise act only in training.
+  static let inferenceIdentities: Set<String> = [
+    "Dropout", "SpatialDropout1D", "SpatialDropout2D", "GaussianNoise", "GaussianDropout",
+  ]
+
+  public static let removeInferenceIdentities = Pass(
+    "remove-inference-identities", "drop Dropout, SpatialDropout, GaussianNoise and GaussianDropout (identities at inference)"
+  ) { graph in
+    var removed: Set<NodeID> = []
+    var replacements: [ValueRef: ValueRef] = [:]
+    for node in graph.nodes where inferenceIdentities.contains(node.op) {
+      removed.insert(node.id)
+      replacements[ValueRef(node: node.id)] = node.inputs[0]
+    }
+    return graph.rebuilt(removing: removed, replacing: replacements)
+  }
+
+  public static let removeDeadNodes = Pass("remove-dead-nodes", "drop layers no output depends on") { graph in
+    var live = Set(graph.outputs.map(\.node))
+    for node in graph.nodes.reversed() where live.contains(node.id) {
+      for input in node.inputs { live.insert(input.node) }
+    }
+    // Inputs stay: they are the model's interface even when unused.
+    let dead = Set(graph.nodes.filter { !$0.isInput && !live.contains($0.id) }.map(\.id))
+    return graph.rebuilt(removing: dead)
+  }
+}

@@ -1,0 +1,63 @@
+// A pass is a small named transformation of the graph; the pass manager runs them in the order
+// the driver gives, verifying the IR after each and letting a caller watch every step.
+import DLCIR
+
+public struct Pass: Sendable {
+  public let name: String
+  /// One line for `dlc ir --help` and the docs.
+  public let summary: String
+  public let run: @Sendable (Graph) throws -> Graph
+
+  public init(_ name: String, _ summary: String, run: @escaping @Sendable (Graph) throws -> Graph) {
+    self.name = name
+    self.summary = summary
+    self.run = run
+  }
+}
+
+public enum Passes {
+  /// Every pass, in the order `--passes all` runs them.
+  public static let all: [Pass] = [removeInferenceIdentities, removeDeadNodes]
+
+  public static func named(_ name: String) -> Pass? { all.first { $0.name == name } }
+}
+
+public struct PassManager {
+  public var passes: [Pass]
+
+  public init(_ passes: [Pass]) {
+    self.passes = passes
+  }
+
+  /// Runs the passes in order; the verifier checks the result of each. `after` sees every step.
+  public func run(_ graph: Graph, after: ((Pass, Graph) -> Void)? = nil) throws -> Graph {
+    var current = graph
+    for pass in passes {
+      current = try pass.run(current)
+      try Verifier.verify(current)
+      after?(pass, current)
+    }
+    return current
+  }
+}
+
+extension Graph {
+  /// The graph without `removed` nodes, every read of a key of `replacements` redirected to its
+  /// value (followed transitively), nodes renumbered in order.
+  public func rebuilt(removing removed: Set<NodeID>, replacing replacements: [ValueRef: ValueRef] = [:]) -> Graph {
+    func resolve(_ value: ValueRef) -> ValueRef {
+      var value = value
+      while let next = replacements[value] { value = next }
+      return value
+    }
+    var renumbered: [NodeID: NodeID] = [:]
+    var result = Graph(name: name)
+    for node in nodes where !removed.contains(node.id) {
+      var copy = node
+      copy.inputs = node.inputs.map(resolve).map { ValueRef(node: renumbered[$0.node] ?? $0.node, output: $0.output) }
+      renumbered[node.id] = result.add(copy)
+    }
+    result.outputs = outputs.map(resolve).map { ValueRef(node: renumbered[$0.node] ?? $0.node, output: $0.output) }
+    return result
+  }
+}

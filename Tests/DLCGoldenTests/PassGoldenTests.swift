@@ -1,0 +1,54 @@
+// The IR before and after each pass, as golden text (dlc ir --print-after-all), and the passes'
+// own edge cases.
+import DLCDriver
+import DLCIR
+import DLCPasses
+import Foundation
+import XCTest
+
+final class PassGoldenTests: XCTestCase {
+  override func setUp() {
+    FileManager.default.changeCurrentDirectoryPath(Golden.repository.path)
+  }
+
+  func printAfterAll(_ path: String) throws -> String {
+    let compilation = Driver.compile(path: path)
+    let graph = try XCTUnwrap(compilation.graph, compilation.renderedDiagnostics)
+    var text = "// input\n" + IRPrinter.print(graph, file: compilation.file)
+    _ = try PassManager(Passes.all).run(graph) { pass, after in
+      text += "\n// after \(pass.name)\n" + IRPrinter.print(after, file: compilation.file)
+    }
+    return text
+  }
+
+  func testGoldenIRAfterEachPass() throws {
+    let folder = Golden.root.appendingPathComponent("ir")
+    try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    for (path, name) in [("graphs/text_cnn.dl", "text_cnn"), ("Tests/Golden/summary/recurrent_states.dl", "recurrent_states")] {
+      Golden.assertMatches(try printAfterAll(path), folder.appendingPathComponent("\(name).ir"))
+    }
+  }
+
+  func testIdentityRemovalRewiresOutputsAndConsumers() throws {
+    let compilation = Driver.compile(path: "graphs/cifar10_cnn.dl")
+    let graph = try XCTUnwrap(compilation.graph)
+    let simplified = try PassManager([Passes.removeInferenceIdentities]).run(graph)
+    XCTAssertFalse(simplified.nodes.contains { $0.op == "Dropout" })
+    XCTAssertEqual(simplified.nodes.count, graph.nodes.count - 4)
+    XCTAssertEqual(simplified.nodes.last?.name, "dense_1")
+    XCTAssertEqual(simplified.nodes.first { $0.name == "dense_1" }?.inputs.map { simplified.nodes[$0.node].name }, ["dense"])
+  }
+
+  func testDeadNodesAreRemovedButInputsStay() throws {
+    var graph = Graph(name: "g")
+    let x = graph.add(Node(id: 0, name: "x", op: Graph.inputOp, outputs: [TensorType(.float32, [4])]))
+    let unused = graph.add(Node(id: 0, name: "unused", op: Graph.inputOp, outputs: [TensorType(.float32, [2])]))
+    let dead = graph.add(Node(id: 0, name: "dead", op: "ReLU", inputs: [ValueRef(node: x)], outputs: [TensorType(.float32, [4])]))
+    let live = graph.add(Node(id: 0, name: "live", op: "ReLU", inputs: [ValueRef(node: x)], outputs: [TensorType(.float32, [4])]))
+    graph.outputs = [ValueRef(node: live)]
+    let result = try PassManager([Passes.removeDeadNodes]).run(graph)
+    XCTAssertEqual(result.nodes.map(\.name), ["x", "unused", "live"])
+    XCTAssertEqual(result.outputs, [ValueRef(node: 2)])
+    _ = (unused, dead)
+  }
+}

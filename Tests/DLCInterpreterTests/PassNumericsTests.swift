@@ -1,0 +1,37 @@
+// Passes must not change results: every smaller graphs/ model and every layer case gives the same
+// outputs with all passes as with none.
+import DLCData
+import DLCDriver
+import DLCInterpreter
+import DLCPasses
+import DLCSupport
+import DLCTestSupport
+import DLCWeights
+import Foundation
+import XCTest
+
+final class PassNumericsTests: XCTestCase {
+  func assertSameResults(_ compilation: Compilation, _ label: String) throws {
+    let graph = try XCTUnwrap(compilation.graph, label)
+    let optimized = try PassManager(Passes.all).run(graph)
+    let weights = Dictionary(Initialization.initialize(graph, seed: 2).weights.map { ($0.name, $0.tensor) }) { a, _ in a }
+    let inputs = Runner.randomInputs(for: graph, batch: 2, seed: 9)
+    let before = try Interpreter(graph: graph, weights: weights).run(inputs)
+    let after = try Interpreter(graph: optimized, weights: weights).run(inputs)
+    for (a, b) in zip(after, before) {
+      let discrepancy = Discrepancy(name: label, actual: a, reference: b)
+      XCTAssertLessThanOrEqual(discrepancy.relativeError, 1e-5, label)
+    }
+  }
+
+  func testPassesPreserveResults() throws {
+    for testCase in try LayerCase.all() {
+      try assertSameResults(Driver.compile(SourceFile(path: "\(testCase.name).dl", text: testCase.source)), testCase.name)
+    }
+    let graphs = TestPaths.repository.appendingPathComponent("graphs")
+    for file in try FileManager.default.contentsOfDirectory(atPath: graphs.path).sorted() where file.hasSuffix(".dl") {
+      guard !["vgg16.dl", "alexnet.dl", "resnet18.dl"].contains(file) else { continue }
+      try assertSameResults(Driver.compile(path: graphs.appendingPathComponent(file).path), file)
+    }
+  }
+}
