@@ -22,7 +22,7 @@ let package = Package(
     .target(name: "DLCElaboration", dependencies: ["DLCFrontend", "DLCIR", "DLCLayers", "DLCSupport"]),
     .target(name: "DLCSummary", dependencies: ["DLCIR", "DLCLayers"]),
     // Passes over the IR, the pass manager and the IR's text form.
-    .target(name: "DLCPasses", dependencies: ["DLCIR", "DLCSupport"]),
+    .target(name: "DLCPasses", dependencies: ["DLCIR", "DLCSupport", "DLCData"]),
     // Tensors and the files they travel in: safetensors, .npy, .npz.
     .target(name: "DLCData", dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")]),
     // Weights for a graph: binding a safetensors file to its parameters, Keras-default initialization.

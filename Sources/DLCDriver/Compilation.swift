@@ -2,14 +2,16 @@
 import DLCElaboration
 import DLCFrontend
 import DLCIR
+import DLCData
 import DLCLayers
+import DLCPasses
 import DLCSupport
 import Foundation
 
 /// What compiling one .dl file produced: the graph if it succeeded, and every diagnostic either way.
 public struct Compilation {
   public let file: SourceFile
-  public let graph: Graph?
+  public internal(set) var graph: Graph?
   public let diagnostics: [Diagnostic]
   public let suppressedErrors: Int
   /// The error cap, when compilation stopped because it was reached.
@@ -85,5 +87,16 @@ public enum Driver {
       offset += UTF8.width(scalar)
     }
     return min(offset, bytes.count)
+  }
+}
+
+extension Compilation {
+  /// The compilation with its graph (and weights) after `passes`, for the backends to consume.
+  public func optimized(weights: [String: Tensor], passes: [Pass] = Passes.all) throws -> (Compilation, [String: Tensor]) {
+    guard let graph else { throw RunFailure(renderedDiagnostics) }
+    let result = try PassManager(passes).run(Program(graph: graph, weights: weights))
+    var copy = self
+    copy.graph = result.graph
+    return (copy, result.weights ?? weights)
   }
 }

@@ -9,7 +9,7 @@ extension Passes {
 
   public static let removeInferenceIdentities = Pass(
     "remove-inference-identities", "drop Dropout, SpatialDropout, GaussianNoise and GaussianDropout (identities at inference)"
-  ) { graph in
+  ) { (graph: Graph) in
     var removed: Set<NodeID> = []
     var replacements: [ValueRef: ValueRef] = [:]
     for node in graph.nodes where inferenceIdentities.contains(node.op) {
@@ -19,7 +19,7 @@ extension Passes {
     return graph.rebuilt(removing: removed, replacing: replacements)
   }
 
-  public static let removeDeadNodes = Pass("remove-dead-nodes", "drop layers no output depends on") { graph in
+  public static let removeDeadNodes = Pass("remove-dead-nodes", "drop layers no output depends on") { (graph: Graph) in
     var live = Set(graph.outputs.map(\.node))
     for node in graph.nodes.reversed() where live.contains(node.id) {
       for input in node.inputs { live.insert(input.node) }

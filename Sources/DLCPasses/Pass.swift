@@ -1,23 +1,43 @@
 // A pass is a small named transformation of the graph; the pass manager runs them in the order
 // the driver gives, verifying the IR after each and letting a caller watch every step.
+import DLCData
 import DLCIR
+
+/// What passes transform: the graph and, when known, its weights by `<layer>/<variable>` key.
+/// Without weights (as for `dlc ir`), passes change the structure alone.
+public struct Program {
+  public var graph: Graph
+  public var weights: [String: Tensor]?
+
+  public init(graph: Graph, weights: [String: Tensor]? = nil) {
+    self.graph = graph
+    self.weights = weights
+  }
+}
 
 public struct Pass: Sendable {
   public let name: String
   /// One line for `dlc ir --help` and the docs.
   public let summary: String
-  public let run: @Sendable (Graph) throws -> Graph
+  public let run: @Sendable (Program) throws -> Program
 
-  public init(_ name: String, _ summary: String, run: @escaping @Sendable (Graph) throws -> Graph) {
+  public init(_ name: String, _ summary: String, run: @escaping @Sendable (Program) throws -> Program) {
     self.name = name
     self.summary = summary
     self.run = run
+  }
+
+  /// A pass that only restructures the graph.
+  public init(_ name: String, _ summary: String, graph transform: @escaping @Sendable (Graph) throws -> Graph) {
+    self.init(name, summary) { program in
+      Program(graph: try transform(program.graph), weights: program.weights)
+    }
   }
 }
 
 public enum Passes {
   /// Every pass, in the order `--passes all` runs them.
-  public static let all: [Pass] = [removeInferenceIdentities, removeDeadNodes]
+  public static let all: [Pass] = [removeInferenceIdentities, foldBatchNormalization, removeDeadNodes]
 
   public static func named(_ name: String) -> Pass? { all.first { $0.name == name } }
 }
@@ -30,14 +50,18 @@ public struct PassManager {
   }
 
   /// Runs the passes in order; the verifier checks the result of each. `after` sees every step.
-  public func run(_ graph: Graph, after: ((Pass, Graph) -> Void)? = nil) throws -> Graph {
-    var current = graph
+  public func run(_ program: Program, after: ((Pass, Program) -> Void)? = nil) throws -> Program {
+    var current = program
     for pass in passes {
       current = try pass.run(current)
-      try Verifier.verify(current)
+      try Verifier.verify(current.graph)
       after?(pass, current)
     }
     return current
+  }
+
+  public func run(_ graph: Graph, after: ((Pass, Graph) -> Void)? = nil) throws -> Graph {
+    try run(Program(graph: graph)) { pass, program in after?(pass, program.graph) }.graph
   }
 }
 

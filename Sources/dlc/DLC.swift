@@ -270,6 +270,33 @@ struct Init: ParsableCommand {
   }
 }
 
+/// Which passes the backends' IR goes through.
+struct PassOptions: ParsableArguments {
+  @Option(help: "Passes before running or generating code: a comma-separated list, all, or none.")
+  var passes: String = "all"
+
+  var selected: [Pass] {
+    get throws {
+      switch passes {
+      case "all": return Passes.all
+      case "none", "": return []
+      default:
+        return try passes.split(separator: ",").map { name in
+          let trimmed = name.trimmingCharacters(in: .whitespaces)
+          guard let pass = Passes.named(trimmed) else {
+            throw ValidationError(
+              "unknown pass '\(trimmed)'\(NearestName.hint(trimmed, among: Passes.all.map(\.name))); passes: "
+                + Passes.all.map(\.name).joined(separator: ", "))
+          }
+          return pass
+        }
+      }
+    }
+  }
+
+  func validate() throws { _ = try selected }
+}
+
 /// How generated C is built.
 struct BuildOptions: ParsableArguments {
   enum BLAS: String, ExpressibleByArgument, CaseIterable {
@@ -317,15 +344,18 @@ struct Compile: ParsableCommand {
 
   @OptionGroup var build: BuildOptions
 
+  @OptionGroup var passOptions: PassOptions
+
   func validate() throws {
     guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
   }
 
   func run() throws {
-    let compilation = try compileOrExit(options)
+    let source = try compileOrExit(options)
     let result = try failing {
-      let (weights, notice) = try Runner.weights(for: compilation, path: weights)
+      let (loaded, notice) = try Runner.weights(for: source, path: weights)
       if let notice { FileHandle.standardError.write(Data(notice.utf8)) }
+      let (compilation, weights) = try source.optimized(weights: loaded, passes: try passOptions.selected)
       let codegen = CodegenOptions(maxBatch: batch, weightsMode: weightsMode == .external ? .external : .embedded)
       return try timed("generate and build", options) {
         try CBackend.compile(
@@ -367,13 +397,16 @@ struct Verify: ParsableCommand {
 
   @OptionGroup var build: BuildOptions
 
+  @OptionGroup var passOptions: PassOptions
+
   func run() throws {
-    let compilation = try compileOrExit(options)
-    guard let graph = compilation.graph else { throw ExitStatus.internalError }
+    let source = try compileOrExit(options)
     var worst: Float = 0
     try failing {
-      let (weights, notice) = try Runner.weights(for: compilation, path: weights)
+      let (loaded, notice) = try Runner.weights(for: source, path: weights)
       if let notice { FileHandle.standardError.write(Data(notice.utf8)) }
+      let (compilation, weights) = try source.optimized(weights: loaded, passes: try passOptions.selected)
+      guard let graph = compilation.graph else { throw ExitStatus.internalError }
       var cases = [("random inputs (batch \(batch), seed 0)", Runner.randomInputs(for: graph, batch: batch, seed: 0))]
       if !inputs.isEmpty { cases.append(("given inputs", try Runner.inputs(inputs, for: graph))) }
       for (label, tensors) in cases {
@@ -482,31 +515,13 @@ struct IR: ParsableCommand {
 
   @OptionGroup var options: ModelArgument
 
-  @Option(help: "Passes to run: a comma-separated list, all, or none.")
-  var passes: String = "all"
+  @OptionGroup var passOptions: PassOptions
 
   @Flag(help: "Print the IR before the passes and after each one.")
   var printAfterAll = false
 
-  func selectedPasses() throws -> [Pass] {
-    switch passes {
-    case "all": return Passes.all
-    case "none", "": return []
-    default:
-      return try passes.split(separator: ",").map { name in
-        let trimmed = name.trimmingCharacters(in: .whitespaces)
-        guard let pass = Passes.named(trimmed) else {
-          throw ValidationError(
-            "unknown pass '\(trimmed)'\(NearestName.hint(trimmed, among: Passes.all.map(\.name))); passes: "
-              + Passes.all.map(\.name).joined(separator: ", "))
-        }
-        return pass
-      }
-    }
-  }
-
   func run() throws {
-    let selected = try selectedPasses()
+    let selected = try passOptions.selected
     let compilation = try compileOrExit(options)
     guard let graph = compilation.graph else { throw ExitStatus.internalError }
     if printAfterAll { print("// input\n" + IRPrinter.print(graph, file: compilation.file)) }

@@ -45,7 +45,9 @@ final class GeneratedCNumericsTests: XCTestCase {
       let inputs = try CodegenFixtures.inputs(folder.appendingPathComponent("\(name).inputs.npz"), for: graph)
       do {
         let build = CodegenFixtures.large.contains(name) ? CodegenFixtures.optimized : CodegenFixtures.sanitized
-        let outputs = try CBackend.run(compilation, weights: weights, inputs: inputs, build: build)
+        // The C backend consumes the optimized IR (batch normalization folded, dropout gone).
+        let (optimized, optimizedWeights) = try compilation.optimized(weights: weights)
+        let outputs = try CBackend.run(optimized, weights: optimizedWeights, inputs: inputs, build: build)
         CodegenFixtures.assertClose(outputs, try CodegenFixtures.arrays(folder.appendingPathComponent("\(name).expected.npz")), name)
       } catch {
         XCTFail("\(name): \(error)")

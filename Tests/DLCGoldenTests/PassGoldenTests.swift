@@ -24,7 +24,10 @@ final class PassGoldenTests: XCTestCase {
   func testGoldenIRAfterEachPass() throws {
     let folder = Golden.root.appendingPathComponent("ir")
     try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    for (path, name) in [("graphs/text_cnn.dl", "text_cnn"), ("Tests/Golden/summary/recurrent_states.dl", "recurrent_states")] {
+    for (path, name) in [
+      ("graphs/text_cnn.dl", "text_cnn"), ("Tests/Golden/summary/recurrent_states.dl", "recurrent_states"),
+      ("Tests/Golden/summary/resnet_tiny.dl", "resnet_tiny"),
+    ] {
       Golden.assertMatches(try printAfterAll(path), folder.appendingPathComponent("\(name).ir"))
     }
   }
