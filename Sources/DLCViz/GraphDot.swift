@@ -45,6 +45,8 @@ public enum GraphDot {
     }
     var lines = ["\(escape(node.name))", "\(node.op)", shapes]
     if node.parameterCount > 0 { lines.append("\(grouped(node.parameterCount)) params") }
+    // What optimization passes folded into this layer.
+    if let folded = node.attributes["folded"]?.stringValue { lines.append("+ \(escape(folded)) (folded)") }
     let label = lines.joined(separator: "\\n")
     return isOutput
       ? "label=\"\(label)\", fillcolor=\"#fdf0dc\", color=\"#c98a2b\", penwidth=2"

@@ -471,12 +471,16 @@ struct Viz: ParsableCommand {
   @Flag(help: "Draw the memory plan: each tensor a bar over the layers it is alive for, at its arena offset.")
   var memory = false
 
+  @Flag(help: "Draw the graph after the optimization passes (the one the backends run), folded layers noted.")
+  var optimized = false
+
   @Option(help: "Examples per call, for --memory (sizes the tensors).")
   var batch: Int = 1
 
   func run() throws {
     let compilation = try compileOrExit(options)
-    guard let graph = compilation.graph else { throw ExitStatus.internalError }
+    guard var graph = compilation.graph else { throw ExitStatus.internalError }
+    if optimized || memory { graph = try PassManager(Passes.all).run(graph) }
     guard let format = format ?? VizFormat(path: output) else {
       throw ValidationError("cannot tell the format from '\(output)'; use --format png|svg|pdf|dot")
     }

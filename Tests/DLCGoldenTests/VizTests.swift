@@ -1,6 +1,7 @@
 // Pictures: golden DOT text for small graphs, and every graphs/ model rendered through libgvc.
 import DLCCodegen
 import DLCDriver
+import DLCPasses
 import DLCViz
 import Foundation
 import XCTest
@@ -18,6 +19,8 @@ final class VizTests: XCTestCase {
       let graph = try XCTUnwrap(Driver.compile(path: path).graph)
       Golden.assertMatches(GraphDot.render(graph), folder.appendingPathComponent("\(name).dot"))
     }
+    let optimized = try PassManager(Passes.all).run(try XCTUnwrap(Driver.compile(path: "Tests/Golden/summary/resnet_tiny.dl").graph))
+    Golden.assertMatches(GraphDot.render(optimized), folder.appendingPathComponent("resnet_tiny.optimized.dot"))
     let compilation = Driver.compile(path: "graphs/mlp_iris.dl")
     let (plan, labels, steps) = try CCodegen.memoryPlan(try XCTUnwrap(compilation.graph), file: compilation.file)
     Golden.assertMatches(
