@@ -51,11 +51,13 @@ public struct ArenaPlan: Equatable {
   /// The sum of all buffers, as if nothing were reused.
   public var naiveBytes: Int { buffers.reduce(0) { $0 + Self.aligned($1.bytes) } }
 
-  /// No plan can do better than the most bytes alive at one step.
+  /// No plan can do better than the most bytes alive at one step (each buffer rounded up to the
+  /// alignment every buffer needs).
   public var lowerBoundBytes: Int {
     let steps = Set(buffers.flatMap { [$0.firstUse, $0.lastUse] })
-    return steps.map { step in buffers.filter { $0.firstUse <= step && step <= $0.lastUse }.reduce(0) { $0 + $1.bytes } }
-      .max() ?? 0
+    return steps.map { step in
+      buffers.filter { $0.firstUse <= step && step <= $0.lastUse }.reduce(0) { $0 + Self.aligned($1.bytes) }
+    }.max() ?? 0
   }
 
   /// Pairs of buffers alive at the same time whose bytes overlap; empty for a correct plan.

@@ -105,6 +105,7 @@ final class GeneratedCPropertiesTests: XCTestCase {
       XCTAssertTrue(plan.conflicts.isEmpty, "\(name): buffers alive together overlap: \(plan.conflicts)")
       XCTAssertGreaterThanOrEqual(plan.totalBytes, plan.lowerBoundBytes, name)
       XCTAssertLessThanOrEqual(plan.totalBytes, plan.naiveBytes, name)
+      XCTAssertLessThanOrEqual(Double(plan.totalBytes), 1.10 * Double(plan.lowerBoundBytes), "\(name): planned arena far above the lower bound")
       XCTAssertTrue(plan.offsets.allSatisfy { $0 % ArenaPlan.alignment == 0 }, name)
     }
   }
