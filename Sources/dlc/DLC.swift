@@ -365,8 +365,8 @@ struct Compile: ParsableCommand {
     for path in result.files + result.products { print("wrote \(path)") }
     let plan = result.generated.plan
     print(
-      "arena: \(SummaryTable.grouped(plan.totalBytes)) bytes (without reuse \(SummaryTable.grouped(plan.naiveBytes)), "
-        + "lower bound \(SummaryTable.grouped(plan.lowerBoundBytes)))")
+      "arena: planned \(SummaryTable.grouped(plan.totalBytes)) (naive \(SummaryTable.grouped(plan.naiveBytes)), "
+        + "lower bound \(SummaryTable.grouped(plan.lowerBoundBytes))) bytes for \(batch) example\(batch == 1 ? "" : "s")")
   }
 }
 
