@@ -157,4 +157,24 @@ final class GeneratedCPropertiesTests: XCTestCase {
     let total = lines.dropLast().compactMap { Float($0.split(separator: " ").last ?? "") }.reduce(0, +)
     XCTAssertEqual(total, 1, accuracy: 1e-3)
   }
+
+  /// The C backend on the optimized graph (padding and batch normalization folded) against the
+  /// interpreter on the graph as written.
+  func testOptimizedCMatchesTheUnoptimizedInterpreter() throws {
+    for name in ["mobile_blocks", "resnet_tiny"] {
+      let compilation = Driver.compile(path: CodegenFixtures.tests.appendingPathComponent("Golden/summary/\(name).dl").path)
+      let graph = try XCTUnwrap(compilation.graph)
+      var weights = Dictionary(Initialization.initialize(graph, seed: 4).weights.map { ($0.name, $0.tensor) }) { a, _ in a }
+      for key in weights.keys where key.hasSuffix("/moving_mean") || key.hasSuffix("/moving_variance") {
+        let values = weights[key]!.floats.indices.map { Float($0 % 3) * 0.25 + (key.hasSuffix("variance") ? 0.6 : -0.2) }
+        weights[key] = Tensor(shape: weights[key]!.shape, floats: values)
+      }
+      let inputs = Runner.randomInputs(for: graph, batch: 2, seed: 1)
+      let reference = try Runner.interpret(compilation, weights: weights, inputs: inputs)
+      let (optimized, optimizedWeights) = try compilation.optimized(weights: weights)
+      XCTAssertFalse(optimized.graph!.nodes.contains { $0.op == "BatchNormalization" || $0.op == "ZeroPadding2D" }, name)
+      let compiled = try CBackend.run(optimized, weights: optimizedWeights, inputs: inputs, build: CodegenFixtures.sanitized)
+      CodegenFixtures.assertClose(compiled, reference, name)
+    }
+  }
 }

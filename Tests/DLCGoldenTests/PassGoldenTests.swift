@@ -26,7 +26,7 @@ final class PassGoldenTests: XCTestCase {
     try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     for (path, name) in [
       ("graphs/text_cnn.dl", "text_cnn"), ("Tests/Golden/summary/recurrent_states.dl", "recurrent_states"),
-      ("Tests/Golden/summary/resnet_tiny.dl", "resnet_tiny"),
+      ("Tests/Golden/summary/resnet_tiny.dl", "resnet_tiny"), ("Tests/Golden/summary/mobile_blocks.dl", "mobile_blocks"),
     ] {
       Golden.assertMatches(try printAfterAll(path), folder.appendingPathComponent("\(name).ir"))
     }

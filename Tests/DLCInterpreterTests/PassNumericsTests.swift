@@ -33,6 +33,10 @@ final class PassNumericsTests: XCTestCase {
     for testCase in try LayerCase.all() {
       try assertSameResults(Driver.compile(SourceFile(path: "\(testCase.name).dl", text: testCase.source)), testCase.name)
     }
+    let cases = TestPaths.tests.appendingPathComponent("Golden/summary")
+    for file in try FileManager.default.contentsOfDirectory(atPath: cases.path).sorted() where file.hasSuffix(".dl") {
+      try assertSameResults(Driver.compile(path: cases.appendingPathComponent(file).path), file)
+    }
     let graphs = TestPaths.repository.appendingPathComponent("graphs")
     for file in try FileManager.default.contentsOfDirectory(atPath: graphs.path).sorted() where file.hasSuffix(".dl") {
       guard !["vgg16.dl", "alexnet.dl", "resnet18.dl"].contains(file) else { continue }

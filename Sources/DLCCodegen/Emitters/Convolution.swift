@@ -95,5 +95,9 @@ struct Window {
     }
     padTop = pad(inH, outH, kh, sh, dh)
     padLeft = pad(inW, outW, kw, sw, dw)
+    // A ZeroPadding the passes folded in: (top, bottom, left, right).
+    if let explicit = s.node.attributes["explicit_padding"]?.intsValue, explicit.count == 4 {
+      (padTop, padLeft) = (explicit[0], explicit[2])
+    }
   }
 }

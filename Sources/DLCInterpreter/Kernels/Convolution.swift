@@ -37,10 +37,15 @@ enum ConvolutionKernels {
     let (dh, dw) = oneD ? (1, dilation[0]) : (dilation[0], dilation[1])
     let (kh, kw) = oneD ? (1, kernel[0]) : (kernel[0], kernel[1])
     let mode = call.string("padding")
-    return Window(
+    var window = Window(
       inH: inH, inW: inW, outH: outH, outW: outW, kh: kh, kw: kw, sh: sh, sw: sw, dh: dh, dw: dw,
       padTop: Window.padding(mode, input: inH, output: outH, kernel: kh, stride: sh, dilation: dh),
       padLeft: Window.padding(mode, input: inW, output: outW, kernel: kw, stride: sw, dilation: dw))
+    // A ZeroPadding the passes folded in: (top, bottom, left, right).
+    if let explicit = call.node.attributes["explicit_padding"]?.intsValue, explicit.count == 4 {
+      (window.padTop, window.padLeft) = (explicit[0], explicit[2])
+    }
+    return window
   }
 
   static func convolution(_ call: KernelCall) throws -> [Tensor] {
