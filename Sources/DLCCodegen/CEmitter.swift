@@ -200,7 +200,7 @@ private struct Generator {
     return GeneratedC(
       prefix: prefix, header: header(plan: plan, weightCount: blob.count),
       source: source(body: body, plan: plan),
-      weightsSource: external ? nil : weightsSource(blob), weightsBlob: littleEndian(blob),
+      weightsSource: external ? nil : weightsSource(blob), weightsBlob: Tensor(shape: [blob.count], floats: blob).littleEndianBytes,
       main: CMain.program(prefix: prefix, graph: graph, external: external, inputParameters: inputParameters),
       plan: plan, options: options)
   }
@@ -348,14 +348,6 @@ private struct Generator {
     text += line + "0.0f};\n"
     return text
   }
-}
-
-func littleEndian(_ floats: [Float]) -> [UInt8] {
-  #if _endian(little)
-    return floats.withUnsafeBytes { Array($0) }
-  #else
-    return floats.withUnsafeBytes { _ in Array(floats.map { $0.bitPattern.littleEndian }.withUnsafeBytes { Array($0) }) }
-  #endif
 }
 
 /// A C identifier from a dlc name (letters, digits, `_`, `-`, `.`).

@@ -1,4 +1,5 @@
 // A problem with a data file (weights, inputs, outputs), reported as `path: error: message`.
+import Foundation
 
 public struct DataFileError: Error, Equatable, CustomStringConvertible {
   public var path: String
@@ -51,45 +52,69 @@ extension Array where Element == UInt8 {
   }
 }
 
-/// Decodes little-endian element bytes into typed arrays.
+/// Element bytes, little-endian on disk, to and from typed arrays by bulk copy.
 enum ElementCodec {
-  static func floats(_ bytes: ArraySlice<UInt8>) -> [Float] {
-    let count = bytes.count / 4
-    var values = [Float](repeating: 0, count: count)
+  /// `bytes` copied into `T`s (their in-memory layout), as many as fit.
+  private static func load<T>(_ bytes: ArraySlice<UInt8>, filling zero: T) -> [T] {
+    let count = bytes.count / MemoryLayout<T>.size
+    var values = [T](repeating: zero, count: count)
     values.withUnsafeMutableBytes { destination in
-      bytes.withUnsafeBytes { source in destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[0..<count * 4])) }
+      bytes.withUnsafeBytes { source in
+        destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[0..<count * MemoryLayout<T>.size]))
+      }
     }
-    #if _endian(big)
-      values = values.map { Float(bitPattern: $0.bitPattern.byteSwapped) }
-    #endif
     return values
   }
 
-  static func int32s(_ bytes: ArraySlice<UInt8>) -> [Int32] {
-    let count = bytes.count / 4
-    var values = [Int32](repeating: 0, count: count)
-    values.withUnsafeMutableBytes { destination in
-      bytes.withUnsafeBytes { source in destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[0..<count * 4])) }
-    }
-    return values.map { Int32(littleEndian: $0) }
+  static func floats(_ bytes: ArraySlice<UInt8>) -> [Float] {
+    #if _endian(big)
+      return load(bytes, filling: UInt32(0)).map { Float(bitPattern: UInt32(littleEndian: $0)) }
+    #else
+      return load(bytes, filling: Float(0))
+    #endif
   }
 
-  static func int64s(_ bytes: ArraySlice<UInt8>) -> [Int64] {
-    let count = bytes.count / 8
-    var values = [Int64](repeating: 0, count: count)
-    values.withUnsafeMutableBytes { destination in
-      bytes.withUnsafeBytes { source in destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[0..<count * 8])) }
-    }
-    return values.map { Int64(littleEndian: $0) }
-  }
+  static func int32s(_ bytes: ArraySlice<UInt8>) -> [Int32] { load(bytes, filling: Int32(0)).map(Int32.init(littleEndian:)) }
+
+  static func int64s(_ bytes: ArraySlice<UInt8>) -> [Int64] { load(bytes, filling: Int64(0)).map(Int64.init(littleEndian:)) }
 
   static func bytes(of tensor: Tensor) -> [UInt8] {
-    var out: [UInt8] = []
-    switch tensor.elements {
-    case .float32(let values): out.appendLittleEndian(values.map(\.bitPattern))
-    case .int32(let values): out.appendLittleEndian(values)
-    case .int64(let values): out.appendLittleEndian(values)
+    func store<T>(_ values: [T]) -> [UInt8] { values.withUnsafeBytes { Array($0) } }
+    #if _endian(big)
+      switch tensor.elements {
+      case .float32(let values): return store(values.map(\.bitPattern.littleEndian))
+      case .int32(let values): return store(values.map(\.littleEndian))
+      case .int64(let values): return store(values.map(\.littleEndian))
+      }
+    #else
+      switch tensor.elements {
+      case .float32(let values): return store(values)
+      case .int32(let values): return store(values)
+      case .int64(let values): return store(values)
+      }
+    #endif
+  }
+}
+
+extension Tensor {
+  /// The elements as little-endian bytes, as safetensors, .npy and dlc's weight blobs store them.
+  public var littleEndianBytes: [UInt8] { ElementCodec.bytes(of: self) }
+}
+
+/// Reading and writing whole data files, with the errors every format reports the same way.
+enum DataFile {
+  static func read(_ path: String) throws -> [UInt8] {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw DataFileError(path, FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
     }
-    return out
+    return Array(data)
+  }
+
+  static func write(_ bytes: [UInt8], path: String) throws {
+    do {
+      try Data(bytes).write(to: URL(fileURLWithPath: path))
+    } catch {
+      throw DataFileError(path, "cannot write the file (\(error.localizedDescription))")
+    }
   }
 }

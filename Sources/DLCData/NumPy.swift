@@ -9,7 +9,7 @@ public enum NumPy {
   // MARK: .npy
 
   public static func readArray(path: String) throws -> Tensor {
-    try decodeArray(readFile(path), path: path)
+    try decodeArray(DataFile.read(path), path: path)
   }
 
   public static func decodeArray(_ bytes: [UInt8], path: String) throws -> Tensor {
@@ -74,18 +74,18 @@ public enum NumPy {
     header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
     var out = magic + [1, 0]
     out.appendLittleEndian([UInt16(header.utf8.count)])
-    return out + Array(header.utf8) + ElementCodec.bytes(of: tensor)
+    return out + Array(header.utf8) + tensor.littleEndianBytes
   }
 
   public static func writeArray(_ tensor: Tensor, path: String) throws {
-    try writeFile(encodeArray(tensor), path: path)
+    try DataFile.write(encodeArray(tensor), path: path)
   }
 
   // MARK: .npz
 
   /// The arrays of an .npz archive, in archive order, named without the `.npy` suffix.
   public static func readArchive(path: String) throws -> [(name: String, tensor: Tensor)] {
-    let bytes = try readFile(path)
+    let bytes = try DataFile.read(path)
     let archive: Archive
     do {
       archive = try Archive(data: Data(bytes), accessMode: .read)
@@ -119,7 +119,7 @@ public enum NumPy {
         }
       }
       guard let data = archive.data else { throw DataFileError(path, "cannot build the archive") }
-      try writeFile(Array(data), path: path)
+      try DataFile.write(Array(data), path: path)
     } catch let error as DataFileError {
       throw error
     } catch {
@@ -128,21 +128,6 @@ public enum NumPy {
   }
 
   // MARK: Helpers
-
-  static func readFile(_ path: String) throws -> [UInt8] {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw DataFileError(path, FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
-    }
-    return Array(data)
-  }
-
-  static func writeFile(_ bytes: [UInt8], path: String) throws {
-    do {
-      try Data(bytes).write(to: URL(fileURLWithPath: path))
-    } catch {
-      throw DataFileError(path, "cannot write the file (\(error.localizedDescription))")
-    }
-  }
 
   static func describe(_ descr: String) -> String {
     let names = [

@@ -48,10 +48,7 @@ public struct SafeTensors: Equatable {
   // MARK: Reading
 
   public static func read(path: String) throws -> SafeTensors {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw DataFileError(path, FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
-    }
-    return try decode(Array(data), path: path)
+    try decode(DataFile.read(path), path: path)
   }
 
   public static func decode(_ bytes: [UInt8], path: String) throws -> SafeTensors {
@@ -138,7 +135,7 @@ public struct SafeTensors: Equatable {
       parts.append("\"__metadata__\":{\(pairs.joined(separator: ","))}")
     }
     for entry in entries {
-      let bytes = entry.tensor.map(ElementCodec.bytes(of:)) ?? []
+      let bytes = entry.tensor?.littleEndianBytes ?? []
       let shape = entry.shape.map(String.init).joined(separator: ",")
       parts.append(
         "\(jsonString(entry.name)):{\"dtype\":\"\(entry.dtype)\",\"shape\":[\(shape)],\"data_offsets\":[\(data.count),\(data.count + bytes.count)]}"
@@ -154,11 +151,7 @@ public struct SafeTensors: Equatable {
   }
 
   public func write(to path: String) throws {
-    do {
-      try Data(encoded()).write(to: URL(fileURLWithPath: path))
-    } catch {
-      throw DataFileError(path, "cannot write the file (\(error.localizedDescription))")
-    }
+    try DataFile.write(encoded(), path: path)
   }
 }
 
