@@ -65,3 +65,33 @@ enum Window {
     values.map(String.init).joined(separator: "×")
   }
 }
+
+/// Where a window sits on its input, as Keras places it: what both backends need beyond the output
+/// size, kept beside the output-size rules so the interpreter and the generated C agree by construction.
+public enum WindowGeometry {
+  /// Padding before the first element along one axis. "same" splits the total with the extra one
+  /// after; "causal" (Conv1D) pads only before; "valid" pads nothing.
+  public static func paddingBefore(_ mode: String, input: Int, output: Int, kernel: Int, stride: Int, dilation: Int) -> Int {
+    switch mode.lowercased() {
+    case "same": return max(0, (output - 1) * stride + (kernel - 1) * dilation + 1 - input) / 2
+    case "causal": return (kernel - 1) * dilation
+    default: return 0
+    }
+  }
+
+  /// The padding a ZeroPadding layer folded into this convolution left (top, left), if any: the
+  /// `explicit_padding` attribute (top, bottom, left, right) that the fold-zero-padding pass sets.
+  public static func foldedPadding(_ attributes: Attributes) -> (top: Int, left: Int)? {
+    guard let explicit = attributes["explicit_padding"]?.intsValue, explicit.count == 4 else { return nil }
+    return (explicit[0], explicit[2])
+  }
+
+  /// How much of a transposed convolution's full result is cropped before the first output
+  /// element: kernel − 1 − left_pad, with left_pad as Keras' conv_transpose padding.
+  public static func transposedCrop(kernel: Int, stride: Int, dilation: Int, same: Bool, outputPadding: Int?) -> Int {
+    let effective = (kernel - 1) * dilation + 1
+    guard same else { return 0 }
+    let length = outputPadding.map { effective + effective % 2 - 2 + $0 } ?? (stride + effective - 2)
+    return effective - 1 - min(length / 2 + length % 2, effective - 1)
+  }
+}

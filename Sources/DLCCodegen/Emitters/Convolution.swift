@@ -1,5 +1,6 @@
 // C for convolutions: im2col + GEMM (groups too), transposed convolution with a kernel packed as
 // (channels, kh·kw·filters), depthwise, and separable (depthwise into scratch, then a 1×1 GEMM).
+import DLCLayers
 
 enum ConvolutionEmitters {
   static let table: [String: LayerEmitter] = [
@@ -13,12 +14,9 @@ enum ConvolutionEmitters {
       let channels = c.inputDims[2]
       let outputPadding: [Int]? = c.arguments.isNone("output_padding") ? nil : c.arguments.ints("output_padding")
       let same = c.arguments.string("padding").lowercased() == "same"
-      // Keras crops the full result by kernel − 1 − left_pad (left_pad as its conv_transpose padding).
       func crop(_ axis: Int) -> Int {
-        let effective = (k[axis] - 1) * d[axis] + 1
-        guard same else { return 0 }
-        let length = outputPadding.map { effective + effective % 2 - 2 + $0[axis] } ?? (s[axis] + effective - 2)
-        return effective - 1 - min(length / 2 + length % 2, effective - 1)
+        WindowGeometry.transposedCrop(
+          kernel: k[axis], stride: s[axis], dilation: d[axis], same: same, outputPadding: outputPadding?[axis])
       }
       // (kh·kw·filters, channels) → (channels, kh·kw·filters): the GEMM's B operand, row-major.
       let kernel = try c.values("kernel")
@@ -85,19 +83,9 @@ struct Window {
     (kh, kw) = oneD ? (1, k[0]) : (k[0], k[1])
     (sh, sw) = oneD ? (1, st[0]) : (st[0], st[1])
     (dh, dw) = oneD ? (1, d[0]) : (d[0], d[1])
-    let mode = arguments.string("padding").lowercased()
-    func pad(_ input: Int, _ output: Int, _ kernel: Int, _ stride: Int, _ dilation: Int) -> Int {
-      switch mode {
-      case "same": return max(0, (output - 1) * stride + (kernel - 1) * dilation + 1 - input) / 2
-      case "causal": return (kernel - 1) * dilation
-      default: return 0
-      }
-    }
-    padTop = pad(inH, outH, kh, sh, dh)
-    padLeft = pad(inW, outW, kw, sw, dw)
-    // A ZeroPadding the passes folded in: (top, bottom, left, right).
-    if let explicit = s.node.attributes["explicit_padding"]?.intsValue, explicit.count == 4 {
-      (padTop, padLeft) = (explicit[0], explicit[2])
-    }
+    let mode = arguments.string("padding")
+    padTop = WindowGeometry.paddingBefore(mode, input: inH, output: outH, kernel: kh, stride: sh, dilation: dh)
+    padLeft = WindowGeometry.paddingBefore(mode, input: inW, output: outW, kernel: kw, stride: sw, dilation: dw)
+    if let folded = WindowGeometry.foldedPadding(s.node.attributes) { (padTop, padLeft) = folded }
   }
 }

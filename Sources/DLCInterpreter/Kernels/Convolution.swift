@@ -1,6 +1,7 @@
 // Convolutions, channels-last: Conv1D/Conv2D (im2col + GEMM, with groups), Conv2DTranspose
 // (GEMM + col2im), DepthwiseConv2D (direct), SeparableConv2D (depthwise, then a 1×1 GEMM).
 import DLCData
+import DLCLayers
 import Foundation
 
 /// Where a 2-D window sits: sizes, strides, dilation and the padding before the first row/column.
@@ -8,15 +9,6 @@ struct Window {
   var inH: Int, inW: Int, outH: Int, outW: Int
   var kh: Int, kw: Int, sh: Int = 1, sw: Int = 1, dh: Int = 1, dw: Int = 1
   var padTop = 0, padLeft = 0
-
-  /// Keras' "same": the total padding split with the extra row/column after; "valid": none.
-  static func padding(_ mode: String, input: Int, output: Int, kernel: Int, stride: Int, dilation: Int) -> Int {
-    switch mode {
-    case "same": return max(0, (output - 1) * stride + (kernel - 1) * dilation + 1 - input) / 2
-    case "causal": return (kernel - 1) * dilation
-    default: return 0
-    }
-  }
 }
 
 enum ConvolutionKernels {
@@ -39,12 +31,9 @@ enum ConvolutionKernels {
     let mode = call.string("padding")
     var window = Window(
       inH: inH, inW: inW, outH: outH, outW: outW, kh: kh, kw: kw, sh: sh, sw: sw, dh: dh, dw: dw,
-      padTop: Window.padding(mode, input: inH, output: outH, kernel: kh, stride: sh, dilation: dh),
-      padLeft: Window.padding(mode, input: inW, output: outW, kernel: kw, stride: sw, dilation: dw))
-    // A ZeroPadding the passes folded in: (top, bottom, left, right).
-    if let explicit = call.node.attributes["explicit_padding"]?.intsValue, explicit.count == 4 {
-      (window.padTop, window.padLeft) = (explicit[0], explicit[2])
-    }
+      padTop: WindowGeometry.paddingBefore(mode, input: inH, output: outH, kernel: kh, stride: sh, dilation: dh),
+      padLeft: WindowGeometry.paddingBefore(mode, input: inW, output: outW, kernel: kw, stride: sw, dilation: dw))
+    if let folded = WindowGeometry.foldedPadding(call.node.attributes) { (window.padTop, window.padLeft) = folded }
     return window
   }
 
@@ -132,11 +121,8 @@ enum ConvolutionKernels {
     let outputPadding: [Int]? = call.isNone("output_padding") ? nil : call.ints("output_padding")
     let same = call.string("padding") == "same"
     func crop(_ axis: Int) -> Int {
-      let effective = (k[axis] - 1) * d[axis] + 1
-      guard same else { return 0 }
-      let padLength = outputPadding.map { effective + effective % 2 - 2 + $0[axis] } ?? (s[axis] + effective - 2)
-      let leftPad = min(padLength / 2 + padLength % 2, effective - 1)
-      return effective - 1 - leftPad
+      WindowGeometry.transposedCrop(
+        kernel: k[axis], stride: s[axis], dilation: d[axis], same: same, outputPadding: outputPadding?[axis])
     }
     let (cropTop, cropLeft) = (crop(0), crop(1))
     let kernel = try call.weight("kernel")

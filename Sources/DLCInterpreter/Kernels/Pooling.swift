@@ -1,6 +1,7 @@
 // Pooling, channels-last. Average pooling with "same" padding divides by the number of real
 // (unpadded) values in each window, as Keras does.
 import DLCData
+import DLCLayers
 import Foundation
 
 enum PoolingKernels {
@@ -23,8 +24,8 @@ enum PoolingKernels {
         outW: oneD ? output[1] : output[2], kh: oneD ? 1 : size[0], kw: oneD ? size[0] : size[1],
         sh: oneD ? 1 : strides[0], sw: oneD ? strides[0] : strides[1])
       let mode = call.string("padding")
-      w.padTop = Window.padding(mode, input: w.inH, output: w.outH, kernel: w.kh, stride: w.sh, dilation: 1)
-      w.padLeft = Window.padding(mode, input: w.inW, output: w.outW, kernel: w.kw, stride: w.sw, dilation: 1)
+      w.padTop = WindowGeometry.paddingBefore(mode, input: w.inH, output: w.outH, kernel: w.kh, stride: w.sh, dilation: 1)
+      w.padLeft = WindowGeometry.paddingBefore(mode, input: w.inW, output: w.outW, kernel: w.kw, stride: w.sw, dilation: 1)
       let channels = input.last ?? 1
       let x = call.input.floats
       var out = [Float](repeating: 0, count: output.reduce(1, *))
