@@ -113,15 +113,24 @@ extension LayerDef {
         + backward.definition.macs(backward.application, backwardTypes)
     })
 
-  /// The forward layer and the backward one (a copy of the forward unless `backward_layer` was given).
+  /// A Bidirectional layer's two directions as Keras builds them: the wrapped layer, and the
+  /// `backward_layer` if given, else a copy of the wrapped layer with `go_backwards` flipped.
+  /// nil when the attributes hold no wrapped layer.
+  public static func bidirectionalDirections(_ attributes: Attributes) -> (forward: WrappedLayer, backward: WrappedLayer)? {
+    guard case .layer(let forward) = attributes["layer"] else { return nil }
+    if case .layer(let given) = attributes["backward_layer"] { return (forward, given) }
+    var backward = forward
+    backward.attributes["go_backwards"] = .bool(!(forward.attributes["go_backwards"]?.boolValue ?? false))
+    return (forward, backward)
+  }
+
+  /// The forward layer and the backward one, with their definitions.
   static func wrappedPair(_ layer: LayerApplication) throws -> (
     (definition: LayerDef, application: LayerApplication), (definition: LayerDef, application: LayerApplication)
   ) {
-    guard case .layer(let forward) = layer.arguments["layer"] else {
+    guard let (forward, backward) = bidirectionalDirections(layer.arguments) else {
       throw ShapeError("Bidirectional needs a recurrent layer", argument: "layer")
     }
-    var backward = forward
-    if case .layer(let given) = layer.arguments["backward_layer"] { backward = given }
     func resolve(_ wrapped: WrappedLayer, argument: String) throws -> (LayerDef, LayerApplication) {
       guard recurrentLayerNames.contains(wrapped.op), let definition = LayerRegistry.standard[wrapped.op] else {
         throw ShapeError(

@@ -66,15 +66,11 @@ enum RecurrentEmitters {
   }
 
   static func cells(_ node: Node) -> (Cell, Cell, backwardGoesBackwards: Bool) {
-    guard case .layer(let forward) = node.attributes["layer"] else {
+    guard let (forward, backward) = LayerDef.bidirectionalDirections(node.attributes) else {
       return (Cell(op: "SimpleRNN", attributes: Attributes()), Cell(op: "SimpleRNN", attributes: Attributes()), true)
     }
-    let forwardCell = Cell(op: forward.op, attributes: forward.attributes)
-    if case .layer(let given) = node.attributes["backward_layer"] {
-      let cell = Cell(op: given.op, attributes: given.attributes)
-      return (forwardCell, cell, cell.arguments.bool("go_backwards"))
-    }
-    return (forwardCell, Cell(op: forward.op, attributes: forward.attributes), !forwardCell.arguments.bool("go_backwards"))
+    let backwardCell = Cell(op: backward.op, attributes: backward.attributes)
+    return (Cell(op: forward.op, attributes: forward.attributes), backwardCell, backwardCell.arguments.bool("go_backwards"))
   }
 
   static let bidirectional = LayerEmitter(scratch: { s in

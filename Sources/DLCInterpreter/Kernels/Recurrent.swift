@@ -47,19 +47,11 @@ enum RecurrentKernels {
   }
 
   static func bidirectional(_ call: KernelCall) throws -> [Tensor] {
-    guard case .layer(let forwardLayer) = call.node.attributes["layer"] else {
+    guard let (forwardLayer, backwardLayer) = LayerDef.bidirectionalDirections(call.node.attributes) else {
       throw RuntimeError("\(call.node.name) has no wrapped layer", node: call.node.id)
     }
-    var backwardAttributes = forwardLayer.attributes
-    var backwardOp = forwardLayer.op
-    if case .layer(let given) = call.node.attributes["backward_layer"] {
-      backwardAttributes = given.attributes
-      backwardOp = given.op
-    } else {
-      backwardAttributes["go_backwards"] = .bool(!(forwardLayer.attributes["go_backwards"]?.boolValue ?? false))
-    }
     let forward = try Cell(op: forwardLayer.op, attributes: forwardLayer.attributes, call: call, prefix: "forward/")
-    let backward = try Cell(op: backwardOp, attributes: backwardAttributes, call: call, prefix: "backward/")
+    let backward = try Cell(op: backwardLayer.op, attributes: backwardLayer.attributes, call: call, prefix: "backward/")
     let (forwardOutput, forwardStates) = run(forward, call.input)
     var (backwardOutput, backwardStates) = run(backward, call.input)
     if backward.returnSequences {
