@@ -349,35 +349,41 @@ static void dlc_global_pool(const float *x, int batch, long positions, int chann
   }
 }
 
+/* @section dlc_upsample_taps */
+/* The two source indices and the blend for output index `index` along an axis scaled by `factor`:
+ * nearest takes one index; bilinear samples at half-pixel centers, clamped to the edges. */
+static void dlc_upsample_taps(int index, int factor, int size, int bilinear, int *low, int *high, float *blend) {
+  float center;
+  int floor_index;
+  if (!bilinear) {
+    *low = *high = index / factor;
+    *blend = 0.0f;
+    return;
+  }
+  center = ((float)index + 0.5f) / (float)factor - 0.5f;
+  floor_index = (int)floorf(center);
+  *blend = center - (float)floor_index;
+  *low = DLC_MIN(DLC_MAX(floor_index, 0), size - 1);
+  *high = DLC_MIN(DLC_MAX(floor_index + 1, 0), size - 1);
+}
+
 /* @section dlc_upsample */
-/* Nearest repeats pixels; bilinear samples at half-pixel centers. */
+/* Nearest repeats pixels; bilinear blends the four nearest at half-pixel centers. */
 static void dlc_upsample(const float *x, int batch, int in_h, int in_w, int channels, int fh, int fw, int bilinear,
                          float *y) {
   const int out_h = in_h * fh, out_w = in_w * fw;
   int n, oh, ow, c;
   for (n = 0; n < batch; n++)
     for (oh = 0; oh < out_h; oh++) {
-      int h0 = oh / fh, h1 = h0;
-      float th = 0.0f;
-      if (bilinear) {
-        float center = ((float)oh + 0.5f) / (float)fh - 0.5f;
-        int low = (int)floorf(center);
-        th = center - (float)low;
-        h0 = DLC_MIN(DLC_MAX(low, 0), in_h - 1);
-        h1 = DLC_MIN(DLC_MAX(low + 1, 0), in_h - 1);
-      }
+      int h0, h1;
+      float th;
+      dlc_upsample_taps(oh, fh, in_h, bilinear, &h0, &h1, &th);
       for (ow = 0; ow < out_w; ow++) {
-        int w0 = ow / fw, w1 = w0;
-        float tw = 0.0f;
+        int w0, w1;
+        float tw;
         const float *base = x + (long)n * in_h * in_w * channels;
         float *target = y + (((long)n * out_h + oh) * out_w + ow) * channels;
-        if (bilinear) {
-          float center = ((float)ow + 0.5f) / (float)fw - 0.5f;
-          int low = (int)floorf(center);
-          tw = center - (float)low;
-          w0 = DLC_MIN(DLC_MAX(low, 0), in_w - 1);
-          w1 = DLC_MIN(DLC_MAX(low + 1, 0), in_w - 1);
-        }
+        dlc_upsample_taps(ow, fw, in_w, bilinear, &w0, &w1, &tw);
         for (c = 0; c < channels; c++) {
           float top = base[((long)h0 * in_w + w0) * channels + c] * (1.0f - tw) + base[((long)h0 * in_w + w1) * channels + c] * tw;
           float bottom = base[((long)h1 * in_w + w0) * channels + c] * (1.0f - tw) + base[((long)h1 * in_w + w1) * channels + c] * tw;
