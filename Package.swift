@@ -35,7 +35,7 @@ let package = Package(
       resources: [.embedInCode("Resources/dlc_runtime.h")]),
     .systemLibrary(name: "CGraphviz", path: "Sources/CGraphviz", pkgConfig: "libgvc", providers: [.apt(["libgraphviz-dev"])]),
     // Pictures: the graph and the memory plan as DOT, rendered in-process by libgvc.
-    .target(name: "DLCViz", dependencies: ["DLCIR", "DLCCodegen", "CGraphviz"]),
+    .target(name: "DLCViz", dependencies: ["DLCIR", "DLCCodegen", "DLCSummary", "CGraphviz"]),
     .target(
       name: "DLCDriver",
       dependencies: [

@@ -81,9 +81,7 @@ public enum CBuild {
   }
 
   /// `pkg-config` output as flags; empty when pkg-config or the package is missing.
-  public static func pkgConfigFlags(_ arguments: [String]) -> [String] { pkgConfig(arguments) }
-
-  static func pkgConfig(_ arguments: [String]) -> [String] {
+  public static func pkgConfig(_ arguments: [String]) -> [String] {
     guard let output = try? run("pkg-config", arguments, in: nil) else { return [] }
     return output.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
   }

@@ -30,7 +30,6 @@ enum CMain {
         long dims[16], elements = 1;
         int rank = 0, i;
         void *data;
-        size_t start;
         FILE *file = fopen(path, "rb");
         if (!file) { fprintf(stderr, "%s: error: cannot open the file\\n", path); return NULL; }
         if (fread(prefix, 1, 10, file) != 10 || memcmp(prefix, "\\x93NUMPY", 6) != 0) {
@@ -40,12 +39,10 @@ enum CMain {
         }
         if (prefix[6] == 1) {
           header_length = (unsigned long)prefix[8] | (unsigned long)prefix[9] << 8;
-          start = 10;
         } else {
           if (fread(prefix + 10, 1, 2, file) != 2) { fclose(file); return NULL; }
           header_length = (unsigned long)prefix[8] | (unsigned long)prefix[9] << 8 | (unsigned long)prefix[10] << 16 |
                           (unsigned long)prefix[11] << 24;
-          start = 12;
         }
         header = malloc(header_length + 1);
         if (!header || fread(header, 1, header_length, file) != header_length) {
@@ -55,7 +52,6 @@ enum CMain {
           return NULL;
         }
         header[header_length] = 0;
-        (void)start;
         if (!strstr(header, descr) || strstr(header, "'fortran_order': True") || !(cursor = strstr(header, "'shape': ("))) {
           fprintf(stderr, "%s: error: expected a C-order %s array; header %s\\n", path, descr, header);
           free(header);

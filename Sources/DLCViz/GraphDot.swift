@@ -2,6 +2,7 @@
 // and outputs styled apart, edges labelled with the tensor shape, block instances as clusters.
 // The text is deterministic (graph order, fixed formatting), so it can be golden-tested.
 import DLCIR
+import DLCSummary
 
 public enum RankDirection: String, CaseIterable, Sendable {
   case TB, LR
@@ -44,23 +45,13 @@ public enum GraphDot {
       return "label=\"\(escape(node.name))\\ninput \(shapes)\", shape=ellipse, fillcolor=\"#e3f4e1\", color=\"#4f9a48\""
     }
     var lines = ["\(escape(node.name))", "\(node.op)", shapes]
-    if node.parameterCount > 0 { lines.append("\(grouped(node.parameterCount)) params") }
+    if node.parameterCount > 0 { lines.append("\(SummaryTable.grouped(node.parameterCount)) params") }
     // What optimization passes folded into this layer.
     if let folded = node.attributes["folded"]?.stringValue { lines.append("+ \(escape(folded)) (folded)") }
     let label = lines.joined(separator: "\\n")
     return isOutput
       ? "label=\"\(label)\", fillcolor=\"#fdf0dc\", color=\"#c98a2b\", penwidth=2"
       : "label=\"\(label)\""
-  }
-
-  static func grouped(_ value: Int) -> String {
-    let digits = Array(String(value))
-    var out = ""
-    for (index, digit) in digits.enumerated() {
-      if index > 0 && (digits.count - index) % 3 == 0 { out.append(",") }
-      out.append(digit)
-    }
-    return out
   }
 
   static func escape(_ text: String) -> String {

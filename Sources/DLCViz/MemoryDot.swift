@@ -1,6 +1,7 @@
 // The arena plan as a picture: each buffer a bar spanning the layers it is alive for (x) at its
 // arena offset (y), drawn with Graphviz's neato and pinned positions.
 import DLCCodegen
+import DLCSummary
 import Foundation
 
 public enum MemoryDot {
@@ -43,6 +44,6 @@ public enum MemoryDot {
   }
 
   static func f(_ value: Double) -> String { String(format: "%.3f", value) }
-  static func grouped(_ value: Int) -> String { GraphDot.grouped(value) }
+  static func grouped(_ value: Int) -> String { SummaryTable.grouped(value) }
   static func escape(_ text: String) -> String { GraphDot.escape(text) }
 }

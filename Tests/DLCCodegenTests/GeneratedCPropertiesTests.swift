@@ -64,7 +64,7 @@ final class GeneratedCPropertiesTests: XCTestCase {
         (name, Driver.compile(path: graphs.appendingPathComponent("\(name).dl").path), CodegenFixtures.large.contains(name) ? .external : .embedded))
     }
     let directory = try temporaryDirectory()
-    let blas = CBuild.pkgConfigFlags(["--cflags", "openblas"])
+    let blas = CBuild.pkgConfig(["--cflags", "openblas"])
     try CodegenFixtures.concurrently(compilations) { name, compilation, mode in
       let generated = try generate(compilation, mode: mode)
       let folder = directory + "/" + name
