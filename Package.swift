@@ -46,7 +46,7 @@ let package = Package(
       name: "dlc",
       dependencies: ["DLCDriver", "DLCData", "DLCIR", "DLCLayers", "DLCSupport", "DLCWeights", "DLCCodegen", "DLCViz", "DLCPasses", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     // Shared by the test targets: layer cases and fixture files.
-    .target(name: "DLCTestSupport", dependencies: ["DLCData", "DLCIR"], path: "Tests/DLCTestSupport"),
+    .target(name: "DLCTestSupport", dependencies: ["DLCData", "DLCDriver", "DLCIR"], path: "Tests/DLCTestSupport"),
     .testTarget(name: "DLCFrontendTests", dependencies: ["DLCFrontend", "DLCSupport"]),
     .testTarget(name: "DLCLayersTests", dependencies: ["DLCDriver", "DLCLayers", "DLCIR", "DLCTestSupport"]),
     .testTarget(name: "DLCGoldenTests", dependencies: ["DLCDriver", "DLCLayers", "DLCCodegen", "DLCIR", "DLCData", "DLCViz", "DLCPasses"]),

@@ -38,14 +38,8 @@ enum CodegenFixtures {
     _ outputs: [(name: String, tensor: Tensor)], _ expected: [(name: String, tensor: Tensor)], _ label: String,
     tolerance: Float = 1e-4, file: StaticString = #filePath, line: UInt = #line
   ) {
-    XCTAssertEqual(outputs.map(\.name), expected.map(\.name), "\(label): outputs", file: file, line: line)
-    for (actual, reference) in zip(outputs, expected) {
-      let discrepancy = Discrepancy(name: actual.name, actual: actual.tensor, reference: reference.tensor)
-      XCTAssertTrue(
-        discrepancy.relativeError <= tolerance,
-        "\(label) \(actual.name): max |C − Keras| = \(discrepancy.maxAbsoluteError), scale \(discrepancy.scale)",
-        file: file, line: line)
-    }
+    let problems = Closeness.problems(outputs, expected, tolerance: tolerance)
+    XCTAssertEqual(problems, [], "\(label): the C differs from the reference", file: file, line: line)
   }
 
   /// Runs `work` over `items` on a few threads (compiling C is the slow part).

@@ -21,17 +21,7 @@ enum Fixtures {
     _ outputs: [(name: String, tensor: Tensor)], expected url: URL, tolerance: Float = 1e-4, _ label: String,
     file: StaticString = #filePath, line: UInt = #line
   ) throws {
-    let expected = try NumPy.readArchive(path: url.path)
-    XCTAssertEqual(outputs.map(\.name), expected.map(\.name), "\(label): output names", file: file, line: line)
-    for ((name, actual), (_, reference)) in zip(outputs, expected) {
-      XCTAssertEqual(actual.shape, reference.shape, "\(label) \(name): shape", file: file, line: line)
-      guard actual.shape == reference.shape else { continue }
-      let (a, b) = (actual.floats, reference.floats)
-      let scale = max(b.map(abs).max() ?? 0, 1e-3)
-      let worst = zip(a, b).map { abs($0 - $1) }.max() ?? 0
-      XCTAssertTrue(
-        worst <= tolerance * scale && a.allSatisfy(\.isFinite),
-        "\(label) \(name): max |dlc − Keras| = \(worst), scale \(scale)", file: file, line: line)
-    }
+    let problems = Closeness.problems(outputs, try NumPy.readArchive(path: url.path), tolerance: tolerance)
+    XCTAssertEqual(problems, [], "\(label): dlc differs from Keras", file: file, line: line)
   }
 }

@@ -10,19 +10,6 @@ import DLCTestSupport
 import XCTest
 
 final class ShapePropertyTests: XCTestCase {
-  /// Random inputs for `graph`: normal floats, token ids inside every embedding table.
-  func randomInputs(_ graph: Graph, batch: Int, _ generator: inout SplitMix64) -> [Tensor] {
-    let vocabulary = graph.nodes.filter { $0.op == "Embedding" }.compactMap { $0.attributes["input_dim"]?.intValue }.min() ?? 2
-    return graph.inputs.map { input in
-      let type = input.outputs[0]
-      let count = batch * type.elementCount
-      if type.dtype == .int32 {
-        return Tensor(shape: [batch] + type.dims, elements: .int32((0..<count).map { _ in Int32(generator.next() % UInt64(vocabulary)) }))
-      }
-      return Tensor(shape: [batch] + type.dims, floats: (0..<count).map { _ in Float(generator.normal()) })
-    }
-  }
-
   func checkShapes(_ compilation: Compilation, label: String, trials: Int, _ generator: inout SplitMix64) throws {
     guard let graph = compilation.graph else { return XCTFail("\(label): \(compilation.renderedDiagnostics)") }
     for trial in 0..<trials {
@@ -31,7 +18,7 @@ final class ShapePropertyTests: XCTestCase {
       var seen = 0
       let outputs = try Runner.interpret(
         compilation, weights: Dictionary(weights.map { ($0.name, $0.tensor) }) { a, _ in a },
-        inputs: randomInputs(graph, batch: batch, &generator)
+        inputs: Runner.randomInputs(for: graph, batch: batch, seed: generator.next())
       ) { node, tensors in
         seen += 1
         XCTAssertEqual(tensors.map(\.shape), node.outputs.map { [batch] + $0.dims }, "\(label) trial \(trial): \(node.name)")

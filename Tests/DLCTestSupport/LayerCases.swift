@@ -1,5 +1,6 @@
 // What several test targets share: the Keras-recorded layer cases and the fixture files.
 import DLCData
+import DLCDriver
 import DLCIR
 import Foundation
 
@@ -52,5 +53,27 @@ public enum FixtureFiles {
   public static func inputs(_ url: URL, for graph: Graph) throws -> [Tensor] {
     let arrays = Dictionary(try NumPy.readArchive(path: url.path).map { ($0.name, $0.tensor) }) { a, _ in a }
     return graph.inputs.compactMap { arrays[$0.name] }
+  }
+}
+
+public enum Closeness {
+  /// What keeps `outputs` from matching `expected`: different names or shapes, or an error above
+  /// `tolerance` relative to the reference's largest magnitude (non-finite values never match).
+  public static func problems(
+    _ outputs: [(name: String, tensor: Tensor)], _ expected: [(name: String, tensor: Tensor)], tolerance: Float = 1e-4
+  ) -> [String] {
+    var problems: [String] = []
+    if outputs.map(\.name) != expected.map(\.name) {
+      problems.append("outputs \(outputs.map(\.name)), expected \(expected.map(\.name))")
+    }
+    for (actual, reference) in zip(outputs, expected) {
+      let discrepancy = Discrepancy(name: actual.name, actual: actual.tensor, reference: reference.tensor)
+      if actual.tensor.shape != reference.tensor.shape {
+        problems.append("\(actual.name): shape \(actual.tensor.shape), expected \(reference.tensor.shape)")
+      } else if !(discrepancy.relativeError <= tolerance) {
+        problems.append("\(actual.name): max error \(discrepancy.maxAbsoluteError), scale \(discrepancy.scale)")
+      }
+    }
+    return problems
   }
 }
