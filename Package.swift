@@ -20,11 +20,11 @@ let package = Package(
     .target(name: "DLCIR", dependencies: ["DLCSupport"]),
     .target(name: "DLCLayers", dependencies: ["DLCIR", "DLCSupport"]),
     .target(name: "DLCElaboration", dependencies: ["DLCFrontend", "DLCIR", "DLCLayers", "DLCSupport"]),
-    .target(name: "DLCSummary", dependencies: ["DLCIR", "DLCLayers"]),
+    .target(name: "DLCSummary", dependencies: ["DLCIR", "DLCLayers", "DLCSupport"]),
     // Passes over the IR, the pass manager and the IR's text form.
     .target(name: "DLCPasses", dependencies: ["DLCIR", "DLCSupport", "DLCData"]),
     // Tensors and the files they travel in: safetensors, .npy, .npz.
-    .target(name: "DLCData", dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+    .target(name: "DLCData", dependencies: ["DLCSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
     // Weights for a graph: binding a safetensors file to its parameters, Keras-default initialization.
     .target(name: "DLCWeights", dependencies: ["DLCIR", "DLCData", "DLCSupport"]),
     .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),

@@ -1,5 +1,6 @@
 // The safetensors format: an 8-byte little-endian header length, a JSON header naming each tensor's
 // dtype, shape and byte range, then the tensor bytes. Every length and offset is checked before use.
+import DLCSupport
 import Foundation
 
 public struct SafeTensors: Equatable {
@@ -131,14 +132,14 @@ public struct SafeTensors: Equatable {
     var data: [UInt8] = []
     var parts: [String] = []
     if !metadata.isEmpty {
-      let pairs = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0] ?? ""))" }
+      let pairs = metadata.keys.sorted().map { "\(JSONText.quoted($0)):\(JSONText.quoted(metadata[$0] ?? ""))" }
       parts.append("\"__metadata__\":{\(pairs.joined(separator: ","))}")
     }
     for entry in entries {
       let bytes = entry.tensor?.littleEndianBytes ?? []
       let shape = entry.shape.map(String.init).joined(separator: ",")
       parts.append(
-        "\(jsonString(entry.name)):{\"dtype\":\"\(entry.dtype)\",\"shape\":[\(shape)],\"data_offsets\":[\(data.count),\(data.count + bytes.count)]}"
+        "\(JSONText.quoted(entry.name)):{\"dtype\":\"\(entry.dtype)\",\"shape\":[\(shape)],\"data_offsets\":[\(data.count),\(data.count + bytes.count)]}"
       )
       data += bytes
     }
@@ -153,19 +154,4 @@ public struct SafeTensors: Equatable {
   public func write(to path: String) throws {
     try DataFile.write(encoded(), path: path)
   }
-}
-
-/// A JSON string literal.
-func jsonString(_ text: String) -> String {
-  var out = "\""
-  for scalar in text.unicodeScalars {
-    switch scalar {
-    case "\"": out += "\\\""
-    case "\\": out += "\\\\"
-    case "\n": out += "\\n"
-    default:
-      if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-    }
-  }
-  return out + "\""
 }

@@ -1,5 +1,6 @@
 // `dlc summary --format json`: one object, keys in the spec's order, deterministic formatting.
 import DLCIR
+import DLCSupport
 
 public enum SummaryJSON {
   public static func render(_ summary: ModelSummary, showMACs: Bool = false) -> String {
@@ -32,23 +33,5 @@ public enum SummaryJSON {
     "[" + (["null"] + type.dims.map(String.init)).joined(separator: ", ") + "]"
   }
 
-  static func quoted(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\t": out += "\\t"
-      default:
-        if scalar.value < 0x20 {
-          out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
-            + String(scalar.value, radix: 16)
-        } else {
-          out.unicodeScalars.append(scalar)
-        }
-      }
-    }
-    return out + "\""
-  }
+  static func quoted(_ text: String) -> String { JSONText.quoted(text) }
 }
