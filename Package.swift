@@ -21,21 +21,21 @@ let package = Package(
     .target(name: "DLCLayers", dependencies: ["DLCIR", "DLCSupport"]),
     .target(name: "DLCElaboration", dependencies: ["DLCFrontend", "DLCIR", "DLCLayers", "DLCSupport"]),
     .target(name: "DLCSummary", dependencies: ["DLCIR", "DLCLayers", "DLCSupport"]),
-    // Passes over the IR, the pass manager and the IR's text form.
-    .target(name: "DLCPasses", dependencies: ["DLCIR", "DLCSupport", "DLCData"]),
+    // Passes over the IR, the pass manager, the IR's text form, and the memory plan both backends use.
+    .target(name: "DLCPasses", dependencies: ["DLCIR", "DLCLayers", "DLCSupport", "DLCData"]),
     // Tensors and the files they travel in: safetensors, .npy, .npz.
     .target(name: "DLCData", dependencies: ["DLCSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
     // Weights for a graph: binding a safetensors file to its parameters, Keras-default initialization.
     .target(name: "DLCWeights", dependencies: ["DLCIR", "DLCData", "DLCSupport"]),
     .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
-    .target(name: "DLCInterpreter", dependencies: ["DLCIR", "DLCLayers", "DLCData", "CBLAS"]),
+    .target(name: "DLCInterpreter", dependencies: ["DLCIR", "DLCLayers", "DLCData", "DLCPasses", "CBLAS"]),
     // C generation; the runtime's C source is codegen/runtime/dlc_runtime.h (linked into Resources).
     .target(
-      name: "DLCCodegen", dependencies: ["DLCIR", "DLCLayers", "DLCData", "DLCSupport"],
+      name: "DLCCodegen", dependencies: ["DLCIR", "DLCLayers", "DLCData", "DLCPasses", "DLCSupport"],
       resources: [.embedInCode("Resources/dlc_runtime.h")]),
     .systemLibrary(name: "CGraphviz", path: "Sources/CGraphviz", pkgConfig: "libgvc", providers: [.apt(["libgraphviz-dev"])]),
     // Pictures: the graph and the memory plan as DOT, rendered in-process by libgvc.
-    .target(name: "DLCViz", dependencies: ["DLCIR", "DLCCodegen", "DLCSummary", "CGraphviz"]),
+    .target(name: "DLCViz", dependencies: ["DLCIR", "DLCCodegen", "DLCPasses", "DLCSummary", "CGraphviz"]),
     .target(
       name: "DLCDriver",
       dependencies: [
@@ -49,10 +49,10 @@ let package = Package(
     .target(name: "DLCTestSupport", dependencies: ["DLCData", "DLCDriver", "DLCIR"], path: "Tests/DLCTestSupport"),
     .testTarget(name: "DLCFrontendTests", dependencies: ["DLCFrontend", "DLCSupport"]),
     .testTarget(name: "DLCLayersTests", dependencies: ["DLCDriver", "DLCLayers", "DLCIR", "DLCTestSupport"]),
-    .testTarget(name: "DLCGoldenTests", dependencies: ["DLCDriver", "DLCLayers", "DLCCodegen", "DLCIR", "DLCData", "DLCViz", "DLCPasses"]),
+    .testTarget(name: "DLCGoldenTests", dependencies: ["DLCDriver", "DLCLayers", "DLCCodegen", "DLCIR", "DLCData", "DLCViz", "DLCPasses", "DLCSupport"]),
     .testTarget(name: "DLCCLITests", dependencies: ["dlc", "DLCData"]),
     .testTarget(name: "DLCDataTests", dependencies: ["DLCData"]),
-    .testTarget(name: "DLCCodegenTests", dependencies: ["DLCDriver", "DLCCodegen", "DLCWeights", "DLCData", "DLCIR", "DLCTestSupport"]),
+    .testTarget(name: "DLCCodegenTests", dependencies: ["DLCDriver", "DLCCodegen", "DLCPasses", "DLCWeights", "DLCData", "DLCIR", "DLCTestSupport"]),
     .testTarget(name: "DLCInterpreterTests", dependencies: ["DLCDriver", "DLCInterpreter", "DLCWeights", "DLCData", "DLCIR", "DLCTestSupport", "DLCPasses"]),
   ]
 )

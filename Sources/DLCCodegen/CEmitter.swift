@@ -3,6 +3,7 @@
 // C array (<model>_weights.c) or a binary blob. No allocation, no mutable globals, no stdio.
 import DLCData
 import DLCIR
+import DLCPasses
 import DLCSupport
 import Foundation
 
@@ -34,7 +35,7 @@ public struct GeneratedC {
   public var weightsBlob: [UInt8]
   /// `<model>_main.c`: a standalone program reading and writing .npy files.
   public var main: String
-  public var plan: ArenaPlan
+  public var plan: MemoryPlan
   public var options: CodegenOptions
 
   public var files: [(name: String, bytes: [UInt8])] {
@@ -49,23 +50,29 @@ public struct GeneratedC {
 }
 
 public enum CCodegen {
-  /// The arena plan alone (no weights needed), with what each buffer holds.
-  public static func memoryPlan(_ graph: Graph, file: SourceFile, maxBatch: Int = 1) throws -> (plan: ArenaPlan, labels: [String], steps: [String]) {
-    let layout = try Generator(graph: graph, weights: [:], file: file, options: CodegenOptions(maxBatch: maxBatch)).layout()
-    return (ArenaPlan(layout.buffers), layout.labels, layout.layers.map(\.name))
+  /// The arena plan the generated code uses for calls of up to `maxBatch` examples (no weights needed).
+  public static func memoryPlan(_ graph: Graph, maxBatch: Int = 1) throws -> MemoryPlan {
+    try MemoryPlan(graph, maxBatch: maxBatch, scratchFloats: scratchFloats(graph, maxBatch: maxBatch))
   }
 
+  /// Working memory the C kernels need for a node beyond its output, in floats (im2col columns).
+  public static func scratchFloats(_ graph: Graph, maxBatch: Int) -> (Node) -> Int {
+    { node in
+      CEmitters.table[node.op]?.scratch(NodeShapes(node: node, inputs: node.inputs.map(graph.type(of:)), maxBatch: maxBatch)) ?? 0
+    }
+  }
+
+  /// C for `graph` with `weights`; `plan` (made for `options.maxBatch`) if the caller has one.
   public static func generate(
-    _ graph: Graph, weights: [String: Tensor], file: SourceFile, options: CodegenOptions = CodegenOptions()
+    _ graph: Graph, weights: [String: Tensor], file: SourceFile, options: CodegenOptions = CodegenOptions(),
+    plan: MemoryPlan? = nil
   ) throws -> GeneratedC {
-    try Generator(graph: graph, weights: weights, file: file, options: options).run()
+    let plan = try plan ?? memoryPlan(graph, maxBatch: options.maxBatch)
+    guard plan.maxBatch == options.maxBatch else {
+      throw CodegenError("the memory plan is for batches of \(plan.maxBatch), the code for \(options.maxBatch)")
+    }
+    return try Generator(graph: graph, weights: weights, file: file, options: options, plan: plan).run()
   }
-}
-
-/// Where a value lives: a model input's parameter, or an arena buffer.
-enum Storage: Equatable {
-  case input(parameter: String, integer: Bool)
-  case buffer(Int)
 }
 
 private struct Generator {
@@ -73,6 +80,7 @@ private struct Generator {
   let weights: [String: Tensor]
   let file: SourceFile
   let options: CodegenOptions
+  let plan: MemoryPlan
 
   var prefix: String { cIdentifier(graph.name) }
   var macro: String { prefix.uppercased() }
@@ -89,84 +97,32 @@ private struct Generator {
     graph.outputs.count == 1 ? ["output"] : graph.outputs.indices.map { "output_\($0)" }
   }
 
-  /// Where every value lives and what each arena buffer holds, before any code is written.
-  struct Layout {
-    var layers: [Node]
-    var storage: [ValueRef: Storage]
-    var buffers: [ArenaPlan.Buffer]
-    /// What each buffer holds: a value's name, or "<layer> scratch".
-    var labels: [String]
-    var scratch: [NodeID: Int]
-    var emitters: [NodeID: LayerEmitter]
-  }
-
-  func layout() throws -> Layout {
-    let layers = graph.nodes.filter { !$0.isInput }
-    var storage: [ValueRef: Storage] = [:]
-    for (input, parameter) in zip(graph.inputs, inputParameters) {
-      storage[ValueRef(node: input.id)] = .input(parameter: parameter, integer: input.outputs[0].dtype == .int32)
+  /// A value as a C expression: its input parameter, or a pointer into the arena.
+  func expression(_ value: ValueRef) -> String {
+    switch plan.placement[value] {
+    case .input(let index): return inputParameters[index]
+    case .arena: return "(A + \((plan.byteOffset(of: value) ?? 0) / 4))"
+    case nil: return "NULL"
     }
-    // Buffers: every non-alias output and every scratch area, with lifetimes in layer steps.
-    var buffers: [ArenaPlan.Buffer] = []
-    var labels: [String] = []
-    var scratch: [NodeID: Int] = [:]
-    var emitters: [NodeID: LayerEmitter] = [:]
-    for (step, node) in layers.enumerated() {
-      guard let emitter = CEmitters.table[node.op] else {
-        throw CodegenError("the C backend cannot generate \(node.op) layers yet", node: node.id)
-      }
-      emitters[node.id] = emitter
-      if emitter.alias {
-        storage[ValueRef(node: node.id)] = storage[node.inputs[0]]
-      } else {
-        for (index, type) in node.outputs.enumerated() {
-          guard type.dtype == .float32 else { throw CodegenError("\(node.name) produces integers", node: node.id) }
-          let value = ValueRef(node: node.id, output: index)
-          storage[value] = .buffer(buffers.count)
-          buffers.append(.init(bytes: options.maxBatch * type.elementCount * 4, firstUse: step, lastUse: step))
-          labels.append(graph.name(of: value))
-        }
-      }
-      let floats = emitter.scratch(shapes(node))
-      if floats > 0 {
-        scratch[node.id] = buffers.count
-        buffers.append(.init(bytes: floats * 4, firstUse: step, lastUse: step))
-        labels.append("\(node.name) scratch")
-      }
-    }
-    for (step, node) in layers.enumerated() {
-      for input in node.inputs {
-        if case .buffer(let index) = storage[input] { buffers[index].lastUse = max(buffers[index].lastUse, step) }
-      }
-    }
-    for output in graph.outputs {
-      if case .buffer(let index) = storage[output] { buffers[index].lastUse = layers.count }
-    }
-    return Layout(layers: layers, storage: storage, buffers: buffers, labels: labels, scratch: scratch, emitters: emitters)
   }
 
   func run() throws -> GeneratedC {
-    let layout = try layout()
-    let (layers, storage, scratch, emitters) = (layout.layers, layout.storage, layout.scratch, layout.emitters)
-    let plan = ArenaPlan(layout.buffers)
-
-    func expression(_ value: ValueRef) -> String {
-      switch storage[value] {
-      case .input(let parameter, _): return parameter
-      case .buffer(let index): return "(A + \(plan.offsets[index] / 4))"
-      case nil: return "NULL"
-      }
-    }
-
     // The forward function, a block per layer.
     let packer = WeightPacker()
     var body: [String] = []
-    for node in layers {
-      guard let emitter = emitters[node.id] else { continue }
+    for node in graph.layers {
+      guard let emitter = CEmitters.table[node.op] else {
+        throw CodegenError("the C backend cannot generate \(node.op) layers yet", node: node.id)
+      }
+      for type in node.outputs where type.dtype != .float32 {
+        throw CodegenError("\(node.name) produces integers", node: node.id)
+      }
+      let outputs = node.outputs.indices.map { ValueRef(node: node.id, output: $0) }
       let context = EmitContext(
-        node: node, shapes: shapes(node), inputs: node.inputs.map(expression),
-        outputs: node.outputs.indices.map { expression(ValueRef(node: node.id, output: $0)) },
-        scratch: scratch[node.id].map { "(A + \(plan.offsets[$0] / 4))" } ?? "NULL", weights: weights, packer: packer)
+        node: node, shapes: shapes(node), inputs: node.inputs.map(expression), outputs: outputs.map(expression),
+        inputOffsets: node.inputs.map { plan.byteOffset(of: $0).map { $0 / 4 } },
+        outputOffsets: outputs.map { plan.byteOffset(of: $0).map { $0 / 4 } },
+        scratch: plan.scratchOffset(of: node.id).map { "(A + \($0 / 4))" } ?? "NULL", weights: weights, packer: packer)
       do {
         try emitter.emit(context)
       } catch var error as CodegenError {
@@ -176,7 +132,7 @@ private struct Generator {
       body.append("")
       body.append("  /* \(describe(node)) */")
       if context.lines.isEmpty {
-        body.append("  /* a view of its input: nothing to compute */")
+        body.append("  /* \(sharingNote(node)) */")
       } else {
         body.append("  {")
         body += context.lines.map { "    " + $0 }
@@ -198,11 +154,20 @@ private struct Generator {
 
     let blob = packer.floats
     return GeneratedC(
-      prefix: prefix, header: header(plan: plan, weightCount: blob.count),
-      source: source(body: body, plan: plan),
+      prefix: prefix, header: header(weightCount: blob.count),
+      source: source(body: body),
       weightsSource: external ? nil : weightsSource(blob), weightsBlob: Tensor(shape: [blob.count], floats: blob).littleEndianBytes,
       main: CMain.program(prefix: prefix, graph: graph, external: external, inputParameters: inputParameters),
       plan: plan, options: options)
+  }
+
+  /// Why a layer that computes nothing needs no code.
+  func sharingNote(_ node: Node) -> String {
+    switch plan.sharing[ValueRef(node: node.id)] {
+    case .view: return "a view of its input: nothing to compute"
+    case nil where node.op == "Concatenate": return "its inputs were written into their slices: nothing to copy"
+    default: return "nothing to compute"
+    }
   }
 
   func shapes(_ node: Node) -> NodeShapes {
@@ -233,7 +198,7 @@ private struct Generator {
     ((external ? ["weights"] : []) + inputParameters + outputParameters).joined(separator: ", ")
   }
 
-  func header(plan: ArenaPlan, weightCount: Int) -> String {
+  func header(weightCount: Int) -> String {
     var text = """
       /* \(prefix).h — generated by dlc from \(file.path). Do not edit. */
       #ifndef \(macro)_H
@@ -294,7 +259,7 @@ private struct Generator {
     return text
   }
 
-  func source(body: [String], plan: ArenaPlan) -> String {
+  func source(body: [String]) -> String {
     let pointers = ((external ? ["weights"] : []) + inputParameters + outputParameters)
     return """
       /* \(prefix).c — generated by dlc from \(file.path). Do not edit.

@@ -30,19 +30,16 @@ final class WeightPacker {
   }
 }
 
-/// One layer's emitter: whether its output is a view of its input, how much scratch it needs, and its code.
+/// One layer's emitter: how much scratch it needs, and its code. (Whether the output shares an
+/// input's memory is the layer's `OutputMemory`, which the memory plan follows.)
 struct LayerEmitter {
-  /// The output shares the input's memory (Flatten, Reshape, Dropout at inference).
-  var alias = false
   /// Floats of scratch for a call of `maxBatch` examples.
   var scratch: (_ shapes: NodeShapes) -> Int = { _ in 0 }
   var emit: (_ context: EmitContext) throws -> Void
 
   init(
-    alias: Bool = false, scratch: @escaping (_ shapes: NodeShapes) -> Int = { _ in 0 },
-    emit: @escaping (_ context: EmitContext) throws -> Void
+    scratch: @escaping (_ shapes: NodeShapes) -> Int = { _ in 0 }, emit: @escaping (_ context: EmitContext) throws -> Void
   ) {
-    self.alias = alias
     self.scratch = scratch
     self.emit = emit
   }
@@ -64,19 +61,24 @@ final class EmitContext {
   /// C expressions: `const float *` (or `const int32_t *`) inputs, `float *` outputs and scratch.
   let inputs: [String]
   let outputs: [String]
+  /// Arena offsets in floats (nil for model inputs), for layers that skip work the plan made unnecessary.
+  let inputOffsets: [Int?]
+  let outputOffsets: [Int?]
   let scratch: String
   private let weights: [String: Tensor]
   private let packer: WeightPacker
   private(set) var lines: [String] = []
 
   init(
-    node: Node, shapes: NodeShapes, inputs: [String], outputs: [String], scratch: String, weights: [String: Tensor],
-    packer: WeightPacker
+    node: Node, shapes: NodeShapes, inputs: [String], outputs: [String], inputOffsets: [Int?], outputOffsets: [Int?],
+    scratch: String, weights: [String: Tensor], packer: WeightPacker
   ) {
     self.node = node
     self.shapes = shapes
     self.inputs = inputs
     self.outputs = outputs
+    self.inputOffsets = inputOffsets
+    self.outputOffsets = outputOffsets
     self.scratch = scratch
     self.weights = weights
     self.packer = packer
@@ -117,6 +119,18 @@ final class EmitContext {
   func activation(_ name: String = "activation") -> String {
     let activation = Activation.named(arguments.string(name)) ?? .linear
     return "DLC_" + activation.rawValue.uppercased()
+  }
+
+  /// The activation's C constant when one value at a time will do: `DLC_LINEAR` for the softmaxes,
+  /// which need whole rows and are left to `finishActivation`.
+  var elementwiseActivation: String {
+    let kind = activation()
+    return kind == "DLC_SOFTMAX" || kind == "DLC_LOG_SOFTMAX" ? "DLC_LINEAR" : kind
+  }
+
+  /// Applies the activation over whole rows when `elementwiseActivation` could not.
+  func finishActivation(_ buffer: String, count: Int, width: Int) {
+    if elementwiseActivation != activation() { activate(buffer, count: count, width: width) }
   }
 
   /// Applies the layer's `activation=` in place on output `buffer` unless it is linear.

@@ -1,8 +1,10 @@
 // Running a compiled model: weights (a file or Keras-default initialization), inputs from NumPy
 // files checked against the model's inputs, the interpreter, and outputs to files or the terminal.
+import DLCCodegen
 import DLCData
 import DLCIR
 import DLCInterpreter
+import DLCPasses
 import DLCSupport
 import DLCWeights
 import Foundation
@@ -145,16 +147,21 @@ public enum Runner {
     return text.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
   }
 
-  /// Runs the interpreter; a failure inside a layer is a diagnostic at that layer's call.
+  /// Runs the interpreter on the memory plan the C backend would compile for this batch; a failure
+  /// inside a layer is a diagnostic at that layer's call.
   public static func interpret(
     _ compilation: Compilation, weights: [String: Tensor], inputs: [Tensor],
     observe: ((Node, [Tensor]) throws -> Void)? = nil
   ) throws -> [(name: String, tensor: Tensor)] {
     guard let graph = compilation.graph else { throw RunFailure(compilation.renderedDiagnostics) }
     do {
-      let outputs = try Interpreter(graph: graph, weights: weights).run(inputs, observe: observe)
+      let plan = try CCodegen.memoryPlan(graph, maxBatch: max(1, inputs.first?.shape.first ?? 1))
+      let outputs = try Interpreter(graph: graph, weights: weights, plan: plan).run(inputs, observe: observe)
       return zip(graph.outputs, outputs).map { (graph.name(of: $0), $1) }
     } catch let error as RuntimeError {
+      let range = error.node.flatMap { graph.nodes[$0].range }
+      throw RunFailure(DiagnosticRenderer.render([.error(error.message, at: range)], in: compilation.file))
+    } catch let error as MemoryPlanError {
       let range = error.node.flatMap { graph.nodes[$0].range }
       throw RunFailure(DiagnosticRenderer.render([.error(error.message, at: range)], in: compilation.file))
     } catch let error as DataFileError {

@@ -1,37 +1,61 @@
 // Executes a typed graph node by node with the kernels, in inference mode, for any batch size.
+// Every intermediate tensor lives in one arena at the offsets of a memory plan — the same plan the
+// C backend compiles — so views, in-place element-wise layers and concatenation slices share bytes
+// here exactly as they do in the generated C. Kernels compute into a tensor of their own, which is
+// then stored at its planned offset.
 import DLCData
 import DLCIR
+import DLCPasses
 
 public struct Interpreter {
   public let graph: Graph
   public let weights: [String: Tensor]
+  /// The plan to run on; nil plans for each call's batch.
+  public let plan: MemoryPlan?
 
-  public init(graph: Graph, weights: [String: Tensor]) {
+  public init(graph: Graph, weights: [String: Tensor], plan: MemoryPlan? = nil) {
     self.graph = graph
     self.weights = weights
+    self.plan = plan
   }
 
   /// Runs the graph on `inputs` (one per model input, in declaration order, batch first) and
   /// returns the model's outputs. `observe` sees every layer's outputs as they are computed.
   public func run(_ inputs: [Tensor], observe: ((Node, [Tensor]) throws -> Void)? = nil) throws -> [Tensor] {
-    var values: [NodeID: [Tensor]] = [:]
-    // How many more reads each node's outputs have, so intermediates are freed as soon as possible.
-    var remainingReads = [Int](repeating: 0, count: graph.nodes.count)
-    for node in graph.nodes { for input in node.inputs { remainingReads[input.node] += 1 } }
-    for output in graph.outputs { remainingReads[output.node] += 1 }
+    guard inputs.count == graph.inputs.count else {
+      throw RuntimeError("the model has \(graph.inputs.count) inputs; got \(inputs.count)")
+    }
+    let batch = inputs.first?.shape.first ?? 1
+    let plan: MemoryPlan
+    do {
+      plan = try self.plan ?? MemoryPlan(graph, maxBatch: max(batch, 1))
+    } catch let error as MemoryPlanError {
+      throw RuntimeError(error.message, node: error.node)
+    }
+    guard batch <= plan.maxBatch else {
+      throw RuntimeError("the memory plan has room for \(plan.maxBatch) examples; got \(batch)")
+    }
+    var arena = [Float](repeating: 0, count: plan.totalBytes / 4)
 
-    var nextInput = inputs.makeIterator()
-    for node in graph.nodes {
-      if node.isInput {
-        guard let tensor = nextInput.next() else { throw RuntimeError("no value for input '\(node.name)'") }
-        values[node.id] = [tensor]
-        continue
+    func read(_ value: ValueRef) -> Tensor {
+      let dims = [batch] + graph.type(of: value).dims
+      switch plan.placement[value] {
+      case .input(let index):
+        return Tensor(shape: dims, elements: inputs[index].elements)
+      case .arena:
+        let offset = (plan.byteOffset(of: value) ?? 0) / 4
+        return Tensor(shape: dims, floats: Array(arena[offset..<(offset + dims.reduce(1, *))]))
+      case nil:
+        return Tensor(zeros: [0])
       }
+    }
+
+    for id in plan.schedule {
+      let node = graph.nodes[id]
       guard let kernel = Kernels.table[node.op] else {
         throw RuntimeError("the interpreter cannot run \(node.op) layers yet", node: node.id)
       }
-      let arguments = node.inputs.map { values[$0.node]?[$0.output] ?? Tensor(zeros: [0]) }
-      let call = KernelCall(node: node, inputs: arguments, weights: weights)
+      let call = KernelCall(node: node, inputs: node.inputs.map(read), weights: weights)
       var outputs: [Tensor]
       do {
         outputs = try kernel(call)
@@ -47,12 +71,12 @@ public struct Interpreter {
           node: node.id)
       }
       try observe?(node, outputs)
-      values[node.id] = outputs
-      for input in node.inputs {
-        remainingReads[input.node] -= 1
-        if remainingReads[input.node] == 0 { values[input.node] = nil }
+      for (index, output) in outputs.enumerated() {
+        guard let byteOffset = plan.byteOffset(of: ValueRef(node: id, output: index)) else { continue }
+        let values = output.floats, start = byteOffset / 4
+        arena.replaceSubrange(start..<(start + values.count), with: values)
       }
     }
-    return graph.outputs.map { values[$0.node]?[$0.output] ?? Tensor(zeros: [0]) }
+    return graph.outputs.map(read)
   }
 }

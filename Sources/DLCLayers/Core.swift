@@ -32,13 +32,13 @@ extension LayerDef {
   static let activation = LayerDef(
     keras: "Activation",
     arguments: [ArgumentSpec("activation", .activation)],
-    outputType: { $0.input })
+    outputType: { $0.input }, memory: .elementwise)
 
   static let flatten = LayerDef(
     keras: "Flatten",
     arguments: [.dataFormat()],
     inputDType: nil,
-    outputType: { layer in layer.input.with(dims: [layer.input.elementCount]) })
+    outputType: { layer in layer.input.with(dims: [layer.input.elementCount]) }, memory: .viewOfInput)
 
   /// Keras' Reshape: one entry may be -1 and is inferred; the element count must not change.
   static let reshape = LayerDef(
@@ -70,7 +70,7 @@ extension LayerDef {
           argument: "target_shape")
       }
       return x.with(dims: target)
-    })
+    }, memory: .viewOfInput)
 
   /// Permutes the non-batch axes; `dims` is 1-based, as in Keras.
   static let permute = LayerDef(
@@ -113,7 +113,7 @@ extension LayerDef {
   static let rescaling = LayerDef(
     keras: "Rescaling",
     arguments: [.float("scale"), .float("offset", default: 0)],
-    outputType: { $0.input })
+    outputType: { $0.input }, memory: .elementwise)
 
   static func identity(_ keras: String, _ arguments: [ArgumentSpec], rank: (Int, String)? = nil) -> LayerDef {
     LayerDef(
@@ -121,7 +121,7 @@ extension LayerDef {
       outputType: { layer in
         guard let (expected, meaning) = rank else { return layer.input }
         return try layer.input.requireRank(expected, for: keras, meaning)
-      })
+      }, memory: .viewOfInput)
   }
 }
 

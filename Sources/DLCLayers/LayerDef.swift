@@ -74,6 +74,20 @@ public struct ShapeError: Error {
   }
 }
 
+/// How a layer's output uses memory. Both backends honour it: the planner relies on it to share
+/// bytes between tensors.
+public enum OutputMemory: Equatable, Sendable {
+  /// The output gets bytes of its own.
+  case separate
+  /// The output is the input's bytes read with another shape (Flatten, Reshape, and the identities
+  /// of inference: Dropout and the noise layers); nothing is computed.
+  case viewOfInput
+  /// Output element i depends only on element i of each input, read before it is written, so the
+  /// output may be written over its first or second input when that input is read nowhere later
+  /// and has the output's size.
+  case elementwise
+}
+
 /// Everything about one layer class: its Keras argument schema, shape rule, weights and cost.
 public struct LayerDef {
   /// The Keras class name, as written in .dl files and shown in summaries.
@@ -92,15 +106,18 @@ public struct LayerDef {
   /// Name prefixes of the sublayers Keras builds inside this layer; each uses up an auto-name
   /// (a Dropout after a MultiHeadAttention is `dropout_1`), so dlc reserves them too.
   public let internalLayers: [String]
+  /// How the output's memory relates to the inputs', for the memory planner.
+  public let memory: OutputMemory
 
   public init(
     keras: String, arity: Arity = .one, arguments: [ArgumentSpec], inputDType: DType? = .float32,
     outputTypes: @escaping (LayerApplication) throws -> [TensorType],
     parameters: @escaping (LayerApplication) -> [ParameterSpec] = { _ in [] },
     macs: @escaping (LayerApplication, [TensorType]) -> Int = { _, _ in 0 },
-    internalLayers: [String] = []
+    internalLayers: [String] = [], memory: OutputMemory = .separate
   ) {
     self.keras = keras
+    self.memory = memory
     self.internalLayers = internalLayers
     self.arity = arity
     self.arguments = arguments + ArgumentSpec.common
@@ -115,11 +132,11 @@ public struct LayerDef {
     keras: String, arguments: [ArgumentSpec], inputDType: DType? = .float32,
     outputType: @escaping (LayerApplication) throws -> TensorType,
     parameters: @escaping (LayerApplication) -> [ParameterSpec] = { _ in [] },
-    macs: @escaping (LayerApplication, [TensorType]) -> Int = { _, _ in 0 }
+    macs: @escaping (LayerApplication, [TensorType]) -> Int = { _, _ in 0 }, memory: OutputMemory = .separate
   ) {
     self.init(
       keras: keras, arity: .one, arguments: arguments, inputDType: inputDType,
-      outputTypes: { [try outputType($0)] }, parameters: parameters, macs: macs)
+      outputTypes: { [try outputType($0)] }, parameters: parameters, macs: macs, memory: memory)
   }
 
   /// Keras' default layer name prefix: the class name in snake_case (`Conv2DTranspose` → `conv2d_transpose`).

@@ -25,7 +25,7 @@ extension LayerDef {
           result = result.with(dims: zip(result.dims, other.dims).map { max($0, $1) })
         }
         return [result]
-      })
+      }, memory: .elementwise)
   }
 
   static let concatenate = LayerDef(

@@ -37,7 +37,9 @@ public struct Pass: Sendable {
 
 public enum Passes {
   /// Every pass, in the order `--passes all` runs them.
-  public static let all: [Pass] = [removeInferenceIdentities, foldZeroPadding, foldBatchNormalization, removeDeadNodes]
+  public static let all: [Pass] = [
+    removeInferenceIdentities, foldZeroPadding, foldBatchNormalization, fuseActivations, removeDeadNodes,
+  ]
 
   public static func named(_ name: String) -> Pass? { all.first { $0.name == name } }
 }

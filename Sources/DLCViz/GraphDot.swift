@@ -48,6 +48,9 @@ public enum GraphDot {
     if node.parameterCount > 0 { lines.append("\(SummaryTable.grouped(node.parameterCount)) params") }
     // What optimization passes folded into this layer.
     if let folded = node.attributes["folded"]?.stringValue { lines.append("+ \(escape(folded)) (folded)") }
+    if let fused = node.attributes["fused"]?.stringValue {
+      lines.append("+ \(escape(fused)) (fused: \(escape(node.attributes["activation"]?.stringValue ?? "")))")
+    }
     let label = lines.joined(separator: "\\n")
     return isOutput
       ? "label=\"\(label)\", fillcolor=\"#fdf0dc\", color=\"#c98a2b\", penwidth=2"

@@ -1,11 +1,13 @@
 // The arena plan as a picture: each buffer a bar spanning the layers it is alive for (x) at its
 // arena offset (y), drawn with Graphviz's neato and pinned positions.
-import DLCCodegen
+import DLCPasses
 import DLCSummary
 import Foundation
 
 public enum MemoryDot {
-  public static func render(name: String, plan: ArenaPlan, labels: [String], steps: [String]) -> String {
+  public static func render(_ memory: MemoryPlan) -> String {
+    let (name, plan, labels) = (memory.graph.name, memory.arena, memory.labels)
+    let steps = memory.schedule.map { memory.graph.nodes[$0].name }
     let width = 11.0, height = 7.0
     let stepWidth = width / Double(max(steps.count + 1, 1))
     let bytesPerInch = Double(max(plan.totalBytes, 1)) / height
@@ -13,7 +15,7 @@ public enum MemoryDot {
     var out = """
       graph "\(escape(name))_memory" {
         graph [splines=false, overlap=true, outputorder=nodesfirst, fontname="Helvetica", \
-      label="\(escape(name)): arena \(grouped(plan.totalBytes)) bytes (without reuse \(grouped(plan.naiveBytes)), lower bound \(grouped(plan.lowerBoundBytes)))", labelloc=t];
+      label="\(escape(name)): arena \(grouped(memory.totalBytes)) bytes (without reuse \(grouped(memory.naiveBytes)), lower bound \(grouped(memory.lowerBoundBytes)))", labelloc=t];
         node [shape=box, style=filled, fixedsize=true, fontname="Helvetica", fontsize=7, penwidth=0.5, color="#444444"];
 
       """

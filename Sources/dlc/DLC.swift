@@ -487,14 +487,13 @@ struct Viz: ParsableCommand {
     let bytes = try failing {
       do {
         if memory {
-          let (plan, labels, steps) = try CCodegen.memoryPlan(graph, file: compilation.file, maxBatch: max(1, batch))
-          return try GraphvizRenderer.render(
-            MemoryDot.render(name: graph.name, plan: plan, labels: labels, steps: steps), format: format, engine: "neato")
+          let plan = try CCodegen.memoryPlan(graph, maxBatch: max(1, batch))
+          return try GraphvizRenderer.render(MemoryDot.render(plan), format: format, engine: "neato")
         }
         return try GraphvizRenderer.render(GraphDot.render(graph, rankdir: rankdir), format: format)
       } catch let error as RenderError {
         throw RunFailure("error: \(error.description)\n")
-      } catch let error as CodegenError {
+      } catch let error as MemoryPlanError {
         throw RunFailure("error: \(error.message)\n")
       }
     }
@@ -524,6 +523,9 @@ struct IR: ParsableCommand {
   @Flag(help: "Print the IR before the passes and after each one.")
   var printAfterAll = false
 
+  @Flag(help: "Also print the memory plan: each arena buffer's offset, size, lifetime in steps and tensors.")
+  var memory = false
+
   func run() throws {
     let selected = try passOptions.selected
     let compilation = try compileOrExit(options)
@@ -533,10 +535,11 @@ struct IR: ParsableCommand {
       if printAfterAll { print("// after \(pass.name)\n" + IRPrinter.print(after, file: compilation.file)) }
     }
     if !printAfterAll { print(IRPrinter.print(result, file: compilation.file), terminator: "") }
-    if let (plan, _, _) = try? CCodegen.memoryPlan(result, file: compilation.file) {
+    if let plan = try? CCodegen.memoryPlan(result) {
       print(
         "# arena: planned \(SummaryTable.grouped(plan.totalBytes)) (naive \(SummaryTable.grouped(plan.naiveBytes)), "
           + "lower bound \(SummaryTable.grouped(plan.lowerBoundBytes))) bytes for one example")
+      if memory { print(plan.report, terminator: "") }
     }
   }
 }

@@ -4,6 +4,7 @@ import DLCCodegen
 import DLCData
 import DLCDriver
 import DLCIR
+import DLCPasses
 import DLCSupport
 import DLCWeights
 import Foundation
@@ -101,12 +102,17 @@ final class GeneratedCPropertiesTests: XCTestCase {
 
   func testArenaPlansAreSound() throws {
     for name in try modelNames() {
-      let plan = try generate(Driver.compile(path: graphs.appendingPathComponent("\(name).dl").path), batch: 2).plan
-      XCTAssertTrue(plan.conflicts.isEmpty, "\(name): buffers alive together overlap: \(plan.conflicts)")
-      XCTAssertGreaterThanOrEqual(plan.totalBytes, plan.lowerBoundBytes, name)
-      XCTAssertLessThanOrEqual(plan.totalBytes, plan.naiveBytes, name)
-      XCTAssertLessThanOrEqual(Double(plan.totalBytes), 1.10 * Double(plan.lowerBoundBytes), "\(name): planned arena far above the lower bound")
-      XCTAssertTrue(plan.offsets.allSatisfy { $0 % ArenaPlan.alignment == 0 }, name)
+      for batch in [1, 2] {
+        let label = "\(name) (batch \(batch))"
+        let plan = try generate(Driver.compile(path: graphs.appendingPathComponent("\(name).dl").path), batch: batch).plan
+        XCTAssertEqual(plan.overlaps(), [], "\(label): tensors alive together overlap")
+        XCTAssertTrue(plan.arena.conflicts.isEmpty, "\(label): buffers alive together overlap: \(plan.arena.conflicts)")
+        XCTAssertGreaterThanOrEqual(plan.totalBytes, plan.lowerBoundBytes, label)
+        XCTAssertLessThanOrEqual(plan.totalBytes, plan.naiveBytes, label)
+        XCTAssertLessThanOrEqual(
+          Double(plan.totalBytes), 1.10 * Double(plan.lowerBoundBytes), "\(label): planned arena far above the lower bound")
+        XCTAssertTrue(plan.arena.offsets.allSatisfy { $0 % ArenaPlan.alignment == 0 }, label)
+      }
     }
   }
 

@@ -22,10 +22,8 @@ final class VizTests: XCTestCase {
     let optimized = try PassManager(Passes.all).run(try XCTUnwrap(Driver.compile(path: "Tests/Golden/summary/resnet_tiny.dl").graph))
     Golden.assertMatches(GraphDot.render(optimized), folder.appendingPathComponent("resnet_tiny.optimized.dot"))
     let compilation = Driver.compile(path: "graphs/mlp_iris.dl")
-    let (plan, labels, steps) = try CCodegen.memoryPlan(try XCTUnwrap(compilation.graph), file: compilation.file)
-    Golden.assertMatches(
-      MemoryDot.render(name: "mlp_iris", plan: plan, labels: labels, steps: steps),
-      folder.appendingPathComponent("mlp_iris.memory.dot"))
+    let plan = try CCodegen.memoryPlan(try XCTUnwrap(compilation.graph))
+    Golden.assertMatches(MemoryDot.render(plan), folder.appendingPathComponent("mlp_iris.memory.dot"))
   }
 
   func testEveryModelRendersToPNGAndSVG() throws {
@@ -41,9 +39,7 @@ final class VizTests: XCTestCase {
       let svg = String(decoding: try GraphvizRenderer.render(GraphDot.render(graph, rankdir: .LR), format: .svg), as: UTF8.self)
       XCTAssertTrue(svg.contains("<svg") && svg.contains("</svg>"), "\(file): not an SVG")
       for node in graph.nodes { XCTAssertTrue(svg.contains(">\(node.name)<"), "\(file): \(node.name) is not drawn") }
-      let (plan, labels, steps) = try CCodegen.memoryPlan(graph, file: compilation.file)
-      let memory = try GraphvizRenderer.render(
-        MemoryDot.render(name: graph.name, plan: plan, labels: labels, steps: steps), format: .svg, engine: "neato")
+      let memory = try GraphvizRenderer.render(MemoryDot.render(CCodegen.memoryPlan(graph)), format: .svg, engine: "neato")
       XCTAssertTrue(String(decoding: memory, as: UTF8.self).contains("</svg>"), "\(file): memory picture")
     }
   }

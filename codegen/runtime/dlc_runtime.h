@@ -96,17 +96,6 @@ static void dlc_gemm_bt(int m, int n, int k, const float *a, int lda, const floa
   }
 }
 
-/* @section dlc_dense */
-/* y[rows×n] = x[rows×k]·w[k×n] + bias (bias may be NULL). */
-static void dlc_dense(const float *x, int rows, int k, const float *w, int n, const float *bias, float *y) {
-  int i, j;
-  if (bias) {
-    for (i = 0; i < rows; i++)
-      for (j = 0; j < n; j++) y[(long)i * n + j] = bias[j];
-  }
-  dlc_gemm(rows, n, k, x, k, w, n, y, n, bias != NULL);
-}
-
 /* @section dlc_sigmoid */
 static float dlc_sigmoid(float x) {
   if (x >= 0.0f) return 1.0f / (1.0f + expf(-x));
@@ -138,6 +127,28 @@ static void dlc_softmax_rows(float *x, long rows, int width, int take_log) {
   }
 }
 
+/* @section dlc_activation */
+/* One value through an element-wise activation (not the softmaxes, which need a whole row). */
+static float dlc_activation(int kind, float v) {
+  switch (kind) {
+  case DLC_RELU: return DLC_MAX(v, 0.0f);
+  case DLC_RELU6: return DLC_MIN(DLC_MAX(v, 0.0f), 6.0f);
+  case DLC_LEAKY_RELU: return v >= 0.0f ? v : 0.2f * v;
+  case DLC_ELU: return v > 0.0f ? v : expm1f(v);
+  case DLC_SELU: return v > 0.0f ? 1.0507009873554805f * v : 1.0507009873554805f * 1.6732632423543772f * expm1f(v);
+  case DLC_GELU: return 0.5f * v * (1.0f + erff(v / sqrtf(2.0f)));
+  case DLC_SIGMOID: return dlc_sigmoid(v);
+  case DLC_HARD_SIGMOID: return DLC_MIN(DLC_MAX(v + 3.0f, 0.0f), 6.0f) / 6.0f;
+  case DLC_TANH: return tanhf(v);
+  case DLC_SOFTPLUS: return dlc_softplus(v);
+  case DLC_SOFTSIGN: return v / (1.0f + fabsf(v));
+  case DLC_SILU: return v * dlc_sigmoid(v);
+  case DLC_MISH: return v * tanhf(dlc_softplus(v));
+  case DLC_EXPONENTIAL: return expf(v);
+  default: return v;
+  }
+}
+
 /* @section dlc_activate */
 /* Applies an activation in place to `count` values; softmax works on rows of `width`. */
 static void dlc_activate(int kind, float *x, long count, int width) {
@@ -148,27 +159,38 @@ static void dlc_activate(int kind, float *x, long count, int width) {
   case DLC_LOG_SOFTMAX: dlc_softmax_rows(x, count / width, width, 1); return;
   default: break;
   }
-  for (i = 0; i < count; i++) {
-    float v = x[i];
-    switch (kind) {
-    case DLC_RELU: v = DLC_MAX(v, 0.0f); break;
-    case DLC_RELU6: v = DLC_MIN(DLC_MAX(v, 0.0f), 6.0f); break;
-    case DLC_LEAKY_RELU: v = v >= 0.0f ? v : 0.2f * v; break;
-    case DLC_ELU: v = v > 0.0f ? v : expm1f(v); break;
-    case DLC_SELU: v = v > 0.0f ? 1.0507009873554805f * v : 1.0507009873554805f * 1.6732632423543772f * expm1f(v); break;
-    case DLC_GELU: v = 0.5f * v * (1.0f + erff(v / sqrtf(2.0f))); break;
-    case DLC_SIGMOID: v = dlc_sigmoid(v); break;
-    case DLC_HARD_SIGMOID: v = DLC_MIN(DLC_MAX(v + 3.0f, 0.0f), 6.0f) / 6.0f; break;
-    case DLC_TANH: v = tanhf(v); break;
-    case DLC_SOFTPLUS: v = dlc_softplus(v); break;
-    case DLC_SOFTSIGN: v = v / (1.0f + fabsf(v)); break;
-    case DLC_SILU: v = v * dlc_sigmoid(v); break;
-    case DLC_MISH: v = v * tanhf(dlc_softplus(v)); break;
-    case DLC_EXPONENTIAL: v = expf(v); break;
-    default: break;
-    }
-    x[i] = v;
+  for (i = 0; i < count; i++) x[i] = dlc_activation(kind, x[i]);
+}
+
+/* @section dlc_epilogue */
+/* What follows a GEMM, in one pass over its rows×width result: y = activation(y + bias) (bias may
+ * be NULL); the softmaxes, which need the whole row, go over each row again. */
+static void dlc_epilogue(float *y, long rows, int width, const float *bias, int activation) {
+  const int softmax = activation == DLC_SOFTMAX || activation == DLC_LOG_SOFTMAX;
+  long r;
+  int j;
+  if (!bias && (activation == DLC_LINEAR || softmax)) {
+    dlc_activate(activation, y, rows * width, width);
+    return;
   }
+  for (r = 0; r < rows; r++) {
+    float *row = y + r * width;
+    if (!bias)
+      for (j = 0; j < width; j++) row[j] = dlc_activation(activation, row[j]);
+    else if (softmax || activation == DLC_LINEAR)
+      for (j = 0; j < width; j++) row[j] += bias[j];
+    else
+      for (j = 0; j < width; j++) row[j] = dlc_activation(activation, row[j] + bias[j]);
+  }
+  if (softmax) dlc_activate(activation, y, rows * width, width);
+}
+
+/* @section dlc_dense */
+/* y[rows×n] = activation(x[rows×k]·w[k×n] + bias) (bias may be NULL). */
+static void dlc_dense(const float *x, int rows, int k, const float *w, int n, const float *bias, int activation,
+                      float *y) {
+  dlc_gemm(rows, n, k, x, k, w, n, y, n, 0);
+  dlc_epilogue(y, rows, n, bias, activation);
 }
 
 /* @section dlc_softmax_axis */
@@ -217,18 +239,17 @@ static void dlc_im2col(const float *image, const dlc_window *w, int first, int c
 }
 
 /* @section dlc_conv2d */
-/* Convolution as im2col + GEMM per example and group. kernel: (kh, kw, channels/groups, filters);
+/* Convolution as im2col + GEMM per example and group, then bias and activation while the example's
+ * output is still in cache. kernel: (kh, kw, channels/groups, filters);
  * scratch: out_h·out_w·kh·kw·channels/groups floats (unused for a plain 1×1 convolution). */
 static void dlc_conv2d(const float *x, int batch, const dlc_window *w, int groups, int filters, const float *kernel,
-                       const float *bias, float *y, float *scratch) {
+                       const float *bias, int activation, float *y, float *scratch) {
   const int group_channels = w->channels / groups, group_filters = filters / groups;
   const long positions = (long)w->out_h * w->out_w, in_size = (long)w->in_h * w->in_w * w->channels;
   const int patch = w->kh * w->kw * group_channels;
   const int pointwise = w->kh == 1 && w->kw == 1 && w->sh == 1 && w->sw == 1 && w->pad_top == 0 &&
                         w->pad_left == 0 && groups == 1;
   int n, g;
-  long p;
-  int f;
   for (n = 0; n < batch; n++) {
     float *out = y + n * positions * filters;
     for (g = 0; g < groups; g++) {
@@ -240,9 +261,7 @@ static void dlc_conv2d(const float *x, int batch, const dlc_window *w, int group
       dlc_gemm((int)positions, group_filters, patch, columns, patch, kernel + g * group_filters, filters,
                out + g * group_filters, filters, 0);
     }
-    if (bias)
-      for (p = 0; p < positions; p++)
-        for (f = 0; f < filters; f++) out[p * filters + f] += bias[f];
+    dlc_epilogue(out, positions, filters, bias, activation);
   }
 }
 
@@ -413,17 +432,18 @@ static void dlc_place(const float *x, int batch, int in_h, int in_w, int channel
 }
 
 /* @section dlc_scale_shift */
-/* y = x·scale + shift per channel, x viewed as (outer, channels, inner): batch normalization with
- * its statistics folded into scale and shift by dlc. */
+/* y = activation(x·scale + shift) per channel, x viewed as (outer, channels, inner): batch
+ * normalization with its statistics folded into scale and shift by dlc (an element-wise activation
+ * only). y may be x. */
 static void dlc_scale_shift(const float *x, long outer, int channels, long inner, const float *scale,
-                            const float *shift, float *y) {
+                            const float *shift, int activation, float *y) {
   long o, r;
   int c;
   for (o = 0; o < outer; o++)
     for (c = 0; c < channels; c++) {
       const float *px = x + (o * channels + c) * inner;
       float *py = y + (o * channels + c) * inner;
-      for (r = 0; r < inner; r++) py[r] = px[r] * scale[c] + shift[c];
+      for (r = 0; r < inner; r++) py[r] = dlc_activation(activation, px[r] * scale[c] + shift[c]);
     }
 }
 
@@ -499,10 +519,10 @@ static void dlc_broadcast(int op, const float *a, const long *a_strides, const f
 }
 
 /* @section dlc_combine_same */
-/* y = a op b for equal shapes. y may be a or b. */
-static void dlc_combine_same(int op, const float *a, const float *b, long count, float *y) {
+/* y = activation(a op b) for equal shapes (an element-wise activation only). y may be a or b. */
+static void dlc_combine_same(int op, const float *a, const float *b, long count, int activation, float *y) {
   long i;
-  for (i = 0; i < count; i++) y[i] = dlc_combine(op, a[i], b[i]);
+  for (i = 0; i < count; i++) y[i] = dlc_activation(activation, dlc_combine(op, a[i], b[i]));
 }
 
 /* @section dlc_affine */
@@ -612,7 +632,7 @@ static void dlc_recurrent(int kind, const float *x, int batch, int steps, int fe
   const int gates = kind == DLC_LSTM ? 4 : kind == DLC_GRU ? 3 : 1, width = gates * units;
   float *projected = scratch, *recurrent = scratch + (long)batch * steps * width;
   int position, n, u, k;
-  dlc_dense(x, batch * steps, features, kernel, width, bias, projected);
+  dlc_dense(x, batch * steps, features, kernel, width, bias, DLC_LINEAR, projected);
   memset(h, 0, sizeof(float) * (size_t)batch * (size_t)units);
   if (c) memset(c, 0, sizeof(float) * (size_t)batch * (size_t)units);
   for (position = 0; position < steps; position++) {

@@ -63,9 +63,9 @@ enum AttentionEmitters {
       let queryBias = c.hasWeight("query/bias") ? c.constant(try c.values("query/bias").map { $0 * scale }) : "NULL"
       let inputs = c.inputs
       let keyInput = inputs.count > 2 ? inputs[2] : inputs[1]
-      c.line("dlc_dense(\(inputs[0]), batch * \(g.queryPositions), \(g.query.last!), \(c.constant(queryKernel)), \(g.heads * g.keyDim), \(queryBias), \(q));")
-      c.line("dlc_dense(\(keyInput), batch * \(g.keyPositions), \(g.key.last!), \(try c.weight("key/kernel")), \(g.heads * g.keyDim), \(try c.optionalWeight("key/bias")), \(k));")
-      c.line("dlc_dense(\(inputs[1]), batch * \(g.keyPositions), \(g.value.last!), \(try c.weight("value/kernel")), \(g.heads * g.valueDim), \(try c.optionalWeight("value/bias")), \(v));")
+      c.line("dlc_dense(\(inputs[0]), batch * \(g.queryPositions), \(g.query.last!), \(c.constant(queryKernel)), \(g.heads * g.keyDim), \(queryBias), DLC_LINEAR, \(q));")
+      c.line("dlc_dense(\(keyInput), batch * \(g.keyPositions), \(g.key.last!), \(try c.weight("key/kernel")), \(g.heads * g.keyDim), \(try c.optionalWeight("key/bias")), DLC_LINEAR, \(k));")
+      c.line("dlc_dense(\(inputs[1]), batch * \(g.keyPositions), \(g.value.last!), \(try c.weight("value/kernel")), \(g.heads * g.valueDim), \(try c.optionalWeight("value/bias")), DLC_LINEAR, \(v));")
       var (qa, ka, va, ca) = (q, k, v, context)
       if g.moved {
         // (batch, others, attended, heads·width) so each group's steps are contiguous.
@@ -95,7 +95,7 @@ enum AttentionEmitters {
         c.line("dlc_transpose(\(ca), context_shape, back, \(g.order.count), \(context));")
       }
       let outFeatures = c.outputDims.count > g.query.count - 1 ? c.outputDims[(g.query.count - 1)...].reduce(1, *) : 1
-      c.line("dlc_dense(\(context), batch * \(g.queryPositions), \(g.heads * g.valueDim), \(try c.weight("attention_output/kernel")), \(outFeatures), \(try c.optionalWeight("attention_output/bias")), \(c.output));")
+      c.line("dlc_dense(\(context), batch * \(g.queryPositions), \(g.heads * g.valueDim), \(try c.weight("attention_output/kernel")), \(outFeatures), \(try c.optionalWeight("attention_output/bias")), DLC_LINEAR, \(c.output));")
     }
   ]
 }

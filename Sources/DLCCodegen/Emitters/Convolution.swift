@@ -41,16 +41,14 @@ enum ConvolutionEmitters {
       let positions = c.outputDims.dropLast().reduce(1, *)
       c.line("const dlc_window w = {\(window(c.shapes))};")
       c.line("dlc_depthwise(\(c.input), batch, &w, \(c.arguments.int("depth_multiplier")), \(try c.weight("depthwise_kernel")), NULL, \(c.scratch));")
-      c.line("dlc_dense(\(c.scratch), batch * \(positions), \(expanded), \(try c.weight("pointwise_kernel")), \(filters), \(try c.optionalWeight("bias")), \(c.output));")
-      c.activate(c.output, count: c.outputDims.reduce(1, *), width: filters)
+      c.line("dlc_dense(\(c.scratch), batch * \(positions), \(expanded), \(try c.weight("pointwise_kernel")), \(filters), \(try c.optionalWeight("bias")), \(c.activation()), \(c.output));")
     },
   ]
 
   static let conv2D = LayerEmitter(scratch: convolutionScratch) { c in
     let filters = c.arguments.int("filters")
     c.line("const dlc_window w = {\(window(c.shapes))};")
-    c.line("dlc_conv2d(\(c.input), batch, &w, \(c.arguments.int("groups")), \(filters), \(try c.weight("kernel")), \(try c.optionalWeight("bias")), \(c.output), \(c.scratch));")
-    c.activate(c.output, count: c.outputDims.reduce(1, *), width: filters)
+    c.line("dlc_conv2d(\(c.input), batch, &w, \(c.arguments.int("groups")), \(filters), \(try c.weight("kernel")), \(try c.optionalWeight("bias")), \(c.activation()), \(c.output), \(c.scratch));")
   }
 
   /// One example's im2col matrix for one group (none for a plain 1×1 convolution).

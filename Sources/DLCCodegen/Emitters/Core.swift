@@ -6,12 +6,13 @@ enum CoreEmitters {
       let inner = c.inputDims.last ?? 1
       let rows = c.inputDims.dropLast().reduce(1, *)
       let units = c.arguments.int("units")
-      c.line("dlc_dense(\(c.input), batch * \(rows), \(inner), \(try c.weight("kernel")), \(units), \(try c.optionalWeight("bias")), \(c.output));")
-      c.activate(c.output, count: c.outputDims.reduce(1, *), width: units)
+      c.line("dlc_dense(\(c.input), batch * \(rows), \(inner), \(try c.weight("kernel")), \(units), \(try c.optionalWeight("bias")), \(c.activation()), \(c.output));")
     },
     "Activation": LayerEmitter { c in
       let count = c.inputDims.reduce(1, *)
-      c.line("memcpy(\(c.output), \(c.input), sizeof(float) * (size_t)\(c.perBatch(count)));")
+      if c.output != c.input {  // otherwise the plan put the output over its input
+        c.line("memcpy(\(c.output), \(c.input), sizeof(float) * (size_t)\(c.perBatch(count)));")
+      }
       c.activate(c.output, count: count, width: c.inputDims.last ?? 1)
     },
     "Flatten": view, "Reshape": view, "Dropout": view, "SpatialDropout1D": view, "SpatialDropout2D": view,
@@ -32,5 +33,5 @@ enum CoreEmitters {
   ]
 
   /// Layers that only reinterpret their input's memory (or are identities at inference).
-  static let view = LayerEmitter(alias: true) { _ in }
+  static let view = LayerEmitter { _ in }
 }

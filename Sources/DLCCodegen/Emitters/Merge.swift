@@ -16,8 +16,10 @@ enum MergeEmitters {
       var offset = 0
       for (index, input) in c.inputs.enumerated() {
         let width = ([0] + c.inputDims(index))[axis...].reduce(1, *)
+        defer { offset += width }
+        // The memory plan may have had the producer write straight into this slice.
+        if let at = c.inputOffsets[index], let base = c.outputOffsets[0], at == base + offset { continue }
         c.line("dlc_copy_blocks(\(input), \(c.perBatch(outer)), \(width), \(c.output) + \(offset), \(stride));")
-        offset += width
       }
     },
     "Dot": LayerEmitter(scratch: { s in 4 * s.maxBatch * max(s.inputs[0].elementCount, s.inputs[1].elementCount) }) { c in
@@ -56,12 +58,16 @@ enum MergeEmitters {
     LayerEmitter { c in
       let out = c.outputDims
       let count = out.reduce(1, *)
+      // A fused activation goes into the last combining loop when nothing follows it.
+      var activated = false
       for index in 1..<c.inputs.count {
         let left = index == 1 ? c.inputs[0] : c.output
         let leftDims = index == 1 ? c.inputDims(0) : out
         let rightDims = c.inputDims(index)
         if leftDims == out && rightDims == out {
-          c.line("dlc_combine_same(\(op), \(left), \(c.inputs[index]), \(c.perBatch(count)), \(c.output));")
+          let fused = index == c.inputs.count - 1 && !average ? c.elementwiseActivation : "DLC_LINEAR"
+          activated = fused != "DLC_LINEAR"
+          c.line("dlc_combine_same(\(op), \(left), \(c.inputs[index]), \(c.perBatch(count)), \(fused), \(c.output));")
         } else {
           c.line("{")
           c.line("  static const long a_strides[] = {\(cInts(strides(leftDims)))};")
@@ -74,6 +80,7 @@ enum MergeEmitters {
       if average {
         c.line("dlc_affine(\(c.output), \(c.perBatch(count)), \(cFloat(1 / Float(c.inputs.count))), 0.0f, \(c.output));")
       }
+      if !activated { c.activate(c.output, count: count, width: out.last ?? 1) }
     }
   }
 

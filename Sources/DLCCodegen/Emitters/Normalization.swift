@@ -17,7 +17,8 @@ enum NormalizationEmitters {
       let shift = (0..<channels).map { beta[$0] - mean[$0] * scale[$0] }
       let outer = dims[1..<axis].reduce(1, *)
       let inner = dims[(axis + 1)...].reduce(1, *)
-      c.line("dlc_scale_shift(\(c.input), \(c.perBatch(outer)), \(channels), \(inner), \(c.constant(scale)), \(c.constant(shift)), \(c.output));")
+      c.line("dlc_scale_shift(\(c.input), \(c.perBatch(outer)), \(channels), \(inner), \(c.constant(scale)), \(c.constant(shift)), \(c.elementwiseActivation), \(c.output));")
+      c.finishActivation(c.output, count: c.outputDims.reduce(1, *), width: c.outputDims.last ?? 1)
     },
     "LayerNormalization": LayerEmitter { c in
       let (outer, width, inner) = try contiguous(c, axes: c.arguments.ints("axis"), layer: "LayerNormalization")

@@ -112,10 +112,10 @@ enum RecurrentEmitters {
     case "concat":
       c.line("dlc_copy_blocks(\(a), \(rows), \(units), \(c.outputs[0]), \(2 * units));")
       c.line("dlc_copy_blocks(\(bOut), \(rows), \(units), \(c.outputs[0]) + \(units), \(2 * units));")
-    case "sum": c.line("dlc_combine_same(DLC_ADD, \(a), \(bOut), \(count), \(c.outputs[0]));")
-    case "mul": c.line("dlc_combine_same(DLC_MULTIPLY, \(a), \(bOut), \(count), \(c.outputs[0]));")
+    case "sum": c.line("dlc_combine_same(DLC_ADD, \(a), \(bOut), \(count), DLC_LINEAR, \(c.outputs[0]));")
+    case "mul": c.line("dlc_combine_same(DLC_MULTIPLY, \(a), \(bOut), \(count), DLC_LINEAR, \(c.outputs[0]));")
     case "ave":
-      c.line("dlc_combine_same(DLC_ADD, \(a), \(bOut), \(count), \(c.outputs[0]));")
+      c.line("dlc_combine_same(DLC_ADD, \(a), \(bOut), \(count), DLC_LINEAR, \(c.outputs[0]));")
       c.line("dlc_affine(\(c.outputs[0]), \(count), 0.5f, 0.0f, \(c.outputs[0]));")
     default:
       c.line("memcpy(\(c.outputs[0]), \(a), sizeof(float) * (size_t)(\(count)));")

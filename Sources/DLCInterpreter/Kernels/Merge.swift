@@ -6,16 +6,14 @@ enum MergeKernels {
   static let table: [String: Kernel] = [
     "Add": elementwise(+), "Subtract": elementwise(-), "Multiply": elementwise(*),
     "Maximum": elementwise { max($0, $1) }, "Minimum": elementwise { min($0, $1) },
-    "Average": { call in
-      let sum = try elementwise(+)(call)[0]
-      let count = Float(call.inputs.count)
-      return [Tensor(shape: sum.shape, floats: sum.floats.map { $0 / count })]
-    },
+    "Average": elementwise(+, average: true),
     "Concatenate": concatenate,
     "Dot": dot,
   ]
 
-  static func elementwise(_ combine: @escaping (Float, Float) -> Float) -> Kernel {
+  /// The inputs combined pairwise from the left, then (Average) divided by their number, then the
+  /// activation the fuse-activations pass may have given the layer.
+  static func elementwise(_ combine: @escaping (Float, Float) -> Float, average: Bool = false) -> Kernel {
     { call in
       let shape = call.outputShape()
       var result = call.inputs[0].floats
@@ -27,6 +25,11 @@ enum MergeKernels {
       if resultShape != shape {
         result = Math.broadcast(result, resultShape, [0], shape.map { _ in 1 }, into: shape) { a, _ in a }
       }
+      if average {
+        let count = Float(call.inputs.count)
+        result = result.map { $0 / count }
+      }
+      Math.apply(call.activation, &result, width: shape.last ?? 1)
       return [Tensor(shape: shape, floats: result)]
     }
   }

@@ -22,6 +22,8 @@ enum NormalizationKernels {
         let channel = (index / inner) % channels
         out[index] = out[index] * scale[channel] + shift[channel]
       }
+      // An activation is there only when the fuse-activations pass put one there.
+      Math.apply(call.activation, &out, width: shape.last ?? 1)
       return [Tensor(shape: shape, floats: out)]
     },
     "LayerNormalization": { call in

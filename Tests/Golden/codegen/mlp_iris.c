@@ -72,16 +72,6 @@ static void dlc_gemm(int m, int n, int k, const float *a, int lda, const float *
   }
 }
 
-/* y[rows×n] = x[rows×k]·w[k×n] + bias (bias may be NULL). */
-static void dlc_dense(const float *x, int rows, int k, const float *w, int n, const float *bias, float *y) {
-  int i, j;
-  if (bias) {
-    for (i = 0; i < rows; i++)
-      for (j = 0; j < n; j++) y[(long)i * n + j] = bias[j];
-  }
-  dlc_gemm(rows, n, k, x, k, w, n, y, n, bias != NULL);
-}
-
 static float dlc_sigmoid(float x) {
   if (x >= 0.0f) return 1.0f / (1.0f + expf(-x));
   {
@@ -110,6 +100,27 @@ static void dlc_softmax_rows(float *x, long rows, int width, int take_log) {
   }
 }
 
+/* One value through an element-wise activation (not the softmaxes, which need a whole row). */
+static float dlc_activation(int kind, float v) {
+  switch (kind) {
+  case DLC_RELU: return DLC_MAX(v, 0.0f);
+  case DLC_RELU6: return DLC_MIN(DLC_MAX(v, 0.0f), 6.0f);
+  case DLC_LEAKY_RELU: return v >= 0.0f ? v : 0.2f * v;
+  case DLC_ELU: return v > 0.0f ? v : expm1f(v);
+  case DLC_SELU: return v > 0.0f ? 1.0507009873554805f * v : 1.0507009873554805f * 1.6732632423543772f * expm1f(v);
+  case DLC_GELU: return 0.5f * v * (1.0f + erff(v / sqrtf(2.0f)));
+  case DLC_SIGMOID: return dlc_sigmoid(v);
+  case DLC_HARD_SIGMOID: return DLC_MIN(DLC_MAX(v + 3.0f, 0.0f), 6.0f) / 6.0f;
+  case DLC_TANH: return tanhf(v);
+  case DLC_SOFTPLUS: return dlc_softplus(v);
+  case DLC_SOFTSIGN: return v / (1.0f + fabsf(v));
+  case DLC_SILU: return v * dlc_sigmoid(v);
+  case DLC_MISH: return v * tanhf(dlc_softplus(v));
+  case DLC_EXPONENTIAL: return expf(v);
+  default: return v;
+  }
+}
+
 /* Applies an activation in place to `count` values; softmax works on rows of `width`. */
 static void dlc_activate(int kind, float *x, long count, int width) {
   long i;
@@ -119,27 +130,36 @@ static void dlc_activate(int kind, float *x, long count, int width) {
   case DLC_LOG_SOFTMAX: dlc_softmax_rows(x, count / width, width, 1); return;
   default: break;
   }
-  for (i = 0; i < count; i++) {
-    float v = x[i];
-    switch (kind) {
-    case DLC_RELU: v = DLC_MAX(v, 0.0f); break;
-    case DLC_RELU6: v = DLC_MIN(DLC_MAX(v, 0.0f), 6.0f); break;
-    case DLC_LEAKY_RELU: v = v >= 0.0f ? v : 0.2f * v; break;
-    case DLC_ELU: v = v > 0.0f ? v : expm1f(v); break;
-    case DLC_SELU: v = v > 0.0f ? 1.0507009873554805f * v : 1.0507009873554805f * 1.6732632423543772f * expm1f(v); break;
-    case DLC_GELU: v = 0.5f * v * (1.0f + erff(v / sqrtf(2.0f))); break;
-    case DLC_SIGMOID: v = dlc_sigmoid(v); break;
-    case DLC_HARD_SIGMOID: v = DLC_MIN(DLC_MAX(v + 3.0f, 0.0f), 6.0f) / 6.0f; break;
-    case DLC_TANH: v = tanhf(v); break;
-    case DLC_SOFTPLUS: v = dlc_softplus(v); break;
-    case DLC_SOFTSIGN: v = v / (1.0f + fabsf(v)); break;
-    case DLC_SILU: v = v * dlc_sigmoid(v); break;
-    case DLC_MISH: v = v * tanhf(dlc_softplus(v)); break;
-    case DLC_EXPONENTIAL: v = expf(v); break;
-    default: break;
-    }
-    x[i] = v;
+  for (i = 0; i < count; i++) x[i] = dlc_activation(kind, x[i]);
+}
+
+/* What follows a GEMM, in one pass over its rows×width result: y = activation(y + bias) (bias may
+ * be NULL); the softmaxes, which need the whole row, go over each row again. */
+static void dlc_epilogue(float *y, long rows, int width, const float *bias, int activation) {
+  const int softmax = activation == DLC_SOFTMAX || activation == DLC_LOG_SOFTMAX;
+  long r;
+  int j;
+  if (!bias && (activation == DLC_LINEAR || softmax)) {
+    dlc_activate(activation, y, rows * width, width);
+    return;
   }
+  for (r = 0; r < rows; r++) {
+    float *row = y + r * width;
+    if (!bias)
+      for (j = 0; j < width; j++) row[j] = dlc_activation(activation, row[j]);
+    else if (softmax || activation == DLC_LINEAR)
+      for (j = 0; j < width; j++) row[j] += bias[j];
+    else
+      for (j = 0; j < width; j++) row[j] = dlc_activation(activation, row[j] + bias[j]);
+  }
+  if (softmax) dlc_activate(activation, y, rows * width, width);
+}
+
+/* y[rows×n] = activation(x[rows×k]·w[k×n] + bias) (bias may be NULL). */
+static void dlc_dense(const float *x, int rows, int k, const float *w, int n, const float *bias, int activation,
+                      float *y) {
+  dlc_gemm(rows, n, k, x, k, w, n, y, n, 0);
+  dlc_epilogue(y, rows, n, bias, activation);
 }
 
 
@@ -157,22 +177,19 @@ int mlp_iris_run_observed(int batch, const float *restrict weights, const float 
 
   /* dense (Dense) at graphs/mlp_iris.dl:7: (N, 4) -> (N, 50) */
   {
-    dlc_dense(measurements, batch * 1, 4, W + 0, 50, W + 208, (A + 0));
-    dlc_activate(DLC_RELU, (A + 0), (long)batch * 50, 50);
+    dlc_dense(measurements, batch * 1, 4, W + 0, 50, W + 208, DLC_RELU, (A + 0));
   }
   if (observe) { const int shape[] = {batch, 50}; observe("dense", (A + 0), shape, 2, context); }
 
   /* dense_1 (Dense) at graphs/mlp_iris.dl:8: (N, 50) -> (N, 12) */
   {
-    dlc_dense((A + 0), batch * 1, 50, W + 272, 12, W + 880, (A + 208));
-    dlc_activate(DLC_RELU, (A + 208), (long)batch * 12, 12);
+    dlc_dense((A + 0), batch * 1, 50, W + 272, 12, W + 880, DLC_RELU, (A + 208));
   }
   if (observe) { const int shape[] = {batch, 12}; observe("dense_1", (A + 208), shape, 2, context); }
 
   /* dense_2 (Dense) at graphs/mlp_iris.dl:9: (N, 12) -> (N, 3) */
   {
-    dlc_dense((A + 208), batch * 1, 12, W + 896, 3, W + 944, (A + 0));
-    dlc_activate(DLC_SOFTMAX, (A + 0), (long)batch * 3, 3);
+    dlc_dense((A + 208), batch * 1, 12, W + 896, 3, W + 944, DLC_SOFTMAX, (A + 0));
   }
   if (observe) { const int shape[] = {batch, 3}; observe("dense_2", (A + 0), shape, 2, context); }
 

@@ -72,16 +72,6 @@ static void dlc_gemm(int m, int n, int k, const float *a, int lda, const float *
   }
 }
 
-/* y[rows×n] = x[rows×k]·w[k×n] + bias (bias may be NULL). */
-static void dlc_dense(const float *x, int rows, int k, const float *w, int n, const float *bias, float *y) {
-  int i, j;
-  if (bias) {
-    for (i = 0; i < rows; i++)
-      for (j = 0; j < n; j++) y[(long)i * n + j] = bias[j];
-  }
-  dlc_gemm(rows, n, k, x, k, w, n, y, n, bias != NULL);
-}
-
 static float dlc_sigmoid(float x) {
   if (x >= 0.0f) return 1.0f / (1.0f + expf(-x));
   {
@@ -110,6 +100,27 @@ static void dlc_softmax_rows(float *x, long rows, int width, int take_log) {
   }
 }
 
+/* One value through an element-wise activation (not the softmaxes, which need a whole row). */
+static float dlc_activation(int kind, float v) {
+  switch (kind) {
+  case DLC_RELU: return DLC_MAX(v, 0.0f);
+  case DLC_RELU6: return DLC_MIN(DLC_MAX(v, 0.0f), 6.0f);
+  case DLC_LEAKY_RELU: return v >= 0.0f ? v : 0.2f * v;
+  case DLC_ELU: return v > 0.0f ? v : expm1f(v);
+  case DLC_SELU: return v > 0.0f ? 1.0507009873554805f * v : 1.0507009873554805f * 1.6732632423543772f * expm1f(v);
+  case DLC_GELU: return 0.5f * v * (1.0f + erff(v / sqrtf(2.0f)));
+  case DLC_SIGMOID: return dlc_sigmoid(v);
+  case DLC_HARD_SIGMOID: return DLC_MIN(DLC_MAX(v + 3.0f, 0.0f), 6.0f) / 6.0f;
+  case DLC_TANH: return tanhf(v);
+  case DLC_SOFTPLUS: return dlc_softplus(v);
+  case DLC_SOFTSIGN: return v / (1.0f + fabsf(v));
+  case DLC_SILU: return v * dlc_sigmoid(v);
+  case DLC_MISH: return v * tanhf(dlc_softplus(v));
+  case DLC_EXPONENTIAL: return expf(v);
+  default: return v;
+  }
+}
+
 /* Applies an activation in place to `count` values; softmax works on rows of `width`. */
 static void dlc_activate(int kind, float *x, long count, int width) {
   long i;
@@ -119,27 +130,36 @@ static void dlc_activate(int kind, float *x, long count, int width) {
   case DLC_LOG_SOFTMAX: dlc_softmax_rows(x, count / width, width, 1); return;
   default: break;
   }
-  for (i = 0; i < count; i++) {
-    float v = x[i];
-    switch (kind) {
-    case DLC_RELU: v = DLC_MAX(v, 0.0f); break;
-    case DLC_RELU6: v = DLC_MIN(DLC_MAX(v, 0.0f), 6.0f); break;
-    case DLC_LEAKY_RELU: v = v >= 0.0f ? v : 0.2f * v; break;
-    case DLC_ELU: v = v > 0.0f ? v : expm1f(v); break;
-    case DLC_SELU: v = v > 0.0f ? 1.0507009873554805f * v : 1.0507009873554805f * 1.6732632423543772f * expm1f(v); break;
-    case DLC_GELU: v = 0.5f * v * (1.0f + erff(v / sqrtf(2.0f))); break;
-    case DLC_SIGMOID: v = dlc_sigmoid(v); break;
-    case DLC_HARD_SIGMOID: v = DLC_MIN(DLC_MAX(v + 3.0f, 0.0f), 6.0f) / 6.0f; break;
-    case DLC_TANH: v = tanhf(v); break;
-    case DLC_SOFTPLUS: v = dlc_softplus(v); break;
-    case DLC_SOFTSIGN: v = v / (1.0f + fabsf(v)); break;
-    case DLC_SILU: v = v * dlc_sigmoid(v); break;
-    case DLC_MISH: v = v * tanhf(dlc_softplus(v)); break;
-    case DLC_EXPONENTIAL: v = expf(v); break;
-    default: break;
-    }
-    x[i] = v;
+  for (i = 0; i < count; i++) x[i] = dlc_activation(kind, x[i]);
+}
+
+/* What follows a GEMM, in one pass over its rows×width result: y = activation(y + bias) (bias may
+ * be NULL); the softmaxes, which need the whole row, go over each row again. */
+static void dlc_epilogue(float *y, long rows, int width, const float *bias, int activation) {
+  const int softmax = activation == DLC_SOFTMAX || activation == DLC_LOG_SOFTMAX;
+  long r;
+  int j;
+  if (!bias && (activation == DLC_LINEAR || softmax)) {
+    dlc_activate(activation, y, rows * width, width);
+    return;
   }
+  for (r = 0; r < rows; r++) {
+    float *row = y + r * width;
+    if (!bias)
+      for (j = 0; j < width; j++) row[j] = dlc_activation(activation, row[j]);
+    else if (softmax || activation == DLC_LINEAR)
+      for (j = 0; j < width; j++) row[j] += bias[j];
+    else
+      for (j = 0; j < width; j++) row[j] = dlc_activation(activation, row[j] + bias[j]);
+  }
+  if (softmax) dlc_activate(activation, y, rows * width, width);
+}
+
+/* y[rows×n] = activation(x[rows×k]·w[k×n] + bias) (bias may be NULL). */
+static void dlc_dense(const float *x, int rows, int k, const float *w, int n, const float *bias, int activation,
+                      float *y) {
+  dlc_gemm(rows, n, k, x, k, w, n, y, n, 0);
+  dlc_epilogue(y, rows, n, bias, activation);
 }
 
 /* A 2-D window: sizes, strides, dilation and the padding before the first row and column. */
@@ -167,18 +187,17 @@ static void dlc_im2col(const float *image, const dlc_window *w, int first, int c
       }
 }
 
-/* Convolution as im2col + GEMM per example and group. kernel: (kh, kw, channels/groups, filters);
+/* Convolution as im2col + GEMM per example and group, then bias and activation while the example's
+ * output is still in cache. kernel: (kh, kw, channels/groups, filters);
  * scratch: out_h·out_w·kh·kw·channels/groups floats (unused for a plain 1×1 convolution). */
 static void dlc_conv2d(const float *x, int batch, const dlc_window *w, int groups, int filters, const float *kernel,
-                       const float *bias, float *y, float *scratch) {
+                       const float *bias, int activation, float *y, float *scratch) {
   const int group_channels = w->channels / groups, group_filters = filters / groups;
   const long positions = (long)w->out_h * w->out_w, in_size = (long)w->in_h * w->in_w * w->channels;
   const int patch = w->kh * w->kw * group_channels;
   const int pointwise = w->kh == 1 && w->kw == 1 && w->sh == 1 && w->sw == 1 && w->pad_top == 0 &&
                         w->pad_left == 0 && groups == 1;
   int n, g;
-  long p;
-  int f;
   for (n = 0; n < batch; n++) {
     float *out = y + n * positions * filters;
     for (g = 0; g < groups; g++) {
@@ -190,9 +209,7 @@ static void dlc_conv2d(const float *x, int batch, const dlc_window *w, int group
       dlc_gemm((int)positions, group_filters, patch, columns, patch, kernel + g * group_filters, filters,
                out + g * group_filters, filters, 0);
     }
-    if (bias)
-      for (p = 0; p < positions; p++)
-        for (f = 0; f < filters; f++) out[p * filters + f] += bias[f];
+    dlc_epilogue(out, positions, filters, bias, activation);
   }
 }
 
@@ -247,16 +264,14 @@ int text_cnn_run_observed(int batch, const float *restrict weights, const int32_
   /* conv1d (Conv1D) at graphs/text_cnn.dl:10: (N, 200, 128) -> (N, 65, 128) */
   {
     const dlc_window w = {1, 200, 128, 1, 65, 1, 7, 1, 3, 1, 1, 0, 0};
-    dlc_conv2d((A + 0), batch, &w, 1, 128, W + 2560000, W + 2674688, (A + 160640), (A + 102400));
-    dlc_activate(DLC_RELU, (A + 160640), (long)batch * 8320, 128);
+    dlc_conv2d((A + 0), batch, &w, 1, 128, W + 2560000, W + 2674688, DLC_RELU, (A + 160640), (A + 102400));
   }
   if (observe) { const int shape[] = {batch, 65, 128}; observe("conv1d", (A + 160640), shape, 3, context); }
 
   /* conv1d_1 (Conv1D) at graphs/text_cnn.dl:11: (N, 65, 128) -> (N, 20, 128) */
   {
     const dlc_window w = {1, 65, 128, 1, 20, 1, 7, 1, 3, 1, 1, 0, 0};
-    dlc_conv2d((A + 160640), batch, &w, 1, 128, W + 2674816, W + 2789504, (A + 17920), (A + 0));
-    dlc_activate(DLC_RELU, (A + 17920), (long)batch * 2560, 128);
+    dlc_conv2d((A + 160640), batch, &w, 1, 128, W + 2674816, W + 2789504, DLC_RELU, (A + 17920), (A + 0));
   }
   if (observe) { const int shape[] = {batch, 20, 128}; observe("conv1d_1", (A + 17920), shape, 3, context); }
 
@@ -268,8 +283,7 @@ int text_cnn_run_observed(int batch, const float *restrict weights, const int32_
 
   /* dense (Dense) at graphs/text_cnn.dl:15: (N, 128) -> (N, 128) */
   {
-    dlc_dense((A + 0), batch * 1, 128, W + 2789632, 128, W + 2806016, (A + 512));
-    dlc_activate(DLC_RELU, (A + 512), (long)batch * 128, 128);
+    dlc_dense((A + 0), batch * 1, 128, W + 2789632, 128, W + 2806016, DLC_RELU, (A + 512));
   }
   if (observe) { const int shape[] = {batch, 128}; observe("dense", (A + 512), shape, 2, context); }
 
@@ -279,8 +293,7 @@ int text_cnn_run_observed(int batch, const float *restrict weights, const int32_
 
   /* dense_1 (Dense) at graphs/text_cnn.dl:17: (N, 128) -> (N, 1) */
   {
-    dlc_dense((A + 512), batch * 1, 128, W + 2806144, 1, W + 2806272, (A + 0));
-    dlc_activate(DLC_SIGMOID, (A + 0), (long)batch * 1, 1);
+    dlc_dense((A + 512), batch * 1, 128, W + 2806144, 1, W + 2806272, DLC_SIGMOID, (A + 0));
   }
   if (observe) { const int shape[] = {batch, 1}; observe("dense_1", (A + 0), shape, 2, context); }
 

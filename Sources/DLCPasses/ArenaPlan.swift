@@ -1,9 +1,10 @@
 // Offsets in one arena for every buffer, from buffer sizes and lifetimes: greedy by size (largest
 // first, each at the lowest offset that does not overlap a placed buffer alive at the same time),
-// as TensorFlow Lite Micro's planner does. Offsets are 64-byte aligned.
+// as TensorFlow Lite Micro's planner does, also tried largest size×lifetime first and earliest
+// first, keeping the smallest arena. Offsets are 64-byte aligned.
 
-public struct ArenaPlan: Equatable {
-  public struct Buffer: Equatable {
+public struct ArenaPlan: Equatable, Sendable {
+  public struct Buffer: Equatable, Sendable {
     public var bytes: Int
     /// The first and last schedule steps the buffer is alive in, inclusive.
     public var firstUse: Int
@@ -26,9 +27,27 @@ public struct ArenaPlan: Equatable {
 
   public init(_ buffers: [Buffer]) {
     self.buffers = buffers
+    // Greedy by size first; when another order packs tighter (a long-lived buffer placed early
+    // can leave a hole no later one fills), that one wins. Ties keep the earlier order.
+    let bySize = buffers.indices.sorted { (buffers[$0].bytes, -$0) > (buffers[$1].bytes, -$1) }
+    let byArea = buffers.indices.sorted {
+      let (a, b) = (buffers[$0], buffers[$1])
+      return (a.bytes * (a.lastUse - a.firstUse + 1), -$0) > (b.bytes * (b.lastUse - b.firstUse + 1), -$1)
+    }
+    let byFirstUse = buffers.indices.sorted { (buffers[$0].firstUse, -buffers[$0].bytes, $0) < (buffers[$1].firstUse, -buffers[$1].bytes, $1) }
+    var best = Self.place(buffers, order: bySize)
+    for order in [byArea, byFirstUse] {
+      let candidate = Self.place(buffers, order: order)
+      if candidate.total < best.total { best = candidate }
+    }
+    self.offsets = best.offsets
+    self.totalBytes = best.total
+  }
+
+  /// Each buffer in `order` at the lowest aligned offset clear of the placed buffers alive with it.
+  static func place(_ buffers: [Buffer], order: [Int]) -> (offsets: [Int], total: Int) {
     var offsets = [Int](repeating: 0, count: buffers.count)
     var placed: [Int] = []
-    let order = buffers.indices.sorted { buffers[$0].bytes != buffers[$1].bytes ? buffers[$0].bytes > buffers[$1].bytes : $0 < $1 }
     for index in order {
       let buffer = buffers[index]
       // Intervals taken by live neighbours, by offset; the first gap that fits wins.
@@ -37,16 +56,15 @@ public struct ArenaPlan: Equatable {
       var candidate = 0
       for (start, end) in taken {
         if candidate + buffer.bytes <= start { break }
-        candidate = max(candidate, Self.aligned(end))
+        candidate = max(candidate, aligned(end))
       }
       offsets[index] = candidate
       placed.append(index)
     }
-    self.offsets = offsets
-    self.totalBytes = Self.aligned(buffers.indices.map { offsets[$0] + buffers[$0].bytes }.max() ?? 0)
+    return (offsets, aligned(buffers.indices.map { offsets[$0] + buffers[$0].bytes }.max() ?? 0))
   }
 
-  static func aligned(_ bytes: Int) -> Int { (bytes + alignment - 1) / alignment * alignment }
+  public static func aligned(_ bytes: Int) -> Int { (bytes + alignment - 1) / alignment * alignment }
 
   /// The sum of all buffers, as if nothing were reused.
   public var naiveBytes: Int { buffers.reduce(0) { $0 + Self.aligned($1.bytes) } }

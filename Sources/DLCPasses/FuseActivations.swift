@@ -1,0 +1,69 @@
+// An activation layer (Activation, and ReLU or ELU with arguments an `activation=` name can say)
+// right after a layer that can apply an activation to its own result becomes that layer's
+// `activation`: the backends then apply it in the same pass that writes the result — the
+// convolution's or Dense's bias epilogue, the merge's combining loop, the normalization's
+// scale-and-shift loop — instead of reading and writing the whole tensor again.
+// Fused only when the activation layer is the producer's sole reader, the producer's result is
+// not a model output (its name would change), the producer's activation is linear, and the
+// activation layer's own output is not a model output (outputs keep their names).
+import DLCIR
+import DLCLayers
+
+extension Passes {
+  /// Layers whose kernels in both backends apply `activation` to their result as they write it:
+  /// those with Keras' own `activation=` argument, and element-wise ones given one by this pass.
+  static let activationEpilogues: Set<String> = [
+    "Dense", "Conv1D", "Conv2D", "SeparableConv2D", "Conv2DTranspose", "DepthwiseConv2D",
+    "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "BatchNormalization",
+  ]
+
+  /// The `activation=` name an activation layer computes, if there is one.
+  static func activationName(of node: Node) -> Activation? {
+    let number = { (name: String) in node.attributes[name]?.doubleValue }
+    switch node.op {
+    case "Activation":
+      return node.attributes["activation"]?.stringValue.flatMap(Activation.named)
+    case "ReLU" where number("negative_slope") ?? 0 == 0 && number("threshold") ?? 0 == 0:
+      switch number("max_value") {
+      case nil: return .relu
+      case 6: return .relu6
+      default: return nil
+      }
+    case "ELU" where number("alpha") ?? 1 == 1:
+      return .elu
+    case "LeakyReLU" where number("negative_slope") == 0.2:
+      return .leakyRelu
+    default:
+      return nil
+    }
+  }
+
+  public static let fuseActivations = Pass(
+    "fuse-activations", "apply an activation layer in the loop of the convolution, Dense, merge or normalization before it"
+  ) { (graph: Graph) in
+    var nodes = graph.nodes
+    var removed: Set<NodeID> = []
+    var replacements: [ValueRef: ValueRef] = [:]
+    let consumers = graph.consumers()
+    let outputs = Set(graph.outputs)
+    for layer in graph.nodes {
+      guard let activation = activationName(of: layer), activation != .linear else { continue }
+      let source = layer.inputs[0]
+      let producer = nodes[source.node]
+      guard activationEpilogues.contains(producer.op), producer.outputs.count == 1, consumers[producer.id] == [layer.id],
+        !outputs.contains(source), !outputs.contains(ValueRef(node: layer.id)),
+        Activation.named(producer.attributes["activation"]?.stringValue ?? "linear") == .linear
+      else { continue }
+      var fused = producer
+      fused.attributes["activation"] = .string(activation.rawValue)
+      // Keep a record in the IR of what was fused in.
+      fused.attributes["fused"] = .string(layer.name)
+      nodes[producer.id] = fused
+      removed.insert(layer.id)
+      replacements[ValueRef(node: layer.id)] = source
+    }
+    var result = graph
+    result.nodes = nodes
+    return result.rebuilt(removing: removed, replacing: replacements)
+  }
+}

@@ -1,0 +1,79 @@
+// The memory plan: its text as golden files, the ways tensors share bytes, and the independent
+// overlap checker catching a plan that is wrong.
+import DLCCodegen
+import DLCDriver
+import DLCIR
+import DLCSupport
+@testable import DLCPasses
+import Foundation
+import XCTest
+
+final class MemoryPlanTests: XCTestCase {
+  override func setUp() {
+    FileManager.default.changeCurrentDirectoryPath(Golden.repository.path)
+  }
+
+  func optimizedGraph(_ source: String) throws -> Graph {
+    let compilation = source.hasSuffix(".dl")
+      ? Driver.compile(path: source) : Driver.compile(SourceFile(path: "plan.dl", text: source))
+    return try PassManager(Passes.all).run(try XCTUnwrap(compilation.graph, compilation.renderedDiagnostics))
+  }
+
+  func testGoldenPlans() throws {
+    let folder = Golden.root.appendingPathComponent("ir")
+    for (path, name) in [("Tests/Golden/summary/resnet_tiny.dl", "resnet_tiny"), ("graphs/image_tabular.dl", "image_tabular")] {
+      let plan = try CCodegen.memoryPlan(try optimizedGraph(path))
+      XCTAssertEqual(plan.overlaps(), [], name)
+      Golden.assertMatches(plan.report, folder.appendingPathComponent("\(name).memory"))
+    }
+  }
+
+  func testElementwiseLayersWriteOverAnInputReadNowhereLater() throws {
+    let graph = try optimizedGraph(
+      """
+      model inplace
+      input x: [16]
+      h = x -> Dense(16)
+      y = h -> ReLU()
+      output (y, h) -> Add() -> Activation("sigmoid") -> Rescaling(2.0)
+      """)
+    let plan = try MemoryPlan(graph)
+    let name = { (value: ValueRef) in graph.name(of: value) }
+    let shared = plan.sharing.compactMapValues { sharing -> String? in
+      if case .inPlace(let source) = sharing { return name(source) } else { return nil }
+    }
+    // The ReLU may not take h's bytes: the Add reads h after it. The Add takes the ReLU's
+    // (its first input, read for the last time), and the rescaling the Add's.
+    XCTAssertEqual(Dictionary(uniqueKeysWithValues: shared.map { (name($0.key), $0.value) }), ["add": "re_lu", "rescaling": "add"])
+    XCTAssertEqual(plan.overlaps(), [])
+    XCTAssertEqual(plan.arena.buffers.count, 2)
+  }
+
+  func testConcatenationInputsAreWrittenIntoTheirSlicesWhenContiguous() throws {
+    let source = """
+      model slices
+      input x: [8]
+      a = x -> Dense(3)
+      b = x -> Dense(5)
+      output (a, b, x) -> Concatenate()
+      """
+    let graph = try optimizedGraph(source)
+    let one = try MemoryPlan(graph, maxBatch: 1)
+    let slices = one.sharing.compactMapValues { sharing -> Int? in
+      if case .slice(_, let offset) = sharing { return offset } else { return nil }
+    }
+    // The model input stays where the caller put it; it is copied.
+    XCTAssertEqual(Dictionary(uniqueKeysWithValues: slices.map { (graph.name(of: $0.key), $0.value) }), ["dense": 0, "dense_1": 12])
+    XCTAssertEqual(one.overlaps(), [])
+    // With two examples a slice is two pieces, one per example: nothing is sliced.
+    XCTAssertTrue(try MemoryPlan(graph, maxBatch: 2).sharing.isEmpty)
+  }
+
+  func testTheCheckerCatchesTensorsPlacedOnTopOfEachOther() throws {
+    var plan = try CCodegen.memoryPlan(try optimizedGraph("graphs/mnist_cnn.dl"))
+    XCTAssertEqual(plan.overlaps(), [])
+    plan.arena.offsets = plan.arena.offsets.map { _ in 0 }
+    XCTAssertFalse(plan.overlaps().isEmpty)
+    XCTAssertTrue(plan.overlaps().contains { $0.first == "conv2d" && $0.second == "max_pooling2d" }, "\(plan.overlaps())")
+  }
+}
