@@ -65,6 +65,19 @@ final class CommandLineTests: XCTestCase {
     XCTAssertTrue(macs.stdout.contains(" Total MACs: 836 per example\n"), macs.stdout)
   }
 
+  func testIRPrintsTheArenaAndWithMemoryEveryBuffer() throws {
+    let plain = try run("ir", "graphs/image_tabular.dl")
+    XCTAssertEqual(plain.status, 0)
+    XCTAssertTrue(plain.stdout.hasSuffix("# arena: planned 661,184 (naive 1,315,328, lower bound 661,184) bytes for one example\n"), plain.stdout)
+    let memory = try run("ir", "graphs/image_tabular.dl", "--memory")
+    XCTAssertEqual(memory.status, 0)
+    XCTAssertTrue(memory.stdout.hasPrefix(plain.stdout), memory.stdout)
+    // The two branches are computed straight into the concatenation's slices.
+    XCTAssertTrue(
+      memory.stdout.contains("global_average_pooling2d (in concatenate at +0), dense (in concatenate at +128), concatenate\n"),
+      memory.stdout)
+  }
+
   func testInputErrorsExitWithOne() throws {
     let result = try run("check", "Tests/Golden/errors/shapes_dense_after_conv.dl")
     XCTAssertEqual(result.status, 1)
