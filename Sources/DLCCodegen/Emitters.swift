@@ -7,7 +7,7 @@ enum CEmitters {
     let families = [
       CoreEmitters.table, ConvolutionEmitters.table, PoolingEmitters.table, ResizingEmitters.table,
       NormalizationEmitters.table, EmbeddingEmitters.table, RecurrentEmitters.table, AttentionEmitters.table,
-      MergeEmitters.table, ActivationLayerEmitters.table,
+      MergeEmitters.table, ActivationLayerEmitters.table, FusedEmitters.table,
     ]
     for family in families { table.merge(family) { first, _ in first } }
     return table

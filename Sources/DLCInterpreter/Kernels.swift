@@ -7,7 +7,7 @@ public enum Kernels {
     let families = [
       CoreKernels.table, ConvolutionKernels.table, PoolingKernels.table, ResizingKernels.table,
       NormalizationKernels.table, EmbeddingKernels.table, RecurrentKernels.table, AttentionKernels.table,
-      MergeKernels.table, ActivationLayerKernels.table,
+      MergeKernels.table, ActivationLayerKernels.table, FusedKernels.table,
     ]
     for family in families { table.merge(family) { first, _ in first } }
     return table

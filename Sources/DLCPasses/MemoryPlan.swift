@@ -67,7 +67,7 @@ public struct MemoryPlan: Sendable {
     let schedule = graph.layers
     let steps = schedule.count
     let step = Dictionary(uniqueKeysWithValues: schedule.enumerated().map { ($1.id, $0) })
-    let memory = { (node: Node) in registry[node.op]?.memory ?? .separate }
+    let memory = { (node: Node) in Self.memory(of: node, registry: registry) }
     let bytes = { (value: ValueRef) in maxBatch * graph.type(of: value).elementCount * 4 }
 
     // The last step that reads each value, through the views of it; model outputs live to the end.
@@ -166,6 +166,12 @@ public struct MemoryPlan: Sendable {
     self.arena = ArenaPlan(buffers)
     self.labels = labels
     self.naiveBytes = naive
+  }
+
+  /// How a node's output uses memory: its layer's `OutputMemory`; a fused element-wise chain reads
+  /// every operand at element i before writing element i, like the layers it replaced.
+  public static func memory(of node: Node, registry: LayerRegistry = .standard) -> OutputMemory {
+    node.op == Passes.elementwiseChainOp ? .elementwise : registry[node.op]?.memory ?? .separate
   }
 
   /// Inputs of Concatenate layers that can be written straight into their slice of its output:

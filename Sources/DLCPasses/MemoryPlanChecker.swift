@@ -21,7 +21,7 @@ extension MemoryPlan {
       var alive: ClosedRange<Int>
     }
     let step = Dictionary(uniqueKeysWithValues: schedule.enumerated().map { ($1, $0) })
-    let memory = { (node: Node) in registry[node.op]?.memory ?? .separate }
+    let memory = { (node: Node) in MemoryPlan.memory(of: node, registry: registry) }
     var lastRead: [ValueRef: Int] = [:]
     for id in schedule {
       for input in graph.nodes[id].inputs { lastRead[input] = max(lastRead[input] ?? -1, step[id] ?? -1) }

@@ -38,7 +38,8 @@ public struct Pass: Sendable {
 public enum Passes {
   /// Every pass, in the order `--passes all` runs them.
   public static let all: [Pass] = [
-    removeInferenceIdentities, foldZeroPadding, foldBatchNormalization, fuseActivations, removeDeadNodes,
+    removeInferenceIdentities, foldZeroPadding, foldBatchNormalization, fuseActivations, fuseElementwiseChains,
+    removeDeadNodes,
   ]
 
   public static func named(_ name: String) -> Pass? { all.first { $0.name == name } }

@@ -49,7 +49,8 @@ public enum GraphDot {
     // What optimization passes folded into this layer.
     if let folded = node.attributes["folded"]?.stringValue { lines.append("+ \(escape(folded)) (folded)") }
     if let fused = node.attributes["fused"]?.stringValue {
-      lines.append("+ \(escape(fused)) (fused: \(escape(node.attributes["activation"]?.stringValue ?? "")))")
+      let activation = node.attributes["activation"]?.stringValue.map { ": " + $0 } ?? ""
+      lines.append("+ \(escape(fused)) (fused\(escape(activation)))")
     }
     let label = lines.joined(separator: "\\n")
     return isOutput

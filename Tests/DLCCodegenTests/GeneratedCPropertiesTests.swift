@@ -167,7 +167,7 @@ final class GeneratedCPropertiesTests: XCTestCase {
   /// The C backend on the optimized graph (padding and batch normalization folded) against the
   /// interpreter on the graph as written.
   func testOptimizedCMatchesTheUnoptimizedInterpreter() throws {
-    for name in ["mobile_blocks", "resnet_tiny"] {
+    for name in ["mobile_blocks", "resnet_tiny", "elementwise_chain"] {
       let compilation = Driver.compile(path: CodegenFixtures.tests.appendingPathComponent("Golden/summary/\(name).dl").path)
       let graph = try XCTUnwrap(compilation.graph)
       var weights = Dictionary(Initialization.initialize(graph, seed: 4).weights.map { ($0.name, $0.tensor) }) { a, _ in a }

@@ -13,10 +13,18 @@ final class MemoryPlanTests: XCTestCase {
     FileManager.default.changeCurrentDirectoryPath(Golden.repository.path)
   }
 
-  func optimizedGraph(_ source: String) throws -> Graph {
+  func optimizedGraph(_ source: String, passes: [Pass] = Passes.all) throws -> Graph {
     let compilation = source.hasSuffix(".dl")
       ? Driver.compile(path: source) : Driver.compile(SourceFile(path: "plan.dl", text: source))
-    return try PassManager(Passes.all).run(try XCTUnwrap(compilation.graph, compilation.renderedDiagnostics))
+    return try PassManager(passes).run(try XCTUnwrap(compilation.graph, compilation.renderedDiagnostics))
+  }
+
+  func inPlace(_ plan: MemoryPlan) -> [String: String] {
+    let pairs = plan.sharing.compactMap { value, sharing -> (String, String)? in
+      if case .inPlace(let source) = sharing { return (plan.graph.name(of: value), plan.graph.name(of: source)) }
+      return nil
+    }
+    return Dictionary(uniqueKeysWithValues: pairs)
   }
 
   func testGoldenPlans() throws {
@@ -29,24 +37,24 @@ final class MemoryPlanTests: XCTestCase {
   }
 
   func testElementwiseLayersWriteOverAnInputReadNowhereLater() throws {
-    let graph = try optimizedGraph(
-      """
+    let source = """
       model inplace
       input x: [16]
       h = x -> Dense(16)
       y = h -> ReLU()
       output (y, h) -> Add() -> Activation("sigmoid") -> Rescaling(2.0)
-      """)
-    let plan = try MemoryPlan(graph)
-    let name = { (value: ValueRef) in graph.name(of: value) }
-    let shared = plan.sharing.compactMapValues { sharing -> String? in
-      if case .inPlace(let source) = sharing { return name(source) } else { return nil }
-    }
+      """
+    let layers = try MemoryPlan(optimizedGraph(source, passes: Passes.all.filter { $0.name != "fuse-elementwise-chains" }))
     // The ReLU may not take h's bytes: the Add reads h after it. The Add takes the ReLU's
     // (its first input, read for the last time), and the rescaling the Add's.
-    XCTAssertEqual(Dictionary(uniqueKeysWithValues: shared.map { (name($0.key), $0.value) }), ["add": "re_lu", "rescaling": "add"])
-    XCTAssertEqual(plan.overlaps(), [])
-    XCTAssertEqual(plan.arena.buffers.count, 2)
+    XCTAssertEqual(inPlace(layers), ["add": "re_lu", "rescaling": "add"])
+    XCTAssertEqual(layers.overlaps(), [])
+    XCTAssertEqual(layers.arena.buffers.count, 2)
+    // Fused into one loop, the element-wise layers read h and write over it.
+    let fused = try MemoryPlan(optimizedGraph(source))
+    XCTAssertEqual(inPlace(fused), ["rescaling": "dense"])
+    XCTAssertEqual(fused.overlaps(), [])
+    XCTAssertEqual(fused.arena.buffers.count, 1)
   }
 
   func testConcatenationInputsAreWrittenIntoTheirSlicesWhenContiguous() throws {

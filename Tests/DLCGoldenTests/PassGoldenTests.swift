@@ -3,6 +3,7 @@
 import DLCDriver
 import DLCIR
 import DLCPasses
+import DLCSupport
 import Foundation
 import XCTest
 
@@ -27,6 +28,7 @@ final class PassGoldenTests: XCTestCase {
     for (path, name) in [
       ("graphs/text_cnn.dl", "text_cnn"), ("Tests/Golden/summary/recurrent_states.dl", "recurrent_states"),
       ("Tests/Golden/summary/resnet_tiny.dl", "resnet_tiny"), ("Tests/Golden/summary/mobile_blocks.dl", "mobile_blocks"),
+      ("Tests/Golden/summary/elementwise_chain.dl", "elementwise_chain"),
     ] {
       Golden.assertMatches(try printAfterAll(path), folder.appendingPathComponent("\(name).ir"))
     }
@@ -53,5 +55,46 @@ final class PassGoldenTests: XCTestCase {
     XCTAssertEqual(result.nodes.map(\.name), ["x", "unused", "live"])
     XCTAssertEqual(result.outputs, [ValueRef(node: 2)])
     _ = (unused, dead)
+  }
+}
+
+final class ElementwiseChainTests: XCTestCase {
+  func chain(_ source: String) throws -> Graph {
+    let compilation = Driver.compile(SourceFile(path: "chain.dl", text: source))
+    return try PassManager(Passes.all).run(try XCTUnwrap(compilation.graph, compilation.renderedDiagnostics))
+  }
+
+  func testStepsRoundTripThroughTheirText() {
+    let steps: [ElementwiseStep] = [
+      .load(0), .combine(.rsub, 2), .scale(0.5, -1), .activation(.gelu), .relu(maxValue: nil, slope: 0.1, threshold: 0.5),
+      .relu(maxValue: 6, slope: 0, threshold: 0), .elu(1.5),
+    ]
+    XCTAssertEqual(steps.map { ElementwiseStep(text: $0.text) }, steps)
+    XCTAssertNil(ElementwiseStep(text: "add y1"))
+  }
+
+  func testTheRunningValueSecondInASubtractionIsSubtractedFrom() throws {
+    let graph = try chain("model c\ninput a: [4]\ninput b: [4]\nr = b -> ReLU()\noutput (a, r) -> Subtract() -> Rescaling(3.0)\n")
+    let fused = try XCTUnwrap(graph.nodes.last)
+    XCTAssertEqual(fused.op, Passes.elementwiseChainOp)
+    XCTAssertEqual(fused.name, "rescaling")
+    XCTAssertEqual(ElementwiseStep.program(of: fused), [.load(0), .relu(maxValue: nil, slope: 0, threshold: 0), .combine(.rsub, 1), .scale(3, 0)])
+    XCTAssertEqual(fused.inputs.map { graph.nodes[$0.node].name }, ["b", "a"])
+  }
+
+  func testChainsStopAtOutputsSecondReadersBroadcastsAndSoftmax() throws {
+    // The ReLU's value is a model output; the Add has two readers; the Multiply broadcasts.
+    let graph = try chain(
+      """
+      model c
+      input a: [4, 3]
+      input b: [1, 3]
+      r = a -> ReLU()
+      s = (r, a) -> Add()
+      t = (s, b) -> Multiply() -> ELU()
+      u = s -> Activation("softmax")
+      output r, t, u
+      """)
+    XCTAssertFalse(graph.nodes.contains { $0.op == Passes.elementwiseChainOp }, IRPrinter.print(graph, file: SourceFile(path: "c.dl", text: "")))
   }
 }

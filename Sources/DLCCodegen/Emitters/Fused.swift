@@ -1,0 +1,43 @@
+// C for nodes the passes make out of several layers: an ElementwiseChain as one loop that reads
+// each operand once and writes the result once.
+import DLCPasses
+
+enum FusedEmitters {
+  static let table: [String: LayerEmitter] = [
+    Passes.elementwiseChainOp: LayerEmitter { c in
+      guard let program = ElementwiseStep.program(of: c.node) else {
+        throw c.fail("internal error: \(c.node.name) has no element-wise program")
+      }
+      c.line("long i;")
+      c.line("for (i = 0; i < \(c.perBatch(c.outputDims.reduce(1, *))); i++) {")
+      c.line("  float v;")
+      for step in program { c.line("  " + statement(step, operands: c.inputs)) }
+      c.line("  \(c.output)[i] = v;")
+      c.line("}")
+    }
+  ]
+
+  /// One step as a C statement updating `v` at element `i`.
+  static func statement(_ step: ElementwiseStep, operands: [String]) -> String {
+    let literal = { (value: Double) in cFloat(Float(value)) }
+    switch step {
+    case .load(let operand): return "v = \(operands[operand])[i];"
+    case .combine(let op, let operand):
+      let x = "\(operands[operand])[i]"
+      switch op {
+      case .add: return "v = v + \(x);"
+      case .sub: return "v = v - \(x);"
+      case .rsub: return "v = \(x) - v;"
+      case .mul: return "v = v * \(x);"
+      case .max: return "v = DLC_MAX(v, \(x));"
+      case .min: return "v = DLC_MIN(v, \(x));"
+      }
+    case .scale(let scale, let offset): return "v = v * \(literal(scale)) + \(literal(offset));"
+    case .activation(let activation): return "v = dlc_activation(DLC_\(activation.rawValue.uppercased()), v);"
+    case .relu(let maxValue, let slope, let threshold):
+      let cap = maxValue.map(literal) ?? "HUGE_VALF"
+      return "v = v >= \(cap) ? \(cap) : (v >= \(literal(threshold)) ? v : \(literal(slope)) * (v - \(literal(threshold))));"
+    case .elu(let alpha): return "v = v > 0.0f ? v : \(literal(alpha)) * expm1f(v);"
+    }
+  }
+}
