@@ -277,6 +277,7 @@ private struct Generator {
         (void)W;
         (void)A;
         (void)status;
+        (void)observe; /* a model whose layers all vanish at inference computes nothing */
         (void)context;
       \(body.joined(separator: "\n"))
         return \(macro)_OK;

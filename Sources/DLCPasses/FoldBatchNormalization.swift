@@ -25,7 +25,7 @@ extension Passes {
       let rank = norm.outputs[0].rank
       let axis = norm.attributes["axis"]?.intValue ?? -1
       guard foldable.contains(producer.op), producer.outputs.count == 1, consumers[producer.id] == [norm.id],
-        !outputs.contains(source), axis == -1 || axis == rank - 1,
+        !outputs.contains(source), !outputs.contains(ValueRef(node: norm.id)), axis == -1 || axis == rank - 1,
         (producer.attributes["activation"]?.stringValue ?? "linear") == "linear"
       else { continue }
       let channels = norm.outputs[0].last

@@ -12,7 +12,10 @@ extension Passes {
   ) { (graph: Graph) in
     var removed: Set<NodeID> = []
     var replacements: [ValueRef: ValueRef] = [:]
-    for node in graph.nodes where inferenceIdentities.contains(node.op) {
+    // A model output keeps its layer, and so its name (outputs are written under their names);
+    // as a view of its input it costs nothing in either backend.
+    let outputs = Set(graph.outputs)
+    for node in graph.nodes where inferenceIdentities.contains(node.op) && !outputs.contains(ValueRef(node: node.id)) {
       removed.insert(node.id)
       replacements[ValueRef(node: node.id)] = node.inputs[0]
     }

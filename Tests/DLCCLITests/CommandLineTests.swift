@@ -68,7 +68,7 @@ final class CommandLineTests: XCTestCase {
   func testIRPrintsTheArenaAndWithMemoryEveryBuffer() throws {
     let plain = try run("ir", "graphs/image_tabular.dl")
     XCTAssertEqual(plain.status, 0)
-    XCTAssertTrue(plain.stdout.hasSuffix("# arena: planned 661,184 (naive 1,315,328, lower bound 661,184) bytes for one example\n"), plain.stdout)
+    XCTAssertTrue(plain.stdout.hasSuffix("# arena: planned 491,968 (naive 768,832, lower bound 491,968) bytes for one example\n"), plain.stdout)
     let memory = try run("ir", "graphs/image_tabular.dl", "--memory")
     XCTAssertEqual(memory.status, 0)
     XCTAssertTrue(memory.stdout.hasPrefix(plain.stdout), memory.stdout)

@@ -1,5 +1,7 @@
 // Generated C, built with -Werror and the sanitizers, against Keras on every layer case and every
-// graphs/ model (the fixtures of tools/keras_fixtures.py).
+// graphs/ model (the fixtures of tools/keras_fixtures.py). The C runs the optimized graph (all
+// passes) and must also match the interpreter on the graph as written to 1e-5: the passes change
+// no result.
 import DLCCodegen
 import DLCData
 import DLCDriver
@@ -24,9 +26,12 @@ final class GeneratedCNumericsTests: XCTestCase {
       let binding = WeightBinding.bind(try SafeTensors.read(path: weightsPath), path: weightsPath, to: graph)
       let inputs = try CodegenFixtures.inputs(URL(fileURLWithPath: base + ".inputs.npz"), for: graph)
       do {
-        let outputs = try CBackend.run(compilation, weights: binding.weights, inputs: inputs, build: CodegenFixtures.sanitized)
+        let (optimized, optimizedWeights) = try compilation.optimized(weights: binding.weights)
+        let outputs = try CBackend.run(optimized, weights: optimizedWeights, inputs: inputs, build: CodegenFixtures.sanitized)
         CodegenFixtures.assertClose(
           outputs, try CodegenFixtures.arrays(URL(fileURLWithPath: base + ".expected.npz")), testCase.name)
+        let unoptimized = try Runner.interpret(compilation, weights: binding.weights, inputs: inputs)
+        CodegenFixtures.assertClose(outputs, unoptimized, testCase.name + " (no passes, interpreter)", tolerance: 1e-5)
       } catch {
         XCTFail("\(testCase.name): \(error)")
       }
@@ -49,6 +54,8 @@ final class GeneratedCNumericsTests: XCTestCase {
         let (optimized, optimizedWeights) = try compilation.optimized(weights: weights)
         let outputs = try CBackend.run(optimized, weights: optimizedWeights, inputs: inputs, build: build)
         CodegenFixtures.assertClose(outputs, try CodegenFixtures.arrays(folder.appendingPathComponent("\(name).expected.npz")), name)
+        let unoptimized = try Runner.interpret(compilation, weights: weights, inputs: inputs)
+        CodegenFixtures.assertClose(outputs, unoptimized, name + " (no passes, interpreter)", tolerance: 1e-5)
       } catch {
         XCTFail("\(name): \(error)")
       }

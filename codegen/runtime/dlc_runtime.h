@@ -218,50 +218,60 @@ typedef struct {
 } dlc_window;
 
 /* @section dlc_im2col */
-/* Rows of the im2col matrix: for each output position, the window's values for channels
- * first..first+count, zero where the window hangs over the padding. */
-static void dlc_im2col(const float *image, const dlc_window *w, int first, int count, float *columns) {
-  int oh, ow, i, j;
+/* Rows of the im2col matrix for output positions first_position..+positions (row-major over the
+ * output): the window's values for channels first..first+count, zero where the window hangs over
+ * the padding. */
+static void dlc_im2col(const float *image, const dlc_window *w, int first, int count, long first_position,
+                       long positions, float *columns) {
+  long p;
+  int i, j;
   float *cell = columns;
-  for (oh = 0; oh < w->out_h; oh++)
-    for (ow = 0; ow < w->out_w; ow++)
-      for (i = 0; i < w->kh; i++) {
-        int ih = oh * w->sh + i * w->dh - w->pad_top;
-        for (j = 0; j < w->kw; j++) {
-          int iw = ow * w->sw + j * w->dw - w->pad_left;
-          if (ih >= 0 && ih < w->in_h && iw >= 0 && iw < w->in_w)
-            memcpy(cell, image + ((long)ih * w->in_w + iw) * w->channels + first, sizeof(float) * (size_t)count);
-          else
-            memset(cell, 0, sizeof(float) * (size_t)count);
-          cell += count;
-        }
+  for (p = first_position; p < first_position + positions; p++) {
+    const int oh = (int)(p / w->out_w), ow = (int)(p % w->out_w);
+    for (i = 0; i < w->kh; i++) {
+      int ih = oh * w->sh + i * w->dh - w->pad_top;
+      for (j = 0; j < w->kw; j++) {
+        int iw = ow * w->sw + j * w->dw - w->pad_left;
+        if (ih >= 0 && ih < w->in_h && iw >= 0 && iw < w->in_w)
+          memcpy(cell, image + ((long)ih * w->in_w + iw) * w->channels + first, sizeof(float) * (size_t)count);
+        else
+          memset(cell, 0, sizeof(float) * (size_t)count);
+        cell += count;
       }
+    }
+  }
 }
 
 /* @section dlc_conv2d */
-/* Convolution as im2col + GEMM per example and group, then bias and activation while the example's
- * output is still in cache. kernel: (kh, kw, channels/groups, filters);
- * scratch: out_h·out_w·kh·kw·channels/groups floats (unused for a plain 1×1 convolution). */
+/* Convolution as im2col + GEMM per example, tile of `tile` output positions and group, then bias
+ * and activation while the tile is still in cache. Tiling bounds the im2col matrix, which would
+ * otherwise be kh·kw times the input. kernel: (kh, kw, channels/groups, filters); scratch:
+ * tile·kh·kw·channels/groups floats (unused for a plain 1×1 convolution). */
 static void dlc_conv2d(const float *x, int batch, const dlc_window *w, int groups, int filters, const float *kernel,
-                       const float *bias, int activation, float *y, float *scratch) {
+                       const float *bias, int activation, long tile, float *y, float *scratch) {
   const int group_channels = w->channels / groups, group_filters = filters / groups;
   const long positions = (long)w->out_h * w->out_w, in_size = (long)w->in_h * w->in_w * w->channels;
   const int patch = w->kh * w->kw * group_channels;
   const int pointwise = w->kh == 1 && w->kw == 1 && w->sh == 1 && w->sw == 1 && w->pad_top == 0 &&
                         w->pad_left == 0 && groups == 1;
   int n, g;
+  long start;
   for (n = 0; n < batch; n++) {
     float *out = y + n * positions * filters;
-    for (g = 0; g < groups; g++) {
-      const float *columns = x + n * in_size;
-      if (!pointwise) {
-        dlc_im2col(x + n * in_size, w, g * group_channels, group_channels, scratch);
-        columns = scratch;
+    for (start = 0; start < positions; start += tile) {
+      const long count = DLC_MIN(tile, positions - start);
+      for (g = 0; g < groups; g++) {
+        /* A plain 1x1 convolution reads the input's pixels as they are. */
+        const float *columns = x + n * in_size + start * w->channels;
+        if (!pointwise) {
+          dlc_im2col(x + n * in_size, w, g * group_channels, group_channels, start, count, scratch);
+          columns = scratch;
+        }
+        dlc_gemm((int)count, group_filters, patch, columns, patch, kernel + g * group_filters, filters,
+                 out + start * filters + g * group_filters, filters, 0);
       }
-      dlc_gemm((int)positions, group_filters, patch, columns, patch, kernel + g * group_filters, filters,
-               out + g * group_filters, filters, 0);
+      dlc_epilogue(out + start * filters, count, filters, bias, activation);
     }
-    dlc_epilogue(out, positions, filters, bias, activation);
   }
 }
 

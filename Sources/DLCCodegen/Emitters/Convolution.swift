@@ -48,15 +48,26 @@ enum ConvolutionEmitters {
   static let conv2D = LayerEmitter(scratch: convolutionScratch) { c in
     let filters = c.arguments.int("filters")
     c.line("const dlc_window w = {\(window(c.shapes))};")
-    c.line("dlc_conv2d(\(c.input), batch, &w, \(c.arguments.int("groups")), \(filters), \(try c.weight("kernel")), \(try c.optionalWeight("bias")), \(c.activation()), \(c.output), \(c.scratch));")
+    c.line("dlc_conv2d(\(c.input), batch, &w, \(c.arguments.int("groups")), \(filters), \(try c.weight("kernel")), \(try c.optionalWeight("bias")), \(c.activation()), \(convolutionTile(c.shapes)), \(c.output), \(c.scratch));")
   }
 
-  /// One example's im2col matrix for one group (none for a plain 1×1 convolution).
+  /// Output positions per im2col tile: as many as keep the tile's columns within the larger of
+  /// one example's input and output (at least 64, for a GEMM worth calling), so the scratch is
+  /// never the arena's largest tenant.
+  static func convolutionTile(_ s: NodeShapes) -> Int {
+    let w = Window(s)
+    let patch = w.kh * w.kw * (w.channels / max(1, s.arguments.int("groups")))
+    let positions = w.outH * w.outW
+    let budget = max(s.input.reduce(1, *), s.output.reduce(1, *))
+    return max(1, min(positions, max(budget / max(patch, 1), 64)))
+  }
+
+  /// One example's im2col matrix for one group and tile (none for a plain 1×1 convolution).
   static func convolutionScratch(_ s: NodeShapes) -> Int {
     let w = Window(s)
     let groups = max(1, s.arguments.int("groups"))
     if w.kh == 1 && w.kw == 1 && w.sh == 1 && w.sw == 1 && w.padTop == 0 && w.padLeft == 0 && groups == 1 { return 0 }
-    return w.outH * w.outW * w.kh * w.kw * (w.channels / groups)
+    return convolutionTile(s) * w.kh * w.kw * (w.channels / groups)
   }
 
   /// The dlc_window initializer for a convolution, pooling or depthwise layer.

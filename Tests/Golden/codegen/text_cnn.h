@@ -10,7 +10,7 @@ extern "C" {
 
 /* Bytes of working memory a call needs: pass a buffer at least this large, aligned for float
    (malloc'd, or a static float array of TEXT_CNN_ARENA_BYTES / 4 elements). */
-#define TEXT_CNN_ARENA_BYTES 775680
+#define TEXT_CNN_ARENA_BYTES 772096
 /* The most examples one call may process (dlc compile --batch). */
 #define TEXT_CNN_MAX_BATCH 4
 /* Floats of packed weights in text_cnn_weights.bin, passed as `weights`. */
