@@ -14,18 +14,14 @@ extension Passes {
   ) { program in
     let graph = program.graph
     var weights = program.weights
-    var nodes = graph.nodes
-    var removed: Set<NodeID> = []
-    var replacements: [ValueRef: ValueRef] = [:]
-    let consumers = graph.consumers()
-    let outputs = Set(graph.outputs)
+    var rewrite = GraphRewrite(graph)
     for norm in graph.nodes where norm.op == "BatchNormalization" {
       let source = norm.inputs[0]
-      let producer = nodes[source.node]
+      let producer = rewrite.nodes[source.node]
       let rank = norm.outputs[0].rank
       let axis = norm.attributes["axis"]?.intValue ?? -1
-      guard foldable.contains(producer.op), producer.outputs.count == 1, consumers[producer.id] == [norm.id],
-        !outputs.contains(source), !outputs.contains(ValueRef(node: norm.id)), axis == -1 || axis == rank - 1,
+      guard foldable.contains(producer.op), producer.outputs.count == 1, rewrite.soleReader(of: producer.id) == norm.id,
+        !rewrite.isOutput(producer.id), !rewrite.isOutput(norm.id), axis == -1 || axis == rank - 1,
         (producer.attributes["activation"]?.stringValue ?? "linear") == "linear"
       else { continue }
       let channels = norm.outputs[0].last
@@ -36,9 +32,7 @@ extension Passes {
       }
       // Keep a record in the IR of what was folded in.
       folded.attributes["folded"] = .string(norm.name)
-      nodes[producer.id] = folded
-      removed.insert(norm.id)
-      replacements[ValueRef(node: norm.id)] = source
+      rewrite.absorb(norm.id, into: folded, readersRead: source)
 
       guard var table = weights else { continue }
       func values(_ node: Node, _ name: String) -> [Float]? { table["\(node.name)/\(name)"]?.floats }
@@ -62,8 +56,6 @@ extension Passes {
       for parameter in norm.parameters { table["\(norm.name)/\(parameter.name)"] = nil }
       weights = table
     }
-    var graphWithFolds = graph
-    graphWithFolds.nodes = nodes
-    return Program(graph: graphWithFolds.rebuilt(removing: removed, replacing: replacements), weights: weights)
+    return Program(graph: rewrite.result(), weights: weights)
   }
 }

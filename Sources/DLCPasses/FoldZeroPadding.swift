@@ -9,25 +9,16 @@ extension Passes {
   public static let foldZeroPadding = Pass(
     "fold-zero-padding", "fold ZeroPadding1D/2D into the valid convolution it feeds"
   ) { (graph: Graph) in
-    var nodes = graph.nodes
-    var removed: Set<NodeID> = []
-    var replacements: [ValueRef: ValueRef] = [:]
-    let consumers = graph.consumers()
-    let outputs = Set(graph.outputs)
+    var rewrite = GraphRewrite(graph)
     for pad in graph.nodes where pad.op == "ZeroPadding1D" || pad.op == "ZeroPadding2D" {
-      guard consumers[pad.id].count == 1, let convolution = consumers[pad.id].first, !outputs.contains(ValueRef(node: pad.id))
-      else { continue }
-      var folded = nodes[convolution]
+      guard let convolution = rewrite.soleReader(of: pad.id), !rewrite.isOutput(pad.id) else { continue }
+      var folded = rewrite.nodes[convolution]
       guard paddable.contains(folded.op), folded.attributes["padding"]?.stringValue?.lowercased() == "valid",
         folded.attributes["explicit_padding"] == nil, let amounts = pad.attributes["padding"]?.intsValue
       else { continue }
       folded.attributes["explicit_padding"] = .ints(amounts.count == 2 ? [0, 0] + amounts : amounts)
-      nodes[convolution] = folded
-      removed.insert(pad.id)
-      replacements[ValueRef(node: pad.id)] = pad.inputs[0]
+      rewrite.absorb(pad.id, into: folded, readersRead: pad.inputs[0])
     }
-    var result = graph
-    result.nodes = nodes
-    return result.rebuilt(removing: removed, replacing: replacements)
+    return rewrite.result()
   }
 }

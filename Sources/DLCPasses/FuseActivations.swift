@@ -41,29 +41,21 @@ extension Passes {
   public static let fuseActivations = Pass(
     "fuse-activations", "apply an activation layer in the loop of the convolution, Dense, merge or normalization before it"
   ) { (graph: Graph) in
-    var nodes = graph.nodes
-    var removed: Set<NodeID> = []
-    var replacements: [ValueRef: ValueRef] = [:]
-    let consumers = graph.consumers()
-    let outputs = Set(graph.outputs)
+    var rewrite = GraphRewrite(graph)
     for layer in graph.nodes {
       guard let activation = activationName(of: layer), activation != .linear else { continue }
       let source = layer.inputs[0]
-      let producer = nodes[source.node]
-      guard activationEpilogues.contains(producer.op), producer.outputs.count == 1, consumers[producer.id] == [layer.id],
-        !outputs.contains(source), !outputs.contains(ValueRef(node: layer.id)),
+      let producer = rewrite.nodes[source.node]
+      guard activationEpilogues.contains(producer.op), producer.outputs.count == 1, rewrite.soleReader(of: producer.id) == layer.id,
+        !rewrite.isOutput(producer.id), !rewrite.isOutput(layer.id),
         Activation.named(producer.attributes["activation"]?.stringValue ?? "linear") == .linear
       else { continue }
       var fused = producer
       fused.attributes["activation"] = .string(activation.rawValue)
       // Keep a record in the IR of what was fused in.
       fused.attributes["fused"] = .string(layer.name)
-      nodes[producer.id] = fused
-      removed.insert(layer.id)
-      replacements[ValueRef(node: layer.id)] = source
+      rewrite.absorb(layer.id, into: fused, readersRead: source)
     }
-    var result = graph
-    result.nodes = nodes
-    return result.rebuilt(removing: removed, replacing: replacements)
+    return rewrite.result()
   }
 }

@@ -88,3 +88,41 @@ extension Graph {
     return result
   }
 }
+
+/// Edits a pass makes while reading a graph: nodes changed in place, and nodes absorbed into a
+/// neighbour (their readers then read another value), applied together by `result()`.
+struct GraphRewrite {
+  private let graph: Graph
+  private let consumers: [[NodeID]]
+  private let outputs: Set<ValueRef>
+  private(set) var nodes: [Node]
+  private var removed: Set<NodeID> = []
+  private var replacements: [ValueRef: ValueRef] = [:]
+
+  init(_ graph: Graph) {
+    self.graph = graph
+    self.consumers = graph.consumers()
+    self.outputs = Set(graph.outputs)
+    self.nodes = graph.nodes
+  }
+
+  /// The one layer reading `node`'s outputs, if exactly one does.
+  func soleReader(of node: NodeID) -> NodeID? { consumers[node].count == 1 ? consumers[node].first : nil }
+
+  /// Whether a result of `node` is a model output (and so must keep its name).
+  func isOutput(_ node: NodeID) -> Bool { outputs.contains { $0.node == node } }
+
+  /// Replaces `updated.id`'s node with `updated` and removes `absorbed`, whose readers read
+  /// `replacement` instead.
+  mutating func absorb(_ absorbed: NodeID, into updated: Node, readersRead replacement: ValueRef) {
+    nodes[updated.id] = updated
+    removed.insert(absorbed)
+    replacements[ValueRef(node: absorbed)] = replacement
+  }
+
+  func result() -> Graph {
+    var result = graph
+    result.nodes = nodes
+    return result.rebuilt(removing: removed, replacing: replacements)
+  }
+}
