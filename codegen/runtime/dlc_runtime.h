@@ -149,6 +149,30 @@ static float dlc_activation(int kind, float v) {
   }
 }
 
+/* @section dlc_for_activated */
+/* for (i = 0; i < count; i++) target = activation(value), where `target` and `value` are
+ * expressions in i. The activation is chosen once, outside the loop, so the common ones
+ * vectorize; the softmaxes pass values through (their callers finish them over whole rows). */
+#define dlc_for_activated(kind, i, count, target, value)                                                \
+  do {                                                                                                   \
+    switch (kind) {                                                                                      \
+    case DLC_LINEAR:                                                                                     \
+    case DLC_SOFTMAX:                                                                                    \
+    case DLC_LOG_SOFTMAX:                                                                                \
+      for (i = 0; i < (count); i++) target = (value);                                                    \
+      break;                                                                                             \
+    case DLC_RELU:                                                                                       \
+      for (i = 0; i < (count); i++) {                                                                    \
+        const float v_ = (value);                                                                        \
+        target = DLC_MAX(v_, 0.0f);                                                                      \
+      }                                                                                                  \
+      break;                                                                                             \
+    default:                                                                                             \
+      for (i = 0; i < (count); i++) target = dlc_activation(kind, (value));                             \
+      break;                                                                                             \
+    }                                                                                                    \
+  } while (0)
+
 /* @section dlc_activate */
 /* Applies an activation in place to `count` values; softmax works on rows of `width`. */
 static void dlc_activate(int kind, float *x, long count, int width) {
@@ -157,32 +181,25 @@ static void dlc_activate(int kind, float *x, long count, int width) {
   case DLC_LINEAR: return;
   case DLC_SOFTMAX: dlc_softmax_rows(x, count / width, width, 0); return;
   case DLC_LOG_SOFTMAX: dlc_softmax_rows(x, count / width, width, 1); return;
-  default: break;
+  default: dlc_for_activated(kind, i, count, x[i], x[i]);
   }
-  for (i = 0; i < count; i++) x[i] = dlc_activation(kind, x[i]);
 }
 
 /* @section dlc_epilogue */
 /* What follows a GEMM, in one pass over its rows×width result: y = activation(y + bias) (bias may
  * be NULL); the softmaxes, which need the whole row, go over each row again. */
 static void dlc_epilogue(float *y, long rows, int width, const float *bias, int activation) {
-  const int softmax = activation == DLC_SOFTMAX || activation == DLC_LOG_SOFTMAX;
   long r;
   int j;
-  if (!bias && (activation == DLC_LINEAR || softmax)) {
+  if (bias) {
+    for (r = 0; r < rows; r++) {
+      float *row = y + r * width;
+      dlc_for_activated(activation, j, width, row[j], row[j] + bias[j]);
+    }
+    if (activation == DLC_SOFTMAX || activation == DLC_LOG_SOFTMAX) dlc_activate(activation, y, rows * width, width);
+  } else {
     dlc_activate(activation, y, rows * width, width);
-    return;
   }
-  for (r = 0; r < rows; r++) {
-    float *row = y + r * width;
-    if (!bias)
-      for (j = 0; j < width; j++) row[j] = dlc_activation(activation, row[j]);
-    else if (softmax || activation == DLC_LINEAR)
-      for (j = 0; j < width; j++) row[j] += bias[j];
-    else
-      for (j = 0; j < width; j++) row[j] = dlc_activation(activation, row[j] + bias[j]);
-  }
-  if (softmax) dlc_activate(activation, y, rows * width, width);
 }
 
 /* @section dlc_dense */
@@ -449,12 +466,15 @@ static void dlc_scale_shift(const float *x, long outer, int channels, long inner
                             const float *shift, int activation, float *y) {
   long o, r;
   int c;
-  for (o = 0; o < outer; o++)
-    for (c = 0; c < channels; c++) {
-      const float *px = x + (o * channels + c) * inner;
-      float *py = y + (o * channels + c) * inner;
-      for (r = 0; r < inner; r++) py[r] = dlc_activation(activation, px[r] * scale[c] + shift[c]);
-    }
+  for (o = 0; o < outer; o++) {
+    const float *px = x + o * channels * inner;
+    float *py = y + o * channels * inner;
+    if (inner == 1) /* channels last: the loop runs along the channels */
+      dlc_for_activated(activation, c, channels, py[c], px[c] * scale[c] + shift[c]);
+    else
+      for (c = 0; c < channels; c++)
+        dlc_for_activated(activation, r, inner, py[c * inner + r], px[c * inner + r] * scale[c] + shift[c]);
+  }
 }
 
 /* @section dlc_layer_norm */
@@ -532,7 +552,13 @@ static void dlc_broadcast(int op, const float *a, const long *a_strides, const f
 /* y = activation(a op b) for equal shapes (an element-wise activation only). y may be a or b. */
 static void dlc_combine_same(int op, const float *a, const float *b, long count, int activation, float *y) {
   long i;
-  for (i = 0; i < count; i++) y[i] = dlc_activation(activation, dlc_combine(op, a[i], b[i]));
+  switch (op) {
+  case DLC_ADD: dlc_for_activated(activation, i, count, y[i], a[i] + b[i]); break;
+  case DLC_SUBTRACT: dlc_for_activated(activation, i, count, y[i], a[i] - b[i]); break;
+  case DLC_MULTIPLY: dlc_for_activated(activation, i, count, y[i], a[i] * b[i]); break;
+  case DLC_MAXIMUM: dlc_for_activated(activation, i, count, y[i], DLC_MAX(a[i], b[i])); break;
+  default: dlc_for_activated(activation, i, count, y[i], DLC_MIN(a[i], b[i])); break;
+  }
 }
 
 /* @section dlc_affine */

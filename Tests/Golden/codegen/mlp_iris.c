@@ -121,6 +121,29 @@ static float dlc_activation(int kind, float v) {
   }
 }
 
+/* for (i = 0; i < count; i++) target = activation(value), where `target` and `value` are
+ * expressions in i. The activation is chosen once, outside the loop, so the common ones
+ * vectorize; the softmaxes pass values through (their callers finish them over whole rows). */
+#define dlc_for_activated(kind, i, count, target, value)                                                \
+  do {                                                                                                   \
+    switch (kind) {                                                                                      \
+    case DLC_LINEAR:                                                                                     \
+    case DLC_SOFTMAX:                                                                                    \
+    case DLC_LOG_SOFTMAX:                                                                                \
+      for (i = 0; i < (count); i++) target = (value);                                                    \
+      break;                                                                                             \
+    case DLC_RELU:                                                                                       \
+      for (i = 0; i < (count); i++) {                                                                    \
+        const float v_ = (value);                                                                        \
+        target = DLC_MAX(v_, 0.0f);                                                                      \
+      }                                                                                                  \
+      break;                                                                                             \
+    default:                                                                                             \
+      for (i = 0; i < (count); i++) target = dlc_activation(kind, (value));                             \
+      break;                                                                                             \
+    }                                                                                                    \
+  } while (0)
+
 /* Applies an activation in place to `count` values; softmax works on rows of `width`. */
 static void dlc_activate(int kind, float *x, long count, int width) {
   long i;
@@ -128,31 +151,24 @@ static void dlc_activate(int kind, float *x, long count, int width) {
   case DLC_LINEAR: return;
   case DLC_SOFTMAX: dlc_softmax_rows(x, count / width, width, 0); return;
   case DLC_LOG_SOFTMAX: dlc_softmax_rows(x, count / width, width, 1); return;
-  default: break;
+  default: dlc_for_activated(kind, i, count, x[i], x[i]);
   }
-  for (i = 0; i < count; i++) x[i] = dlc_activation(kind, x[i]);
 }
 
 /* What follows a GEMM, in one pass over its rows×width result: y = activation(y + bias) (bias may
  * be NULL); the softmaxes, which need the whole row, go over each row again. */
 static void dlc_epilogue(float *y, long rows, int width, const float *bias, int activation) {
-  const int softmax = activation == DLC_SOFTMAX || activation == DLC_LOG_SOFTMAX;
   long r;
   int j;
-  if (!bias && (activation == DLC_LINEAR || softmax)) {
+  if (bias) {
+    for (r = 0; r < rows; r++) {
+      float *row = y + r * width;
+      dlc_for_activated(activation, j, width, row[j], row[j] + bias[j]);
+    }
+    if (activation == DLC_SOFTMAX || activation == DLC_LOG_SOFTMAX) dlc_activate(activation, y, rows * width, width);
+  } else {
     dlc_activate(activation, y, rows * width, width);
-    return;
   }
-  for (r = 0; r < rows; r++) {
-    float *row = y + r * width;
-    if (!bias)
-      for (j = 0; j < width; j++) row[j] = dlc_activation(activation, row[j]);
-    else if (softmax || activation == DLC_LINEAR)
-      for (j = 0; j < width; j++) row[j] += bias[j];
-    else
-      for (j = 0; j < width; j++) row[j] = dlc_activation(activation, row[j] + bias[j]);
-  }
-  if (softmax) dlc_activate(activation, y, rows * width, width);
 }
 
 /* y[rows×n] = activation(x[rows×k]·w[k×n] + bias) (bias may be NULL). */
