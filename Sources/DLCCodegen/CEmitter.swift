@@ -114,9 +114,6 @@ private struct Generator {
       guard let emitter = CEmitters.table[node.op] else {
         throw CodegenError("the C backend cannot generate \(node.op) layers yet", node: node.id)
       }
-      for type in node.outputs where type.dtype != .float32 {
-        throw CodegenError("\(node.name) produces integers", node: node.id)
-      }
       let outputs = node.outputs.indices.map { ValueRef(node: node.id, output: $0) }
       let context = EmitContext(
         node: node, shapes: shapes(node), inputs: node.inputs.map(expression), outputs: outputs.map(expression),

@@ -3,6 +3,7 @@
 import DLCCodegen
 import DLCData
 import DLCIR
+import DLCPasses
 import DLCSupport
 import Foundation
 
@@ -15,8 +16,9 @@ public enum CBackend {
     do {
       return try CCodegen.generate(graph, weights: weights, file: compilation.file, options: options)
     } catch let error as CodegenError {
-      let range = error.node.flatMap { graph.nodes[$0].range }
-      throw RunFailure(DiagnosticRenderer.render([.error(error.message, at: range)], in: compilation.file))
+      throw compilation.failure(error.message, at: error.node)
+    } catch let error as MemoryPlanError {
+      throw compilation.failure(error.message, at: error.node)
     }
   }
 

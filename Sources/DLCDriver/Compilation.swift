@@ -21,6 +21,13 @@ public struct Compilation {
 
   public var succeeded: Bool { graph != nil }
 
+  /// A problem found after compiling (generating code, planning memory, running) as a diagnostic at
+  /// the call of the layer it happened in, when there is one.
+  func failure(_ message: String, at node: NodeID?) -> RunFailure {
+    let range = node.flatMap { graph?.nodes[$0].range }
+    return RunFailure(DiagnosticRenderer.render([.error(message, at: range)], in: file))
+  }
+
   /// The diagnostics as the user sees them on stderr.
   public var renderedDiagnostics: String {
     DiagnosticRenderer.render(diagnostics, in: file, suppressedErrors: suppressedErrors, stoppedAtLimit: stoppedAtLimit)

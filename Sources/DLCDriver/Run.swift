@@ -159,11 +159,9 @@ public enum Runner {
       let outputs = try Interpreter(graph: graph, weights: weights, plan: plan).run(inputs, observe: observe)
       return zip(graph.outputs, outputs).map { (graph.name(of: $0), $1) }
     } catch let error as RuntimeError {
-      let range = error.node.flatMap { graph.nodes[$0].range }
-      throw RunFailure(DiagnosticRenderer.render([.error(error.message, at: range)], in: compilation.file))
+      throw compilation.failure(error.message, at: error.node)
     } catch let error as MemoryPlanError {
-      let range = error.node.flatMap { graph.nodes[$0].range }
-      throw RunFailure(DiagnosticRenderer.render([.error(error.message, at: range)], in: compilation.file))
+      throw compilation.failure(error.message, at: error.node)
     } catch let error as DataFileError {
       throw RunFailure(error.description)
     }
