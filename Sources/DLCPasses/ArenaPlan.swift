@@ -66,9 +66,6 @@ public struct ArenaPlan: Equatable, Sendable {
 
   public static func aligned(_ bytes: Int) -> Int { (bytes + alignment - 1) / alignment * alignment }
 
-  /// The sum of all buffers, as if nothing were reused.
-  public var naiveBytes: Int { buffers.reduce(0) { $0 + Self.aligned($1.bytes) } }
-
   /// No plan can do better than the most bytes alive at one step (each buffer rounded up to the
   /// alignment every buffer needs).
   public var lowerBoundBytes: Int {

@@ -131,17 +131,14 @@ extension Passes {
   public static let fuseElementwiseChains = Pass(
     "fuse-elementwise-chains", "compute a run of element-wise layers (merges, activations, Rescaling) in one loop"
   ) { (graph: Graph) in
-    let consumers = graph.consumers()
-    let outputs = Set(graph.outputs)
-    var nodes = graph.nodes
-    var removed: Set<NodeID> = []
+    var rewrite = GraphRewrite(graph)
     var linked: Set<NodeID> = []
 
     /// The next link after `node`: its output's only reader, reading it once, in no chain yet, and
     /// able to take a running value in that position (a merge of more than two inputs only as its first).
     func next(after node: Node) -> Node? {
       let value = ValueRef(node: node.id)
-      guard !outputs.contains(value), consumers[node.id].count == 1, let readerID = consumers[node.id].first else { return nil }
+      guard !rewrite.isOutput(node.id), let readerID = rewrite.soleReader(of: node.id) else { return nil }
       let reader = graph.nodes[readerID]
       guard !linked.contains(readerID), isChainable(reader, in: graph), reader.inputs.filter({ $0 == value }).count == 1 else { return nil }
       if reader.inputs.count > 2 && reader.inputs[0] != value { return nil }
@@ -179,13 +176,9 @@ extension Passes {
           + (link.attributes["fused"]?.stringValue.map { $0.components(separatedBy: ", ") } ?? [])
       }
       fused.attributes["fused"] = .string(absorbed.joined(separator: ", "))
-      nodes[last.id] = fused
-      for link in chain.dropLast() {
-        removed.insert(link.id)
-      }
+      // The links' only readers were the next links, now all inside the fused node.
+      for link in chain.dropLast() { rewrite.absorb(link.id, into: fused, readersRead: ValueRef(node: last.id)) }
     }
-    var result = graph
-    result.nodes = nodes
-    return result.rebuilt(removing: removed)
+    return rewrite.result()
   }
 }

@@ -11,6 +11,7 @@
 // What is left becomes buffers with lifetimes, placed by `ArenaPlan` (greedy by size).
 import DLCIR
 import DLCLayers
+import DLCSupport
 
 public struct MemoryPlan: Sendable {
   public enum Placement: Equatable, Sendable {
@@ -57,7 +58,11 @@ public struct MemoryPlan: Sendable {
   public func scratchOffset(of node: NodeID) -> Int? { scratch[node].map { arena.offsets[$0] } }
 
   /// Bytes a value takes at the plan's batch.
-  public func bytes(of value: ValueRef) -> Int { maxBatch * graph.type(of: value).elementCount * 4 }
+  public func bytes(of value: ValueRef) -> Int { Self.bytes(of: value, in: graph, maxBatch: maxBatch) }
+
+  static func bytes(of value: ValueRef, in graph: Graph, maxBatch: Int) -> Int {
+    maxBatch * graph.type(of: value).elementCount * 4
+  }
 
   /// Plans `graph` for calls of up to `maxBatch` examples. `scratchFloats` is the working memory a
   /// backend needs for a node beyond its output (the C backend's im2col columns).
@@ -68,7 +73,7 @@ public struct MemoryPlan: Sendable {
     let steps = schedule.count
     let step = Dictionary(uniqueKeysWithValues: schedule.enumerated().map { ($1.id, $0) })
     let memory = { (node: Node) in Self.memory(of: node, registry: registry) }
-    let bytes = { (value: ValueRef) in maxBatch * graph.type(of: value).elementCount * 4 }
+    let bytes = { (value: ValueRef) in Self.bytes(of: value, in: graph, maxBatch: maxBatch) }
 
     // The last step that reads each value, through the views of it; model outputs live to the end.
     var lastRead: [ValueRef: Int] = [:]
@@ -90,9 +95,10 @@ public struct MemoryPlan: Sendable {
     /// The values each buffer holds, for its lifetime.
     var residents: [[ValueRef]] = []
 
-    func newBuffer(_ size: Int, at step: Int, label: String) -> Int {
+    /// A new buffer; its label is "<layer> scratch" for scratch, else made from its residents below.
+    func newBuffer(_ size: Int, at step: Int, scratchOf node: Node? = nil) -> Int {
       buffers.append(.init(bytes: size, firstUse: step, lastUse: step))
-      labels.append(label)
+      labels.append(node.map { "\($0.name) scratch" } ?? "")
       residents.append([])
       return buffers.count - 1
     }
@@ -118,7 +124,7 @@ public struct MemoryPlan: Sendable {
         naive += ArenaPlan.aligned(bytes(value))
         if let slice = slices[value] {
           if placement[slice.concatenation] == nil {
-            let buffer = newBuffer(bytes(slice.concatenation), at: now, label: graph.name(of: slice.concatenation))
+            let buffer = newBuffer(bytes(slice.concatenation), at: now)
             place(slice.concatenation, in: buffer, offset: 0)
           }
           guard case .arena(let buffer, _) = placement[slice.concatenation] else { continue }
@@ -137,11 +143,11 @@ public struct MemoryPlan: Sendable {
           sharing[value] = .inPlace(of: target)
           continue
         }
-        place(value, in: newBuffer(bytes(value), at: now, label: graph.name(of: value)), offset: 0)
+        place(value, in: newBuffer(bytes(value), at: now), offset: 0)
       }
       let floats = scratchFloats(node)
       if floats > 0 {
-        scratch[node.id] = newBuffer(floats * 4, at: now, label: "\(node.name) scratch")
+        scratch[node.id] = newBuffer(floats * 4, at: now, scratchOf: node)
         naive += ArenaPlan.aligned(floats * 4)
       }
     }
@@ -219,12 +225,7 @@ extension MemoryPlan {
   /// The plan as text, one buffer per line by arena offset: where it sits, its size, the steps it
   /// is alive for and what is computed into it (how each tensor shares it, if it does).
   public var report: String {
-    func grouped(_ value: Int) -> String {
-      let digits = Array(String(value))
-      return String(digits.enumerated().flatMap { index, digit in
-        (index > 0 && (digits.count - index) % 3 == 0 ? [","] : []) + [digit]
-      })
-    }
+    let grouped = NumberText.grouped
     var residents = [[String]](repeating: [], count: arena.buffers.count)
     for id in schedule {
       for index in graph.nodes[id].outputs.indices {

@@ -1,5 +1,6 @@
 // Keras 3's `model.summary()` table, byte for byte where Keras would not truncate; wider columns where it would.
 import DLCIR
+import DLCSupport
 import Foundation
 
 public enum SummaryTable {
@@ -70,15 +71,7 @@ public enum SummaryTable {
   }
 
   /// Thousands separators, as Python's `{:,}`.
-  public static func grouped(_ value: Int) -> String {
-    let digits = String(value.magnitude)
-    var result = ""
-    for (index, character) in digits.enumerated() {
-      if index > 0 && (digits.count - index) % 3 == 0 { result.append(",") }
-      result.append(character)
-    }
-    return (value < 0 ? "-" : "") + result
-  }
+  public static func grouped(_ value: Int) -> String { NumberText.grouped(value) }
 
   /// Keras' `readable_memory_size`: 1024-based units, two decimals.
   public static func byteSize(_ bytes: Double) -> String {
