@@ -62,6 +62,17 @@ enum Math {
     }
   }
 
+  /// Keras' ReLU layer on one value: `maxValue` above it, the value from `threshold` up,
+  /// `slope`·(v − threshold) below (LeakyReLU is the one with no cap and threshold 0).
+  static func reluLayer(maxValue: Float, slope: Float, threshold: Float) -> (Float) -> Float {
+    { v in v >= maxValue ? maxValue : (v >= threshold ? v : slope * (v - threshold)) }
+  }
+
+  /// Keras' ELU layer on one value: v, or alpha·(eᵛ − 1) below zero.
+  static func eluLayer(alpha: Float) -> (Float) -> Float {
+    { v in v > 0 ? v : alpha * expm1(v) }
+  }
+
   static func elementwise(_ activation: Activation) -> (Float) -> Float {
     switch activation {
     case .linear, .softmax, .logSoftmax: return { $0 }

@@ -568,20 +568,27 @@ static void dlc_affine(const float *x, long count, float scale, float offset, fl
   for (i = 0; i < count; i++) y[i] = x[i] * scale + offset;
 }
 
+/* @section dlc_relu_value */
+/* Keras' ReLU layer on one value: max_value above it, v from threshold up, slope·(v − threshold)
+ * below (LeakyReLU is the one with no cap and threshold 0). */
+static float dlc_relu_value(float v, float max_value, float slope, float threshold) {
+  return v >= max_value ? max_value : (v >= threshold ? v : slope * (v - threshold));
+}
+
 /* @section dlc_relu_layer */
-/* Keras' ReLU layer: max_value above it, x from threshold up, slope·(x − threshold) below. */
 static void dlc_relu_layer(const float *x, long count, float max_value, float slope, float threshold, float *y) {
   long i;
-  for (i = 0; i < count; i++) {
-    float v = x[i];
-    y[i] = v >= max_value ? max_value : (v >= threshold ? v : slope * (v - threshold));
-  }
+  for (i = 0; i < count; i++) y[i] = dlc_relu_value(x[i], max_value, slope, threshold);
 }
+
+/* @section dlc_elu_value */
+/* Keras' ELU layer on one value: v, or alpha·(eᵛ − 1) below zero. */
+static float dlc_elu_value(float v, float alpha) { return v > 0.0f ? v : alpha * expm1f(v); }
 
 /* @section dlc_elu_layer */
 static void dlc_elu_layer(const float *x, long count, float alpha, float *y) {
   long i;
-  for (i = 0; i < count; i++) y[i] = x[i] > 0.0f ? x[i] : alpha * expm1f(x[i]);
+  for (i = 0; i < count; i++) y[i] = dlc_elu_value(x[i], alpha);
 }
 
 /* @section dlc_prelu */

@@ -35,9 +35,8 @@ enum FusedEmitters {
     case .scale(let scale, let offset): return "v = v * \(literal(scale)) + \(literal(offset));"
     case .activation(let activation): return "v = dlc_activation(DLC_\(activation.rawValue.uppercased()), v);"
     case .relu(let maxValue, let slope, let threshold):
-      let cap = maxValue.map(literal) ?? "HUGE_VALF"
-      return "v = v >= \(cap) ? \(cap) : (v >= \(literal(threshold)) ? v : \(literal(slope)) * (v - \(literal(threshold))));"
-    case .elu(let alpha): return "v = v > 0.0f ? v : \(literal(alpha)) * expm1f(v);"
+      return "v = dlc_relu_value(v, \(maxValue.map(literal) ?? "HUGE_VALF"), \(literal(slope)), \(literal(threshold)));"
+    case .elu(let alpha): return "v = dlc_elu_value(v, \(literal(alpha)));"
     }
   }
 }

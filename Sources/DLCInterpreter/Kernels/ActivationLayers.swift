@@ -7,22 +7,12 @@ enum ActivationLayerKernels {
     "ReLU": { call in
       // Keras: max_value above it, x from threshold up, negative_slope·(x − threshold) below.
       let maxValue = call.isNone("max_value") ? Float.infinity : call.float("max_value")
-      let (slope, threshold) = (call.float("negative_slope"), call.float("threshold"))
-      return [
-        map(call) { x in
-          if x >= maxValue { return maxValue }
-          return x >= threshold ? x : slope * (x - threshold)
-        }
-      ]
+      return [map(call, Math.reluLayer(maxValue: maxValue, slope: call.float("negative_slope"), threshold: call.float("threshold")))]
     },
     "LeakyReLU": { call in
-      let slope = call.float("negative_slope")
-      return [map(call) { $0 >= 0 ? $0 : slope * $0 }]
+      [map(call, Math.reluLayer(maxValue: .infinity, slope: call.float("negative_slope"), threshold: 0))]
     },
-    "ELU": { call in
-      let alpha = call.float("alpha")
-      return [map(call) { $0 > 0 ? $0 : alpha * expm1($0) }]
-    },
+    "ELU": { call in [map(call, Math.eluLayer(alpha: call.float("alpha")))] },
     "PReLU": { call in
       // alpha has the example's shape with shared axes collapsed to 1; broadcast it.
       let x = call.input.floats

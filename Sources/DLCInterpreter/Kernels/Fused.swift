@@ -14,9 +14,16 @@ enum FusedKernels {
     let operands = call.inputs.map(\.floats)
     let shape = call.outputShape()
     var out = [Float](repeating: 0, count: shape.reduce(1, *))
-    let activations = program.map { step -> ((Float) -> Float)? in
-      if case .activation(let activation) = step { return Math.elementwise(activation) }
-      return nil
+    // The steps that act on the running value alone, as functions of it.
+    let unary = program.map { step -> ((Float) -> Float)? in
+      switch step {
+      case .load, .combine: return nil
+      case .scale(let scale, let offset): return { $0 * Float(scale) + Float(offset) }
+      case .activation(let activation): return Math.elementwise(activation)
+      case .relu(let maxValue, let slope, let threshold):
+        return Math.reluLayer(maxValue: maxValue.map(Float.init) ?? .infinity, slope: Float(slope), threshold: Float(threshold))
+      case .elu(let alpha): return Math.eluLayer(alpha: Float(alpha))
+      }
     }
     for index in out.indices {
       var v: Float = 0
@@ -33,12 +40,7 @@ enum FusedKernels {
           case .max: v = max(v, x)
           case .min: v = min(v, x)
           }
-        case .scale(let scale, let offset): v = v * Float(scale) + Float(offset)
-        case .activation: v = activations[position]?(v) ?? v
-        case .relu(let maxValue, let slope, let threshold):
-          let cap = maxValue.map(Float.init) ?? .infinity
-          v = v >= cap ? cap : (v >= Float(threshold) ? v : Float(slope) * (v - Float(threshold)))
-        case .elu(let alpha): v = v > 0 ? v : Float(alpha) * expm1(v)
+        case .scale, .activation, .relu, .elu: v = unary[position]?(v) ?? v
         }
       }
       out[index] = v
