@@ -70,6 +70,8 @@ public enum CBuild {
       for source in sources { try compile(["-c", source]) }
       let objects = sources.map { $0.replacingOccurrences(of: ".c", with: ".o") }
       try run("ar", ["rcs", "lib\(prefix).a"] + objects, in: directory)
+      // The objects are inside the archive; left beside it they would be products nobody listed.
+      for object in objects { try? FileManager.default.removeItem(atPath: directory + "/" + object) }
       return [directory + "/lib\(prefix).a"]
     case .shared:
       try compile(["-fPIC", "-shared", "-o", "lib\(prefix).so"] + sources + libraries)

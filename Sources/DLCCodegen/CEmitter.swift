@@ -52,7 +52,31 @@ public struct GeneratedC {
 public enum CCodegen {
   /// The arena plan the generated code uses for calls of up to `maxBatch` examples (no weights needed).
   public static func memoryPlan(_ graph: Graph, maxBatch: Int = 1) throws -> MemoryPlan {
-    try MemoryPlan(graph, maxBatch: maxBatch, scratchFloats: scratchFloats(graph, maxBatch: maxBatch))
+    try checkCLimits(graph, maxBatch: maxBatch)
+    return try MemoryPlan(graph, maxBatch: maxBatch, scratchFloats: scratchFloats(graph, maxBatch: maxBatch))
+  }
+
+  /// The runtime counts a tensor's elements, and a weight's, with `int`; checked before any size
+  /// is computed from them, so the kernels' own size arithmetic stays within 64 bits.
+  static func checkCLimits(_ graph: Graph, maxBatch: Int) throws {
+    guard (1...Limits.maxBatch).contains(maxBatch) else {
+      throw MemoryPlanError("the batch must be between 1 and \(Limits.describe(Limits.maxBatch)); got \(maxBatch)")
+    }
+    for node in graph.nodes {
+      for (index, type) in node.outputs.enumerated() {
+        guard let count = Checked.product(maxBatch, type.elementCount), count <= Limits.maxCElements else {
+          throw MemoryPlanError(
+            "too large: \(graph.name(of: ValueRef(node: node.id, output: index))) (\(node.op)) has more than "
+              + "\(Limits.describe(Limits.maxCElements)) elements for \(Limits.describe(maxBatch)) "
+              + "example\(maxBatch == 1 ? "" : "s"); the generated C indexes tensors with int", node: node.id)
+        }
+      }
+      for weight in node.parameters where weight.elementCount > Limits.maxCElements {
+        throw MemoryPlanError(
+          "too large: weight '\(node.name)/\(weight.name)' has \(Limits.describe(weight.elementCount)) elements, more "
+            + "than the generated C's \(Limits.describe(Limits.maxCElements))", node: node.id)
+      }
+    }
   }
 
   /// Working memory the C kernels need for a node beyond its output, in floats (im2col columns).

@@ -28,6 +28,7 @@ public enum CBackend {
     build: CBuildOptions
   ) throws -> (generated: GeneratedC, files: [String], products: [String]) {
     let generated = try generate(compilation, weights: weights, options: options)
+    try Runner.requireMemory(generated.plan.totalBytes, for: "the compiled model's arena")
     do {
       let files = try CBuild.write(generated, to: directory, includeMain: emit == .exe)
       let products = try CBuild.build(generated, in: directory, emit: emit, options: build)

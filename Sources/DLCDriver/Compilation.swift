@@ -5,6 +5,7 @@ import DLCIR
 import DLCData
 import DLCLayers
 import DLCPasses
+import DLCSummary
 import DLCSupport
 import Foundation
 
@@ -23,9 +24,24 @@ public struct Compilation {
 
   /// A problem found after compiling (generating code, planning memory, running) as a diagnostic at
   /// the call of the layer it happened in, when there is one.
-  func failure(_ message: String, at node: NodeID?) -> RunFailure {
+  public func failure(_ message: String, at node: NodeID?) -> RunFailure {
     let range = node.flatMap { graph?.nodes[$0].range }
     return RunFailure(DiagnosticRenderer.render([.error(message, at: range)], in: file))
+  }
+
+  /// A diagnostic raised after compiling, rendered against this file.
+  public func failure(_ diagnostic: Diagnostic) -> RunFailure {
+    RunFailure(DiagnosticRenderer.render([diagnostic], in: file))
+  }
+
+  /// The Keras-style summary of the compiled graph; a count too large for 64 bits is a located error.
+  public func summary(countingMACs: Bool = true) throws -> ModelSummary {
+    guard let graph else { throw RunFailure(renderedDiagnostics) }
+    do {
+      return try ModelSummary(graph, countingMACs: countingMACs)
+    } catch let diagnostic as Diagnostic {
+      throw failure(diagnostic)
+    }
   }
 
   /// The diagnostics as the user sees them on stderr.

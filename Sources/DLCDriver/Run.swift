@@ -24,7 +24,7 @@ public enum Runner {
   ) {
     guard let graph = compilation.graph else { throw RunFailure(compilation.renderedDiagnostics) }
     guard let path else {
-      let (weights, warnings) = Initialization.initialize(graph, seed: seed)
+      let (weights, warnings) = try initialize(graph, seed: seed)
       let notice = (["note: no --weights given; using Keras-default initialization (seed \(seed))"]
         + warnings.map { "warning: \($0)" }).joined(separator: "\n") + "\n"
       return (Dictionary(weights.map { ($0.name, $0.tensor) }, uniquingKeysWith: { a, _ in a }), notice)
@@ -43,6 +43,20 @@ public enum Runner {
           + DiagnosticRenderer.render(binding.fileDiagnostics, in: weightsFile))
     }
     return (binding.weights, nil)
+  }
+
+  /// Keras-default weights for `graph`, once the memory they need (the tensors, and as much again
+  /// for the file they are written to) is known to be there.
+  public static func initialize(_ graph: Graph, seed: UInt64) throws -> (
+    weights: [(name: String, tensor: Tensor)], warnings: [String]
+  ) {
+    try requireMemory(Checked.product(graph.totalParameters, 4, 2), for: "the weights of '\(graph.name)'")
+    return Initialization.initialize(graph, seed: seed)
+  }
+
+  /// Fails with a clear message, before allocating, when `bytes` cannot be had.
+  public static func requireMemory(_ bytes: Int?, for what: String) throws {
+    if let problem = MemoryBudget.problem(bytes, for: what) { throw RunFailure("error: \(problem)\n") }
   }
 
   /// One tensor per model input, from `--input` specs: `NAME=X.npy`, `X.npy` (the next input not
@@ -156,6 +170,7 @@ public enum Runner {
     guard let graph = compilation.graph else { throw RunFailure(compilation.renderedDiagnostics) }
     do {
       let plan = try CCodegen.memoryPlan(graph, maxBatch: max(1, inputs.first?.shape.first ?? 1))
+      try requireMemory(plan.totalBytes, for: "the arena (\(plan.maxBatch) example\(plan.maxBatch == 1 ? "" : "s"))")
       let outputs = try Interpreter(graph: graph, weights: weights, plan: plan).run(inputs, observe: observe)
       return zip(graph.outputs, outputs).map { (graph.name(of: $0), $1) }
     } catch let error as RuntimeError {
@@ -206,7 +221,9 @@ public enum Runner {
 extension Runner {
   /// Random inputs for every model input: standard normal floats; token ids uniform over the
   /// smallest embedding table the model has (so every lookup is valid).
-  public static func randomInputs(for graph: Graph, batch: Int, seed: UInt64) -> [Tensor] {
+  public static func randomInputs(for graph: Graph, batch: Int, seed: UInt64) throws -> [Tensor] {
+    let floats = Checked.product(batch, Checked.sum(graph.inputs.map { $0.outputs[0].elementCount }))
+    try requireMemory(Checked.product(floats, 4), for: "random inputs of \(batch) examples")
     var generator = SplitMix64(seed: seed)
     let vocabulary = graph.nodes.filter { $0.op == "Embedding" }.compactMap { $0.attributes["input_dim"]?.intValue }.min() ?? 2
     return graph.inputs.map { input in

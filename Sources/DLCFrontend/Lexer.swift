@@ -7,6 +7,9 @@ public struct Lexer {
   private var position = 0
   private var nesting: [UInt8] = []  // open ( and [ awaiting their closers
   private var tokens: [Token] = []
+  /// The last look-ahead for a `->` continuation: blank and comment lines up to `end` lead to `continues`.
+  /// Newlines inside that run reuse it, so a long run of blank or comment lines is scanned once.
+  private var continuation: (end: Int, continues: Bool)?
   private let diagnostics: DiagnosticEngine
 
   public static func tokenize(_ file: SourceFile, diagnostics: DiagnosticEngine) -> [Token] {
@@ -26,6 +29,8 @@ public struct Lexer {
   }
 
   private mutating func run() {
+    // Editors on Windows start UTF-8 files with a byte-order mark; it is not part of the text.
+    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
     while let byte = peek() {
       let start = position
       switch byte {
@@ -89,21 +94,25 @@ public struct Lexer {
   }
 
   /// Whether the next non-blank, non-comment line starts with `->`.
-  private func nextLineContinues() -> Bool {
+  private mutating func nextLineContinues() -> Bool {
+    if let known = continuation, position <= known.end { return known.continues }
     var index = position
-    while index < bytes.count {
+    var continues = false
+    scan: while index < bytes.count {
       switch bytes[index] {
       case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"), UInt8(ascii: "\n"):
         index += 1
       case UInt8(ascii: "#"):
         while index < bytes.count && bytes[index] != UInt8(ascii: "\n") { index += 1 }
       case UInt8(ascii: "-"):
-        return index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: ">")
+        continues = index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: ">")
+        break scan
       default:
-        return false
+        break scan
       }
     }
-    return false
+    continuation = (index, continues)
+    return continues
   }
 
   private mutating func skipComment() {

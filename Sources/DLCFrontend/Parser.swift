@@ -5,6 +5,8 @@ import DLCSupport
 public struct Parser {
   private var tokens: [Token]
   private var index = 0
+  /// Open tuples, lists and calls around the value being parsed; bounded so recursion cannot exhaust the stack.
+  private var nesting = 0
   private let diagnostics: DiagnosticEngine
 
   /// Parses a whole file; returns nil only when not even the `model` header could be read.
@@ -333,6 +335,11 @@ public struct Parser {
   //       | "(" value { "," value } ")" | "[" value { "," value } "]"
   private mutating func parseValue() throws -> Value {
     let token = current
+    nesting += 1
+    defer { nesting -= 1 }
+    guard nesting <= Limits.maxNesting else {
+      throw fail("nested too deeply: values may nest at most \(Limits.maxNesting) levels")
+    }
     switch token.kind {
     case .integer(let value):
       _ = advance()

@@ -280,6 +280,7 @@ public struct ArgumentBinder {
       }
     case .int(let minimum, let maximum):
       guard case .int(let value) = literal.kind else { throw mismatch("an integer") }
+      try checkMagnitude(value, spec, layer, literal.range)
       try checkRange(Double(value), minimum.map(Double.init), maximum.map(Double.init), spec, layer, literal)
       return .int(value)
     case .float(let minimum, let maximum):
@@ -374,6 +375,16 @@ public struct ArgumentBinder {
     }
   }
 
+  /// Integer arguments are sizes, counts, axes or offsets; beyond `Limits.maxDimension` none makes sense,
+  /// and keeping them below it lets shape rules multiply two of them without overflow.
+  private static func checkMagnitude(_ value: Int, _ spec: ArgumentSpec, _ layer: String, _ range: SourceRange) throws {
+    guard value.magnitude <= UInt(Limits.maxDimension) else {
+      throw Diagnostic.error(
+        "too large: argument '\(spec.name)' of \(layer) is \(Limits.describe(value)), "
+          + "which exceeds \(Limits.describe(Limits.maxDimension)) in magnitude", at: range)
+    }
+  }
+
   private static func formatNumber(_ value: Double) -> String {
     value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : formatFloat(value)
   }
@@ -381,13 +392,16 @@ public struct ArgumentBinder {
   private static func ints(_ literal: Literal, spec: ArgumentSpec, layer: String, expected: Int?) throws -> [Int] {
     let expectation = expected.map { "an integer or a tuple of \($0) integers" } ?? "a tuple of integers"
     switch literal.kind {
-    case .int(let value): return [value]
+    case .int(let value):
+      try checkMagnitude(value, spec, layer, literal.range)
+      return [value]
     case .tuple(let elements), .list(let elements):
       return try elements.map { element in
         guard case .int(let value) = element.kind else {
           throw Diagnostic.error(
             "argument '\(spec.name)' of \(layer) expects \(expectation); got \(element.phrase) in it", at: element.range)
         }
+        try checkMagnitude(value, spec, layer, element.range)
         return value
       }
     default:
@@ -405,6 +419,7 @@ public struct ArgumentBinder {
       .error("argument '\(spec.name)' of \(layer) expects \(shapeHint); got \(literal.phrase)", at: range)
     }
     func nonNegative(_ values: [Int]) throws -> [Int] {
+      for value in values { try checkMagnitude(value, spec, layer, literal.range) }
       if let bad = values.first(where: { $0 < 0 }) {
         throw Diagnostic.error("argument '\(spec.name)' of \(layer) must not be negative; got \(bad)", at: literal.range)
       }

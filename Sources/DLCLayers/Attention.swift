@@ -1,5 +1,6 @@
 // MultiHeadAttention, called on (query, value) or (query, value, key).
 import DLCIR
+import DLCSupport
 
 extension LayerDef {
   static let multiHeadAttention = LayerDef(
@@ -60,12 +61,14 @@ extension LayerDef {
       let key = layer.inputs.count > 2 ? layer.inputs[2] : value
       let queryPositions = query.elementCount / query.last
       let valuePositions = value.elementCount / value.last
-      let outputWidth = outputFeatures(layer).reduce(1, *)
-      return queryPositions * query.last * heads * keyDim + valuePositions * key.last * heads * keyDim
-        + valuePositions * value.last * heads * valueDim + queryPositions * valuePositions * heads * (keyDim + valueDim)
-        + queryPositions * heads * valueDim * outputWidth
+      let outputWidth = Checked.product(outputFeatures(layer))
+      return Checked.sum(
+        Checked.product(queryPositions, query.last, heads, keyDim), Checked.product(valuePositions, key.last, heads, keyDim),
+        Checked.product(valuePositions, value.last, heads, valueDim),
+        Checked.product(queryPositions, valuePositions, heads, keyDim + valueDim),
+        Checked.product(queryPositions, heads, valueDim, outputWidth))
     },
-    internalLayers: ["softmax", "dropout"])
+    internalLayers: ["softmax", "dropout"]).masking(.unsupported)
 
   static func attentionValueDim(_ layer: LayerApplication) -> Int {
     layer.isNone("value_dim") ? layer.int("key_dim") : layer.int("value_dim")

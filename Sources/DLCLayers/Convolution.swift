@@ -1,5 +1,6 @@
 // Convolutions: Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D and SeparableConv2D (channels-last).
 import DLCIR
+import DLCSupport
 
 extension LayerDef {
   static let conv1D = convolution("Conv1D", spatialRank: 1, paddings: ["valid", "same", "causal"])
@@ -38,8 +39,8 @@ extension LayerDef {
         return kernelAndBias(layer, kernel: layer.ints("kernel_size") + [inputChannels, layer.int("filters")])
       },
       macs: { layer, outputs in
-        let perOutput = layer.ints("kernel_size").reduce(1, *) * layer.input.last / max(1, layer.int("groups"))
-        return (outputs.first?.elementCount ?? 0) * perOutput
+        let perOutput = Checked.product(Checked.product(layer.ints("kernel_size")), layer.input.last / max(1, layer.int("groups")))
+        return Checked.product(outputs.first?.elementCount ?? 0, perOutput)
       })
   }
 
@@ -79,7 +80,7 @@ extension LayerDef {
       kernelAndBias(layer, kernel: layer.ints("kernel_size") + [layer.int("filters"), layer.input.last])
     },
     macs: { layer, _ in
-      layer.input.elementCount * layer.ints("kernel_size").reduce(1, *) * layer.int("filters")
+      Checked.product(layer.input.elementCount, Checked.product(layer.ints("kernel_size")), layer.int("filters"))
     })
 
   static let depthwiseConv2D = LayerDef(
@@ -104,7 +105,7 @@ extension LayerDef {
         initializer: layer.initializer("depthwise_initializer", default: "glorot_uniform"))
       return [kernel] + bias(layer, layer.input.last * multiplier)
     },
-    macs: { layer, outputs in (outputs.first?.elementCount ?? 0) * layer.ints("kernel_size").reduce(1, *) })
+    macs: { layer, outputs in Checked.product(outputs.first?.elementCount ?? 0, Checked.product(layer.ints("kernel_size"))) })
 
   static let separableConv2D = LayerDef(
     keras: "SeparableConv2D",
@@ -137,7 +138,7 @@ extension LayerDef {
     macs: { layer, outputs in
       let positions = (outputs.first?.elementCount ?? 0) / max(1, layer.int("filters"))
       let expanded = layer.input.last * layer.int("depth_multiplier")
-      return positions * expanded * (layer.ints("kernel_size").reduce(1, *) + layer.int("filters"))
+      return Checked.product(positions, expanded, Checked.sum(Checked.product(layer.ints("kernel_size")), layer.int("filters")))
     })
 
   // MARK: - Shared pieces

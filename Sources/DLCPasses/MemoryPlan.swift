@@ -69,6 +69,19 @@ public struct MemoryPlan: Sendable {
   public init(
     _ graph: Graph, maxBatch: Int = 1, registry: LayerRegistry = .standard, scratchFloats: (Node) -> Int = { _ in 0 }
   ) throws {
+    guard (1...Limits.maxBatch).contains(maxBatch) else {
+      throw MemoryPlanError("the batch must be between 1 and \(Limits.describe(Limits.maxBatch)); got \(maxBatch)")
+    }
+    // Every byte count below is at most `Limits.maxBytes`, so offsets and totals cannot overflow.
+    for node in graph.nodes {
+      for (index, type) in node.outputs.enumerated() {
+        guard let size = Checked.product(maxBatch, type.elementCount, 4), size <= Limits.maxBytes else {
+          throw MemoryPlanError(
+            "too large: \(graph.name(of: ValueRef(node: node.id, output: index))) (\(node.op)) needs more than "
+              + "\(Limits.describe(Limits.maxBytes)) bytes for \(Limits.describe(maxBatch)) examples", node: node.id)
+        }
+      }
+    }
     let schedule = graph.layers
     let steps = schedule.count
     let step = Dictionary(uniqueKeysWithValues: schedule.enumerated().map { ($1.id, $0) })
@@ -146,6 +159,11 @@ public struct MemoryPlan: Sendable {
         place(value, in: newBuffer(bytes(value), at: now), offset: 0)
       }
       let floats = scratchFloats(node)
+      guard let scratchBytes = Checked.product(floats, 4), scratchBytes <= Limits.maxBytes else {
+        throw MemoryPlanError(
+          "too large: \(node.name) (\(node.op)) needs more than \(Limits.describe(Limits.maxBytes)) bytes of "
+            + "working memory for \(Limits.describe(maxBatch)) examples", node: node.id)
+      }
       if floats > 0 {
         scratch[node.id] = newBuffer(floats * 4, at: now, scratchOf: node)
         naive += ArenaPlan.aligned(floats * 4)
@@ -172,6 +190,11 @@ public struct MemoryPlan: Sendable {
     self.arena = ArenaPlan(buffers)
     self.labels = labels
     self.naiveBytes = naive
+    guard arena.totalBytes <= Limits.maxBytes else {
+      throw MemoryPlanError(
+        "too large: the arena needs \(Limits.describe(arena.totalBytes)) bytes for \(Limits.describe(maxBatch)) "
+          + "example\(maxBatch == 1 ? "" : "s"), more than \(Limits.describe(Limits.maxBytes))")
+    }
   }
 
   /// How a node's output uses memory: its layer's `OutputMemory`; a fused element-wise chain reads

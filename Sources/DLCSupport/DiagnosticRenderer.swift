@@ -18,6 +18,9 @@ public enum DiagnosticRenderer {
     return out
   }
 
+  /// Columns of a source line shown under a diagnostic.
+  static let maxShownColumns = 160
+
   public static func render(_ diagnostic: Diagnostic, in file: SourceFile?) -> String {
     var out = header(diagnostic.severity, diagnostic.message, diagnostic.range, file)
     out += snippet(diagnostic.range, file)
@@ -44,17 +47,25 @@ public enum DiagnosticRenderer {
     guard let range, let file else { return "" }
     let start = file.location(of: range.start)
     let end = file.location(of: range.end)
-    let line = file.lineText(start.line).replacingTabs()
+    var line = Array(file.lineText(start.line).replacingTabs())
     // As in clang and the spec: the line number right-aligned in five columns, then " | ".
     let number = String(start.line)
     let gutter = String(repeating: " ", count: max(0, 5 - number.count)) + number
     let pad = String(repeating: " ", count: gutter.count)
-    let lineLength = line.count
-    let firstColumn = min(start.column, lineLength + 1)
-    let lastColumn = end.line == start.line ? max(firstColumn + 1, min(end.column, lineLength + 1)) : lineLength + 1
+    var firstColumn = min(start.column, line.count + 1)
+    var lastColumn = end.line == start.line ? max(firstColumn + 1, min(end.column, line.count + 1)) : line.count + 1
+    // A very long line is shown as a window around the caret, marked with "...".
+    if line.count > maxShownColumns {
+      let from = max(0, min(firstColumn - 1 - maxShownColumns / 4, line.count - maxShownColumns))
+      let to = min(line.count, from + maxShownColumns)
+      let prefix = from > 0 ? Array("...") : []
+      line = prefix + Array(line[from..<to]) + (to < line.count ? Array("...") : [])
+      firstColumn += prefix.count - from
+      lastColumn = min(lastColumn + prefix.count - from, prefix.count + (to - from) + 1)
+    }
     let width = max(1, lastColumn - firstColumn)
     let marker = String(repeating: " ", count: firstColumn - 1) + "^" + String(repeating: "~", count: width - 1)
-    return "\(gutter) | \(line)\n\(pad) | \(marker)\n"
+    return "\(gutter) | \(String(line))\n\(pad) | \(marker)\n"
   }
 }
 

@@ -3,9 +3,11 @@
 public enum NearestName {
   /// The candidate closest to `name`, if it is close enough to be a plausible typo.
   public static func suggest(_ name: String, among candidates: [String]) -> String? {
+    // Edit distance is quadratic; a name far longer than any candidate is no typo of one.
+    guard name.utf8.count <= maxComparedLength else { return nil }
     let lowered = name.lowercased()
     var best: (String, Int)?
-    for candidate in candidates {
+    for candidate in candidates where candidate.utf8.count <= maxComparedLength {
       let distance = editDistance(lowered, candidate.lowercased())
       if let current = best, current.1 <= distance { continue }
       best = (candidate, distance)
@@ -14,6 +16,8 @@ public enum NearestName {
     let allowed = max(2, min(name.count, candidate.count) / 3)
     return distance <= allowed ? candidate : nil
   }
+
+  static let maxComparedLength = 200
 
   /// Levenshtein distance over characters.
   public static func editDistance(_ a: String, _ b: String) -> Int {

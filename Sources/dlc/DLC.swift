@@ -55,6 +55,13 @@ struct DLC: ParsableCommand {
     subcommands: [Check.self, Summary.self, IR.self, Viz.self, Compile.self, Run.self, Verify.self, Init.self, Layers.self])
 }
 
+/// `--batch` of every command: at least one example, at most `Limits.maxBatch`.
+func validateBatch(_ batch: Int) throws {
+  guard (1...Limits.maxBatch).contains(batch) else {
+    throw ValidationError("--batch must be between 1 and \(Limits.describe(Limits.maxBatch)); got \(batch)")
+  }
+}
+
 /// Exit codes of the contract (spec §2).
 enum ExitStatus {
   static let inputError = ExitCode(1)
@@ -127,9 +134,8 @@ struct Summary: ParsableCommand {
 
   func run() throws {
     let compilation = try compileOrExit(options)
-    guard let graph = compilation.graph else { throw ExitStatus.internalError }
-    let text = timed("summarize", options) {
-      let summary = ModelSummary(graph)
+    let text = try timed("summarize", options) {
+      let summary = try failing { try compilation.summary(countingMACs: macs) }
       switch format {
       case .table: return SummaryTable.render(summary, showMACs: macs)
       case .json: return SummaryJSON.render(summary, showMACs: macs)
@@ -196,6 +202,12 @@ struct Run: ParsableCommand {
   @Option(help: "Write the outputs: Y.npy (one output) or Y.npz (keyed by output name).")
   var output: String?
 
+  func validate() throws {
+    if let output, !output.hasSuffix(".npy") && !output.hasSuffix(".npz") {
+      throw ValidationError("--output must name a .npy or .npz file; got '\(output)'")
+    }
+  }
+
   @Option(help: "Where to run the model: dlc's interpreter, or generated C compiled with the system compiler (cached).")
   var backend: Backend = .interpreter
 
@@ -256,7 +268,7 @@ struct Init: ParsableCommand {
   func run() throws {
     let compilation = try compileOrExit(options)
     guard let graph = compilation.graph else { throw ExitStatus.internalError }
-    let (weights, warnings) = Initialization.initialize(graph, seed: seed)
+    let (weights, warnings) = try failing { try Runner.initialize(graph, seed: seed) }
     for warning in warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
     try failing {
       do {
@@ -346,9 +358,7 @@ struct Compile: ParsableCommand {
 
   @OptionGroup var passOptions: PassOptions
 
-  func validate() throws {
-    guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
-  }
+  func validate() throws { try validateBatch(batch) }
 
   func run() throws {
     let source = try compileOrExit(options)
@@ -395,6 +405,13 @@ struct Verify: ParsableCommand {
   @Option(help: "The largest error allowed, relative to each tensor's largest magnitude.")
   var tolerance: Float = 1e-4
 
+  func validate() throws {
+    try validateBatch(batch)
+    guard tolerance.isFinite, tolerance >= 0 else {
+      throw ValidationError("--tolerance must be a number at least 0; got \(tolerance)")
+    }
+  }
+
   @OptionGroup var build: BuildOptions
 
   @OptionGroup var passOptions: PassOptions
@@ -407,7 +424,14 @@ struct Verify: ParsableCommand {
       if let notice { FileHandle.standardError.write(Data(notice.utf8)) }
       let (compilation, weights) = try source.optimized(weights: loaded, passes: try passOptions.selected)
       guard let graph = compilation.graph else { throw ExitStatus.internalError }
-      var cases = [("random inputs (batch \(batch), seed 0)", Runner.randomInputs(for: graph, batch: batch, seed: 0))]
+      // The plan's limits and the arena's memory are checked before any input is drawn.
+      do {
+        let plan = try CCodegen.memoryPlan(graph, maxBatch: batch)
+        try Runner.requireMemory(plan.totalBytes, for: "the arena (\(batch) examples)")
+      } catch let error as MemoryPlanError {
+        throw compilation.failure(error.message, at: error.node)
+      }
+      var cases = [("random inputs (batch \(batch), seed 0)", try Runner.randomInputs(for: graph, batch: batch, seed: 0))]
       if !inputs.isEmpty { cases.append(("given inputs", try Runner.inputs(inputs, for: graph))) }
       for (label, tensors) in cases {
         var layers: [(String, Tensor)] = []
@@ -476,6 +500,8 @@ struct Viz: ParsableCommand {
 
   @Option(help: "Examples per call, for --memory (sizes the tensors).")
   var batch: Int = 1
+
+  func validate() throws { try validateBatch(batch) }
 
   func run() throws {
     let compilation = try compileOrExit(options)

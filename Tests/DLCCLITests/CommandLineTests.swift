@@ -3,7 +3,8 @@ import DLCData
 import Foundation
 import XCTest
 
-final class CommandLineTests: XCTestCase {
+/// Runs the dlc binary built next to the test bundle, from the repository's root.
+class CLITestCase: XCTestCase {
   static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .appendingPathComponent("../..").standardized
 
@@ -27,7 +28,9 @@ final class CommandLineTests: XCTestCase {
     var stderr: String
   }
 
-  func run(_ arguments: String...) throws -> Result {
+  func run(_ arguments: String...) throws -> Result { try run(arguments) }
+
+  func run(_ arguments: [String]) throws -> Result {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
@@ -45,6 +48,16 @@ final class CommandLineTests: XCTestCase {
       stderr: String(decoding: stderr, as: UTF8.self))
   }
 
+  func temporaryDirectory() throws -> String {
+    let path = FileManager.default.temporaryDirectory
+      .appendingPathComponent("dlc-cli-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+    return path
+  }
+}
+
+final class CommandLineTests: CLITestCase {
   func testCheckSucceeds() throws {
     let result = try run("check", "graphs/mnist_cnn.dl")
     XCTAssertEqual(result.status, 0)
@@ -112,13 +125,6 @@ final class CommandLineTests: XCTestCase {
     XCTAssertTrue(result.stderr.contains("warning: layer 'dense_1' (Dense) does not contribute to any output"), result.stderr)
   }
 
-  func temporaryDirectory() throws -> String {
-    let path = FileManager.default.temporaryDirectory
-      .appendingPathComponent("dlc-cli-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
-    return path
-  }
 
   func testInitThenRunWritesOutputsAndLayerDumps() throws {
     let directory = try temporaryDirectory()

@@ -120,7 +120,7 @@ final class GeneratedCPropertiesTests: XCTestCase {
     let compilation = Driver.compile(path: graphs.appendingPathComponent("transformer_text.dl").path)
     let graph = try XCTUnwrap(compilation.graph)
     let weights = Dictionary(Initialization.initialize(graph, seed: 3).weights.map { ($0.name, $0.tensor) }) { a, _ in a }
-    let inputs = Runner.randomInputs(for: graph, batch: 2, seed: 5)
+    let inputs = try Runner.randomInputs(for: graph, batch: 2, seed: 5)
     let first = try CBackend.run(compilation, weights: weights, inputs: inputs, build: CodegenFixtures.optimized)
     let second = try CBackend.run(compilation, weights: weights, inputs: inputs, build: CodegenFixtures.optimized)
     XCTAssertEqual(first.map(\.tensor), second.map(\.tensor))
@@ -175,7 +175,7 @@ final class GeneratedCPropertiesTests: XCTestCase {
         let values = weights[key]!.floats.indices.map { Float($0 % 3) * 0.25 + (key.hasSuffix("variance") ? 0.6 : -0.2) }
         weights[key] = Tensor(shape: weights[key]!.shape, floats: values)
       }
-      let inputs = Runner.randomInputs(for: graph, batch: 2, seed: 1)
+      let inputs = try Runner.randomInputs(for: graph, batch: 2, seed: 1)
       let reference = try Runner.interpret(compilation, weights: weights, inputs: inputs)
       let (optimized, optimizedWeights) = try compilation.optimized(weights: weights)
       XCTAssertFalse(optimized.graph!.nodes.contains { $0.op == "BatchNormalization" || $0.op == "ZeroPadding2D" }, name)

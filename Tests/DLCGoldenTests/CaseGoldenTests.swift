@@ -20,7 +20,7 @@ final class CaseGoldenTests: XCTestCase {
         XCTFail("\(url.lastPathComponent) failed:\n\(compilation.renderedDiagnostics)")
         continue
       }
-      let summary = ModelSummary(graph)
+      let summary = try ModelSummary(graph)
       let base = url.deletingPathExtension()
       Golden.assertMatches(
         SummaryTable.render(summary) + compilation.renderedDiagnostics, base.appendingPathExtension("summary"))

@@ -16,7 +16,7 @@ final class ModelGoldenTests: XCTestCase {
   func compile(_ url: URL) -> ModelSummary? {
     let compilation = Driver.compile(path: "graphs/" + url.lastPathComponent)
     XCTAssertTrue(compilation.diagnostics.isEmpty, compilation.renderedDiagnostics)
-    return compilation.graph.map { ModelSummary($0) }
+    return compilation.graph.flatMap { try? ModelSummary($0) }
   }
 
   override func setUp() {

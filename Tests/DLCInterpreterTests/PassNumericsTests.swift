@@ -20,7 +20,7 @@ final class PassNumericsTests: XCTestCase {
       weights[key] = Tensor(shape: weights[key]!.shape, floats: values)
     }
     let optimized = try PassManager(Passes.all).run(Program(graph: graph, weights: weights))
-    let inputs = Runner.randomInputs(for: graph, batch: batch, seed: 9)
+    let inputs = try Runner.randomInputs(for: graph, batch: batch, seed: 9)
     let before = try Interpreter(graph: graph, weights: weights).run(inputs)
     let after = try Interpreter(graph: optimized.graph, weights: optimized.weights ?? [:]).run(inputs)
     for (a, b) in zip(after, before) {

@@ -18,7 +18,7 @@ final class ShapePropertyTests: XCTestCase {
       var seen = 0
       let outputs = try Runner.interpret(
         compilation, weights: Dictionary(weights.map { ($0.name, $0.tensor) }) { a, _ in a },
-        inputs: Runner.randomInputs(for: graph, batch: batch, seed: generator.next())
+        inputs: try Runner.randomInputs(for: graph, batch: batch, seed: generator.next())
       ) { node, tensors in
         seen += 1
         XCTAssertEqual(tensors.map(\.shape), node.outputs.map { [batch] + $0.dims }, "\(label) trial \(trial): \(node.name)")

@@ -2,6 +2,8 @@
 // weights at compile time), attention per group and head, the output projection. Attention over
 // some middle axes moves the others next to the batch first.
 
+import DLCSupport
+
 enum AttentionEmitters {
   struct Geometry {
     var heads, keyDim, valueDim: Int
@@ -36,11 +38,13 @@ enum AttentionEmitters {
     var order: [Int] { [0] + others + attended + [query.count] }
 
     func scratch(batch: Int) -> Int {
-      let q = batch * queryPositions * heads * keyDim
-      let k = batch * keyPositions * heads * keyDim
-      let v = batch * keyPositions * heads * valueDim
-      let context = batch * queryPositions * heads * valueDim
-      return (q + k + v + context) * (moved ? 2 : 1) + queryAttended * keyAttended
+      // Saturates: a size past 64 bits is refused by the planner as too large.
+      let q = Checked.product(batch, queryPositions, heads, keyDim)
+      let k = Checked.product(batch, keyPositions, heads, keyDim)
+      let v = Checked.product(batch, keyPositions, heads, valueDim)
+      let context = Checked.product(batch, queryPositions, heads, valueDim)
+      let projections = Checked.product(Checked.sum(q, k, v, context), moved ? 2 : 1)
+      return Checked.sum(projections, Checked.product(queryAttended, keyAttended)) ?? Int.max
     }
   }
 
