@@ -205,9 +205,12 @@ case("average_pooling2d_strided_same", ["[7, 7, 2]"], 'AveragePooling2D(3, strid
      lambda: L.AveragePooling2D(3, strides=2, padding="same"))
 
 
+# Added after the rest, so the earlier cases keep their random seeds (their index).
+case("masking", ["[5, 3]"], "Masking(mask_value=0.25)", lambda: L.Masking(mask_value=0.25))
+
+
 def shape_list(tensor):
     return [None if d is None else int(d) for d in tensor.shape]
-
 
 def dlc_weight_name(path, layer_name):
     """Keras' variable.path below the layer, with the recurrent cell dropped and Bidirectional's

@@ -140,6 +140,18 @@ final class EmitContext {
     line("dlc_activate(\(kind), \(buffer), \(perBatch(count)), \(width));")
   }
 
+  /// The mask arguments of dlc_step_kept (kind, source, features, value) for the mask this node
+  /// reads, whose source is its last input; "0, NULL, 0, 0.0f" when it reads none.
+  var maskArguments: String {
+    guard let rule = node.maskRule, let source = inputs.last, let type = shapes.inputs.last else {
+      return "0, NULL, 0, 0.0f"
+    }
+    switch rule {
+    case .nonzeroTokens: return "1, \(source), 1, 0.0f"
+    case .notEqual(let value): return "2, \(source), \(type.dims.last ?? 1), \(cFloat(Float(value)))"
+    }
+  }
+
   func fail(_ message: String) -> CodegenError { CodegenError(message, node: node.id) }
 }
 

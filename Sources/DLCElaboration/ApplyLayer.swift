@@ -26,14 +26,23 @@ extension ElaborationState {
       diagnostics.report(shapeDiagnostic(error, call: layerCall, definition: definition))
       throw Abandon()
     }
-    guard let name = layerName(definition, attributes, layerCall) else { throw Abandon() }
-    for sublayer in definition.internalLayers { _ = autoName(sublayer) }
+    let parameters = definition.parameters(application)
+    try checkSizes(outputs, parameters, of: definition.keras, at: call.range)
     var stored = attributes
     stored["name"] = nil
+    let (nodeInputs, outgoingMask) = try resolveMask(
+      definition, application: application, inputs: inputs, attributes: &stored, call: call)
+    guard let name = layerName(definition, attributes, layerCall) else { throw Abandon() }
+    for sublayer in definition.internalLayers { _ = autoName(sublayer) }
     let id = graph.add(
       Node(
-        id: 0, name: name, op: definition.keras, attributes: stored, inputs: inputs, outputs: outputs,
-        parameters: definition.parameters(application), range: call.range, scope: scopePath))
+        id: 0, name: name, op: definition.keras, attributes: stored, inputs: nodeInputs, outputs: outputs,
+        parameters: parameters, range: call.range, scope: scopePath))
+    if let rule = definition.producesMask(application), let first = inputs.first {
+      masks[ValueRef(node: id)] = MaskOrigin(source: first, rule: rule, layer: name)
+    } else if let outgoingMask {
+      masks[ValueRef(node: id)] = outgoingMask
+    }
     return outputs.indices.map { ValueRef(node: id, output: $0) }
   }
 

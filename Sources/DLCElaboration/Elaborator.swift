@@ -43,6 +43,10 @@ final class ElaborationState {
   var blockStack: [String] = []
   var scopePath: [String] = []
   static let maximumBlockDepth = 64
+  /// Parameters of the layers created so far, kept below `Limits.maxParameters`.
+  var parameterTotal = 0
+  /// The Keras mask on each value that has one.
+  var masks: [ValueRef: MaskOrigin] = [:]
 
   init(file: ModelFile, registry: LayerRegistry, diagnostics: DiagnosticEngine) {
     self.file = file
@@ -116,6 +120,18 @@ final class ElaborationState {
       return
     }
     guard claim(name: input.name.name, at: input.name.range, auto: false) else {
+      scope[input.name.name] = .poisoned
+      return
+    }
+    if let (value, range) = input.dimensions.first(where: { $0.value > Limits.maxDimension }) {
+      diagnostics.report(
+        .error(
+          "too large: input dimension \(Limits.describe(value)) exceeds \(Limits.describe(Limits.maxDimension))", at: range))
+      scope[input.name.name] = .poisoned
+      return
+    }
+    if let message = Self.sizeProblem(dims: input.dimensions.map(\.value), what: "input '\(input.name.name)'") {
+      diagnostics.report(.error(message, at: input.typeRange))
       scope[input.name.name] = .poisoned
       return
     }

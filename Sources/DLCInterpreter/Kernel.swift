@@ -19,6 +19,22 @@ public struct KernelCall {
   }
 
   public var batch: Int { inputs.first?.shape.first ?? 1 }
+
+  /// For a node that reads a Keras mask: whether each (example, step) is kept, example-major.
+  public var stepMask: [Bool]? {
+    guard let rule = node.maskRule, let source = inputs.last else { return nil }
+    switch rule {
+    case .nonzeroTokens:
+      return source.floats.map { $0 != 0 }
+    case .notEqual(let value):
+      let values = source.floats
+      let features = Swift.max(source.shape.last ?? 1, 1)
+      let padding = Float(value)
+      return (0..<(values.count / features)).map { step in
+        values[(step * features)..<((step + 1) * features)].contains { $0 != padding }
+      }
+    }
+  }
   public var input: Tensor { inputs[0] }
 
   /// The full output shape (batch first) of output `index`, from the static type.

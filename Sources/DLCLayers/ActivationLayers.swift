@@ -8,12 +8,12 @@ extension LayerDef {
       ArgumentSpec("max_value", .float(min: 0, max: nil), default: AttributeValue.none),
       .float("negative_slope", min: 0, default: 0), .float("threshold", default: 0),
     ],
-    outputType: { $0.input }, memory: .elementwise)
+    outputType: { $0.input }, memory: .elementwise).masking(.propagates)
 
   static let leakyRelu = LayerDef(
     keras: "LeakyReLU",
     arguments: [.float("negative_slope", min: 0, default: 0.3)],
-    outputType: { $0.input }, memory: .elementwise)
+    outputType: { $0.input }, memory: .elementwise).masking(.propagates)
 
   /// A learned slope per element; `shared_axes` (1-based, as in Keras) share one slope along those axes.
   static let prelu = LayerDef(
@@ -34,12 +34,12 @@ extension LayerDef {
         shape[axis - 1] = 1
       }
       return [layer.weight("alpha", shape, initializer: layer.initializer("alpha_initializer", default: "zeros"))]
-    }, memory: .elementwise)
+    }, memory: .elementwise).masking(.propagates)
 
   static let elu = LayerDef(
     keras: "ELU",
     arguments: [.float("alpha", default: 1.0)],
-    outputType: { $0.input }, memory: .elementwise)
+    outputType: { $0.input }, memory: .elementwise).masking(.propagates)
 
   static let softmax = LayerDef(
     keras: "Softmax",
@@ -47,5 +47,5 @@ extension LayerDef {
     outputType: { layer in
       for axis in layer.ints("axis") { _ = try Axis.resolve(axis, rank: layer.input.rank, layer: "Softmax") }
       return layer.input
-    })
+    }).masking(.unsupported)
 }

@@ -1,5 +1,6 @@
 // Core layers: Dense, Activation, the reshapers, the inference-time identities (dropout, noise) and Rescaling.
 import DLCIR
+import DLCSupport
 
 extension LayerDef {
   /// y = activation(x · kernel + bias), applied to the last axis.
@@ -27,12 +28,12 @@ extension LayerDef {
         + (layer.bool("use_bias")
           ? [layer.weight("bias", [units], initializer: layer.initializer("bias_initializer", default: "zeros"))] : [])
     },
-    macs: { layer, outputs in (outputs.first?.elementCount ?? 0) * layer.input.last })
+    macs: { layer, outputs in Checked.product(outputs.first?.elementCount ?? 0, layer.input.last) }).masking(.propagates)
 
   static let activation = LayerDef(
     keras: "Activation",
     arguments: [ArgumentSpec("activation", .activation)],
-    outputType: { $0.input }, memory: .elementwise)
+    outputType: { $0.input }, memory: .elementwise).masking(.propagates)
 
   static let flatten = LayerDef(
     keras: "Flatten",
@@ -56,7 +57,11 @@ extension LayerDef {
       guard unknowns.count <= 1 else {
         throw ShapeError("Reshape target_shape may contain -1 only once", argument: "target_shape")
       }
-      let known = target.filter { $0 != -1 }.reduce(1, *)
+      guard let known = Checked.product(target.filter { $0 != -1 }), known <= Limits.maxElements else {
+        throw ShapeError(
+          "too large: Reshape target_shape \(describe(target)) exceeds \(Limits.describe(Limits.maxElements)) elements",
+          argument: "target_shape")
+      }
       if let unknown = unknowns.first {
         guard x.elementCount % known == 0 else {
           throw ShapeError(
@@ -99,21 +104,28 @@ extension LayerDef {
   // Inference-time identities: they keep their arguments so the summary and training tools see them.
   static let dropout = identity(
     "Dropout", [.float("rate", min: 0, max: 1), ArgumentSpec("noise_shape", .intList, default: AttributeValue.none)]
-      + ArgumentSpec.trainingOnly("seed"))
+      + ArgumentSpec.trainingOnly("seed")).masking(.propagates)
   static let spatialDropout1D = identity(
-    "SpatialDropout1D", [.float("rate", min: 0, max: 1)] + ArgumentSpec.trainingOnly("seed"), rank: (3, "(batch, steps, channels)"))
+    "SpatialDropout1D", [.float("rate", min: 0, max: 1)] + ArgumentSpec.trainingOnly("seed"), rank: (3, "(batch, steps, channels)")).masking(.propagates)
   static let spatialDropout2D = identity(
     "SpatialDropout2D", [.float("rate", min: 0, max: 1), .dataFormat()] + ArgumentSpec.trainingOnly("seed"),
-    rank: (4, "(batch, height, width, channels)"))
-  static let gaussianNoise = identity("GaussianNoise", [.float("stddev", min: 0)] + ArgumentSpec.trainingOnly("seed"))
+    rank: (4, "(batch, height, width, channels)")).masking(.propagates)
+  static let gaussianNoise = identity("GaussianNoise", [.float("stddev", min: 0)] + ArgumentSpec.trainingOnly("seed")).masking(.propagates)
   static let gaussianDropout = identity(
-    "GaussianDropout", [.float("rate", min: 0, max: 1)] + ArgumentSpec.trainingOnly("seed"))
+    "GaussianDropout", [.float("rate", min: 0, max: 1)] + ArgumentSpec.trainingOnly("seed")).masking(.propagates)
 
   /// y = x · scale + offset.
+  /// Zeroes the steps whose features all equal `mask_value`, and starts a mask that makes the
+  /// layers after it (recurrent layers, GlobalAveragePooling1D) skip them.
+  static let maskingLayer = LayerDef(
+    keras: "Masking", arguments: [.float("mask_value", default: 0)],
+    outputType: { layer in try layer.input.requireRank(atLeast: 2, for: "Masking", "(batch, steps, features)") }
+  ).masking(.drops, produces: { .notEqual($0.double("mask_value")) })
+
   static let rescaling = LayerDef(
     keras: "Rescaling",
     arguments: [.float("scale"), .float("offset", default: 0)],
-    outputType: { $0.input }, memory: .elementwise)
+    outputType: { $0.input }, memory: .elementwise).masking(.propagates)
 
   static func identity(_ keras: String, _ arguments: [ArgumentSpec], rank: (Int, String)? = nil) -> LayerDef {
     LayerDef(

@@ -88,6 +88,21 @@ public enum OutputMemory: Equatable, Sendable {
   case elementwise
 }
 
+/// What a layer does with a Keras mask arriving on its inputs (from `Embedding(mask_zero=true)` or
+/// `Masking`), as Keras' `supports_masking` and `compute_mask` decide.
+public enum MaskBehavior {
+  /// Layers without `supports_masking`: the mask stops here (Keras warns, and so does dlc).
+  case drops
+  /// Computed as without a mask; the output carries the input's mask on.
+  case propagates
+  /// The layer reads the mask (recurrent layers, GlobalAveragePooling1D); the output carries it on
+  /// when `passesOn` says so (recurrent layers returning sequences).
+  case consumes(passesOn: (LayerApplication) -> Bool)
+  /// Keras would use the mask, and dlc does not implement that yet: a located error, never a silent
+  /// wrong answer.
+  case unsupported
+}
+
 /// Everything about one layer class: its Keras argument schema, shape rule, weights and cost.
 public struct LayerDef {
   /// The Keras class name, as written in .dl files and shown in summaries.
@@ -101,19 +116,33 @@ public struct LayerDef {
   public let outputTypes: (LayerApplication) throws -> [TensorType]
   /// The layer's weights, in Keras' variable order.
   public let parameters: (LayerApplication) -> [ParameterSpec]
-  /// Multiply-accumulates for one example (for `dlc summary --macs`).
-  public let macs: (LayerApplication, [TensorType]) -> Int
+  /// Multiply-accumulates for one example (for `dlc summary --macs`); nil when the count overflows.
+  public let macs: (LayerApplication, [TensorType]) -> Int?
   /// Name prefixes of the sublayers Keras builds inside this layer; each uses up an auto-name
   /// (a Dropout after a MultiHeadAttention is `dropout_1`), so dlc reserves them too.
   public let internalLayers: [String]
   /// How the output's memory relates to the inputs', for the memory planner.
   public let memory: OutputMemory
+  /// What happens to a mask on the inputs.
+  public private(set) var maskBehavior: MaskBehavior = .drops
+  /// The mask this layer starts (`Embedding(mask_zero=true)`, `Masking`), computed from its first input.
+  public private(set) var producesMask: (LayerApplication) -> MaskRule? = { _ in nil }
+
+  /// The same layer with its mask behaviour.
+  public func masking(_ behavior: MaskBehavior, produces: @escaping (LayerApplication) -> MaskRule? = { _ in nil })
+    -> LayerDef
+  {
+    var copy = self
+    copy.maskBehavior = behavior
+    copy.producesMask = produces
+    return copy
+  }
 
   public init(
     keras: String, arity: Arity = .one, arguments: [ArgumentSpec], inputDType: DType? = .float32,
     outputTypes: @escaping (LayerApplication) throws -> [TensorType],
     parameters: @escaping (LayerApplication) -> [ParameterSpec] = { _ in [] },
-    macs: @escaping (LayerApplication, [TensorType]) -> Int = { _, _ in 0 },
+    macs: @escaping (LayerApplication, [TensorType]) -> Int? = { _, _ in 0 },
     internalLayers: [String] = [], memory: OutputMemory = .separate
   ) {
     self.keras = keras
@@ -132,7 +161,7 @@ public struct LayerDef {
     keras: String, arguments: [ArgumentSpec], inputDType: DType? = .float32,
     outputType: @escaping (LayerApplication) throws -> TensorType,
     parameters: @escaping (LayerApplication) -> [ParameterSpec] = { _ in [] },
-    macs: @escaping (LayerApplication, [TensorType]) -> Int = { _, _ in 0 }, memory: OutputMemory = .separate
+    macs: @escaping (LayerApplication, [TensorType]) -> Int? = { _, _ in 0 }, memory: OutputMemory = .separate
   ) {
     self.init(
       keras: keras, arity: .one, arguments: arguments, inputDType: inputDType,

@@ -15,7 +15,7 @@ public struct LayerRegistry {
 
   public static let standard = LayerRegistry([
     // Core
-    .dense, .activation, .flatten, .reshape, .permute, .repeatVector, .rescaling,
+    .dense, .activation, .flatten, .reshape, .permute, .repeatVector, .rescaling, .maskingLayer,
     // Inference-time identities
     .dropout, .spatialDropout1D, .spatialDropout2D, .gaussianNoise, .gaussianDropout,
     // Convolution

@@ -1,13 +1,14 @@
 // Merge layers: elementwise Add/Subtract/Multiply/Average/Maximum/Minimum, Concatenate and Dot.
 import DLCIR
+import DLCSupport
 
 extension LayerDef {
-  static let add = elementwiseMerge("Add", arity: .atLeast(2))
-  static let subtract = elementwiseMerge("Subtract", arity: .exactly(2))
-  static let multiply = elementwiseMerge("Multiply", arity: .atLeast(2))
-  static let average = elementwiseMerge("Average", arity: .atLeast(2))
-  static let maximum = elementwiseMerge("Maximum", arity: .atLeast(2))
-  static let minimum = elementwiseMerge("Minimum", arity: .atLeast(2))
+  static let add = elementwiseMerge("Add", arity: .atLeast(2)).masking(.propagates)
+  static let subtract = elementwiseMerge("Subtract", arity: .exactly(2)).masking(.propagates)
+  static let multiply = elementwiseMerge("Multiply", arity: .atLeast(2)).masking(.propagates)
+  static let average = elementwiseMerge("Average", arity: .atLeast(2)).masking(.propagates)
+  static let maximum = elementwiseMerge("Maximum", arity: .atLeast(2)).masking(.propagates)
+  static let minimum = elementwiseMerge("Minimum", arity: .atLeast(2)).masking(.propagates)
 
   /// Inputs of one rank whose dims are equal or 1 (broadcast), as Keras' Merge allows.
   static func elementwiseMerge(_ keras: String, arity: Arity) -> LayerDef {
@@ -49,7 +50,7 @@ extension LayerDef {
       var dims = first.dims
       dims[axis] = layer.inputs.reduce(0) { $0 + $1.dims[axis] }
       return [first.with(dims: dims)]
-    })
+    }).masking(.unsupported)
 
   /// Keras' Dot: a batched dot product over one axis of each input (axes count the batch axis as 0).
   static let dot = LayerDef(
@@ -79,6 +80,6 @@ extension LayerDef {
     macs: { layer, outputs in
       let x = layer.input
       let contracted = (try? Axis.resolve(layer.ints("axes").first ?? -1, rank: x.rank, layer: "Dot")).map { x.dims[$0] }
-      return (outputs.first?.elementCount ?? 0) * (contracted ?? 0)
+      return Checked.product(outputs.first?.elementCount ?? 0, contracted ?? 0)
     })
 }

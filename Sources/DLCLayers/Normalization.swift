@@ -34,7 +34,7 @@ extension LayerDef {
           initializer: layer.initializer("moving_variance_initializer", default: "ones"), trainable: false))
       return weights
     },
-    macs: { _, outputs in outputs.first?.elementCount ?? 0 }, memory: .elementwise)
+    macs: { _, outputs in outputs.first?.elementCount ?? 0 }, memory: .elementwise).masking(.propagates)
 
   /// Normalizes over `axis` (one axis or several); gamma and beta have the normalized axes' shape.
   static let layerNormalization = LayerDef(
@@ -64,5 +64,5 @@ extension LayerDef {
       }
       return weights
     },
-    macs: { _, outputs in outputs.first?.elementCount ?? 0 })
+    macs: { _, outputs in outputs.first?.elementCount ?? 0 }).masking(.propagates)
 }

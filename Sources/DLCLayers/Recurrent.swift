@@ -1,10 +1,11 @@
 // Recurrent layers: SimpleRNN, LSTM (gates i, f, c, o), GRU (reset_after) and the Bidirectional wrapper.
 import DLCIR
+import DLCSupport
 
 extension LayerDef {
-  static let simpleRNN = recurrent("SimpleRNN", gates: 1, states: 1)
-  static let lstm = recurrent("LSTM", gates: 4, states: 2)
-  static let gru = recurrent("GRU", gates: 3, states: 1)
+  static let simpleRNN = recurrent("SimpleRNN", gates: 1, states: 1).masking(.consumes(passesOn: { $0.bool("return_sequences") }))
+  static let lstm = recurrent("LSTM", gates: 4, states: 2).masking(.consumes(passesOn: { $0.bool("return_sequences") }))
+  static let gru = recurrent("GRU", gates: 3, states: 1).masking(.consumes(passesOn: { $0.bool("return_sequences") }))
 
   /// The recurrent layers share Keras' signature shape; LSTM and GRU add their own arguments in Keras' order.
   static func recurrent(_ keras: String, gates: Int, states: Int) -> LayerDef {
@@ -58,7 +59,7 @@ extension LayerDef {
       macs: { layer, _ in
         let steps = layer.input.dims.first ?? 0
         let units = layer.int("units")
-        return steps * (layer.input.last + units) * gates * units
+        return Checked.product(steps, layer.input.last + units, gates, units)
       })
   }
 
@@ -109,9 +110,13 @@ extension LayerDef {
       guard let (forward, backward) = try? wrappedPair(layer) else { return 0 }
       let forwardTypes = (try? forward.definition.outputTypes(forward.application)) ?? []
       let backwardTypes = (try? backward.definition.outputTypes(backward.application)) ?? []
-      return forward.definition.macs(forward.application, forwardTypes)
-        + backward.definition.macs(backward.application, backwardTypes)
-    })
+      return Checked.sum(
+        forward.definition.macs(forward.application, forwardTypes),
+        backward.definition.macs(backward.application, backwardTypes))
+    }).masking(
+      .consumes(passesOn: { layer in
+        bidirectionalDirections(layer.arguments).map { LayerApplication(inputs: [], arguments: $0.forward.attributes).bool("return_sequences") } ?? false
+      }))
 
   /// A Bidirectional layer's two directions as Keras builds them: the wrapped layer, and the
   /// `backward_layer` if given, else a copy of the wrapped layer with `go_backwards` flipped.

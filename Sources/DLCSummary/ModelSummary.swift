@@ -1,6 +1,7 @@
 // The facts a summary shows, in Keras' layer order, shared by the table and the JSON renderers.
 import DLCIR
 import DLCLayers
+import DLCSupport
 
 public struct SummaryRow: Equatable {
   public var name: String
@@ -30,33 +31,46 @@ public struct ModelSummary {
   public var totalParameters: Int
   public var trainableParameters: Int
   public var nonTrainableParameters: Int { totalParameters - trainableParameters }
-  public var totalMACs: Int { rows.reduce(0) { $0 + $1.macs } }
+  public var totalMACs: Int
   public var totalActivationBytes: Int { rows.reduce(0) { $0 + $1.activationBytes } }
 
-  public init(_ graph: Graph, registry: LayerRegistry = .standard) {
+  /// With `countingMACs`, throws a located "too large" diagnostic when a layer's multiply-accumulates
+  /// do not fit in 64 bits; without, every row's count is 0.
+  public init(_ graph: Graph, registry: LayerRegistry = .standard, countingMACs: Bool = true) throws {
     name = graph.name
     let sequential = Self.isSingleChain(graph)
     isSequential = sequential
-    rows = Self.kerasOrder(graph).compactMap { id -> SummaryRow? in
+    rows = try Self.kerasOrder(graph).compactMap { id -> SummaryRow? in
       let node = graph.nodes[id]
       if sequential && node.isInput { return nil }
       var macs = 0
-      if let definition = registry[node.op] {
-        let application = LayerApplication(inputs: node.inputs.map(graph.type(of:)), arguments: node.attributes)
-        macs = definition.macs(application, node.outputs)
+      if countingMACs, let definition = registry[node.op] {
+        let application = LayerApplication(inputs: node.dataInputs.map(graph.type(of:)), arguments: node.attributes)
+        guard let count = definition.macs(application, node.outputs) else { throw Self.tooManyMACs(node.op, node.name, node.range) }
+        macs = count
       }
       return SummaryRow(
         name: node.name, type: node.op, outputShapes: node.outputs, parameters: node.parameterCount,
         trainableParameters: node.trainableParameterCount,
-        connections: node.inputs.map { "\(graph.nodes[$0.node].name)[0][\($0.output)]" },
-        inputNames: node.inputs.map { graph.nodes[$0.node].name }, macs: macs,
+        connections: node.dataInputs.map { "\(graph.nodes[$0.node].name)[0][\($0.output)]" },
+        inputNames: node.dataInputs.map { graph.nodes[$0.node].name }, macs: macs,
         activationBytes: node.isInput ? 0 : node.outputs.reduce(0) { $0 + $1.elementCount * $1.dtype.size },
         isInput: node.isInput)
     }
     inputs = graph.inputs.map { ($0.name, $0.outputs[0]) }
     outputs = graph.outputs.map(graph.name(of:))
+    guard let total = Checked.sum(rows.map(\.macs)) else {
+      throw Self.tooManyMACs("the model", graph.name, graph.nodes.last?.range)
+    }
+    totalMACs = total
     totalParameters = graph.totalParameters
     trainableParameters = graph.trainableParameters
+  }
+
+  static func tooManyMACs(_ what: String, _ name: String, _ range: SourceRange?) -> Diagnostic {
+    .error(
+      "too large: \(what) '\(name)' needs more than \(Limits.describe(Int.max)) multiply-accumulates per example",
+      at: range)
   }
 
   /// One input, one output, and every layer reads exactly the single output of the layer before it.
@@ -64,7 +78,7 @@ public struct ModelSummary {
     guard graph.inputs.count == 1, graph.outputs.count == 1, graph.nodes.first?.isInput == true else { return false }
     for index in graph.nodes.indices.dropFirst() {
       let node = graph.nodes[index]
-      guard node.inputs == [ValueRef(node: index - 1, output: 0)], graph.nodes[index - 1].outputs.count == 1 else {
+      guard node.dataInputs == [ValueRef(node: index - 1, output: 0)], graph.nodes[index - 1].outputs.count == 1 else {
         return false
       }
     }
@@ -78,19 +92,33 @@ public struct ModelSummary {
     var preorder: [NodeID: Int] = [:]
     var postorder: [NodeID] = []
     var finished = Set<NodeID>()
-    func visit(_ id: NodeID) {
-      if finished.contains(id) { return }
-      if preorder[id] == nil { preorder[id] = preorder.count }
-      for input in graph.nodes[id].inputs { visit(input.node) }
-      finished.insert(id)
-      postorder.append(id)
+    // Depth-first with an explicit stack (node, next input to visit): long chains must not exhaust the call stack.
+    for output in graph.outputs {
+      var stack: [(id: NodeID, next: Int)] = [(output.node, 0)]
+      while let (id, next) = stack.last {
+        if next == 0 {
+          if finished.contains(id) {
+            stack.removeLast()
+            continue
+          }
+          if preorder[id] == nil { preorder[id] = preorder.count }
+        }
+        let inputs = graph.nodes[id].dataInputs
+        if next < inputs.count {
+          stack[stack.count - 1].next = next + 1
+          stack.append((inputs[next].node, 0))
+        } else {
+          finished.insert(id)
+          postorder.append(id)
+          stack.removeLast()
+        }
+      }
     }
-    for output in graph.outputs { visit(output.node) }
     var depth: [NodeID: Int] = [:]
     for id in postorder.reversed() {
       let own = depth[id, default: 0]
       depth[id] = own
-      for input in graph.nodes[id].inputs {
+      for input in graph.nodes[id].dataInputs {
         depth[input.node] = max(depth[input.node, default: 0], own + 1)
       }
     }

@@ -74,14 +74,7 @@ public enum SummaryTable {
   public static func grouped(_ value: Int) -> String { NumberText.grouped(value) }
 
   /// Keras' `readable_memory_size`: 1024-based units, two decimals.
-  public static func byteSize(_ bytes: Double) -> String {
-    var size = bytes
-    for unit in ["B", "KB", "MB", "GB", "TB"] {
-      if size / 1024 < 1 { return String(format: "%.2f %@", size, unit) }
-      size /= 1024
-    }
-    return String(format: "%.2f PB", size)
-  }
+  public static func byteSize(_ bytes: Double) -> String { NumberText.byteSize(bytes) }
 
   /// Greedy word wrap at spaces, as rich wraps table cells.
   static func wrap(_ text: String, width: Int) -> [String] {

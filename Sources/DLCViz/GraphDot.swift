@@ -26,9 +26,12 @@ public enum GraphDot {
     }
     out += "\n"
     for node in graph.nodes {
-      for input in node.inputs {
+      for input in node.dataInputs {
         let type = graph.type(of: input)
         out += "  \(nodeID(graph.nodes[input.node])) -> \(nodeID(node)) [label=\"\(shape(type))\"];\n"
+      }
+      if let source = node.maskSource {
+        out += "  \(nodeID(graph.nodes[source.node])) -> \(nodeID(node)) [label=\"mask\", style=dashed];\n"
       }
     }
     out += "}\n"

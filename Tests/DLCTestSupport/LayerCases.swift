@@ -9,6 +9,13 @@ public enum TestPaths {
   public static let repository = tests.deletingLastPathComponent()
   public static let layerFixtures = tests.appendingPathComponent("Fixtures/layers")
   public static let modelFixtures = tests.appendingPathComponent("Fixtures/models")
+  public static let maskingFixtures = tests.appendingPathComponent("Fixtures/masking")
+
+  /// The masking cases of tools/keras_masking.py: each one's .dl file, weights, inputs and Keras' outputs.
+  public static func maskingCases() throws -> [URL] {
+    try FileManager.default.contentsOfDirectory(atPath: maskingFixtures.path).filter { $0.hasSuffix(".dl") }.sorted()
+      .map { maskingFixtures.appendingPathComponent($0) }
+  }
 }
 
 /// One case of Tests/Golden/layers/cases.json (tools/keras_layer_cases.py).

@@ -379,19 +379,51 @@ static void dlc_pool2d(const float *x, int batch, const dlc_window *w, int is_ma
       }
 }
 
+/* @section dlc_step_kept */
+/* Whether step `index` (example-major) survives a Keras mask: kind 0 has no mask; kind 1 reads
+ * token ids (kept when not 0); kind 2 reads rows of `features` floats (kept when any differs from
+ * `value`, as Masking decides). */
+static int dlc_step_kept(int kind, const void *source, long index, int features, float value) {
+  int f;
+  if (kind == 1) return ((const int32_t *)source)[index] != 0;
+  if (kind == 2) {
+    const float *row = (const float *)source + index * features;
+    for (f = 0; f < features; f++)
+      if (row[f] != value) return 1;
+    return 0;
+  }
+  return 1;
+}
+
+/* @section dlc_masking */
+/* Keras' Masking: rows (steps) whose features all equal `value` become 0. */
+static void dlc_masking(const float *x, long rows, int features, float value, float *y) {
+  long r;
+  for (r = 0; r < rows; r++) {
+    const int kept = dlc_step_kept(2, x, r, features, value);
+    int f;
+    for (f = 0; f < features; f++) y[r * features + f] = kept ? x[r * features + f] : 0.0f;
+  }
+}
+
 /* @section dlc_global_pool */
-static void dlc_global_pool(const float *x, int batch, long positions, int channels, int is_max, float *y) {
+static void dlc_global_pool(const float *x, int batch, long positions, int channels, int is_max, int mask_kind,
+                            const void *mask, int mask_features, float mask_value, float *y) {
   int n, c;
   long p;
   for (n = 0; n < batch; n++) {
     float *target = y + (long)n * channels;
+    long kept = 0;
     for (c = 0; c < channels; c++) target[c] = is_max ? -INFINITY : 0.0f;
     for (p = 0; p < positions; p++) {
       const float *source = x + ((long)n * positions + p) * channels;
+      /* Masked steps are left out of the average, as in Keras; all masked divides 0 by 0, as Keras does. */
+      if (!dlc_step_kept(mask_kind, mask, (long)n * positions + p, mask_features, mask_value)) continue;
+      kept++;
       for (c = 0; c < channels; c++) target[c] = is_max ? DLC_MAX(target[c], source[c]) : target[c] + source[c];
     }
     if (!is_max)
-      for (c = 0; c < channels; c++) target[c] /= (float)positions;
+      for (c = 0; c < channels; c++) target[c] /= (float)kept;
   }
 }
 
@@ -667,11 +699,13 @@ static void dlc_l2_normalize(const float *x, long outer, int axis, long inner, f
  * the input bias (may be NULL); recurrent_bias GRU's second bias row with reset_after (else NULL).
  * sequence (batch, steps, units) receives outputs in processing order when not NULL; h and c
  * (c for LSTM only) receive the final states. scratch: batch·steps·gates·units + batch·gates·units
- * floats. */
+ * floats. A step a mask drops (dlc_step_kept) keeps the states; its sequence output is the last
+ * one, or 0 with zero_output_for_mask, as in Keras. */
 static void dlc_recurrent(int kind, const float *x, int batch, int steps, int features, int units, const float *kernel,
                           const float *recurrent_kernel, const float *bias, const float *recurrent_bias,
                           int activation, int recurrent_activation, int reset_after, int go_backwards,
-                          float *sequence, float *h, float *c, float *scratch) {
+                          int mask_kind, const void *mask, int mask_features, float mask_value,
+                          int zero_output_for_mask, float *sequence, float *h, float *c, float *scratch) {
   const int gates = kind == DLC_LSTM ? 4 : kind == DLC_GRU ? 3 : 1, width = gates * units;
   float *projected = scratch, *recurrent = scratch + (long)batch * steps * width;
   int position, n, u, k;
@@ -688,6 +722,14 @@ static void dlc_recurrent(int kind, const float *x, int batch, int steps, int fe
       const float *px = projected + ((long)n * steps + step) * width;
       float *pr = recurrent + (long)n * width;
       float *ph = h + (long)n * units;
+      if (!dlc_step_kept(mask_kind, mask, (long)n * steps + step, mask_features, mask_value)) {
+        if (sequence) {
+          float *target = sequence + ((long)n * steps + position) * units;
+          if (zero_output_for_mask) memset(target, 0, sizeof(float) * (size_t)units);
+          else memcpy(target, ph, sizeof(float) * (size_t)units);
+        }
+        continue;
+      }
       if (kind == DLC_LSTM) {
         float *pc = c + (long)n * units;
         for (u = 0; u < width; u++) pr[u] += px[u];

@@ -26,6 +26,11 @@ enum CoreEmitters {
     "RepeatVector": LayerEmitter { c in
       c.line("dlc_repeat(\(c.input), batch, \(c.arguments.int("n")), \(c.inputDims.last ?? 1), \(c.output));")
     },
+    "Masking": LayerEmitter { c in
+      let features = c.inputDims.last ?? 1
+      let rows = c.inputDims.dropLast().reduce(1, *)
+      c.line("dlc_masking(\(c.input), \(c.perBatch(rows)), \(features), \(cFloat(Float(c.arguments.double("mask_value")))), \(c.output));")
+    },
     "Rescaling": LayerEmitter { c in
       let scale = Float(c.arguments.double("scale")), offset = Float(c.arguments.double("offset"))
       c.line("dlc_affine(\(c.input), \(c.perBatch(c.inputDims.reduce(1, *))), \(cFloat(scale)), \(cFloat(offset)), \(c.output));")

@@ -30,8 +30,10 @@ enum RecurrentEmitters {
     func scratch(batch: Int, steps: Int) -> Int { batch * steps * gates * units + batch * gates * units }
 
     /// The call, with weights under `prefix` (`forward/` in a Bidirectional).
-    func call(_ c: EmitContext, prefix: String, goBackwards: Bool, sequence: String, h: String, cState: String, scratch: String)
-      throws -> String
+    func call(
+      _ c: EmitContext, prefix: String, goBackwards: Bool, zeroOutputForMask: Bool, sequence: String, h: String,
+      cState: String, scratch: String
+    ) throws -> String
     {
       let (steps, features) = (c.inputDims[0], c.inputDims[1])
       var bias = "NULL", recurrentBias = "NULL"
@@ -44,7 +46,7 @@ enum RecurrentEmitters {
       return "dlc_recurrent(\(kind), \(c.input), batch, \(steps), \(features), \(units), \(try c.weight(prefix + "kernel")), "
         + "\(try c.weight(prefix + "recurrent_kernel")), \(bias), \(recurrentBias), \(activation("activation", default: .tanh)), "
         + "\(activation("recurrent_activation", default: .sigmoid)), \(resetAfter ? 1 : 0), \(goBackwards ? 1 : 0), "
-        + "\(sequence), \(h), \(cState), \(scratch));"
+        + "\(c.maskArguments), \(zeroOutputForMask ? 1 : 0), \(sequence), \(h), \(cState), \(scratch));"
     }
   }
 
@@ -59,7 +61,7 @@ enum RecurrentEmitters {
     let sequence = returnSequences ? c.outputs[0] : "NULL"
     let h = !returnSequences ? c.outputs[0] : returnState ? c.outputs[1] : spareH
     let state = cell.op == "LSTM" ? (returnState ? c.outputs[2] : spareC) : "NULL"
-    c.line(try cell.call(c, prefix: "", goBackwards: cell.arguments.bool("go_backwards"), sequence: sequence, h: h, cState: state, scratch: c.scratch))
+    c.line(try cell.call(c, prefix: "", goBackwards: cell.arguments.bool("go_backwards"), zeroOutputForMask: false, sequence: sequence, h: h, cState: state, scratch: c.scratch))
     if !returnSequences && returnState {
       c.line("memcpy(\(c.outputs[1]), \(c.outputs[0]), sizeof(float) * (size_t)\(c.perBatch(cell.units)));")
     }
@@ -94,10 +96,11 @@ enum RecurrentEmitters {
     let (forwardH, forwardC, backwardH, backwardC) = (take(b * units), take(b * units), take(b * units), take(b * units))
     let isLSTM = forward.op == "LSTM"
     c.line(try forward.call(
-      c, prefix: "forward/", goBackwards: forward.arguments.bool("go_backwards"),
+      c, prefix: "forward/", goBackwards: forward.arguments.bool("go_backwards"), zeroOutputForMask: returnSequences,
       sequence: returnSequences ? forwardSequence : "NULL", h: forwardH, cState: isLSTM ? forwardC : "NULL", scratch: c.scratch))
     c.line(try backward.call(
-      c, prefix: "backward/", goBackwards: backwardGoesBackwards, sequence: returnSequences ? backwardSequence : "NULL",
+      c, prefix: "backward/", goBackwards: backwardGoesBackwards,
+      zeroOutputForMask: backward.arguments.bool("return_sequences"), sequence: returnSequences ? backwardSequence : "NULL",
       h: backwardH, cState: backward.op == "LSTM" ? backwardC : "NULL", scratch: c.scratch))
     var (a, bOut) = (forwardH, backwardH)
     var rows = c.perBatch(1)

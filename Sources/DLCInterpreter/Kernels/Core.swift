@@ -28,6 +28,15 @@ enum CoreKernels {
       }
       return [Tensor(shape: call.outputShape(), floats: out)]
     },
+    "Masking": { call in
+      let features = Swift.max(call.input.shape.last ?? 1, 1)
+      let padding = call.float("mask_value")
+      var values = call.input.floats
+      for row in 0..<(values.count / features) where !values[(row * features)..<((row + 1) * features)].contains(where: { $0 != padding }) {
+        for index in (row * features)..<((row + 1) * features) { values[index] = 0 }
+      }
+      return [Tensor(shape: call.input.shape, floats: values)]
+    },
     "Rescaling": { call in
       let (scale, offset) = (call.float("scale"), call.float("offset"))
       return [Tensor(shape: call.input.shape, floats: call.input.floats.map { $0 * scale + offset })]

@@ -61,9 +61,16 @@ enum PoolingKernels {
       let channels = input.last ?? 1
       let positions = input.dropFirst().dropLast().reduce(1, *)
       let x = call.input.floats
+      let mask = call.stepMask
       var out = [Float](repeating: isMax ? -.infinity : 0, count: call.batch * channels)
+      var kept = [Int](repeating: positions, count: call.batch)
       for example in 0..<call.batch {
         for position in 0..<positions {
+          // A masked step is left out of the average, as Keras' GlobalAveragePooling1D does.
+          if let mask, !mask[example * positions + position] {
+            kept[example] -= 1
+            continue
+          }
           let source = (example * positions + position) * channels
           for channel in 0..<channels {
             let value = x[source + channel]
@@ -72,7 +79,12 @@ enum PoolingKernels {
           }
         }
       }
-      if !isMax { out = out.map { $0 / Float(Swift.max(positions, 1)) } }
+      if !isMax {
+        for index in out.indices {
+          // With every step masked Keras divides 0 by 0; so does this.
+          out[index] /= Float(mask == nil ? Swift.max(positions, 1) : kept[index / Swift.max(channels, 1)])
+        }
+      }
       return [Tensor(shape: call.outputShape(), floats: out)]
     }
   }

@@ -42,7 +42,7 @@ enum RecurrentKernels {
 
   static func plain(_ call: KernelCall) throws -> [Tensor] {
     let cell = try Cell(op: call.node.op, attributes: call.node.attributes, call: call, prefix: "")
-    let (sequence, states) = run(cell, call.input)
+    let (sequence, states) = run(cell, call.input, mask: call.stepMask, zeroOutputForMask: false)
     return [sequence] + (call.bool("return_state") ? states : [])
   }
 
@@ -52,8 +52,11 @@ enum RecurrentKernels {
     }
     let forward = try Cell(op: forwardLayer.op, attributes: forwardLayer.attributes, call: call, prefix: "forward/")
     let backward = try Cell(op: backwardLayer.op, attributes: backwardLayer.attributes, call: call, prefix: "backward/")
-    let (forwardOutput, forwardStates) = run(forward, call.input)
-    var (backwardOutput, backwardStates) = run(backward, call.input)
+    // Keras' Bidirectional zeroes masked steps of the sequences it returns.
+    let mask = call.stepMask
+    let (forwardOutput, forwardStates) = run(forward, call.input, mask: mask, zeroOutputForMask: forward.returnSequences)
+    var (backwardOutput, backwardStates) = run(
+      backward, call.input, mask: mask, zeroOutputForMask: backward.returnSequences)
     if backward.returnSequences {
       // Keras flips the backward sequence back into input order before merging.
       backwardOutput = reversedSteps(backwardOutput)
@@ -95,8 +98,9 @@ enum RecurrentKernels {
   }
 
   /// Runs the cell over (batch, steps, features); returns the output (the sequence or the last
-  /// state) and the final states (h, and c for LSTM).
-  static func run(_ cell: Cell, _ input: Tensor) -> (Tensor, [Tensor]) {
+  /// state) and the final states (h, and c for LSTM). A masked step keeps the states; its output
+  /// is the previous step's, or 0 with `zeroOutputForMask`, as in Keras.
+  static func run(_ cell: Cell, _ input: Tensor, mask: [Bool]?, zeroOutputForMask: Bool) -> (Tensor, [Tensor]) {
     let (batch, steps, features) = (input.shape[0], input.shape[1], input.shape[2])
     let units = cell.units
     let width = cell.gates * units
@@ -129,6 +133,13 @@ enum RecurrentKernels {
         let x = (example * steps + step) * width
         let r = example * width
         let s = example * units
+        if let mask, !mask[example * steps + step] {
+          if cell.returnSequences {
+            let target = (example * steps + position) * units
+            for unit in 0..<units { sequence[target + unit] = zeroOutputForMask ? 0 : h[s + unit] }
+          }
+          continue
+        }
         switch cell.op {
         case "LSTM":
           for unit in 0..<units {

@@ -239,18 +239,38 @@ static void dlc_conv2d(const float *x, int batch, const dlc_window *w, int group
   }
 }
 
-static void dlc_global_pool(const float *x, int batch, long positions, int channels, int is_max, float *y) {
+/* Whether step `index` (example-major) survives a Keras mask: kind 0 has no mask; kind 1 reads
+ * token ids (kept when not 0); kind 2 reads rows of `features` floats (kept when any differs from
+ * `value`, as Masking decides). */
+static int dlc_step_kept(int kind, const void *source, long index, int features, float value) {
+  int f;
+  if (kind == 1) return ((const int32_t *)source)[index] != 0;
+  if (kind == 2) {
+    const float *row = (const float *)source + index * features;
+    for (f = 0; f < features; f++)
+      if (row[f] != value) return 1;
+    return 0;
+  }
+  return 1;
+}
+
+static void dlc_global_pool(const float *x, int batch, long positions, int channels, int is_max, int mask_kind,
+                            const void *mask, int mask_features, float mask_value, float *y) {
   int n, c;
   long p;
   for (n = 0; n < batch; n++) {
     float *target = y + (long)n * channels;
+    long kept = 0;
     for (c = 0; c < channels; c++) target[c] = is_max ? -INFINITY : 0.0f;
     for (p = 0; p < positions; p++) {
       const float *source = x + ((long)n * positions + p) * channels;
+      /* Masked steps are left out of the average, as in Keras; all masked divides 0 by 0, as Keras does. */
+      if (!dlc_step_kept(mask_kind, mask, (long)n * positions + p, mask_features, mask_value)) continue;
+      kept++;
       for (c = 0; c < channels; c++) target[c] = is_max ? DLC_MAX(target[c], source[c]) : target[c] + source[c];
     }
     if (!is_max)
-      for (c = 0; c < channels; c++) target[c] /= (float)positions;
+      for (c = 0; c < channels; c++) target[c] /= (float)kept;
   }
 }
 
@@ -304,7 +324,7 @@ int text_cnn_run_observed(int batch, const float *restrict weights, const int32_
 
   /* global_max_pooling1d (GlobalMaxPooling1D) at graphs/text_cnn.dl:12: (N, 20, 128) -> (N, 128) */
   {
-    dlc_global_pool((A + 17920), batch, 20, 128, 1, (A + 0));
+    dlc_global_pool((A + 17920), batch, 20, 128, 1, 0, NULL, 0, 0.0f, (A + 0));
   }
   if (observe) { const int shape[] = {batch, 128}; observe("global_max_pooling1d", (A + 0), shape, 2, context); }
 
