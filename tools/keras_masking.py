@@ -137,6 +137,46 @@ output series
 """, masking_dense)
 
 
+def attention_self(causal):
+    def build():
+        t = tokens(7)
+        x = L.Embedding(30, 8, mask_zero=True)(t)
+        a = L.MultiHeadAttention(2, 4)(x, x, use_causal_mask=causal)
+        return keras.Model(t, L.GlobalAveragePooling1D()(a))
+    return build
+
+
+case("embedding_attention", """model embedding_attention
+input tokens: i32[7]
+x = tokens -> Embedding(30, 8, mask_zero=true)
+a = (x, x) -> MultiHeadAttention(2, 4)
+output a -> GlobalAveragePooling1D()
+""", attention_self(False))
+
+case("embedding_attention_causal", """model embedding_attention_causal
+input tokens: i32[7]
+x = tokens -> Embedding(30, 8, mask_zero=true)
+a = (x, x) -> MultiHeadAttention(2, 4, use_causal_mask=true)
+output a -> GlobalAveragePooling1D()
+""", attention_self(True))
+
+
+def attention_cross_key_mask():
+    q = keras.Input((4, 6), name="queries")
+    t = tokens(5)
+    memory = L.Embedding(20, 6, mask_zero=True)(t)
+    a = L.MultiHeadAttention(3, 2)(q, memory)
+    return keras.Model([q, t], a)
+
+
+case("attention_key_mask", """model attention_key_mask
+input queries: [4, 6]
+input tokens: i32[5]
+memory = tokens -> Embedding(20, 6, mask_zero=true)
+output (queries, memory) -> MultiHeadAttention(3, 2)
+""", attention_cross_key_mask)
+
+
 def padded_tokens(rng, shape, vocabulary):
     """Row 0 post-padded, row 1 pre-padded, row 2 unpadded; ids of kept steps are never 0."""
     batch, steps = shape

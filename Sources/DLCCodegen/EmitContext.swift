@@ -52,6 +52,8 @@ struct NodeShapes {
   var maxBatch: Int
   var arguments: LayerApplication { LayerApplication(inputs: inputs, arguments: node.attributes) }
   var input: [Int] { inputs.first?.dims ?? [] }
+  /// The input types the layer computes on, without a mask's source.
+  var dataInputs: [TensorType] { node.maskRule == nil ? inputs : Array(inputs.dropLast()) }
   var output: [Int] { node.outputs.first?.dims ?? [] }
 }
 
@@ -86,6 +88,8 @@ final class EmitContext {
 
   var arguments: LayerApplication { shapes.arguments }
   var input: String { inputs[0] }
+  /// The input expressions the layer computes on, without a mask's source.
+  var dataInputs: [String] { node.maskRule == nil ? inputs : Array(inputs.dropLast()) }
   var output: String { outputs[0] }
   /// Input and output dims without batch.
   var inputDims: [Int] { shapes.input }

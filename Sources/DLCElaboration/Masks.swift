@@ -20,9 +20,13 @@ extension ElaborationState {
     call: Call
   ) throws -> (inputs: [ValueRef], outgoing: MaskOrigin?) {
     // Merges combine their inputs' masks; every other layer sees its first input's (as Keras does).
-    let isMerge: Bool
-    if case .propagates = definition.maskBehavior, definition.arity.accepts(2) { isMerge = true } else { isMerge = false }
-    let candidates = (isMerge ? inputs : Array(inputs.prefix(1))).compactMap { masks[$0] }
+    let readsAll: Bool
+    switch definition.maskBehavior {
+    case .propagates: readsAll = definition.arity.accepts(2)
+    case .attends: readsAll = true
+    default: readsAll = false
+    }
+    let candidates = (readsAll ? inputs : Array(inputs.prefix(1))).compactMap { masks[$0] }
     var incoming = candidates.first
     if candidates.contains(where: { $0 != incoming }) {
       diagnostics.report(
@@ -51,6 +55,22 @@ extension ElaborationState {
         nodeInputs.append(mask.source)
         attributes[Node.maskAttribute] = mask.rule.attribute
         if passesOn(application) { outgoing = mask }
+      }
+    case .attends:
+      let masked = inputs.indices.filter { masks[inputs[$0]] != nil }
+      if let mask = incoming {
+        guard application.input.rank == 3, application.isNone("attention_axes") else {
+          diagnostics.report(
+            .error(
+              "\(definition.keras) after a mask (from '\(mask.layer)') is supported on (batch, steps, features) "
+                + "inputs attending over their steps; got \(application.input)", at: call.callee.range))
+          throw Abandon()
+        }
+        for index in masked { try checkMaskSteps(mask, for: definition, input: application.inputs[index], call: call) }
+        nodeInputs.append(mask.source)
+        attributes[Node.maskAttribute] = mask.rule.attribute
+        attributes[Node.maskedInputsAttribute] = .ints(masked)
+        if masked.contains(0) { outgoing = mask }
       }
     case .unsupported:
       if let mask = incoming {

@@ -37,4 +37,9 @@ extension Node {
 
   /// The tensor the mask is computed from, when the node reads a mask.
   public var maskSource: ValueRef? { maskRule == nil ? nil : inputs.last }
+
+  public static let maskedInputsAttribute = "masked_inputs"
+
+  /// Which data inputs carried the mask (attention tells query masks from key masks); [0] unless recorded.
+  public var maskedInputs: [Int] { attributes[Self.maskedInputsAttribute]?.intsValue ?? [0] }
 }

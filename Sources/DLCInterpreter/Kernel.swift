@@ -20,6 +20,9 @@ public struct KernelCall {
 
   public var batch: Int { inputs.first?.shape.first ?? 1 }
 
+  /// The inputs the layer computes on, without a mask's source.
+  public var dataInputs: [Tensor] { node.maskRule == nil ? inputs : Array(inputs.dropLast()) }
+
   /// For a node that reads a Keras mask: whether each (example, step) is kept, example-major.
   public var stepMask: [Bool]? {
     guard let rule = node.maskRule, let source = inputs.last else { return nil }

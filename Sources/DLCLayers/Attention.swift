@@ -11,6 +11,8 @@ extension LayerDef {
       .float("dropout", min: 0, max: 1, default: 0), .bool("use_bias", default: true),
       ArgumentSpec("output_shape", .intList, default: AttributeValue.none),
       ArgumentSpec("attention_axes", .axes, default: AttributeValue.none),
+      // A call argument in Keras (layer(q, v, use_causal_mask=True)); a layer argument here.
+      .bool("use_causal_mask", default: false),
     ] + ArgumentSpec.trainingOnly(
       "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer", "activity_regularizer",
       "kernel_constraint", "bias_constraint", "seed", "flash_attention"),
@@ -23,6 +25,11 @@ extension LayerDef {
       }
       guard query.rank == value.rank else {
         throw ShapeError("MultiHeadAttention query \(query) and value \(value) must have the same rank")
+      }
+      if layer.bool("use_causal_mask") && (query.rank != 3 || !layer.isNone("attention_axes")) {
+        throw ShapeError(
+          "MultiHeadAttention use_causal_mask=true needs (batch, steps, features) inputs attending over their steps; "
+            + "got \(query)", argument: "use_causal_mask")
       }
       if !layer.isNone("attention_axes") {
         let axes = layer.ints("attention_axes")
@@ -68,7 +75,7 @@ extension LayerDef {
         Checked.product(queryPositions, valuePositions, heads, keyDim + valueDim),
         Checked.product(queryPositions, heads, valueDim, outputWidth))
     },
-    internalLayers: ["softmax", "dropout"]).masking(.unsupported)
+    internalLayers: ["softmax", "dropout"]).masking(.attends)
 
   static func attentionValueDim(_ layer: LayerApplication) -> Int {
     layer.isNone("value_dim") ? layer.int("key_dim") : layer.int("value_dim")

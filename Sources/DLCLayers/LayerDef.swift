@@ -98,6 +98,9 @@ public enum MaskBehavior {
   /// The layer reads the mask (recurrent layers, GlobalAveragePooling1D); the output carries it on
   /// when `passesOn` says so (recurrent layers returning sequences).
   case consumes(passesOn: (LayerApplication) -> Bool)
+  /// MultiHeadAttention: the query's mask and the value's (and key's) mask hide attention scores;
+  /// the output carries the query's mask on.
+  case attends
   /// Keras would use the mask, and dlc does not implement that yet: a located error, never a silent
   /// wrong answer.
   case unsupported

@@ -29,7 +29,7 @@ public enum LayerReference {
     var text = "## \(definition.keras)\n\n```\n\(ArgumentBinder.signature(of: definition))\n```\n\n"
     let dtype = definition.inputDType.map { "\($0.rawValue) " } ?? ""
     text += "Takes \(definition.arity.phrase.replacingOccurrences(of: "input", with: "\(dtype)input")). "
-    text += "Default name: `\(definition.namePrefix)`.\n\n"
+    text += "Default name: `\(definition.namePrefix)`. \(maskPhrase(definition))\n\n"
     let arguments = definition.arguments.filter { spec in !ArgumentSpec.common.contains { $0.name == spec.name } }
     guard !arguments.isEmpty else { return text }
     text += "| argument | accepts | default |\n|---|---|---|\n"
@@ -39,6 +39,19 @@ public enum LayerReference {
       text += "| `\(spec.name)`\(spec.positional ? "" : " (keyword only)") | \(accepts(spec)) | \(defaultText) |\n"
     }
     return text + "\n"
+  }
+
+  /// What the layer does with a Keras mask (docs/language.md, "Masks").
+  static func maskPhrase(_ definition: LayerDef) -> String {
+    let starts = definition.keras == "Embedding" ? "Starts a mask with `mask_zero=true`. "
+      : definition.keras == "Masking" ? "Starts a mask. " : ""
+    switch definition.maskBehavior {
+    case .drops: return starts + "A mask on its input stops here (a warning, as in Keras)."
+    case .propagates: return starts + "Carries a mask on its input on."
+    case .consumes: return starts + "Reads a mask on its input."
+    case .attends: return starts + "Reads masks on its query and value; carries the query's mask on."
+    case .unsupported: return starts + "A mask on its input is an error (not supported yet)."
+    }
   }
 
   static func accepts(_ spec: ArgumentSpec) -> String {

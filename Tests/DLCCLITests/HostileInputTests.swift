@@ -54,6 +54,15 @@ final class HostileInputTests: CLITestCase {
     }
   }
 
+  func testAMaskThatStopsIsAWarningAsInKeras() throws {
+    let path = try model("model m\ninput t: i32[6]\noutput t -> Embedding(10, 4, mask_zero=true) -> Flatten() -> Dense(2)\n")
+    let result = try run("check", path)
+    XCTAssertEqual(result.status, 0, result.stderr)
+    XCTAssertTrue(
+      result.stderr.contains(":3:49: warning: Flatten does not support masking; the mask from 'embedding' stops here"),
+      result.stderr)
+  }
+
   func testStaticLibraryLeavesOnlyTheListedProducts() throws {
     let directory = try temporaryDirectory()
     let result = try run(["compile", "graphs/mlp_iris.dl", "-o", directory, "--emit", "static"])

@@ -783,15 +783,26 @@ static void dlc_reverse_steps(const float *x, int batch, int steps, int width, f
 /* @section dlc_attention */
 /* Scaled dot-product attention per group and head: q (groups, tq, heads·dk) already scaled,
  * k (groups, tk, heads·dk), v (groups, tk, heads·dv) → context (groups, tq, heads·dv).
- * scores: tq·tk floats of scratch. */
+ * scores: tq·tk floats of scratch. As Keras does, a score gets -1e9 before the softmax where the
+ * query step (query_masked) or the key step (key_masked) is masked (dlc_step_kept, one group an
+ * example), or the key comes after the query (causal). */
 static void dlc_attention(const float *q, const float *k, const float *v, long groups, int tq, int tk, int heads,
-                          int dk, int dv, float *scores, float *context) {
+                          int dk, int dv, int mask_kind, const void *mask, int mask_features, float mask_value,
+                          int query_masked, int key_masked, int causal, float *scores, float *context) {
   long g;
-  int h;
+  int h, i, j;
   for (g = 0; g < groups; g++)
     for (h = 0; h < heads; h++) {
       dlc_gemm_bt(tq, tk, dk, q + g * tq * heads * dk + h * dk, heads * dk, k + g * tk * heads * dk + h * dk,
                   heads * dk, scores, tk, 0);
+      if (query_masked || key_masked || causal)
+        for (i = 0; i < tq; i++) {
+          const int query_kept = !query_masked || dlc_step_kept(mask_kind, mask, g * tq + i, mask_features, mask_value);
+          for (j = 0; j < tk; j++) {
+            const int key_kept = !key_masked || dlc_step_kept(mask_kind, mask, g * tk + j, mask_features, mask_value);
+            if (!query_kept || !key_kept || (causal && j > i)) scores[(long)i * tk + j] += -1e9f;
+          }
+        }
       dlc_softmax_rows(scores, tq, tk, 0);
       dlc_gemm(tq, dv, tk, scores, tk, v + g * tk * heads * dv + h * dv, heads * dv,
                context + g * tq * heads * dv + h * dv, heads * dv, 0);

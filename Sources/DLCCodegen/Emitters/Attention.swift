@@ -17,9 +17,10 @@ enum AttentionEmitters {
       heads = arguments.int("num_heads")
       keyDim = arguments.int("key_dim")
       valueDim = arguments.isNone("value_dim") ? keyDim : arguments.int("value_dim")
-      query = s.inputs[0].dims
-      value = s.inputs[1].dims
-      key = s.inputs.count > 2 ? s.inputs[2].dims : value
+      let data = s.dataInputs
+      query = data[0].dims
+      value = data[1].dims
+      key = data.count > 2 ? data[2].dims : value
       let rank = query.count + 1
       let middle = Array(1..<(rank - 1))
       let attended = arguments.isNone("attention_axes")
@@ -65,7 +66,7 @@ enum AttentionEmitters {
       let scale = 1 / Float(g.keyDim).squareRoot()
       let queryKernel = try c.values("query/kernel").map { $0 * scale }
       let queryBias = c.hasWeight("query/bias") ? c.constant(try c.values("query/bias").map { $0 * scale }) : "NULL"
-      let inputs = c.inputs
+      let inputs = c.dataInputs
       let keyInput = inputs.count > 2 ? inputs[2] : inputs[1]
       c.line("dlc_dense(\(inputs[0]), batch * \(g.queryPositions), \(g.query.last!), \(c.constant(queryKernel)), \(g.heads * g.keyDim), \(queryBias), DLC_LINEAR, \(q));")
       c.line("dlc_dense(\(keyInput), batch * \(g.keyPositions), \(g.key.last!), \(try c.weight("key/kernel")), \(g.heads * g.keyDim), \(try c.optionalWeight("key/bias")), DLC_LINEAR, \(k));")
@@ -89,7 +90,9 @@ enum AttentionEmitters {
         (qa, ka, va) = (qm, km, vm)
       }
       let scores = take(g.queryAttended * g.keyAttended)
-      c.line("dlc_attention(\(qa), \(ka), \(va), (long)batch * \(g.groupsPerExample), \(g.queryAttended), \(g.keyAttended), \(g.heads), \(g.keyDim), \(g.valueDim), \(scores), \(ca));")
+      let masked = c.node.maskRule == nil ? [] : c.node.maskedInputs
+      let (queryMasked, keyMasked) = (masked.contains(0), masked.contains { $0 > 0 })
+      c.line("dlc_attention(\(qa), \(ka), \(va), (long)batch * \(g.groupsPerExample), \(g.queryAttended), \(g.keyAttended), \(g.heads), \(g.keyDim), \(g.valueDim), \(c.maskArguments), \(queryMasked ? 1 : 0), \(keyMasked ? 1 : 0), \(c.arguments.bool("use_causal_mask") ? 1 : 0), \(scores), \(ca));")
       if g.moved {
         var inverse = [Int](repeating: 0, count: g.order.count)
         for (position, axis) in g.order.enumerated() { inverse[axis] = position }

@@ -7,9 +7,10 @@ enum AttentionKernels {
   static let table: [String: Kernel] = ["MultiHeadAttention": multiHeadAttention]
 
   static func multiHeadAttention(_ call: KernelCall) throws -> [Tensor] {
-    let query = call.inputs[0]
-    let value = call.inputs[1]
-    let key = call.inputs.count > 2 ? call.inputs[2] : value
+    let data = call.dataInputs
+    let query = data[0]
+    let value = data[1]
+    let key = data.count > 2 ? data[2] : value
     let heads = call.int("num_heads")
     let keyDim = call.int("key_dim")
     let valueDim = call.isNone("value_dim") ? keyDim : call.int("value_dim")
@@ -43,6 +44,20 @@ enum AttentionKernels {
     let (ks, _, keySteps) = gather(k, key.shape, width: keyDim)
     let (vs, _, _) = gather(v, value.shape, width: valueDim)
 
+    // Keras hides a score by adding -1e9 before the softmax: where the query step or the key step
+    // is masked, or the key comes after the query under use_causal_mask. Masks and the causal mask
+    // need the plain layout, so a group is an example.
+    let mask = call.stepMask
+    let maskedInputs = call.node.maskedInputs
+    let queryMasked = mask != nil && maskedInputs.contains(0)
+    let keyMasked = mask != nil && maskedInputs.contains { $0 > 0 }
+    let causal = call.bool("use_causal_mask")
+    func hidden(_ group: Int, _ i: Int, _ j: Int) -> Bool {
+      if causal && j > i { return true }
+      if queryMasked, let mask, !mask[group * querySteps + i] { return true }
+      if keyMasked, let mask, !mask[group * keySteps + j] { return true }
+      return false
+    }
     var context = [Float](repeating: 0, count: groups * querySteps * heads * valueDim)
     var scores = [Float](repeating: 0, count: querySteps * keySteps)
     for group in 0..<groups {
@@ -55,6 +70,11 @@ enum AttentionKernels {
                 lda: heads * keyDim, kp.baseAddress! + group * keySteps * heads * keyDim + head * keyDim,
                 ldb: heads * keyDim, transposeB: true, sp.baseAddress!, ldc: keySteps)
             }
+          }
+        }
+        if queryMasked || keyMasked || causal {
+          for i in 0..<querySteps {
+            for j in 0..<keySteps where hidden(group, i, j) { scores[i * keySteps + j] += -1e9 }
           }
         }
         Math.softmax(&scores, width: keySteps, log: false)
