@@ -51,7 +51,7 @@ let package = Package(
     .testTarget(name: "DLCLayersTests", dependencies: ["DLCDriver", "DLCLayers", "DLCIR", "DLCTestSupport"]),
     .testTarget(name: "DLCGoldenTests", dependencies: ["DLCDriver", "DLCLayers", "DLCCodegen", "DLCIR", "DLCData", "DLCViz", "DLCPasses", "DLCSupport"]),
     .testTarget(name: "DLCCLITests", dependencies: ["dlc", "DLCData"]),
-    .testTarget(name: "DLCDataTests", dependencies: ["DLCData"]),
+    .testTarget(name: "DLCDataTests", dependencies: ["DLCData", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
     .testTarget(name: "DLCCodegenTests", dependencies: ["DLCDriver", "DLCCodegen", "DLCPasses", "DLCWeights", "DLCData", "DLCIR", "DLCTestSupport"]),
     .testTarget(name: "DLCInterpreterTests", dependencies: ["DLCDriver", "DLCInterpreter", "DLCWeights", "DLCData", "DLCIR", "DLCTestSupport", "DLCPasses"]),
   ]

@@ -205,13 +205,15 @@ private struct Generator {
 
   // MARK: Files
 
-  /// The entry points' parameters after `batch`: weights (external), inputs, outputs.
+  /// The entry points' parameters after `batch`: weights (external), inputs, outputs. `restrict`
+  /// is spelled through the header's macro, so the header also compiles as C++.
   var parameterList: String {
-    var parameters: [String] = external ? ["const float *restrict weights"] : []
+    let restrict = "\(macro)_RESTRICT"
+    var parameters: [String] = external ? ["const float *\(restrict) weights"] : []
     for (input, name) in zip(graph.inputs, inputParameters) {
-      parameters.append((input.outputs[0].dtype == .int32 ? "const int32_t *restrict " : "const float *restrict ") + name)
+      parameters.append((input.outputs[0].dtype == .int32 ? "const int32_t *" : "const float *") + "\(restrict) " + name)
     }
-    parameters += outputParameters.map { "float *restrict \($0)" }
+    parameters += outputParameters.map { "float *\(restrict) \($0)" }
     return parameters.joined(separator: ", ")
   }
 
@@ -227,8 +229,12 @@ private struct Generator {
 
       #include <stdint.h>
 
+      /* C99's restrict; C++ compilers spell it __restrict. */
       #ifdef __cplusplus
+      #define \(macro)_RESTRICT __restrict
       extern "C" {
+      #else
+      #define \(macro)_RESTRICT restrict
       #endif
 
       /* Bytes of working memory a call needs: pass a buffer at least this large, aligned for float

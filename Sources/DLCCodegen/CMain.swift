@@ -12,6 +12,7 @@ enum CMain {
          Inputs in declaration order (\(graph.inputs.map(\.name).joined(separator: ", "))), batch first; outputs in model order. */
       #include "\(prefix).h"
 
+      #include <limits.h>
       #include <stdio.h>
       #include <stdlib.h>
       #include <string.h>
@@ -21,14 +22,26 @@ enum CMain {
         return *(const unsigned char *)&one == 1;
       }
 
-      /* Reads a C-order little-endian array of `descr` ("<f4" or "<i4") whose examples (after the first
-         axis) hold `per_example` elements; returns malloc'd data and the number of examples. */
-      static void *read_npy(const char *path, const char *descr, long per_example, long *examples) {
+      /* The value after `'key':` in a .npy header (spaces skipped), or NULL. */
+      static const char *npy_field(const char *header, const char *key) {
+        const char *cursor = strstr(header, key);
+        if (!cursor) return NULL;
+        cursor += strlen(key);
+        while (*cursor == ' ') cursor++;
+        return cursor;
+      }
+
+      /* Reads a C-order little-endian array of `descr` ("'<f4'" or "'<i4'") whose examples (after the
+         first axis) hold `per_example` elements, `expected` describing that shape for messages;
+         returns malloc'd data and the number of examples. Sizes are checked against overflow and
+         against the file's length before anything is allocated for the data. */
+      static void *read_npy(const char *path, const char *descr, long per_example, const char *expected, long *examples) {
         unsigned char prefix[12];
         unsigned long header_length;
-        char *header, *cursor;
-        long dims[16], elements = 1;
-        int rank = 0, i;
+        char *header, got[400];
+        const char *cursor;
+        long dims[32], elements = 1, data_start, file_end;
+        int rank = 0, i, length = 0;
         void *data;
         FILE *file = fopen(path, "rb");
         if (!file) { fprintf(stderr, "%s: error: cannot open the file\\n", path); return NULL; }
@@ -44,6 +57,11 @@ enum CMain {
           header_length = (unsigned long)prefix[8] | (unsigned long)prefix[9] << 8 | (unsigned long)prefix[10] << 16 |
                           (unsigned long)prefix[11] << 24;
         }
+        if (header_length > 65536) {
+          fprintf(stderr, "%s: error: the .npy header claims %lu bytes\\n", path, header_length);
+          fclose(file);
+          return NULL;
+        }
         header = malloc(header_length + 1);
         if (!header || fread(header, 1, header_length, file) != header_length) {
           fprintf(stderr, "%s: error: truncated .npy header\\n", path);
@@ -52,32 +70,67 @@ enum CMain {
           return NULL;
         }
         header[header_length] = 0;
-        if (!strstr(header, descr) || strstr(header, "'fortran_order': True") || !(cursor = strstr(header, "'shape': ("))) {
-          fprintf(stderr, "%s: error: expected a C-order %s array; header %s\\n", path, descr, header);
+        while (header_length > 0 && (header[header_length - 1] == ' ' || header[header_length - 1] == '\\n'))
+          header[--header_length] = 0;
+        cursor = npy_field(header, "'descr':");
+        if (!cursor || strncmp(cursor, descr, strlen(descr)) != 0) {
+          fprintf(stderr, "%s: error: expected %s data; header %s\\n", path, descr, header);
           free(header);
           fclose(file);
           return NULL;
         }
-        cursor += strlen("'shape': (");
-        while (*cursor && *cursor != ')' && rank < 16) {
+        cursor = npy_field(header, "'fortran_order':");
+        if (!cursor || strncmp(cursor, "False", 5) != 0) {
+          fprintf(stderr, "%s: error: expected a C-order array (fortran_order False); header %s\\n", path, header);
+          free(header);
+          fclose(file);
+          return NULL;
+        }
+        cursor = npy_field(header, "'shape':");
+        if (!cursor || *cursor != '(') {
+          fprintf(stderr, "%s: error: the .npy header has no shape; header %s\\n", path, header);
+          free(header);
+          fclose(file);
+          return NULL;
+        }
+        cursor++;
+        while (*cursor && *cursor != ')') {
           char *end;
           long value = strtol(cursor, &end, 10);
-          if (end == cursor) break;
+          if (end == cursor || value < 0 || rank == 32) {
+            fprintf(stderr, "%s: error: unreadable shape in the .npy header %s\\n", path, header);
+            free(header);
+            fclose(file);
+            return NULL;
+          }
           dims[rank++] = value;
           cursor = end;
           while (*cursor == ',' || *cursor == ' ') cursor++;
         }
         free(header);
-        for (i = 1; i < rank; i++) elements *= dims[i];
+        got[0] = 0;
+        for (i = 0; i < rank && length < 300; i++) length += sprintf(got + length, i ? ", %ld" : "%ld", dims[i]);
+        for (i = 1; i < rank; i++) {
+          if (dims[i] != 0 && elements > LONG_MAX / dims[i]) { elements = -1; break; }
+          elements *= dims[i];
+        }
         if (rank < 2 || elements != per_example || dims[0] < 1) {
-          fprintf(stderr, "%s: error: expected shape (N, ...) with %ld values per example\\n", path, per_example);
+          fprintf(stderr, "%s: error: expected shape %s (%ld values per example, N at least 1); got (%s)\\n", path,
+                  expected, per_example, got);
+          fclose(file);
+          return NULL;
+        }
+        data_start = ftell(file);
+        if (data_start < 0 || fseek(file, 0, SEEK_END) != 0 || (file_end = ftell(file)) < 0 ||
+            fseek(file, data_start, SEEK_SET) != 0 || dims[0] > (file_end - data_start) / 4 / per_example) {
+          fprintf(stderr, "%s: error: the file is shorter than its shape (%s) says\\n", path, got);
           fclose(file);
           return NULL;
         }
         *examples = dims[0];
         data = malloc((size_t)(dims[0] * per_example) * 4);
         if (!data || fread(data, 4, (size_t)(dims[0] * per_example), file) != (size_t)(dims[0] * per_example)) {
-          fprintf(stderr, "%s: error: the file is shorter than its shape says\\n", path);
+          fprintf(stderr, "%s: error: %s\\n", path, data ? "the file is shorter than its shape says" : "out of memory");
           free(data);
           fclose(file);
           return NULL;
@@ -87,11 +140,14 @@ enum CMain {
       }
 
       static int write_npy(const char *path, const float *data, const int *shape, int rank) {
-        char header[256];
+        /* Each dimension takes at most 13 characters: ", " and 11 digits. */
+        char *header = malloc(80 + 13 * (size_t)rank + 64);
         int length, i;
         long count = 1;
-        FILE *file = fopen(path, "wb");
-        if (!file) { fprintf(stderr, "%s: error: cannot write the file\\n", path); return 1; }
+        FILE *file;
+        if (!header) { fprintf(stderr, "%s: error: out of memory\\n", path); return 1; }
+        file = fopen(path, "wb");
+        if (!file) { fprintf(stderr, "%s: error: cannot write the file\\n", path); free(header); return 1; }
         length = sprintf(header, "{'descr': '<f4', 'fortran_order': False, 'shape': (");
         for (i = 0; i < rank; i++) {
           length += sprintf(header + length, rank == 1 ? "%d," : (i ? ", %d" : "%d"), shape[i]);
@@ -104,6 +160,7 @@ enum CMain {
         fputc(length & 0xFF, file);
         fputc(length >> 8, file);
         fwrite(header, 1, (size_t)length, file);
+        free(header);
         fwrite(data, 4, (size_t)count, file);
         return fclose(file) != 0;
       }
@@ -157,7 +214,7 @@ enum CMain {
     for (index, input) in graph.inputs.enumerated() {
       let isInt = input.outputs[0].dtype == .int32
       text += """
-          \(isInt ? "int32_t" : "float") *in_\(index) = read_npy(inputs[\(index)], "'\(isInt ? "<i4" : "<f4")'", \(macro)_\(inputParameters[index].uppercased())_SIZE, &start);
+          \(isInt ? "int32_t" : "float") *in_\(index) = read_npy(inputs[\(index)], "'\(isInt ? "<i4" : "<f4")'", \(macro)_\(inputParameters[index].uppercased())_SIZE, "(N\(input.outputs[0].dims.map { ", \($0)" }.joined()))", &start);
           if (!in_\(index)) return 1;
           if (examples >= 0 && start != examples) { fprintf(stderr, "%s: error: %ld examples, but the first input has %ld\\n", inputs[\(index)], start, examples); return 1; }
           examples = start;
@@ -175,7 +232,7 @@ enum CMain {
         arena = malloc(\(macro)_ARENA_BYTES > 0 ? \(macro)_ARENA_BYTES : 1);
         if (!arena) return 1;
         if (dump && examples > \(macro)_MAX_BATCH) {
-          fprintf(stderr, "error: --dump needs at most %d examples (compile with a larger --batch)\\n", \(macro)_MAX_BATCH);
+          fprintf(stderr, "error: --dump needs at most %d example%s, got %ld (compile with a larger --batch)\\n", \(macro)_MAX_BATCH, \(macro)_MAX_BATCH == 1 ? "" : "s", examples);
           return 2;
         }
         for (start = 0; start < examples && status == 0; start += \(macro)_MAX_BATCH) {

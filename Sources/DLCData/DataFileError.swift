@@ -1,5 +1,6 @@
 // A problem with a data file (weights, inputs, outputs), reported as `path: error: message`.
 import Foundation
+import DLCSupport
 
 public struct DataFileError: Error, Equatable, CustomStringConvertible {
   public var path: String
@@ -104,10 +105,10 @@ extension Tensor {
 /// Reading and writing whole data files, with the errors every format reports the same way.
 enum DataFile {
   static func read(_ path: String) throws -> [UInt8] {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw DataFileError(path, FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
+    switch FileContents.read(path) {
+    case .success(let bytes): return bytes
+    case .failure(let error): throw DataFileError(path, error.reason)
     }
-    return Array(data)
   }
 
   static func write(_ bytes: [UInt8], path: String) throws {

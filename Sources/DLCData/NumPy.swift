@@ -1,5 +1,6 @@
 // NumPy's .npy format (one array) and .npz (a ZIP of .npy files keyed by name).
 // Only what dlc's users exchange: C-order little-endian float32, int32 and int64.
+import DLCSupport
 import Foundation
 import ZIPFoundation
 
@@ -32,7 +33,10 @@ public enum NumPy {
     guard let descr = quotedValue(of: "descr", in: header), let shape = shapeValue(in: header) else {
       throw fail("the .npy header has no 'descr' or 'shape'", notes: ["header: \(header.trimmingCharacters(in: .whitespacesAndNewlines))"])
     }
-    if header.contains("'fortran_order': True") {
+    guard let fortranKey = header.range(of: "'fortran_order':") else {
+      throw fail("the .npy header has no 'fortran_order'", notes: ["header: \(header.trimmingCharacters(in: .whitespacesAndNewlines))"])
+    }
+    if !header[fortranKey.upperBound...].drop(while: { $0 == " " }).hasPrefix("False") {
       throw fail(
         "the array is in Fortran order; dlc reads C-order arrays",
         notes: ["save it with np.save(path, np.ascontiguousarray(x))"])
@@ -85,7 +89,16 @@ public enum NumPy {
 
   /// The arrays of an .npz archive, in archive order, named without the `.npy` suffix.
   public static func readArchive(path: String) throws -> [(name: String, tensor: Tensor)] {
-    let bytes = try DataFile.read(path)
+    try decodeArchive(DataFile.read(path), path: path)
+  }
+
+  /// The arrays of .npz bytes. The ZIP structure is checked before the ZIP reader sees it, and each
+  /// member is inflated only as far as its own .npy header says it needs, so a small file cannot
+  /// claim gigabytes.
+  public static func decodeArchive(_ bytes: [UInt8], path: String) throws -> [(name: String, tensor: Tensor)] {
+    if let problem = ZipCheck.problem(bytes) {
+      throw DataFileError(path, "not a NumPy .npz file (\(problem))")
+    }
     let archive: Archive
     do {
       archive = try Archive(data: Data(bytes), accessMode: .read)
@@ -95,15 +108,48 @@ public enum NumPy {
     var arrays: [(name: String, tensor: Tensor)] = []
     for entry in archive where entry.type == .file {
       var data = Data()
+      // Enough for the .npy prefix and header; then the header says how much data follows.
+      var limit = 16 + 65536
+      var sized = false
       do {
-        _ = try archive.extract(entry, skipCRC32: false) { data.append($0) }
+        _ = try archive.extract(entry, skipCRC32: false) { chunk in
+          data.append(chunk)
+          if !sized, let needed = expectedArraySize(Array(data)) {
+            sized = true
+            limit = needed
+          }
+          if data.count > limit { throw ArchiveLimit() }
+        }
+      } catch is ArchiveLimit {
+        // Inflated as much as the header promised; whatever follows is ignored, as NumPy does.
       } catch {
         throw DataFileError(path, "cannot extract '\(entry.path)' from the archive (\(error))")
       }
+      if data.count > limit { data = data.prefix(limit) }
       let name = entry.path.hasSuffix(".npy") ? String(entry.path.dropLast(4)) : entry.path
       arrays.append((name, try decodeArray(Array(data), path: "\(path)[\(name)]")))
     }
     return arrays
+  }
+
+  private struct ArchiveLimit: Error {}
+
+  /// The total bytes (prefix, header and data) an .npy promises, once its header is complete;
+  /// nil while it is not, or when the header cannot be read (decoding then says why).
+  static func expectedArraySize(_ bytes: [UInt8]) -> Int? {
+    guard bytes.count >= 10, Array(bytes[0..<6]) == magic else { return bytes.count >= 10 ? 0 : nil }
+    let width = bytes[6] == 1 ? 2 : 4
+    guard let declared = ByteReader(bytes: bytes).uint(at: 8, width: width), declared <= 65536 else { return 0 }
+    let dataStart = 8 + width + Int(declared)
+    guard bytes.count >= dataStart else { return nil }
+    guard let header = String(bytes: bytes[(8 + width)..<dataStart], encoding: .utf8), let shape = shapeValue(in: header),
+      let descr = quotedValue(of: "descr", in: header)
+    else { return dataStart }
+    let size = descr.hasSuffix("8") ? 8 : descr.hasSuffix("2") ? 2 : descr.hasSuffix("1") ? 1 : 4
+    guard let count = checkedProduct(shape), let total = Checked.sum(dataStart, Checked.product(count, size)) else {
+      return dataStart
+    }
+    return total
   }
 
   /// An uncompressed .npz, as `np.savez` writes.

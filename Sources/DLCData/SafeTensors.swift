@@ -69,7 +69,7 @@ public struct SafeTensors: Equatable {
       throw fail("not a safetensors file: its header is not a JSON object")
     }
     let buffer = bytes[headerEnd...]
-    var entries: [(offset: Int, entry: Entry)] = []
+    var entries: [(offset: Int, end: Int, entry: Entry)] = []
     var metadata: [String: String] = [:]
     for (name, value) in fields {
       if name == "__metadata__" {
@@ -104,9 +104,25 @@ public struct SafeTensors: Equatable {
       case "I64": tensor = Tensor(shape: shape, elements: .int64(ElementCodec.int64s(data)))
       default: tensor = nil
       }
-      entries.append((offsets[0], Entry(name: name, dtype: dtype, shape: shape, tensor: tensor)))
+      entries.append((offsets[0], offsets[1], Entry(name: name, dtype: dtype, shape: shape, tensor: tensor)))
     }
     let ordered = entries.sorted { $0.offset != $1.offset ? $0.offset < $1.offset : $0.entry.name < $1.entry.name }
+    // The format packs tensors back to back over the whole data buffer; a gap, an overlap or bytes
+    // left over mean the header length or an offset is wrong, and the tensors would be read shifted.
+    var covered = 0
+    for (offset, end, entry) in ordered {
+      guard offset == covered else {
+        throw fail(
+          "tensor '\(entry.name)' starts at data byte \(offset), but the tensors before it end at \(covered)",
+          notes: ["the header length or the data offsets are wrong"])
+      }
+      covered = end
+    }
+    guard covered == buffer.count else {
+      throw fail(
+        "the tensors cover \(covered) bytes of data, but the file holds \(buffer.count) after its header",
+        notes: ["the header length or the data offsets are wrong"])
+    }
     return SafeTensors(entries: ordered.map(\.entry), metadata: metadata)
   }
 

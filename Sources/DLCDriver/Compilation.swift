@@ -53,12 +53,13 @@ public struct Compilation {
 public enum Driver {
   /// Reads and compiles a file; a file that cannot be read is reported as a diagnostic too.
   public static func compile(path: String, registry: LayerRegistry = .standard) -> Compilation {
-    guard let data = FileManager.default.contents(atPath: path) else {
+    switch FileContents.read(path) {
+    case .success(let bytes):
+      return compile(SourceFile(path: path, bytes: bytes), registry: registry)
+    case .failure(let error):
       let file = SourceFile(path: path, bytes: [])
-      let reason = FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file"
-      return Compilation(file: file, graph: nil, diagnostics: [.error(reason, at: nil)], suppressedErrors: 0)
+      return Compilation(file: file, graph: nil, diagnostics: [.error(error.reason, at: nil)], suppressedErrors: 0)
     }
-    return compile(SourceFile(path: path, bytes: Array(data)), registry: registry)
   }
 
   public static func compile(_ file: SourceFile, registry: LayerRegistry = .standard) -> Compilation {

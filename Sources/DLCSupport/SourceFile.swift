@@ -1,4 +1,5 @@
 // A source file's text and the mapping from byte offsets to line:column positions.
+import Foundation
 
 /// A half-open byte range `[start, end)` into one `SourceFile`.
 public struct SourceRange: Hashable, Sendable {
@@ -78,4 +79,27 @@ public struct SourceFile: Sendable {
     let end = min(max(start, range.end), bytes.count)
     return String(decoding: bytes[start..<end], as: UTF8.self)
   }
+}
+
+/// Reads whole files for every stage, with one wording for why a file cannot be read.
+public enum FileContents {
+  /// The file's bytes, or why there are none: "no such file", "it is a directory", "cannot read the file".
+  /// Devices and pipes (/dev/null, /dev/stdin) are read to their end.
+  public static func read(_ path: String) -> Result<[UInt8], FileReadError> {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return .failure(.init("no such file")) }
+    if isDirectory.boolValue { return .failure(.init("it is a directory, not a file")) }
+    guard let handle = FileHandle(forReadingAtPath: path) else { return .failure(.init("cannot read the file")) }
+    defer { try? handle.close() }
+    do {
+      return .success(Array(try handle.readToEnd() ?? Data()))
+    } catch {
+      return .failure(.init("cannot read the file"))
+    }
+  }
+}
+
+public struct FileReadError: Error, Sendable {
+  public let reason: String
+  init(_ reason: String) { self.reason = reason }
 }

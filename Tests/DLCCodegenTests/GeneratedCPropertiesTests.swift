@@ -80,6 +80,11 @@ final class GeneratedCPropertiesTests: XCTestCase {
         ["gcc", "-std=c99", "-Wall", "-Wextra", "-pedantic", "-Werror", "-fsyntax-only", "-DDLC_USE_CBLAS"] + blas
           + [generated.prefix + ".c"], in: folder)
       XCTAssertEqual(withBLAS.status, 0, "\(name) with OpenBLAS:\n\(withBLAS.output)")
+      // C++ programs include the header too.
+      try "#include \"\(generated.prefix).h\"\nint main() { return 0; }\n".write(
+        toFile: folder + "/includes.cpp", atomically: true, encoding: .utf8)
+      let cplusplus = try shell(["g++", "-std=c++11", "-Wall", "-Wextra", "-pedantic", "-Werror", "-fsyntax-only", "includes.cpp"], in: folder)
+      XCTAssertEqual(cplusplus.status, 0, "\(name).h in C++:\n\(cplusplus.output)")
     }
   }
 
@@ -181,6 +186,51 @@ final class GeneratedCPropertiesTests: XCTestCase {
       XCTAssertFalse(optimized.graph!.nodes.contains { $0.op == "BatchNormalization" || $0.op == "ZeroPadding2D" }, name)
       let compiled = try CBackend.run(optimized, weights: optimizedWeights, inputs: inputs, build: CodegenFixtures.sanitized)
       CodegenFixtures.assertClose(compiled, reference, name)
+    }
+  }
+}
+
+/// The generated `.npy` program, under ASan and UBSan, on files that lie about their contents:
+/// each is a clear error with exit 1, never a read or write out of bounds.
+extension GeneratedCPropertiesTests {
+  func npy(_ header: String, data: Int = 0) -> Data {
+    var text = Array(header.utf8)
+    while (10 + text.count + 1) % 64 != 0 { text.append(UInt8(ascii: " ")) }
+    text.append(UInt8(ascii: "\n"))
+    return Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(text.count & 0xFF), UInt8(text.count >> 8)] + text
+      + [UInt8](repeating: 0, count: data))
+  }
+
+  func testHostileNpyFilesAreErrors() throws {
+    let directory = NSTemporaryDirectory() + "dlc-program-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let compilation = Driver.compile(
+      SourceFile(path: "image.dl", text: "model image\ninput x: [28, 28, 1]\noutput x -> Flatten() -> Dense(3)\n"))
+    let generated = try generate(compilation, mode: .embedded)
+    try CBuild.write(generated, to: directory, includeMain: true)
+    _ = try CBuild.build(generated, in: directory, emit: .exe, options: CodegenFixtures.sanitized)
+    let cases: [(String, Data, String)] = [
+      ("huge", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (4611686018427387904, 28, 28, 1), }"),
+       "error: the file is shorter than its shape (4611686018427387904, 28, 28, 1) says"),
+      ("wrapping", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 9223372036854775807, 2, 1), }"),
+       "error: expected shape (N, 28, 28, 1) (784 values per example, N at least 1); got (2, 9223372036854775807, 2, 1)"),
+      ("fortran", npy("{'descr': '<f4', 'fortran_order':True, 'shape': (1, 28, 28, 1), }", data: 3136),
+       "error: expected a C-order array"),
+      ("float64", npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 28, 28, 1), 'note': '<f4'}", data: 6272),
+       "error: expected '<f4' data"),
+      ("misshaped", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", data: 24),
+       "error: expected shape (N, 28, 28, 1) (784 values per example, N at least 1); got (2, 3)"),
+      ("short", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 28, 28, 1), }", data: 3136),
+       "error: the file is shorter than its shape (2, 28, 28, 1) says"),
+      ("deep", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (" + String(repeating: "1, ", count: 80) + "), }"),
+       "error: unreadable shape"),
+    ]
+    for (name, bytes, message) in cases {
+      try bytes.write(to: URL(fileURLWithPath: directory + "/\(name).npy"))
+      let result = try shell(["./image", "\(name).npy", "-o", "out.npy"], in: directory)
+      XCTAssertEqual(result.status, 1, "\(name): \(result.output)")
+      XCTAssertTrue(result.output.contains("\(name).npy: " + message), "\(name): \(result.output)")
     }
   }
 }

@@ -2,6 +2,7 @@
 import DLCData
 import Foundation
 import XCTest
+import ZIPFoundation
 
 final class NumPyTests: XCTestCase {
   func npy(_ header: String, data: [UInt8], major: UInt8 = 1) -> [UInt8] {
@@ -79,6 +80,49 @@ final class NumPyTests: XCTestCase {
       notes: ["header: {'fortran_order': False}"])
     assertRejects([0x93] + Array("NUMPY".utf8) + [1, 0, 0xFF, 0x7F], "the .npy header runs past the end of the file")
     assertRejects([0x93] + Array("NUMPY".utf8) + [7, 0, 0, 0], "unsupported .npy format version 7.0")
+  }
+
+  func testFortranOrderIsReadWhateverTheSpacing() {
+    assertRejects(
+      npy("{'descr': '<f4', 'fortran_order':True, 'shape': (2, 2), }\n", data: Array(repeating: 0, count: 16)),
+      "the array is in Fortran order; dlc reads C-order arrays",
+      notes: ["save it with np.save(path, np.ascontiguousarray(x))"])
+  }
+
+  /// An archive whose member inflates far beyond what its .npy header promises is read only as
+  /// far as the header says.
+  func testAMemberIsInflatedOnlyAsFarAsItsHeaderSays() throws {
+    let header = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 4), }\n"
+    let member = Data(npy(header, data: [UInt8](repeating: 0, count: 32)) + [UInt8](repeating: 0, count: 64 << 20))
+    let archive = try Archive(data: Data(), accessMode: .create)
+    try archive.addEntry(
+      with: "x.npy", type: .file, uncompressedSize: Int64(member.count), compressionMethod: .deflate
+    ) { position, size in member.subdata(in: Int(position)..<Int(position) + size) }
+    let bytes = try XCTUnwrap(archive.data)
+    XCTAssertLessThan(bytes.count, 1 << 20)
+    let arrays = try NumPy.decodeArchive(Array(bytes), path: "bomb.npz")
+    XCTAssertEqual(arrays.map(\.name), ["x"])
+    XCTAssertEqual(arrays.first?.tensor.shape, [2, 4])
+  }
+
+  /// Offsets the ZIP reader would trust are checked first (0xFFFFFFFF made it trap).
+  func testBrokenCentralDirectoriesAreErrors() throws {
+    let path = temporary("good.npz")
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    try NumPy.writeArchive([("x", Tensor(shape: [1, 2], floats: [1, 2]))], path: path)
+    let good = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+    XCTAssertEqual(try NumPy.decodeArchive(good, path: "good.npz").count, 1)
+    let end = good.count - 22
+    var zip64 = good
+    for index in 0..<4 { zip64[end + 16 + index] = 0xFF }
+    XCTAssertThrowsError(try NumPy.decodeArchive(zip64, path: "a.npz")) { error in
+      XCTAssertEqual((error as? DataFileError)?.message, "not a NumPy .npz file (ZIP64 archives are not supported)")
+    }
+    var outside = good
+    outside[end + 16] = outside[end + 16] &+ 7
+    XCTAssertThrowsError(try NumPy.decodeArchive(outside, path: "b.npz")) { error in
+      XCTAssertEqual((error as? DataFileError)?.message, "not a NumPy .npz file (its central directory lies outside the file)")
+    }
   }
 
   func testNotAnArchive() throws {

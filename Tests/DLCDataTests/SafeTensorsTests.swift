@@ -64,6 +64,23 @@ final class SafeTensorsTests: XCTestCase {
       "tensor 'w' has no valid shape")
   }
 
+  /// A header length one byte short leaves a byte before the data; the tensors would be read shifted.
+  func testTheTensorsMustCoverTheDataExactly() throws {
+    let good = SafeTensors([("w", Tensor(shape: [2], floats: [1, 2]))]).encoded()
+    var short = good
+    short[0] -= 1
+    short.insert(0x20, at: 8 + Int(short[0]))  // the byte that was the header's last now precedes the data
+    XCTAssertThrowsError(try SafeTensors.decode(Array(short.dropLast()), path: "w.safetensors"))
+    var extra = good
+    extra[0] -= 1
+    XCTAssertThrowsError(try SafeTensors.decode(extra, path: "w.safetensors")) { error in
+      XCTAssertTrue("\(error)".contains("the tensors cover 8 bytes of data, but the file holds 9 after its header"), "\(error)")
+    }
+    assertRejects(
+      file(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: [UInt8](repeating: 0, count: 8)),
+      "tensor 'a' starts at data byte 4, but the tensors before it end at 0\nnote: the header length or the data offsets are wrong")
+  }
+
   func testMissingFile() {
     XCTAssertThrowsError(try SafeTensors.read(path: "/nonexistent/w.safetensors")) { error in
       XCTAssertEqual("\(error)", "/nonexistent/w.safetensors: error: no such file\n")

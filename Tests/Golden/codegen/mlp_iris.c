@@ -180,7 +180,7 @@ static void dlc_dense(const float *x, int rows, int k, const float *w, int n, co
 
 
 
-int mlp_iris_run_observed(int batch, const float *restrict weights, const float *restrict measurements, float *restrict output, void *arena, mlp_iris_observer observe, void *context) {
+int mlp_iris_run_observed(int batch, const float *MLP_IRIS_RESTRICT weights, const float *MLP_IRIS_RESTRICT measurements, float *MLP_IRIS_RESTRICT output, void *arena, mlp_iris_observer observe, void *context) {
   const float *W = weights;
   float *A = (float *)arena;
   int status = 0;
@@ -214,10 +214,10 @@ int mlp_iris_run_observed(int batch, const float *restrict weights, const float 
   return MLP_IRIS_OK;
 }
 
-int mlp_iris_run_batch(int batch, const float *restrict weights, const float *restrict measurements, float *restrict output, void *arena) {
+int mlp_iris_run_batch(int batch, const float *MLP_IRIS_RESTRICT weights, const float *MLP_IRIS_RESTRICT measurements, float *MLP_IRIS_RESTRICT output, void *arena) {
   return mlp_iris_run_observed(batch, weights, measurements, output, arena, 0, 0);
 }
 
-int mlp_iris_run(const float *restrict weights, const float *restrict measurements, float *restrict output, void *arena) {
+int mlp_iris_run(const float *MLP_IRIS_RESTRICT weights, const float *MLP_IRIS_RESTRICT measurements, float *MLP_IRIS_RESTRICT output, void *arena) {
   return mlp_iris_run_observed(1, weights, measurements, output, arena, 0, 0);
 }

@@ -4,8 +4,12 @@
 
 #include <stdint.h>
 
+/* C99's restrict; C++ compilers spell it __restrict. */
 #ifdef __cplusplus
+#define MLP_IRIS_RESTRICT __restrict
 extern "C" {
+#else
+#define MLP_IRIS_RESTRICT restrict
 #endif
 
 /* Bytes of working memory a call needs: pass a buffer at least this large, aligned for float
@@ -28,15 +32,15 @@ extern "C" {
 #define MLP_IRIS_ERROR_ARGUMENT 3 /* a NULL pointer */
 
 /* Runs one example. Inputs and outputs are row-major, channels-last. */
-int mlp_iris_run(const float *restrict weights, const float *restrict measurements, float *restrict output, void *arena);
+int mlp_iris_run(const float *MLP_IRIS_RESTRICT weights, const float *MLP_IRIS_RESTRICT measurements, float *MLP_IRIS_RESTRICT output, void *arena);
 
 /* Runs `batch` examples stored one after another. */
-int mlp_iris_run_batch(int batch, const float *restrict weights, const float *restrict measurements, float *restrict output, void *arena);
+int mlp_iris_run_batch(int batch, const float *MLP_IRIS_RESTRICT weights, const float *MLP_IRIS_RESTRICT measurements, float *MLP_IRIS_RESTRICT output, void *arena);
 
 /* As mlp_iris_run_batch, calling `observe` with every layer's output as it is computed
    (for comparing with another implementation layer by layer). */
 typedef void (*mlp_iris_observer)(const char *name, const float *data, const int *shape, int rank, void *context);
-int mlp_iris_run_observed(int batch, const float *restrict weights, const float *restrict measurements, float *restrict output, void *arena, mlp_iris_observer observe, void *context);
+int mlp_iris_run_observed(int batch, const float *MLP_IRIS_RESTRICT weights, const float *MLP_IRIS_RESTRICT measurements, float *MLP_IRIS_RESTRICT output, void *arena, mlp_iris_observer observe, void *context);
 
 #ifdef __cplusplus
 }

@@ -285,7 +285,7 @@ static int dlc_embedding(const int32_t *ids, long count, const float *table, int
 
 
 
-int text_cnn_run_observed(int batch, const float *restrict weights, const int32_t *restrict tokens, float *restrict output, void *arena, text_cnn_observer observe, void *context) {
+int text_cnn_run_observed(int batch, const float *TEXT_CNN_RESTRICT weights, const int32_t *TEXT_CNN_RESTRICT tokens, float *TEXT_CNN_RESTRICT output, void *arena, text_cnn_observer observe, void *context) {
   const float *W = weights;
   float *A = (float *)arena;
   int status = 0;
@@ -348,10 +348,10 @@ int text_cnn_run_observed(int batch, const float *restrict weights, const int32_
   return TEXT_CNN_OK;
 }
 
-int text_cnn_run_batch(int batch, const float *restrict weights, const int32_t *restrict tokens, float *restrict output, void *arena) {
+int text_cnn_run_batch(int batch, const float *TEXT_CNN_RESTRICT weights, const int32_t *TEXT_CNN_RESTRICT tokens, float *TEXT_CNN_RESTRICT output, void *arena) {
   return text_cnn_run_observed(batch, weights, tokens, output, arena, 0, 0);
 }
 
-int text_cnn_run(const float *restrict weights, const int32_t *restrict tokens, float *restrict output, void *arena) {
+int text_cnn_run(const float *TEXT_CNN_RESTRICT weights, const int32_t *TEXT_CNN_RESTRICT tokens, float *TEXT_CNN_RESTRICT output, void *arena) {
   return text_cnn_run_observed(1, weights, tokens, output, arena, 0, 0);
 }

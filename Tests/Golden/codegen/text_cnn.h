@@ -4,8 +4,12 @@
 
 #include <stdint.h>
 
+/* C99's restrict; C++ compilers spell it __restrict. */
 #ifdef __cplusplus
+#define TEXT_CNN_RESTRICT __restrict
 extern "C" {
+#else
+#define TEXT_CNN_RESTRICT restrict
 #endif
 
 /* Bytes of working memory a call needs: pass a buffer at least this large, aligned for float
@@ -28,15 +32,15 @@ extern "C" {
 #define TEXT_CNN_ERROR_ARGUMENT 3 /* a NULL pointer */
 
 /* Runs one example. Inputs and outputs are row-major, channels-last. */
-int text_cnn_run(const float *restrict weights, const int32_t *restrict tokens, float *restrict output, void *arena);
+int text_cnn_run(const float *TEXT_CNN_RESTRICT weights, const int32_t *TEXT_CNN_RESTRICT tokens, float *TEXT_CNN_RESTRICT output, void *arena);
 
 /* Runs `batch` examples stored one after another. */
-int text_cnn_run_batch(int batch, const float *restrict weights, const int32_t *restrict tokens, float *restrict output, void *arena);
+int text_cnn_run_batch(int batch, const float *TEXT_CNN_RESTRICT weights, const int32_t *TEXT_CNN_RESTRICT tokens, float *TEXT_CNN_RESTRICT output, void *arena);
 
 /* As text_cnn_run_batch, calling `observe` with every layer's output as it is computed
    (for comparing with another implementation layer by layer). */
 typedef void (*text_cnn_observer)(const char *name, const float *data, const int *shape, int rank, void *context);
-int text_cnn_run_observed(int batch, const float *restrict weights, const int32_t *restrict tokens, float *restrict output, void *arena, text_cnn_observer observe, void *context);
+int text_cnn_run_observed(int batch, const float *TEXT_CNN_RESTRICT weights, const int32_t *TEXT_CNN_RESTRICT tokens, float *TEXT_CNN_RESTRICT output, void *arena, text_cnn_observer observe, void *context);
 
 #ifdef __cplusplus
 }
