@@ -26,6 +26,10 @@ extension LayerDef {
       guard query.rank == value.rank else {
         throw ShapeError("MultiHeadAttention query \(query) and value \(value) must have the same rank")
       }
+      if !layer.isNone("output_shape"), let bad = layer.ints("output_shape").first(where: { $0 < 1 }) {
+        throw ShapeError(
+          "MultiHeadAttention output_shape entries must be at least 1; got \(bad)", argument: "output_shape")
+      }
       if layer.bool("use_causal_mask") && (query.rank != 3 || !layer.isNone("attention_axes")) {
         throw ShapeError(
           "MultiHeadAttention use_causal_mask=true needs (batch, steps, features) inputs attending over their steps; "
