@@ -59,9 +59,6 @@ public enum CCodegen {
   /// The runtime counts a tensor's elements, and a weight's, with `int`; checked before any size
   /// is computed from them, so the kernels' own size arithmetic stays within 64 bits.
   static func checkCLimits(_ graph: Graph, maxBatch: Int) throws {
-    guard (1...Limits.maxBatch).contains(maxBatch) else {
-      throw MemoryPlanError("the batch must be between 1 and \(Limits.describe(Limits.maxBatch)); got \(maxBatch)")
-    }
     for node in graph.nodes {
       for (index, type) in node.outputs.enumerated() {
         guard let count = Checked.product(maxBatch, type.elementCount), count <= Limits.maxCElements else {

@@ -32,14 +32,7 @@ struct ByteReader {
 
 /// Products of untrusted dimensions, without overflow: nil when the product does not fit.
 func checkedProduct(_ values: [Int]) -> Int? {
-  var product = 1
-  for value in values {
-    guard value >= 0 else { return nil }
-    let (result, overflow) = product.multipliedReportingOverflow(by: value)
-    if overflow { return nil }
-    product = result
-  }
-  return product
+  values.allSatisfy { $0 >= 0 } ? Checked.product(values) : nil
 }
 
 extension Array where Element == UInt8 {

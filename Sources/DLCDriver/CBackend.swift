@@ -28,7 +28,6 @@ public enum CBackend {
     build: CBuildOptions
   ) throws -> (generated: GeneratedC, files: [String], products: [String]) {
     let generated = try generate(compilation, weights: weights, options: options)
-    try Runner.requireMemory(generated.plan.totalBytes, for: "the compiled model's arena")
     do {
       let files = try CBuild.write(generated, to: directory, includeMain: emit == .exe)
       let products = try CBuild.build(generated, in: directory, emit: emit, options: build)
@@ -59,6 +58,9 @@ public enum CBackend {
     let batch = inputs.first?.shape.first ?? 1
     let options = CodegenOptions(maxBatch: max(1, min(batch, 256)), weightsMode: .external)
     let generated = try generate(compilation, weights: weights, options: options)
+    // The program allocates this arena here, so this machine must have it; `compile` does not ask,
+    // since its code may run elsewhere.
+    try Runner.requireMemory(generated.plan.totalBytes, for: "the compiled model's arena")
     let key = fnv1a([generated.header, generated.source, generated.main, build.compiler, "\(build.blas)", build.optimization]
       + build.extraFlags)
     let programDirectory = cacheDirectory + "/\(generated.prefix)-\(String(key, radix: 16))"

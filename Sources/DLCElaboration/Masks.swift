@@ -38,6 +38,11 @@ extension ElaborationState {
     }
     var nodeInputs = inputs
     var outgoing: MaskOrigin?
+    /// The node reads `mask`: its source becomes the last input, its rule an attribute.
+    func read(_ mask: MaskOrigin) {
+      nodeInputs.append(mask.source)
+      attributes[Node.maskAttribute] = mask.rule.attribute
+    }
     switch definition.maskBehavior {
     case .drops:
       if let mask = incoming {
@@ -52,8 +57,7 @@ extension ElaborationState {
     case .consumes(let passesOn):
       if let mask = incoming {
         try checkMaskSteps(mask, for: definition, input: application.input, call: call)
-        nodeInputs.append(mask.source)
-        attributes[Node.maskAttribute] = mask.rule.attribute
+        read(mask)
         if passesOn(application) { outgoing = mask }
       }
     case .attends:
@@ -67,8 +71,7 @@ extension ElaborationState {
           throw Abandon()
         }
         for index in masked { try checkMaskSteps(mask, for: definition, input: application.inputs[index], call: call) }
-        nodeInputs.append(mask.source)
-        attributes[Node.maskAttribute] = mask.rule.attribute
+        read(mask)
         attributes[Node.maskedInputsAttribute] = .ints(masked)
         if masked.contains(0) { outgoing = mask }
       }

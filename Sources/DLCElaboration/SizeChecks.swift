@@ -10,7 +10,7 @@ extension ElaborationState {
     throws
   {
     for type in outputs {
-      if let message = Self.sizeProblem(dims: type.dims, what: "\(what)'s output \(type.dimsDescription)") {
+      if let message = Self.sizeProblem(dims: type.dims, what: "\(what)'s output \(type)") {
         diagnostics.report(.error(message, at: range))
         throw Abandon()
       }
@@ -44,11 +44,6 @@ extension ElaborationState {
     }
     return nil
   }
-}
-
-extension TensorType {
-  /// `[100000, 100000]`, the dims without the batch.
-  var dimsDescription: String { description }
 }
 
 extension ParameterSpec {

@@ -30,12 +30,16 @@ public struct KernelCall {
     case .nonzeroTokens:
       return source.floats.map { $0 != 0 }
     case .notEqual(let value):
-      let values = source.floats
-      let features = Swift.max(source.shape.last ?? 1, 1)
-      let padding = Float(value)
-      return (0..<(values.count / features)).map { step in
-        values[(step * features)..<((step + 1) * features)].contains { $0 != padding }
-      }
+      return Self.rowsKept(source, maskValue: Float(value))
+    }
+  }
+
+  /// Masking's rule: whether each row (the last axis) of `tensor` has a value other than `maskValue`.
+  static func rowsKept(_ tensor: Tensor, maskValue: Float) -> [Bool] {
+    let values = tensor.floats
+    let features = Swift.max(tensor.shape.last ?? 1, 1)
+    return (0..<(values.count / features)).map { row in
+      values[(row * features)..<((row + 1) * features)].contains { $0 != maskValue }
     }
   }
   public var input: Tensor { inputs[0] }

@@ -37,15 +37,10 @@ public enum Checked {
     return result
   }
 
+  /// The product of counts that may themselves have overflowed (nil).
   public static func product(_ values: Int?...) -> Int? {
-    var result = 1
-    for value in values {
-      guard let value else { return nil }
-      let (next, overflow) = result.multipliedReportingOverflow(by: value)
-      if overflow { return nil }
-      result = next
-    }
-    return result
+    let known = values.compactMap { $0 }
+    return known.count == values.count ? product(known) : nil
   }
 
   public static func sum<S: Sequence>(_ values: S) -> Int? where S.Element == Int {
@@ -58,15 +53,10 @@ public enum Checked {
     return result
   }
 
+  /// The sum of counts that may themselves have overflowed (nil).
   public static func sum(_ values: Int?...) -> Int? {
-    var result = 0
-    for value in values {
-      guard let value else { return nil }
-      let (next, overflow) = result.addingReportingOverflow(value)
-      if overflow { return nil }
-      result = next
-    }
-    return result
+    let known = values.compactMap { $0 }
+    return known.count == values.count ? sum(known) : nil
   }
 }
 

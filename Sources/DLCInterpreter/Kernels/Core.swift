@@ -30,9 +30,8 @@ enum CoreKernels {
     },
     "Masking": { call in
       let features = Swift.max(call.input.shape.last ?? 1, 1)
-      let padding = call.float("mask_value")
       var values = call.input.floats
-      for row in 0..<(values.count / features) where !values[(row * features)..<((row + 1) * features)].contains(where: { $0 != padding }) {
+      for (row, kept) in KernelCall.rowsKept(call.input, maskValue: call.float("mask_value")).enumerated() where !kept {
         for index in (row * features)..<((row + 1) * features) { values[index] = 0 }
       }
       return [Tensor(shape: call.input.shape, floats: values)]
