@@ -4,7 +4,7 @@
 Run by hand, not by CI (needs `pip install keras jax keras-hub numpy` and a release build of dlc):
 
   swift build -c release
-  KERAS_BACKEND=jax python3 tools/keras_fixtures.py [layers] [models] [NAME...]
+  KERAS_BACKEND=jax python3 tools/keras_fixtures.py [layers] [nonfinite] [models] [NAME...]
 
 Layers: every case of tools/keras_layer_cases.py (each tier-1 layer with several argument
 combinations) is built in Keras with random weights (batch-norm statistics included) and run on a
@@ -12,6 +12,9 @@ random batch of 2. Written to Tests/Fixtures/layers/:
   <case>.safetensors     the weights, with dlc's keys (<layer>/<variable>)
   <case>.inputs.npz      inputs x0, x1, ... (the case's .dl source names them so)
   <case>.expected.npz    Keras' outputs, keyed by dlc's output names (`lstm`, `lstm[1]`, ...)
+
+Non-finite: every layer case with float inputs again, with the weights of its layer fixture and
+inputs holding NaN, +inf and -inf, to Tests/Fixtures/nonfinite/<case>.{inputs,expected}.npz.
 
 Models: every graphs/ model (builders from tools/keras_reference.py) gets the weights
 `dlc init --seed 1` writes, so no weights are committed; the test draws the same weights again.
@@ -105,6 +108,24 @@ def run(model, inputs):
     return [np.asarray(o, dtype=np.float32) for o in tree.flatten(outputs)]
 
 
+def build_case(inputs, build):
+    """The case's layer as a Keras model: inputs x0, x1, ... into one layer."""
+    tensors = []
+    for position, spec in enumerate(inputs):
+        dtype = "int32" if spec.startswith("i32") else "float32"
+        tensors.append(keras.Input(tuple(json.loads(spec.removeprefix("i32"))), name=f"x{position}", dtype=dtype))
+    layer = build()
+    if isinstance(layer, keras.layers.MultiHeadAttention):
+        # Asking for the scores selects Keras' einsum path; its fused path fails when value_dim
+        # differs from key_dim (Keras 3.15 with jax). Both compute the same function.
+        outputs = layer(*tensors, return_attention_scores=True)[0]
+    else:
+        outputs = layer(tensors if len(tensors) > 1 else tensors[0])
+    produced = tree.flatten(outputs)
+    keys = [layer.name + (f"[{k}]" if len(produced) > 1 else "") for k in range(len(produced))]
+    return keras.Model(tensors, produced), layer, keys
+
+
 def layer_fixtures(names):
     folder = FIXTURES / "layers"
     folder.mkdir(parents=True, exist_ok=True)
@@ -113,18 +134,7 @@ def layer_fixtures(names):
             continue
         keras.utils.clear_session()
         rng = np.random.default_rng(index)
-        tensors = []
-        for position, spec in enumerate(inputs):
-            dtype = "int32" if spec.startswith("i32") else "float32"
-            tensors.append(keras.Input(tuple(json.loads(spec.removeprefix("i32"))), name=f"x{position}", dtype=dtype))
-        layer = build()
-        if isinstance(layer, keras.layers.MultiHeadAttention):
-            # Asking for the scores selects Keras' einsum path; its fused path fails when value_dim
-            # differs from key_dim (Keras 3.15 with jax). Both compute the same function.
-            outputs = layer(*tensors, return_attention_scores=True)[0]
-        else:
-            outputs = layer(tensors if len(tensors) > 1 else tensors[0])
-        model = keras.Model(tensors, tree.flatten(outputs))
+        model, layer, keys = build_case(inputs, build)
         weights = {}
         for weight in layer.weights:
             value = random_value(weight, rng)
@@ -132,12 +142,51 @@ def layer_fixtures(names):
             weights[dlc_key(layer, weight)] = value
         x = random_inputs(model, rng, batch=2, vocabulary=getattr(layer, "input_dim", 10))
         y = run(model, x)
-        produced = tree.flatten(outputs)
-        keys = [layer.name + (f"[{k}]" if len(produced) > 1 else "") for k in range(len(produced))]
         write_safetensors(folder / f"{name}.safetensors", weights)
         np.savez(folder / f"{name}.inputs.npz", **x)
         np.savez(folder / f"{name}.expected.npz", **dict(zip(keys, y)))
         print(f"layer {name}: outputs {[o.shape for o in y]}")
+
+
+# Cases whose non-finite outputs depend on how Keras' backend computes them, not on the layer:
+# JAX resizes bilinearly by a dense contraction, so one infinity makes a whole channel NaN
+# (0·inf); dlc, like TensorFlow's resize, blends the four nearest pixels (docs/language.md).
+NONFINITE_EXCEPTIONS = {"up_sampling2d_bilinear"}
+
+
+def with_nonfinite(array, position):
+    """A copy of a float batch of two holding NaN and +inf in the first example and -inf in the
+    second, at places that differ from input to input (`position`)."""
+    array = array.copy()
+    size = int(np.prod(array.shape[1:]))
+    first, second = array[0].reshape(-1), array[1].reshape(-1)
+    first[position % size] = np.nan
+    first[(size // 2 + position) % size] = np.inf
+    second[(size // 3 + position) % size] = -np.inf
+    return array
+
+
+def nonfinite_fixtures(names):
+    """Every float layer case again, with the weights of its layer fixture and inputs holding NaN
+    and ±inf: what Keras propagates, the backends must propagate alike."""
+    folder = FIXTURES / "nonfinite"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, inputs, call, build in keras_layer_cases.CASES:
+        if (names and name not in names) or any(spec.startswith("i32") for spec in inputs):
+            continue
+        if name in NONFINITE_EXCEPTIONS:
+            continue
+        keras.utils.clear_session()
+        model, layer, keys = build_case(inputs, build)
+        weights = read_safetensors(FIXTURES / "layers" / f"{name}.safetensors")
+        for weight in layer.weights:
+            weight.assign(weights[dlc_key(layer, weight)])
+        with np.load(FIXTURES / "layers" / f"{name}.inputs.npz") as archive:
+            x = {key: with_nonfinite(archive[key], position) for position, key in enumerate(sorted(archive.files))}
+        y = run(model, x)
+        np.savez(folder / f"{name}.inputs.npz", **x)
+        np.savez(folder / f"{name}.expected.npz", **dict(zip(keys, y)))
+        print(f"nonfinite {name}: {sum(int(np.sum(~np.isfinite(o))) for o in y)} non-finite outputs")
 
 
 def model_fixtures(names, dlc):
@@ -168,10 +217,13 @@ def model_fixtures(names, dlc):
 
 
 def main(arguments):
-    kinds = [a for a in arguments if a in ("layers", "models")] or ["layers", "models"]
-    names = [a for a in arguments if a not in ("layers", "models")]
+    all_kinds = ("layers", "nonfinite", "models")
+    kinds = [a for a in arguments if a in all_kinds] or list(all_kinds)
+    names = [a for a in arguments if a not in all_kinds]
     if "layers" in kinds:
         layer_fixtures(names)
+    if "nonfinite" in kinds:
+        nonfinite_fixtures(names)
     if "models" in kinds:
         dlc = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, check=True,
                              capture_output=True, text=True).stdout.strip() + "/dlc"

@@ -177,6 +177,11 @@ case("dot_normalized", ["[3, 4]", "[3, 6]"], "Dot(axes=1, normalize=true)", lamb
 # Activation layers
 case("relu_options", ["[10]"], "ReLU(max_value=6, negative_slope=0.1, threshold=0.5)",
      lambda: L.ReLU(max_value=6, negative_slope=0.1, threshold=0.5))
+case("relu_default", ["[10]"], "ReLU()", lambda: L.ReLU())
+case("relu_threshold", ["[10]"], "ReLU(threshold=0.5)", lambda: L.ReLU(threshold=0.5))
+case("relu_max_value", ["[10]"], "ReLU(max_value=1.5)", lambda: L.ReLU(max_value=1.5))
+case("relu_slope_max_value", ["[10]"], "ReLU(max_value=2, negative_slope=0.1)",
+     lambda: L.ReLU(max_value=2, negative_slope=0.1))
 case("leaky_relu", ["[10]"], "LeakyReLU(negative_slope=0.2)", lambda: L.LeakyReLU(negative_slope=0.2))
 case("prelu", ["[4, 4, 3]"], "PReLU()", lambda: L.PReLU())
 case("prelu_shared", ["[4, 4, 3]"], "PReLU(shared_axes=(1, 2))", lambda: L.PReLU(shared_axes=(1, 2)))

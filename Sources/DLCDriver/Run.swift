@@ -242,18 +242,26 @@ extension Runner {
 public struct Discrepancy {
   public var name: String
   public var maxAbsoluteError: Float
-  /// The reference's largest magnitude (at least 1e-3), which relative errors are measured against.
+  /// The reference's largest finite magnitude (at least 1e-3), which relative errors are measured against.
   public var scale: Float
   public var relativeError: Float { maxAbsoluteError / scale }
 
   public init(name: String, actual: Tensor, reference: Tensor) {
     self.name = name
     let (a, b) = (actual.floats, reference.floats)
-    scale = max(b.map(abs).max() ?? 0, 1e-3)
+    scale = max(b.lazy.filter(\.isFinite).map(abs).max() ?? 0, 1e-3)
     if actual.shape != reference.shape {
       maxAbsoluteError = .infinity
     } else {
-      maxAbsoluteError = zip(a, b).map { $0.isFinite && $1.isFinite ? abs($0 - $1) : .infinity }.max() ?? 0
+      maxAbsoluteError = zip(a, b).map(Discrepancy.error).max() ?? 0
     }
+  }
+
+  /// How far one value is from the reference's: a NaN or an infinity must be matched exactly (NaN by
+  /// NaN, +inf by +inf), as Keras propagates them; anything else is an infinite error.
+  static func error(_ actual: Float, _ reference: Float) -> Float {
+    if actual.isFinite && reference.isFinite { return abs(actual - reference) }
+    if actual.isNaN && reference.isNaN { return 0 }
+    return actual == reference ? 0 : .infinity
   }
 }

@@ -62,11 +62,31 @@ enum Math {
     }
   }
 
-  /// Keras' ReLU layer on one value: `maxValue` above it, the value from `threshold` up,
-  /// `slope`·(v − threshold) below (LeakyReLU is the one with no cap and threshold 0).
+  /// Keras' ReLU layer on one value, composed as Keras composes it so NaN and ±inf come out as there:
+  /// a leaky ReLU when only the slope is set; otherwise v above the threshold (else 0), clipped to
+  /// [0, maxValue], minus slope·relu(threshold − v).
   static func reluLayer(maxValue: Float, slope: Float, threshold: Float) -> (Float) -> Float {
-    { v in v >= maxValue ? maxValue : (v >= threshold ? v : slope * (v - threshold)) }
+    if slope != 0 && maxValue == .infinity && threshold == 0 { return { v in v >= 0 ? v : slope * v } }
+    return { v in
+      var y = threshold != 0 ? (v > threshold ? v : 0) : (v < 0 ? 0 : v)
+      if maxValue != .infinity { y = clamp(y, 0, maxValue) }
+      if slope != 0 {
+        let below = threshold - v
+        y -= slope * (below < 0 ? 0 : below)
+      }
+      return y
+    }
   }
+
+  /// The larger of two values; a NaN on either side comes out, as Keras' maximum and max pooling give it
+  /// (Swift's `max` keeps one side's NaN and drops the other's).
+  static func maximum(_ a: Float, _ b: Float) -> Float { a > b || a.isNaN ? a : b }
+
+  /// The smaller of two values, NaN from either side coming out.
+  static func minimum(_ a: Float, _ b: Float) -> Float { a < b || a.isNaN ? a : b }
+
+  /// `v` within [low, high]; NaN stays NaN.
+  static func clamp(_ v: Float, _ low: Float, _ high: Float) -> Float { v < low ? low : (v > high ? high : v) }
 
   /// Keras' ELU layer on one value: v, or alpha·(eᵛ − 1) below zero.
   static func eluLayer(alpha: Float) -> (Float) -> Float {
@@ -76,8 +96,8 @@ enum Math {
   static func elementwise(_ activation: Activation) -> (Float) -> Float {
     switch activation {
     case .linear, .softmax, .logSoftmax: return { $0 }
-    case .relu: return { max($0, 0) }
-    case .relu6: return { min(max($0, 0), 6) }
+    case .relu: return { $0 < 0 ? 0 : $0 }
+    case .relu6: return { clamp($0, 0, 6) }
     case .leakyRelu: return { $0 >= 0 ? $0 : 0.2 * $0 }
     case .elu: return { $0 > 0 ? $0 : expm1($0) }
     case .selu:
@@ -88,7 +108,7 @@ enum Math {
       }
     case .gelu: return { x in 0.5 * x * (1 + erf(x / Float(2).squareRoot())) }
     case .sigmoid: return sigmoid
-    case .hardSigmoid: return { min(max($0 + 3, 0), 6) / 6 }
+    case .hardSigmoid: return { clamp($0 + 3, 0, 6) / 6 }
     case .tanh: return { tanh($0) }
     case .softplus: return softplus
     case .softsign: return { $0 / (1 + abs($0)) }

@@ -33,6 +33,30 @@ final class LayerNumericsTests: XCTestCase {
     }
   }
 
+  /// NaN and ±inf in the inputs come out where Keras' do, with and without the passes.
+  func testNonFiniteInputsPropagateAsInKeras() throws {
+    let cases = try TestPaths.nonfiniteCases()
+    XCTAssertGreaterThan(cases.count, 80)
+    for testCase in cases {
+      let compilation = Driver.compile(SourceFile(path: "\(testCase.name).dl", text: testCase.source))
+      guard let graph = compilation.graph else { return XCTFail("\(testCase.name) does not compile") }
+      let weightsPath = Fixtures.layers.appendingPathComponent(testCase.name + ".safetensors").path
+      let binding = WeightBinding.bind(try SafeTensors.read(path: weightsPath), path: weightsPath, to: graph)
+      let base = TestPaths.nonfiniteFixtures.appendingPathComponent(testCase.name).path
+      let inputs = try Fixtures.inputs(URL(fileURLWithPath: base + ".inputs.npz"), for: graph)
+      let expected = URL(fileURLWithPath: base + ".expected.npz")
+      do {
+        let outputs = try Runner.interpret(compilation, weights: binding.weights, inputs: inputs)
+        try Fixtures.assertClose(outputs, expected: expected, testCase.name + " (non-finite inputs)")
+        let (optimized, optimizedWeights) = try compilation.optimized(weights: binding.weights)
+        let optimizedOutputs = try Runner.interpret(optimized, weights: optimizedWeights, inputs: inputs)
+        try Fixtures.assertClose(optimizedOutputs, expected: expected, testCase.name + " (non-finite inputs, passes)")
+      } catch {
+        XCTFail("\(testCase.name): \(error)")
+      }
+    }
+  }
+
   func testEveryRegisteredLayerHasAKernel() {
     for name in LayerRegistry.standard.names {
       XCTAssertNotNil(Kernels.table[name], "the interpreter has no kernel for \(name)")

@@ -10,6 +10,15 @@ public enum TestPaths {
   public static let layerFixtures = tests.appendingPathComponent("Fixtures/layers")
   public static let modelFixtures = tests.appendingPathComponent("Fixtures/models")
   public static let maskingFixtures = tests.appendingPathComponent("Fixtures/masking")
+  /// The float layer cases again with NaN and ±inf in their inputs (weights from layerFixtures).
+  public static let nonfiniteFixtures = tests.appendingPathComponent("Fixtures/nonfinite")
+
+  /// The layer cases that have non-finite fixtures: every case whose inputs are all float.
+  public static func nonfiniteCases() throws -> [LayerCase] {
+    try LayerCase.all().filter {
+      FileManager.default.fileExists(atPath: nonfiniteFixtures.appendingPathComponent("\($0.name).expected.npz").path)
+    }
+  }
 
   /// The masking cases of tools/keras_masking.py: each one's .dl file, weights, inputs and Keras' outputs.
   public static func maskingCases() throws -> [URL] {

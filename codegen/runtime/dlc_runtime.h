@@ -19,6 +19,11 @@
 
 #define DLC_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define DLC_MAX(a, b) ((a) > (b) ? (a) : (b))
+/* On values (not sizes): a NaN on either side comes out, as Keras' maximum, minimum, max pooling
+ * and clipping give it; DLC_MIN/DLC_MAX would keep one side's NaN and drop the other's. */
+#define DLC_FMAX(a, b) ((a) > (b) || (a) != (a) ? (a) : (b))
+#define DLC_FMIN(a, b) ((a) < (b) || (a) != (a) ? (a) : (b))
+#define DLC_CLAMP(v, low, high) ((v) < (low) ? (low) : (v) > (high) ? (high) : (v))
 
 /* Activation functions, by the numbers dlc's emitter writes. */
 enum {
@@ -131,14 +136,14 @@ static void dlc_softmax_rows(float *x, long rows, int width, int take_log) {
 /* One value through an element-wise activation (not the softmaxes, which need a whole row). */
 static float dlc_activation(int kind, float v) {
   switch (kind) {
-  case DLC_RELU: return DLC_MAX(v, 0.0f);
-  case DLC_RELU6: return DLC_MIN(DLC_MAX(v, 0.0f), 6.0f);
+  case DLC_RELU: return v < 0.0f ? 0.0f : v;
+  case DLC_RELU6: return DLC_CLAMP(v, 0.0f, 6.0f);
   case DLC_LEAKY_RELU: return v >= 0.0f ? v : 0.2f * v;
   case DLC_ELU: return v > 0.0f ? v : expm1f(v);
   case DLC_SELU: return v > 0.0f ? 1.0507009873554805f * v : 1.0507009873554805f * 1.6732632423543772f * expm1f(v);
   case DLC_GELU: return 0.5f * v * (1.0f + erff(v / sqrtf(2.0f)));
   case DLC_SIGMOID: return dlc_sigmoid(v);
-  case DLC_HARD_SIGMOID: return DLC_MIN(DLC_MAX(v + 3.0f, 0.0f), 6.0f) / 6.0f;
+  case DLC_HARD_SIGMOID: return DLC_CLAMP(v + 3.0f, 0.0f, 6.0f) / 6.0f;
   case DLC_TANH: return tanhf(v);
   case DLC_SOFTPLUS: return dlc_softplus(v);
   case DLC_SOFTSIGN: return v / (1.0f + fabsf(v));
@@ -164,7 +169,7 @@ static float dlc_activation(int kind, float v) {
     case DLC_RELU:                                                                                       \
       for (i = 0; i < (count); i++) {                                                                    \
         const float v_ = (value);                                                                        \
-        target = DLC_MAX(v_, 0.0f);                                                                      \
+        target = v_ < 0.0f ? 0.0f : v_;                                                                  \
       }                                                                                                  \
       break;                                                                                             \
     default:                                                                                             \
@@ -372,7 +377,7 @@ static void dlc_pool2d(const float *x, int batch, const dlc_window *w, int is_ma
           for (ih = h0; ih < h1; ih++)
             for (iw = w0; iw < w1; iw++) {
               float v = x[(((long)n * w->in_h + ih) * w->in_w + iw) * w->channels + c];
-              accumulator = is_max ? DLC_MAX(accumulator, v) : accumulator + v;
+              accumulator = is_max ? DLC_FMAX(accumulator, v) : accumulator + v;
             }
           target[c] = is_max ? accumulator : accumulator / DLC_MAX(count, 1.0f);
         }
@@ -420,7 +425,7 @@ static void dlc_global_pool(const float *x, int batch, long positions, int chann
       /* Masked steps are left out of the average, as in Keras; all masked divides 0 by 0, as Keras does. */
       if (!dlc_step_kept(mask_kind, mask, (long)n * positions + p, mask_features, mask_value)) continue;
       kept++;
-      for (c = 0; c < channels; c++) target[c] = is_max ? DLC_MAX(target[c], source[c]) : target[c] + source[c];
+      for (c = 0; c < channels; c++) target[c] = is_max ? DLC_FMAX(target[c], source[c]) : target[c] + source[c];
     }
     if (!is_max)
       for (c = 0; c < channels; c++) target[c] /= (float)kept;
@@ -462,6 +467,11 @@ static void dlc_upsample(const float *x, int batch, int in_h, int in_w, int chan
         const float *base = x + (long)n * in_h * in_w * channels;
         float *target = y + (((long)n * out_h + oh) * out_w + ow) * channels;
         dlc_upsample_taps(ow, fw, in_w, bilinear, &w0, &w1, &tw);
+        if (!bilinear) {
+          /* A copy, not a blend with weight 0, so an infinity stays one. */
+          memcpy(target, base + ((long)h0 * in_w + w0) * channels, sizeof(float) * (size_t)channels);
+          continue;
+        }
         for (c = 0; c < channels; c++) {
           float top = base[((long)h0 * in_w + w0) * channels + c] * (1.0f - tw) + base[((long)h0 * in_w + w1) * channels + c] * tw;
           float bottom = base[((long)h1 * in_w + w0) * channels + c] * (1.0f - tw) + base[((long)h1 * in_w + w1) * channels + c] * tw;
@@ -553,8 +563,8 @@ static float dlc_combine(int op, float a, float b) {
   case DLC_ADD: return a + b;
   case DLC_SUBTRACT: return a - b;
   case DLC_MULTIPLY: return a * b;
-  case DLC_MAXIMUM: return DLC_MAX(a, b);
-  default: return DLC_MIN(a, b);
+  case DLC_MAXIMUM: return DLC_FMAX(a, b);
+  default: return DLC_FMIN(a, b);
   }
 }
 
@@ -588,8 +598,8 @@ static void dlc_combine_same(int op, const float *a, const float *b, long count,
   case DLC_ADD: dlc_for_activated(activation, i, count, y[i], a[i] + b[i]); break;
   case DLC_SUBTRACT: dlc_for_activated(activation, i, count, y[i], a[i] - b[i]); break;
   case DLC_MULTIPLY: dlc_for_activated(activation, i, count, y[i], a[i] * b[i]); break;
-  case DLC_MAXIMUM: dlc_for_activated(activation, i, count, y[i], DLC_MAX(a[i], b[i])); break;
-  default: dlc_for_activated(activation, i, count, y[i], DLC_MIN(a[i], b[i])); break;
+  case DLC_MAXIMUM: dlc_for_activated(activation, i, count, y[i], DLC_FMAX(a[i], b[i])); break;
+  default: dlc_for_activated(activation, i, count, y[i], DLC_FMIN(a[i], b[i])); break;
   }
 }
 
@@ -601,10 +611,19 @@ static void dlc_affine(const float *x, long count, float scale, float offset, fl
 }
 
 /* @section dlc_relu_value */
-/* Keras' ReLU layer on one value: max_value above it, v from threshold up, slope·(v − threshold)
- * below (LeakyReLU is the one with no cap and threshold 0). */
+/* Keras' ReLU layer on one value, composed as Keras composes it so NaN and ±inf come out as there:
+ * a leaky ReLU when only the slope is set; otherwise v above the threshold (else 0), clipped to
+ * [0, max_value], minus slope·relu(threshold − v). */
 static float dlc_relu_value(float v, float max_value, float slope, float threshold) {
-  return v >= max_value ? max_value : (v >= threshold ? v : slope * (v - threshold));
+  float y, below;
+  if (slope != 0.0f && max_value == INFINITY && threshold == 0.0f) return v >= 0.0f ? v : slope * v;
+  y = threshold != 0.0f ? (v > threshold ? v : 0.0f) : (v < 0.0f ? 0.0f : v);
+  if (max_value != INFINITY) y = DLC_CLAMP(y, 0.0f, max_value);
+  if (slope != 0.0f) {
+    below = threshold - v;
+    y -= slope * (below < 0.0f ? 0.0f : below);
+  }
+  return y;
 }
 
 /* @section dlc_relu_layer */

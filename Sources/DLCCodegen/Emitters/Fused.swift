@@ -29,8 +29,8 @@ enum FusedEmitters {
       case .sub: return "v = v - \(x);"
       case .rsub: return "v = \(x) - v;"
       case .mul: return "v = v * \(x);"
-      case .max: return "v = DLC_MAX(v, \(x));"
-      case .min: return "v = DLC_MIN(v, \(x));"
+      case .max: return "v = DLC_FMAX(v, \(x));"
+      case .min: return "v = DLC_FMIN(v, \(x));"
       }
     case .scale(let scale, let offset): return "v = v * \(literal(scale)) + \(literal(offset));"
     case .activation(let activation): return "v = dlc_activation(DLC_\(activation.rawValue.uppercased()), v);"

@@ -5,7 +5,6 @@ import Foundation
 enum ActivationLayerKernels {
   static let table: [String: Kernel] = [
     "ReLU": { call in
-      // Keras: max_value above it, x from threshold up, negative_slope·(x − threshold) below.
       let maxValue = call.isNone("max_value") ? Float.infinity : call.float("max_value")
       return [map(call, Math.reluLayer(maxValue: maxValue, slope: call.float("negative_slope"), threshold: call.float("threshold")))]
     },

@@ -37,8 +37,8 @@ enum FusedKernels {
           case .sub: v = v - x
           case .rsub: v = x - v
           case .mul: v = v * x
-          case .max: v = max(v, x)
-          case .min: v = min(v, x)
+          case .max: v = Math.maximum(v, x)
+          case .min: v = Math.minimum(v, x)
           }
         case .scale, .activation, .relu, .elu: v = unary[position]?(v) ?? v
         }

@@ -5,7 +5,7 @@ import Foundation
 enum MergeKernels {
   static let table: [String: Kernel] = [
     "Add": elementwise(+), "Subtract": elementwise(-), "Multiply": elementwise(*),
-    "Maximum": elementwise { max($0, $1) }, "Minimum": elementwise { min($0, $1) },
+    "Maximum": elementwise(Math.maximum), "Minimum": elementwise(Math.minimum),
     "Average": elementwise(+, average: true),
     "Concatenate": concatenate,
     "Dot": dot,

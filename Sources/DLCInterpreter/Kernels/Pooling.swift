@@ -42,7 +42,7 @@ enum PoolingKernels {
               for ih in rows {
                 for iw in cols {
                   let value = x[image + (ih * w.inW + iw) * channels + channel]
-                  accumulator = isMax ? Swift.max(accumulator, value) : accumulator + value
+                  accumulator = isMax ? Math.maximum(accumulator, value) : accumulator + value
                 }
               }
               out[target + channel] = isMax ? accumulator : accumulator / Swift.max(count, 1)
@@ -74,7 +74,7 @@ enum PoolingKernels {
           let source = (example * positions + position) * channels
           for channel in 0..<channels {
             let value = x[source + channel]
-            out[example * channels + channel] = isMax ? Swift.max(out[example * channels + channel], value)
+            out[example * channels + channel] = isMax ? Math.maximum(out[example * channels + channel], value)
               : out[example * channels + channel] + value
           }
         }

@@ -78,6 +78,12 @@ enum ResizingKernels {
         for ow in 0..<outW {
           let (w0, w1, fw) = taps(ow, factors.1, inW)
           let target = ((example * outH + oh) * outW + ow) * channels
+          guard bilinear else {
+            // A copy, not a blend with weight 0, so an infinity stays one.
+            let source = ((example * inH + h0) * inW + w0) * channels
+            for channel in 0..<channels { out[target + channel] = x[source + channel] }
+            continue
+          }
           for channel in 0..<channels {
             func at(_ h: Int, _ w: Int) -> Float { x[((example * inH + h) * inW + w) * channels + channel] }
             let top = at(h0, w0) * (1 - fw) + at(h0, w1) * fw

@@ -12,6 +12,11 @@
 
 #define DLC_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define DLC_MAX(a, b) ((a) > (b) ? (a) : (b))
+/* On values (not sizes): a NaN on either side comes out, as Keras' maximum, minimum, max pooling
+ * and clipping give it; DLC_MIN/DLC_MAX would keep one side's NaN and drop the other's. */
+#define DLC_FMAX(a, b) ((a) > (b) || (a) != (a) ? (a) : (b))
+#define DLC_FMIN(a, b) ((a) < (b) || (a) != (a) ? (a) : (b))
+#define DLC_CLAMP(v, low, high) ((v) < (low) ? (low) : (v) > (high) ? (high) : (v))
 
 /* Activation functions, by the numbers dlc's emitter writes. */
 enum {
@@ -103,14 +108,14 @@ static void dlc_softmax_rows(float *x, long rows, int width, int take_log) {
 /* One value through an element-wise activation (not the softmaxes, which need a whole row). */
 static float dlc_activation(int kind, float v) {
   switch (kind) {
-  case DLC_RELU: return DLC_MAX(v, 0.0f);
-  case DLC_RELU6: return DLC_MIN(DLC_MAX(v, 0.0f), 6.0f);
+  case DLC_RELU: return v < 0.0f ? 0.0f : v;
+  case DLC_RELU6: return DLC_CLAMP(v, 0.0f, 6.0f);
   case DLC_LEAKY_RELU: return v >= 0.0f ? v : 0.2f * v;
   case DLC_ELU: return v > 0.0f ? v : expm1f(v);
   case DLC_SELU: return v > 0.0f ? 1.0507009873554805f * v : 1.0507009873554805f * 1.6732632423543772f * expm1f(v);
   case DLC_GELU: return 0.5f * v * (1.0f + erff(v / sqrtf(2.0f)));
   case DLC_SIGMOID: return dlc_sigmoid(v);
-  case DLC_HARD_SIGMOID: return DLC_MIN(DLC_MAX(v + 3.0f, 0.0f), 6.0f) / 6.0f;
+  case DLC_HARD_SIGMOID: return DLC_CLAMP(v + 3.0f, 0.0f, 6.0f) / 6.0f;
   case DLC_TANH: return tanhf(v);
   case DLC_SOFTPLUS: return dlc_softplus(v);
   case DLC_SOFTSIGN: return v / (1.0f + fabsf(v));
@@ -135,7 +140,7 @@ static float dlc_activation(int kind, float v) {
     case DLC_RELU:                                                                                       \
       for (i = 0; i < (count); i++) {                                                                    \
         const float v_ = (value);                                                                        \
-        target = DLC_MAX(v_, 0.0f);                                                                      \
+        target = v_ < 0.0f ? 0.0f : v_;                                                                  \
       }                                                                                                  \
       break;                                                                                             \
     default:                                                                                             \
@@ -267,7 +272,7 @@ static void dlc_global_pool(const float *x, int batch, long positions, int chann
       /* Masked steps are left out of the average, as in Keras; all masked divides 0 by 0, as Keras does. */
       if (!dlc_step_kept(mask_kind, mask, (long)n * positions + p, mask_features, mask_value)) continue;
       kept++;
-      for (c = 0; c < channels; c++) target[c] = is_max ? DLC_MAX(target[c], source[c]) : target[c] + source[c];
+      for (c = 0; c < channels; c++) target[c] = is_max ? DLC_FMAX(target[c], source[c]) : target[c] + source[c];
     }
     if (!is_max)
       for (c = 0; c < channels; c++) target[c] /= (float)kept;
