@@ -96,6 +96,9 @@ public enum ArgumentType {
   case trainingOnly
   /// A string (a name).
   case string
+  /// A Keras feature dlc does not implement and that would change the model: only `none` (or 0) is
+  /// accepted, anything else is an error giving the reason, never silently ignored.
+  case unsupported(reason: String)
 }
 
 public struct ArgumentSpec {
@@ -156,6 +159,12 @@ public struct ArgumentSpec {
   public static func trainingOnly(_ names: String...) -> [ArgumentSpec] {
     names.map { ArgumentSpec($0, .trainingOnly, default: AttributeValue.none) }
   }
+  /// LoRA (`lora_rank`) adds trainable weights that change the layer's parameters and outputs.
+  public static let loraRank = ArgumentSpec(
+    "lora_rank",
+    .unsupported(reason: "LoRA adds weights dlc does not model; merge them into the kernel before exporting"),
+    default: AttributeValue.none)
+
   public static func dataFormat() -> ArgumentSpec {
     choice("data_format", ["channels_last"], default: nil)
   }
@@ -249,7 +258,10 @@ public struct ArgumentBinder {
   /// `Dense(units, activation=None, use_bias=True, ...)`: the user-facing arguments, for notes.
   public static func signature(of definition: LayerDef) -> String {
     let shown = definition.arguments.filter { spec in
-      if case .trainingOnly = spec.type { return false }
+      switch spec.type {
+      case .trainingOnly, .unsupported: return false
+      default: break
+      }
       return !ArgumentSpec.common.contains { $0.name == spec.name }
     }
     let parts = shown.map { spec -> String in
@@ -273,6 +285,10 @@ public struct ArgumentBinder {
     switch spec.type {
     case .trainingOnly:
       return literal.recorded
+    case .unsupported(let reason):
+      if case .int(0) = literal.kind { return .none }
+      throw Diagnostic.error(
+        "argument '\(spec.name)' of \(layer) is not supported: \(reason)", at: literal.range)
     case .string:
       switch literal.kind {
       case .string(let value), .symbol(let value): return .string(value)
@@ -358,6 +374,7 @@ public struct ArgumentBinder {
     case .padding: return "an integer or a tuple of integers"
     case .layer: return "a layer"
     case .trainingOnly, .string: return "a value"
+    case .unsupported: return "none"
     }
   }
 

@@ -17,7 +17,7 @@ extension LayerDef {
         .activation(), .bool("use_bias", default: true),
       ] + ArgumentSpec.trainingOnly(
         "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer", "activity_regularizer",
-        "kernel_constraint", "bias_constraint", "lora_rank", "lora_alpha"),
+        "kernel_constraint", "bias_constraint", "lora_alpha") + [.loraRank],
       outputType: { layer in
         let x = try spatialInput(layer, keras, spatialRank)
         let channels = x.last

@@ -10,7 +10,7 @@ extension LayerDef {
       .int("units", min: 1), .activation(), .bool("use_bias", default: true),
     ] + ArgumentSpec.trainingOnly(
       "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer", "activity_regularizer",
-      "kernel_constraint", "bias_constraint", "lora_rank", "lora_alpha"),
+      "kernel_constraint", "bias_constraint", "lora_alpha") + [.loraRank],
     outputType: { layer in
       let x = layer.input
       // Keras applies Dense to the last axis of any rank; dlc accepts sequences (rank 3) but treats a

@@ -9,7 +9,7 @@ extension LayerDef {
       .int("input_dim", min: 1), .int("output_dim", min: 1),
     ] + ArgumentSpec.trainingOnly("embeddings_initializer", "embeddings_regularizer", "embeddings_constraint")
       + [.bool("mask_zero", default: false)]
-      + ArgumentSpec.trainingOnly("weights", "lora_rank", "lora_alpha", "input_length"),
+      + ArgumentSpec.trainingOnly("weights", "lora_alpha", "input_length") + [.loraRank],
     inputDType: .int32,
     outputType: { layer in
       TensorType(.float32, layer.input.dims + [layer.int("output_dim")])

@@ -72,8 +72,12 @@ public enum LayerReference {
     case .layer: text = "a layer, such as `LSTM(10)`"
     case .trainingOnly: text = "*training only*"
     case .string: text = "a string"
+    case .unsupported(let reason): text = "only `none` or `0` (\(reason))"
     }
-    if spec.nullable, case .trainingOnly = spec.type {} else if spec.nullable { text += ", or `none`" }
+    switch spec.type {
+    case .trainingOnly, .unsupported: break
+    default: if spec.nullable { text += ", or `none`" }
+    }
     return text
   }
 
