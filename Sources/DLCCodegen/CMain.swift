@@ -175,12 +175,18 @@ enum CMain {
       int main(int argc, char **argv) {
         const char *inputs[\(graph.inputs.count)] = {0}, *outputs[\(graph.outputs.count)] = {0};
         const char *dump = NULL, *weights_path = NULL;
-        int input_count = 0, output_count = 0, reading_outputs = 0, i, status = 0;
+        int input_count = 0, output_count = 0, reading_outputs = 0, i, status = 0, result = 1;
         long examples = -1, start;
-        void *arena;
+        void *arena = NULL;
 
       """
+    let inputTypes = graph.inputs.map { $0.outputs[0].dtype == .int32 ? "int32_t" : "float" }
+    // Every buffer starts NULL and is freed at `done`, whichever way main ends after allocating.
+    if external { text += "  float *weights = NULL;\n" }
+    for index in graph.inputs.indices { text += "  \(inputTypes[index]) *in_\(index) = NULL;\n" }
+    for index in outputs.indices { text += "  float *out_\(index) = NULL;\n" }
     text += """
+
         for (i = 1; i < argc; i++) {
           if (strcmp(argv[i], "-o") == 0) { reading_outputs = 1; continue; }
           if (strcmp(argv[i], "--dump") == 0 && i + 1 < argc) { dump = argv[++i]; continue; }
@@ -199,14 +205,15 @@ enum CMain {
       """
     if external {
       text += """
-          float *weights = malloc(sizeof(float) * (\(macro)_WEIGHT_COUNT + 1));
+          weights = malloc(sizeof(float) * (\(macro)_WEIGHT_COUNT + 1));
           {
             FILE *file = weights_path ? fopen(weights_path, "rb") : NULL;
-            if (!file || !weights || fread(weights, 4, \(macro)_WEIGHT_COUNT, file) != \(macro)_WEIGHT_COUNT || fgetc(file) != EOF) {
+            const int complete = file && weights && fread(weights, 4, \(macro)_WEIGHT_COUNT, file) == \(macro)_WEIGHT_COUNT && fgetc(file) == EOF;
+            if (file) fclose(file);
+            if (!complete) {
               fprintf(stderr, "%s: error: expected %d float32 weights\\n", weights_path ? weights_path : "--weights", \(macro)_WEIGHT_COUNT);
-              return 1;
+              goto done;
             }
-            fclose(file);
           }
 
         """
@@ -214,15 +221,19 @@ enum CMain {
     for (index, input) in graph.inputs.enumerated() {
       let isInt = input.outputs[0].dtype == .int32
       text += """
-          \(isInt ? "int32_t" : "float") *in_\(index) = read_npy(inputs[\(index)], "'\(isInt ? "<i4" : "<f4")'", \(macro)_\(inputParameters[index].uppercased())_SIZE, "(N\(input.outputs[0].dims.map { ", \($0)" }.joined()))", &start);
-          if (!in_\(index)) return 1;
-          if (examples >= 0 && start != examples) { fprintf(stderr, "%s: error: %ld examples, but the first input has %ld\\n", inputs[\(index)], start, examples); return 1; }
+          in_\(index) = read_npy(inputs[\(index)], "'\(isInt ? "<i4" : "<f4")'", \(macro)_\(inputParameters[index].uppercased())_SIZE, "(N\(input.outputs[0].dims.map { ", \($0)" }.joined()))", &start);
+          if (!in_\(index)) goto done;
+          if (examples >= 0 && start != examples) { fprintf(stderr, "%s: error: %ld examples, but the first input has %ld\\n", inputs[\(index)], start, examples); goto done; }
           examples = start;
 
         """
     }
     for (index, name) in outputs.enumerated() {
-      text += "  float *out_\(index) = malloc(sizeof(float) * (size_t)examples * \(macro)_\(name.uppercased())_SIZE);\n"
+      text += """
+          out_\(index) = malloc(sizeof(float) * (size_t)examples * \(macro)_\(name.uppercased())_SIZE);
+          if (!out_\(index)) { fprintf(stderr, "error: out of memory for %ld examples of output \(index)\\n", examples); goto done; }
+
+        """
     }
     let args =
       (external ? ["weights"] : [])
@@ -230,24 +241,29 @@ enum CMain {
       + outputs.indices.map { "out_\($0) + start * \(macro)_\(outputs[$0].uppercased())_SIZE" }
     text += """
         arena = malloc(\(macro)_ARENA_BYTES > 0 ? \(macro)_ARENA_BYTES : 1);
-        if (!arena) return 1;
+        if (!arena) { fprintf(stderr, "error: out of memory for the arena (%ld bytes)\\n", (long)\(macro)_ARENA_BYTES); goto done; }
         if (dump && examples > \(macro)_MAX_BATCH) {
           fprintf(stderr, "error: --dump needs at most %d example%s, got %ld (compile with a larger --batch)\\n", \(macro)_MAX_BATCH, \(macro)_MAX_BATCH == 1 ? "" : "s", examples);
-          return 2;
+          result = 2;
+          goto done;
         }
         for (start = 0; start < examples && status == 0; start += \(macro)_MAX_BATCH) {
           int count = (int)(examples - start < \(macro)_MAX_BATCH ? examples - start : \(macro)_MAX_BATCH);
           status = \(prefix)_run_observed(count, \(args.joined(separator: ", ")), arena, dump ? dump_layer : 0, (void *)dump);
         }
-        if (status == \(macro)_ERROR_TOKEN) { fprintf(stderr, "error: a token id is outside its embedding table\\n"); return 1; }
-        if (status != 0) { fprintf(stderr, "error: \(prefix) returned %d\\n", status); return 1; }
+        if (status == \(macro)_ERROR_TOKEN) { fprintf(stderr, "error: a token id is outside its embedding table\\n"); goto done; }
+        if (status != 0) { fprintf(stderr, "error: \(prefix) returned %d\\n", status); goto done; }
 
       """
     for (index, output) in graph.outputs.enumerated() {
       let dims = graph.type(of: output).dims
-      text += "  { const int shape[] = {(int)examples, \(cInts(dims))}; if (write_npy(outputs[\(index)], out_\(index), shape, \(dims.count + 1))) return 1; }\n"
+      text += "  { const int shape[] = {(int)examples, \(cInts(dims))}; if (write_npy(outputs[\(index)], out_\(index), shape, \(dims.count + 1))) goto done; }\n"
     }
-    text += "  return 0;\n}\n"
+    text += "  result = 0;\ndone:\n  free(arena);\n"
+    for index in graph.inputs.indices { text += "  free(in_\(index));\n" }
+    for index in outputs.indices { text += "  free(out_\(index));\n" }
+    if external { text += "  free(weights);\n" }
+    text += "  return result;\n}\n"
     return text
   }
 }
