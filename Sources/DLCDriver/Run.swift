@@ -65,6 +65,8 @@ public enum Runner {
     let declared = graph.inputs
     var given: [String: (tensor: Tensor, origin: String)] = [:]
     var errors: [String] = []
+    // The archives read, with the arrays each held, so a missing input names where it was looked for.
+    var archives: [(path: String, names: [String])] = []
     func assign(_ name: String, _ tensor: Tensor, _ origin: String) {
       guard declared.contains(where: { $0.name == name }) else {
         errors.append(
@@ -88,7 +90,9 @@ public enum Runner {
             errors.append("\(path): error: a .npz file holds arrays named by input; give it without '\(name!)='\n")
             continue
           }
-          for (arrayName, tensor) in try NumPy.readArchive(path: path) { assign(arrayName, tensor, "\(path)[\(arrayName)]") }
+          let arrays = try NumPy.readArchive(path: path)
+          archives.append((path, arrays.map(\.name)))
+          for (arrayName, tensor) in arrays { assign(arrayName, tensor, "\(path)[\(arrayName)]") }
         } else {
           let tensor = try NumPy.readArray(path: path)
           guard let target = name ?? declared.first(where: { given[$0.name] == nil })?.name else {
@@ -107,7 +111,14 @@ public enum Runner {
     for input in declared {
       guard let (tensor, origin) = given[input.name] else {
         // After a misnamed input, "no value" would only repeat the same mistake.
-        if !hadErrors { errors.append("error: no value for input '\(input.name)'; pass --input \(input.name)=X.npy\n") }
+        if !hadErrors {
+          let searched = archives.map { archive in
+            "\(archive.path) holds " + (archive.names.isEmpty ? "no arrays" : archive.names.map { "'\($0)'" }.joined(separator: ", "))
+          }
+          errors.append(
+            "error: no value for input '\(input.name)'\(searched.isEmpty ? "" : " (\(searched.joined(separator: "; ")))"); "
+              + "pass --input \(input.name)=X.npy\n")
+        }
         continue
       }
       do {

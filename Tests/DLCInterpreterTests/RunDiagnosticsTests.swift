@@ -133,6 +133,9 @@ final class RunDiagnosticsTests: XCTestCase {
     assertInputsFail(
       [t, "feature=\(f)"], "f.npy: error: the model has no input 'feature'; did you mean 'features'?\n")
     assertInputsFail([t], "error: no value for input 'features'; pass --input features=X.npy\n")
+    try NumPy.writeArchive([("tokens", tokens)], path: "only_tokens.npz")
+    assertInputsFail(
+      ["only_tokens.npz"], "error: no value for input 'features' (only_tokens.npz holds 'tokens'); pass --input features=X.npy\n")
     assertInputsFail(
       [t, f, "tokens=\(t)"], "t.npy: error: input 'tokens' is given twice (also by t.npy)\n")
     let unbatched = try save(Tensor(shape: [3], floats: [1, 2, 3]), "u.npy")
