@@ -34,6 +34,7 @@ public enum DiagnosticRenderer {
   private static func header(_ severity: Severity, _ message: String, _ range: SourceRange?, _ file: SourceFile?)
     -> String
   {
+    let message = clippingLongWords(message)
     guard let file else { return "\(severity.rawValue): \(message)\n" }
     // A note without a place of its own reads as part of the message above it.
     guard let range else {
@@ -67,10 +68,33 @@ public enum DiagnosticRenderer {
     let marker = String(repeating: " ", count: firstColumn - 1) + "^" + String(repeating: "~", count: width - 1)
     return "\(gutter) | \(String(line))\n\(pad) | \(marker)\n"
   }
+
+  /// The message with every name (a run of letters, digits and `_`) longer than 120 characters cut to
+  /// its first 100 and a count: a name a million characters long is still named, not printed whole.
+  static func clippingLongWords(_ message: String) -> String {
+    guard message.utf8.count > 120 else { return message }
+    var out = ""
+    var run = ""
+    func flush() {
+      out += run.count > 120 ? "\(run.prefix(100))…(\(NumberText.grouped(run.count)) characters)" : run
+      run = ""
+    }
+    for character in message {
+      if character.isLetter || character.isNumber || character == "_" {
+        run.append(character)
+      } else {
+        flush()
+        out.append(character)
+      }
+    }
+    flush()
+    return out
+  }
 }
 
 extension String {
   fileprivate func replacingTabs() -> String {
     String(map { $0 == "\t" ? " " : $0 })
   }
+
 }

@@ -5,10 +5,59 @@ import XCTest
 
 final class HostileInputTests: CLITestCase {
 
+  /// Every input a fuzzer once crashed on (Tests/Fuzz/TARGET, scripts/fuzz.sh) and the seed files, replayed
+  /// through the same targets without libFuzzer.
+  func testInputsTheFuzzersKeptRunWithoutACrash() throws {
+    let replayer = executable.deletingLastPathComponent().appendingPathComponent("dlc-fuzz").path
+    let seeds = [
+      "frontend": ["graphs", "Tests/Golden/errors", "Tests/Golden/summary"], "npz": ["Tests/Fixtures/masking"],
+      "safetensors": ["Tests/Fixtures/masking"], "npy": [],
+    ]
+    for (target, folders) in seeds.sorted(by: { $0.key < $1.key }) {
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: replayer)
+      process.arguments = [target, "Tests/Fuzz/\(target)"] + folders
+      process.currentDirectoryURL = Self.repository
+      let out = Pipe()
+      process.standardOutput = out
+      try process.run()
+      let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+      process.waitUntilExit()
+      XCTAssertEqual(process.terminationStatus, 0, "dlc-fuzz \(target) crashed: \(stdout)")
+      XCTAssertTrue(stdout.hasPrefix("dlc-fuzz \(target): "), stdout)
+    }
+  }
+
   func model(_ text: String) throws -> String {
     let path = try temporaryDirectory() + "/m.dl"
     try text.write(toFile: path, atomically: true, encoding: .utf8)
     return path
+  }
+
+  /// Inputs that were quadratic or overflowed the stack: a 70,000-layer chain's summary, a continuation
+  /// after 100,000 comment lines and 100,000 blank ones, and a name a million characters long (named
+  /// in the message, not printed whole).
+  func testVeryLongInputs() throws {
+    let chain = try model(
+      "model m\ninput x: [4]\ny = x\n" + String(repeating: "  -> ReLU()\n", count: 70_000) + "output y\n")
+    let summary = try run("summary", chain)
+    XCTAssertEqual(summary.status, 0, String(summary.stderr.prefix(2000)))
+    XCTAssertTrue(summary.stdout.contains("re_lu_69999 (ReLU)"), String(summary.stdout.suffix(500)))
+
+    let comments = try model(
+      "model m\ninput x: [4]\ny = x\n" + String(repeating: "# comment\n", count: 100_000) + "  -> ReLU()\n"
+        + String(repeating: "\n", count: 100_000) + "output y\n")
+    let checked = try run("check", comments)
+    XCTAssertEqual(checked.status, 0, checked.stderr)
+    XCTAssertEqual(checked.stdout, "ok: 1 layer, 0 parameters\n")
+
+    let name = try model("model m\ninput x: [4]\noutput x -> " + String(repeating: "D", count: 1_000_000) + "()\n")
+    let unknown = try run("check", name)
+    XCTAssertEqual(unknown.status, 1)
+    XCTAssertTrue(
+      unknown.stderr.contains(":3:13: error: unknown layer or block '\(String(repeating: "D", count: 100))…(1,000,000 characters)'"),
+      String(unknown.stderr.prefix(500)))
+    XCTAssertLessThan(unknown.stderr.utf8.count, 2_000)
   }
 
   func testMultiplyAccumulatesBeyond64BitsAreLocated() throws {
