@@ -45,12 +45,15 @@ let package = Package(
     .executableTarget(
       name: "dlc",
       dependencies: ["DLCDriver", "DLCData", "DLCIR", "DLCLayers", "DLCSupport", "DLCWeights", "DLCCodegen", "DLCViz", "DLCPasses", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+    // libFuzzer targets for every reader of a user's bytes (scripts/fuzz.sh); a file replayer otherwise.
+    .executableTarget(
+      name: "dlc-fuzz", dependencies: ["DLCDriver", "DLCCodegen", "DLCData", "DLCPasses", "DLCSummary", "DLCSupport"]),
     // Shared by the test targets: layer cases and fixture files.
     .target(name: "DLCTestSupport", dependencies: ["DLCData", "DLCDriver", "DLCIR"], path: "Tests/DLCTestSupport"),
     .testTarget(name: "DLCFrontendTests", dependencies: ["DLCFrontend", "DLCSupport"]),
     .testTarget(name: "DLCLayersTests", dependencies: ["DLCDriver", "DLCLayers", "DLCIR", "DLCTestSupport"]),
     .testTarget(name: "DLCGoldenTests", dependencies: ["DLCDriver", "DLCLayers", "DLCCodegen", "DLCIR", "DLCData", "DLCViz", "DLCPasses", "DLCSupport"]),
-    .testTarget(name: "DLCCLITests", dependencies: ["dlc", "DLCData"]),
+    .testTarget(name: "DLCCLITests", dependencies: ["dlc", "dlc-fuzz", "DLCData"]),
     .testTarget(name: "DLCDataTests", dependencies: ["DLCData", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
     .testTarget(name: "DLCCodegenTests", dependencies: ["DLCDriver", "DLCCodegen", "DLCPasses", "DLCWeights", "DLCData", "DLCIR", "DLCTestSupport"]),
     .testTarget(name: "DLCInterpreterTests", dependencies: ["DLCDriver", "DLCInterpreter", "DLCWeights", "DLCData", "DLCIR", "DLCTestSupport", "DLCPasses"]),

@@ -27,16 +27,79 @@ enum ZipCheck {
     guard directoryStart + directorySize <= end else { return "its central directory lies outside the file" }
     var cursor = directoryStart
     for _ in 0..<entries {
-      guard u32(cursor) == 0x0201_4b50, let compressed = u32(cursor + 20), let nameLength = u16(cursor + 28),
+      guard u32(cursor) == 0x0201_4b50, let flags = u16(cursor + 8), let method = u16(cursor + 10),
+        let compressed = u32(cursor + 20), let uncompressed = u32(cursor + 24), let nameLength = u16(cursor + 28),
         let extraLength = u16(cursor + 30), let commentLength = u16(cursor + 32), let local = u32(cursor + 42)
       else { return "its central directory is damaged" }
-      if compressed == 0xFFFF_FFFF || local == 0xFFFF_FFFF { return "ZIP64 archives are not supported" }
-      guard u32(local) == 0x0403_4b50, let localName = u16(local + 26), let localExtra = u16(local + 28),
-        local + 30 + localName + localExtra + compressed <= directoryStart
+      let next = cursor + 46 + nameLength + extraLength + commentLength
+      guard next <= directoryStart + directorySize else { return "its central directory is damaged" }
+      if compressed == 0xFFFF_FFFF || uncompressed == 0xFFFF_FFFF || local == 0xFFFF_FFFF
+        || hasZip64Field(reader, from: cursor + 46 + nameLength, length: extraLength)
+      {
+        return "ZIP64 archives are not supported"
+      }
+      if flags & 1 != 0 { return "encrypted members are not supported" }
+      guard method == 0 || method == 8 else { return "a member uses compression method \(method), not stored or deflated" }
+      // The local header must agree with the central directory: the ZIP reader takes sizes from either.
+      guard u32(local) == 0x0403_4b50, let localFlags = u16(local + 6), let localMethod = u16(local + 8),
+        let localCompressed = u32(local + 18), let localUncompressed = u32(local + 22),
+        let localName = u16(local + 26), let localExtra = u16(local + 28)
       else { return "a member lies outside the file" }
-      cursor += 46 + nameLength + extraLength + commentLength
-      guard cursor <= directoryStart + directorySize else { return "its central directory is damaged" }
+      // NumPy's savez writes local headers in the ZIP64 form (sizes 0xFFFFFFFF, then the real ones in a
+      // ZIP64 extra field) even for small members; those sizes must be the central directory's too.
+      let describedLater = localFlags & 8 != 0
+      let localSizes: (uncompressed: Int, compressed: Int)?
+      if localCompressed == 0xFFFF_FFFF && localUncompressed == 0xFFFF_FFFF {
+        localSizes = zip64Sizes(reader, from: local + 30 + localName, length: localExtra)
+      } else if hasZip64Field(reader, from: local + 30 + localName, length: localExtra) {
+        localSizes = nil
+      } else {
+        localSizes = (localUncompressed, localCompressed)
+      }
+      guard localMethod == method, let localSizes,
+        (localSizes.compressed == compressed && localSizes.uncompressed == uncompressed)
+          || (describedLater && localSizes.compressed == 0 && localSizes.uncompressed == 0)
+      else { return "a member's local header disagrees with the central directory" }
+      // A data descriptor (signature optional) follows the data when the local header defers the sizes.
+      let descriptor = describedLater ? (u32(local + 30 + localName + localExtra + compressed) == 0x0807_4b50 ? 16 : 12) : 0
+      guard local + 30 + localName + localExtra + compressed + descriptor <= directoryStart else {
+        return "a member lies outside the file"
+      }
+      cursor = next
     }
     return nil
+  }
+
+  /// The uncompressed and compressed sizes in the ZIP64 record (id 1) among the extra-field records at
+  /// `from`, when there is exactly that record with both sizes and the records end where they should.
+  private static func zip64Sizes(_ reader: ByteReader, from start: Int, length: Int) -> (Int, Int)? {
+    var position = start
+    var sizes: (Int, Int)?
+    while position + 4 <= start + length {
+      guard let id = reader.uint(at: position, width: 2), let size = reader.uint(at: position + 2, width: 2) else {
+        return nil
+      }
+      if id == 1 {
+        guard size >= 16, sizes == nil, let uncompressed = reader.uint(at: position + 4, width: 8),
+          let compressed = reader.uint(at: position + 12, width: 8), uncompressed < 1 << 32, compressed < 1 << 32
+        else { return nil }
+        sizes = (Int(uncompressed), Int(compressed))
+      }
+      position += 4 + Int(size)
+    }
+    return position == start + length ? sizes : nil
+  }
+
+  /// Whether the extra-field records at `from` hold a ZIP64 one (id 1), or run past their length.
+  private static func hasZip64Field(_ reader: ByteReader, from start: Int, length: Int) -> Bool {
+    var position = start
+    while position + 4 <= start + length {
+      guard let id = reader.uint(at: position, width: 2), let size = reader.uint(at: position + 2, width: 2) else {
+        return true
+      }
+      if id == 1 { return true }
+      position += 4 + Int(size)
+    }
+    return position > start + length
   }
 }

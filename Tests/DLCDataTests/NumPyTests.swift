@@ -125,6 +125,28 @@ final class NumPyTests: XCTestCase {
     }
   }
 
+  /// Found by fuzzing (Tests/Fuzz/npz): NumPy writes local headers in the ZIP64 form, and a local header
+  /// whose sizes disagree with the central directory sent the ZIP reader past the end of the data.
+  func testLocalHeadersMustAgreeWithTheCentralDirectory() throws {
+    let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent()
+    let numpyWritten = try Data(contentsOf: repository.appendingPathComponent("Tests/Fixtures/layers/dense.inputs.npz"))
+    XCTAssertEqual(try NumPy.decodeArchive(Array(numpyWritten), path: "dense.inputs.npz").map(\.name), ["x0"])
+    let found = try Data(contentsOf: repository.appendingPathComponent("Tests/Fuzz/npz/local-header-disagrees.npz"))
+    XCTAssertThrowsError(try NumPy.decodeArchive(Array(found), path: "a.npz")) { error in
+      XCTAssertEqual((error as? DataFileError)?.message.hasPrefix("not a NumPy .npz file ("), true, "\(error)")
+    }
+    let path = temporary("good.npz")
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    try NumPy.writeArchive([("x", Tensor(shape: [1, 2], floats: [1, 2]))], path: path)
+    var stored = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+    stored[18] = stored[18] &+ 1  // the local header's compressed size
+    XCTAssertThrowsError(try NumPy.decodeArchive(stored, path: "b.npz")) { error in
+      XCTAssertEqual(
+        (error as? DataFileError)?.message, "not a NumPy .npz file (a member's local header disagrees with the central directory)")
+    }
+  }
+
   func testNotAnArchive() throws {
     let path = temporary("broken.npz")
     defer { try? FileManager.default.removeItem(atPath: path) }
