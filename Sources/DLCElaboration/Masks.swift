@@ -45,13 +45,15 @@ extension ElaborationState {
     }
     switch definition.maskBehavior {
     case .drops:
-      if let mask = incoming {
+      // A layer that makes a mask of its own (Masking, Embedding) replaces the incoming one without a
+      // warning, as in Keras, where it supports masking and computes its mask from its input alone.
+      if let mask = incoming, definition.producesMask(application) == nil {
         diagnostics.report(
           .warning(
             "\(definition.keras) does not support masking; the mask from '\(mask.layer)' stops here",
             at: call.callee.range, notes: [DiagnosticNote("Keras warns the same and drops the mask")]))
-        incoming = nil
       }
+      incoming = nil
     case .propagates:
       outgoing = incoming
     case .consumes(let passesOn):
