@@ -54,6 +54,31 @@ public enum CBackend {
     _ compilation: Compilation, weights: [String: Tensor], inputs: [Tensor], build: CBuildOptions = CBuildOptions(),
     dumpLayers: String? = nil
   ) throws -> [(name: String, tensor: Tensor)] {
+    try execute(
+      compilation, weights: weights, inputs: inputs, build: build, arguments: dumpLayers.map { ["--dump", $0] } ?? []
+    ).outputs
+  }
+
+  /// Runs the compiled program `warmup` times untimed, then `repeat` times, each run timed by the
+  /// program itself (so no process start-up or file reading is counted).
+  public static func time(
+    _ compilation: Compilation, weights: [String: Tensor], inputs: [Tensor], build: CBuildOptions, warmup: Int,
+    repeat: Int
+  ) throws -> (runs: [Duration], plan: MemoryPlan, weightBytes: Int) {
+    let result = try execute(
+      compilation, weights: weights, inputs: inputs, build: build,
+      arguments: ["--warmup", "\(warmup)", "--repeat", "\(`repeat`)"])
+    let runs = result.stdout.split(separator: "\n").compactMap { Int64($0) }.map { Duration.nanoseconds($0) }
+    guard runs.count == `repeat` else {
+      throw RunFailure("error: the compiled model printed \(runs.count) timings for \(`repeat`) runs\n")
+    }
+    return (runs, result.generated.plan, result.generated.weightsBlob.count)
+  }
+
+  /// Builds the program (once, cached) and runs it on `inputs` with extra `arguments`.
+  static func execute(
+    _ compilation: Compilation, weights: [String: Tensor], inputs: [Tensor], build: CBuildOptions, arguments extra: [String]
+  ) throws -> (outputs: [(name: String, tensor: Tensor)], stdout: String, generated: GeneratedC) {
     guard let graph = compilation.graph else { throw RunFailure(compilation.renderedDiagnostics) }
     let batch = inputs.first?.shape.first ?? 1
     let options = CodegenOptions(maxBatch: max(1, min(batch, 256)), weightsMode: .external)
@@ -91,8 +116,7 @@ public enum CBackend {
     do {
       try fileManager.createDirectory(atPath: work, withIntermediateDirectories: true)
       try Data(generated.weightsBlob).write(to: URL(fileURLWithPath: work + "/weights.bin"))
-      var arguments = ["--weights", work + "/weights.bin"]
-      if let dumpLayers { arguments += ["--dump", dumpLayers] }
+      var arguments = ["--weights", work + "/weights.bin"] + extra
       for (index, tensor) in inputs.enumerated() {
         let path = work + "/input\(index).npy"
         try NumPy.writeArray(tensor, path: path)
@@ -106,13 +130,21 @@ public enum CBackend {
       process.arguments = arguments
       let errors = Pipe()
       process.standardError = errors
+      // Stdout (a line per timed run) goes to a file: two pipes read one after the other can deadlock.
+      let stdoutPath = work + "/stdout.txt"
+      FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+      let stdoutFile = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
+      process.standardOutput = stdoutFile
       try process.run()
       let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
       process.waitUntilExit()
+      try stdoutFile.close()
+      let stdout = String(decoding: FileManager.default.contents(atPath: stdoutPath) ?? Data(), as: UTF8.self)
       guard process.terminationStatus == 0 else {
         throw RunFailure("error: the compiled model failed (exit \(process.terminationStatus)): \(message)")
       }
-      return try zip(graph.outputs, outputPaths).map { (graph.name(of: $0), try NumPy.readArray(path: $1)) }
+      let outputs = try zip(graph.outputs, outputPaths).map { (graph.name(of: $0), try NumPy.readArray(path: $1)) }
+      return (outputs, stdout, generated)
     } catch let failure as RunFailure {
       throw failure
     } catch let error as DataFileError {

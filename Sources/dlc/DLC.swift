@@ -52,7 +52,9 @@ struct DLC: ParsableCommand {
       3 an internal error.
       """,
     version: "0.1.0",
-    subcommands: [Check.self, Summary.self, IR.self, Viz.self, Compile.self, Run.self, Verify.self, Init.self, Layers.self])
+    subcommands: [
+      Check.self, Summary.self, IR.self, Viz.self, Compile.self, Run.self, Bench.self, Verify.self, Init.self, Layers.self,
+    ])
 }
 
 /// `--batch` of every command: at least one example, at most `Limits.maxBatch`.
@@ -250,6 +252,100 @@ struct Run: ParsableCommand {
     } catch {
       throw RunFailure("\(path): error: cannot create the directory (\(error.localizedDescription))\n")
     }
+  }
+}
+
+struct Bench: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Time the model: latency percentiles over repeated runs, throughput, arena and weight sizes.",
+    discussion: """
+      Runs random inputs (seed 0) through the optimized model: --warmup untimed runs, then --iterations timed \
+      ones. With --backend c the compiled program times each run itself, so start-up and file reading are not \
+      counted. Without --weights, weights come from Keras-default initialization with seed 0. For comparisons, \
+      pin to one core (taskset -c 0) and compare runs from the same session.
+      """)
+
+  enum Format: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+  }
+
+  @OptionGroup var options: ModelArgument
+
+  @Option(help: "Weights (.safetensors); default: Keras-default initialization, seed 0.")
+  var weights: String?
+
+  @Option(help: "What to time: generated C compiled with the system compiler, or dlc's interpreter.")
+  var backend: Run.Backend = .c
+
+  @Option(help: "Examples per run.")
+  var batch: Int = 1
+
+  @Option(help: "Timed runs.")
+  var iterations: Int = 100
+
+  @Option(help: "Untimed runs first.")
+  var warmup: Int = 10
+
+  @Option(help: "text, or json (one object, times in milliseconds).")
+  var format: Format = .text
+
+  @OptionGroup var build: BuildOptions
+
+  @OptionGroup var passOptions: PassOptions
+
+  func validate() throws {
+    try validateBatch(batch)
+    guard (1...1_000_000).contains(iterations) else {
+      throw ValidationError("--iterations must be between 1 and 1,000,000; got \(iterations)")
+    }
+    guard (0...1_000_000).contains(warmup) else {
+      throw ValidationError("--warmup must be between 0 and 1,000,000; got \(warmup)")
+    }
+  }
+
+  func run() throws {
+    let source = try compileOrExit(options)
+    let result = try failing {
+      let (loaded, notice) = try Runner.weights(for: source, path: weights)
+      if let notice { FileHandle.standardError.write(Data(notice.utf8)) }
+      let (compilation, weights) = try source.optimized(weights: loaded, passes: try passOptions.selected)
+      return try Benchmark.run(
+        compilation, weights: weights, backend: backend == .c ? .c : .interpreter, batch: batch, warmup: warmup,
+        iterations: iterations, build: build.options)
+    }
+    print(format == .json ? Self.json(result) : Self.text(result), terminator: "")
+  }
+
+  /// Milliseconds, to the nanosecond.
+  static func milliseconds(_ duration: Duration) -> String { String(format: "%.6f", duration.seconds * 1e3) }
+
+  static func text(_ result: BenchmarkResult) -> String {
+    let percentiles = [("min", 0.0), ("p50", 0.5), ("p90", 0.9), ("p99", 0.99), ("max", 1.0)]
+    // Microseconds for models that run in under a millisecond, so the digits shown are the ones that vary.
+    let (unit, scale) = result.percentile(0.5).seconds < 1e-3 ? ("µs", 1e6) : ("ms", 1e3)
+    let times = percentiles.map { "\($0.0) \(String(format: "%.4g", result.percentile($0.1).seconds * scale))" }
+    return """
+      \(result.model): \(result.backend.rawValue) backend, batch \(result.batch), \(result.runs.count) runs after \(result.warmup) warm-up
+      latency \(unit): \(times.joined(separator: "  "))
+      throughput: \(SummaryTable.grouped(Int(result.throughput.rounded()))) examples/s at the median
+      memory: arena \(SummaryTable.grouped(result.arenaBytes)) bytes, weights \(SummaryTable.grouped(result.weightBytes)) bytes
+
+      """
+  }
+
+  static func json(_ result: BenchmarkResult) -> String {
+    let fields: [(String, String)] = [
+      ("model", JSONText.quoted(result.model)), ("backend", JSONText.quoted(result.backend.rawValue)),
+      ("batch", "\(result.batch)"), ("warmup", "\(result.warmup)"), ("iterations", "\(result.runs.count)"),
+      ("min_ms", milliseconds(result.percentile(0))),
+      ("p50_ms", milliseconds(result.percentile(0.5))),
+      ("p90_ms", milliseconds(result.percentile(0.9))),
+      ("p99_ms", milliseconds(result.percentile(0.99))),
+      ("max_ms", milliseconds(result.percentile(1))),
+      ("throughput_per_s", String(format: "%.1f", result.throughput)),
+      ("arena_bytes", "\(result.arenaBytes)"), ("weight_bytes", "\(result.weightBytes)"),
+    ]
+    return "{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}\n"
   }
 }
 

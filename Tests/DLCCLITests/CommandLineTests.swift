@@ -78,6 +78,32 @@ final class CommandLineTests: CLITestCase {
     XCTAssertTrue(macs.stdout.contains(" Total MACs: 836 per example\n"), macs.stdout)
   }
 
+  /// `dlc bench` on both backends: as many timed runs as asked, ordered percentiles, the arena and weights.
+  func testBenchTimesBothBackends() throws {
+    for backend in ["c", "interpreter"] {
+      let result = try run(
+        "bench", "graphs/mnist_cnn.dl", "--backend", backend, "--iterations", "7", "--warmup", "2", "--batch", "2",
+        "--format", "json")
+      XCTAssertEqual(result.status, 0, result.stderr)
+      let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+      XCTAssertEqual(object["backend"] as? String, backend)
+      XCTAssertEqual(object["iterations"] as? Int, 7)
+      XCTAssertEqual(object["batch"] as? Int, 2)
+      let times = try ["min_ms", "p50_ms", "p90_ms", "p99_ms", "max_ms"].map { try XCTUnwrap(object[$0] as? Double) }
+      XCTAssertGreaterThan(times[0], 0)
+      XCTAssertEqual(times, times.sorted(), "\(object)")
+      XCTAssertEqual(object["arena_bytes"] as? Int, 267_776, "the plan at batch 2")
+      XCTAssertGreaterThan(object["weight_bytes"] as? Int ?? 0, 235_000)
+    }
+    let text = try run("bench", "graphs/mlp_iris.dl", "--iterations", "3")
+    XCTAssertEqual(text.status, 0, text.stderr)
+    XCTAssertTrue(text.stdout.hasPrefix("mlp_iris: c backend, batch 1, 3 runs after 10 warm-up\nlatency "), text.stdout)
+    XCTAssertTrue(text.stdout.contains("\nmemory: arena 320 bytes, weights "), text.stdout)
+    for bad in [["--iterations", "0"], ["--warmup", "-1"], ["--batch", "0"]] {
+      XCTAssertEqual(try run(["bench", "graphs/mlp_iris.dl"] + bad).status, 2, "\(bad)")
+    }
+  }
+
   func testIRPrintsTheArenaAndWithMemoryEveryBuffer() throws {
     let plain = try run("ir", "graphs/image_tabular.dl")
     XCTAssertEqual(plain.status, 0)
@@ -112,7 +138,7 @@ final class CommandLineTests: CLITestCase {
   }
 
   func testEverySubcommandHasHelp() throws {
-    for command in ["check", "summary"] {
+    for command in ["check", "summary", "ir", "viz", "compile", "run", "bench", "verify", "init", "layers"] {
       let result = try run(command, "--help")
       XCTAssertEqual(result.status, 0)
       XCTAssertTrue(result.stdout.contains("USAGE: dlc \(command)"), result.stdout)

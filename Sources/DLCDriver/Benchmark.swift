@@ -1,0 +1,81 @@
+// `dlc bench`: one model's latency on one backend, over repeated runs of the same inputs after
+// untimed warm-up runs, with the memory it needs. The C backend's program times its own runs, so
+// process start-up and file reading are not counted; the interpreter is timed in-process.
+import DLCCodegen
+import DLCData
+import DLCPasses
+import Foundation
+
+/// What a benchmark measured.
+public struct BenchmarkResult {
+  public enum Backend: String, Sendable {
+    case interpreter, c
+  }
+
+  public var model: String
+  public var backend: Backend
+  public var batch: Int
+  public var warmup: Int
+  /// Each timed run, in the order it ran.
+  public var runs: [Duration]
+  /// The arena one call needs at this batch, and the bytes of the weights the backend holds (for C
+  /// the packed blob it is compiled or run with).
+  public var arenaBytes: Int
+  public var weightBytes: Int
+
+  /// The run at `fraction` (0…1) of the sorted runs, nearest rank.
+  public func percentile(_ fraction: Double) -> Duration {
+    let sorted = runs.sorted()
+    guard !sorted.isEmpty else { return .zero }
+    let rank = Int((fraction * Double(sorted.count)).rounded(.up)) - 1
+    return sorted[min(max(rank, 0), sorted.count - 1)]
+  }
+
+  /// Examples per second at the median run.
+  public var throughput: Double {
+    let median = percentile(0.5).seconds
+    return median > 0 ? Double(batch) / median : 0
+  }
+}
+
+extension Duration {
+  /// The duration in seconds, as a Double.
+  public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}
+
+public enum Benchmark {
+  /// Times `compilation` (already optimized) on random inputs of `batch` examples (seed 0).
+  public static func run(
+    _ compilation: Compilation, weights: [String: Tensor], backend: BenchmarkResult.Backend, batch: Int, warmup: Int,
+    iterations: Int, build: CBuildOptions = CBuildOptions()
+  ) throws -> BenchmarkResult {
+    guard let graph = compilation.graph else { throw RunFailure(compilation.renderedDiagnostics) }
+    let inputs = try Runner.randomInputs(for: graph, batch: batch, seed: 0)
+    let weightBytes = weights.values.reduce(0) { $0 + $1.shape.reduce(1, *) * 4 }
+    switch backend {
+    case .c:
+      let timed = try CBackend.time(
+        compilation, weights: weights, inputs: inputs, build: build, warmup: warmup, repeat: iterations)
+      return BenchmarkResult(
+        model: graph.name, backend: .c, batch: batch, warmup: warmup, runs: timed.runs,
+        arenaBytes: timed.plan.totalBytes, weightBytes: timed.weightBytes)
+    case .interpreter:
+      let plan: MemoryPlan
+      do {
+        plan = try CCodegen.memoryPlan(graph, maxBatch: batch)
+      } catch let error as MemoryPlanError {
+        throw compilation.failure(error.message, at: error.node)
+      }
+      let clock = ContinuousClock()
+      var runs: [Duration] = []
+      for round in 0..<(warmup + iterations) {
+        let start = clock.now
+        _ = try Runner.interpret(compilation, weights: weights, inputs: inputs)
+        if round >= warmup { runs.append(clock.now - start) }
+      }
+      return BenchmarkResult(
+        model: graph.name, backend: .interpreter, batch: batch, warmup: warmup, runs: runs,
+        arenaBytes: plan.totalBytes, weightBytes: weightBytes)
+    }
+  }
+}
