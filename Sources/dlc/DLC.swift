@@ -218,12 +218,16 @@ struct Run: ParsableCommand {
   @Option(help: "Write every layer's outputs to DIR/<layer>.npy, to compare with Keras layer by layer.")
   var dumpLayers: String?
 
+  @OptionGroup var passOptions: PassOptions
+
   func run() throws {
-    let compilation = try compileOrExit(options)
-    guard let graph = compilation.graph else { throw ExitStatus.internalError }
+    let source = try compileOrExit(options)
     let outputs = try failing {
-      let (weights, notice) = try Runner.weights(for: compilation, path: weights)
+      let (loaded, notice) = try Runner.weights(for: source, path: weights)
       if let notice { FileHandle.standardError.write(Data(notice.utf8)) }
+      // Both backends run the graph after the chosen passes (folded layers have no dump of their own).
+      let (compilation, weights) = try source.optimized(weights: loaded, passes: try passOptions.selected)
+      guard let graph = compilation.graph else { throw ExitStatus.internalError }
       let inputs = try Runner.inputs(self.inputs, for: graph)
       if let dumpLayers { try createDirectory(dumpLayers) }
       return try timed("run", options) {

@@ -180,6 +180,29 @@ final class CommandLineTests: CLITestCase {
     XCTAssertTrue(printed.stdout.hasPrefix("dense_2: (2, 3) float32\n  [0] "), printed.stdout)
   }
 
+  /// `run` takes `--passes` like `compile`: by default removed layers (Dropout) have no dump of their
+  /// own; `--passes none` dumps every layer as Keras has it, with the same outputs.
+  func testRunChoosesThePasses() throws {
+    let directory = try temporaryDirectory()
+    let inputs = "Tests/Fixtures/models/cifar10_cnn.inputs.npz"
+    var dumps: [[String]] = []
+    var outputs: [Tensor] = []
+    for passes in ["all", "none"] {
+      let folder = directory + "/" + passes
+      let ran = try run(
+        "run", "graphs/cifar10_cnn.dl", "--input", inputs, "--passes", passes, "--output", folder + ".npy",
+        "--dump-layers", folder)
+      XCTAssertEqual(ran.status, 0, ran.stderr)
+      dumps.append(try FileManager.default.contentsOfDirectory(atPath: folder).sorted())
+      outputs.append(try NumPy.readArray(path: folder + ".npy"))
+    }
+    XCTAssertTrue(dumps[1].contains("dropout.npy"), "\(dumps[1])")
+    XCTAssertFalse(dumps[0].contains("dropout.npy"), "the passes remove inference identities: \(dumps[0])")
+    XCTAssertEqual(outputs[0].shape, outputs[1].shape)
+    for (a, b) in zip(outputs[0].floats, outputs[1].floats) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+    XCTAssertEqual(try run("run", "graphs/cifar10_cnn.dl", "--input", inputs, "--passes", "fold-everything").status, 2)
+  }
+
   func testRunInputErrorsExitWithOne() throws {
     let bad = try run("run", "graphs/mlp_iris.dl", "--input", "measurements=missing.npy")
     XCTAssertEqual(bad.status, 1)
