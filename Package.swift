@@ -49,7 +49,9 @@ let package = Package(
     .executableTarget(
       name: "dlc-fuzz", dependencies: ["DLCDriver", "DLCCodegen", "DLCData", "DLCPasses", "DLCSummary", "DLCSupport"]),
     // Shared by the test targets: layer cases and fixture files.
-    .target(name: "DLCTestSupport", dependencies: ["DLCData", "DLCDriver", "DLCIR"], path: "Tests/DLCTestSupport"),
+    .target(
+      name: "DLCTestSupport", dependencies: ["DLCData", "DLCDriver", "DLCIR", "DLCSupport", "DLCWeights"],
+      path: "Tests/DLCTestSupport"),
     .testTarget(name: "DLCFrontendTests", dependencies: ["DLCFrontend", "DLCSupport"]),
     .testTarget(name: "DLCLayersTests", dependencies: ["DLCDriver", "DLCLayers", "DLCIR", "DLCTestSupport"]),
     .testTarget(name: "DLCGoldenTests", dependencies: ["DLCDriver", "DLCLayers", "DLCCodegen", "DLCIR", "DLCData", "DLCViz", "DLCPasses", "DLCSupport"]),

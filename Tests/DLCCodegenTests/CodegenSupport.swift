@@ -42,6 +42,22 @@ enum CodegenFixtures {
     XCTAssertEqual(problems, [], "\(label): the C differs from the reference", file: file, line: line)
   }
 
+  /// Runs a command (looked up on PATH) in `directory`; its stdout and stderr together.
+  @discardableResult
+  static func shell(_ arguments: [String], in directory: String) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = arguments
+    process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+  }
+
   /// Runs `work` over `items` on a few threads (compiling C is the slow part).
   static func concurrently<T>(_ items: [T], _ work: (T) throws -> Void) throws {
     let lock = NSLock()

@@ -43,18 +43,13 @@ final class GeneratedCNumericsTests: XCTestCase {
     let cases = try TestPaths.nonfiniteCases()
     XCTAssertGreaterThan(cases.count, 80)
     try CodegenFixtures.concurrently(cases) { testCase in
-      let compilation = Driver.compile(SourceFile(path: "\(testCase.name).dl", text: testCase.source))
-      guard let graph = compilation.graph else { return XCTFail("\(testCase.name) does not compile") }
-      let weightsPath = TestPaths.layerFixtures.appendingPathComponent(testCase.name + ".safetensors").path
-      let binding = WeightBinding.bind(try SafeTensors.read(path: weightsPath), path: weightsPath, to: graph)
-      let base = TestPaths.nonfiniteFixtures.appendingPathComponent(testCase.name).path
-      let inputs = try CodegenFixtures.inputs(URL(fileURLWithPath: base + ".inputs.npz"), for: graph)
       do {
-        let (optimized, optimizedWeights) = try compilation.optimized(weights: binding.weights)
-        let outputs = try CBackend.run(optimized, weights: optimizedWeights, inputs: inputs, build: CodegenFixtures.sanitized)
+        let nonfinite = try NonFiniteCase(testCase)
+        let (optimized, optimizedWeights) = try nonfinite.compilation.optimized(weights: nonfinite.weights)
+        let outputs = try CBackend.run(
+          optimized, weights: optimizedWeights, inputs: nonfinite.inputs, build: CodegenFixtures.sanitized)
         CodegenFixtures.assertClose(
-          outputs, try CodegenFixtures.arrays(URL(fileURLWithPath: base + ".expected.npz")),
-          testCase.name + " (non-finite inputs)")
+          outputs, try CodegenFixtures.arrays(nonfinite.expected), testCase.name + " (non-finite inputs)")
       } catch {
         XCTFail("\(testCase.name): \(error)")
       }

@@ -39,21 +39,6 @@ final class GeneratedCPropertiesTests: XCTestCase {
     return path
   }
 
-  @discardableResult
-  func shell(_ arguments: [String], in directory: String) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: directory)
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-  }
-
   /// Every layer case and every model (the small ones with embedded weights, so weights files are
   /// checked too) compiles without a warning under both gcc and clang, and with the OpenBLAS path.
   func testStrictCompilersAcceptAllGeneratedCode() throws {
@@ -72,18 +57,18 @@ final class GeneratedCPropertiesTests: XCTestCase {
       try CBuild.write(generated, to: folder, includeMain: true)
       let sources = [generated.prefix + ".c", generated.prefix + "_main.c"] + (mode == .embedded ? [generated.prefix + "_weights.c"] : [])
       for compiler in ["gcc", "clang"] {
-        let result = try shell(
+        let result = try CodegenFixtures.shell(
           [compiler, "-std=c99", "-Wall", "-Wextra", "-pedantic", "-Werror", "-fsyntax-only"] + sources, in: folder)
         XCTAssertEqual(result.status, 0, "\(name) with \(compiler):\n\(result.output)")
       }
-      let withBLAS = try shell(
+      let withBLAS = try CodegenFixtures.shell(
         ["gcc", "-std=c99", "-Wall", "-Wextra", "-pedantic", "-Werror", "-fsyntax-only", "-DDLC_USE_CBLAS"] + blas
           + [generated.prefix + ".c"], in: folder)
       XCTAssertEqual(withBLAS.status, 0, "\(name) with OpenBLAS:\n\(withBLAS.output)")
       // C++ programs include the header too.
       try "#include \"\(generated.prefix).h\"\nint main() { return 0; }\n".write(
         toFile: folder + "/includes.cpp", atomically: true, encoding: .utf8)
-      let cplusplus = try shell(["g++", "-std=c++11", "-Wall", "-Wextra", "-pedantic", "-Werror", "-fsyntax-only", "includes.cpp"], in: folder)
+      let cplusplus = try CodegenFixtures.shell(["g++", "-std=c++11", "-Wall", "-Wextra", "-pedantic", "-Werror", "-fsyntax-only", "includes.cpp"], in: folder)
       XCTAssertEqual(cplusplus.status, 0, "\(name).h in C++:\n\(cplusplus.output)")
     }
   }
@@ -156,11 +141,11 @@ final class GeneratedCPropertiesTests: XCTestCase {
     let generated = try generate(compilation, mode: .embedded)
     try CBuild.write(generated, to: directory + "/generated", includeMain: false)
     let example = CodegenFixtures.repository.appendingPathComponent("codegen/examples/embed").path
-    let build = try shell(
+    let build = try CodegenFixtures.shell(
       ["make", "-C", example, "GENERATED=\(directory)/generated", "BUILD=\(directory)",
        "CFLAGS=-std=c99 -O2 -Wall -Wextra -pedantic -Werror"], in: directory)
     XCTAssertEqual(build.status, 0, build.output)
-    let run = try shell([directory + "/classify"], in: directory)
+    let run = try CodegenFixtures.shell([directory + "/classify"], in: directory)
     XCTAssertEqual(run.status, 0, run.output)
     let lines = run.output.split(separator: "\n")
     XCTAssertEqual(lines.count, 11, run.output)
@@ -228,7 +213,7 @@ extension GeneratedCPropertiesTests {
     ]
     for (name, bytes, message) in cases {
       try bytes.write(to: URL(fileURLWithPath: directory + "/\(name).npy"))
-      let result = try shell(["./image", "\(name).npy", "-o", "out.npy"], in: directory)
+      let result = try CodegenFixtures.shell(["./image", "\(name).npy", "-o", "out.npy"], in: directory)
       XCTAssertEqual(result.status, 1, "\(name): \(result.output)")
       XCTAssertTrue(result.output.contains("\(name).npy: " + message), "\(name): \(result.output)")
     }

@@ -55,7 +55,7 @@ final class ValgrindTests: XCTestCase {
     }
     arguments.append("-o")
     arguments += graph.outputs.indices.map { "out\($0).npy" }
-    return try run(arguments, in: directory)
+    return try CodegenFixtures.shell(arguments, in: directory)
   }
 
   /// NaN, +inf and -inf at the start, middle and end of a float tensor.
@@ -66,19 +66,5 @@ final class ValgrindTests: XCTestCase {
     floats[floats.count / 2] = .infinity
     floats[floats.count - 1] = -.infinity
     return Tensor(shape: tensor.shape, floats: floats)
-  }
-
-  static func run(_ arguments: [String], in directory: String) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: directory)
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
   }
 }

@@ -38,19 +38,14 @@ final class LayerNumericsTests: XCTestCase {
     let cases = try TestPaths.nonfiniteCases()
     XCTAssertGreaterThan(cases.count, 80)
     for testCase in cases {
-      let compilation = Driver.compile(SourceFile(path: "\(testCase.name).dl", text: testCase.source))
-      guard let graph = compilation.graph else { return XCTFail("\(testCase.name) does not compile") }
-      let weightsPath = Fixtures.layers.appendingPathComponent(testCase.name + ".safetensors").path
-      let binding = WeightBinding.bind(try SafeTensors.read(path: weightsPath), path: weightsPath, to: graph)
-      let base = TestPaths.nonfiniteFixtures.appendingPathComponent(testCase.name).path
-      let inputs = try Fixtures.inputs(URL(fileURLWithPath: base + ".inputs.npz"), for: graph)
-      let expected = URL(fileURLWithPath: base + ".expected.npz")
       do {
-        let outputs = try Runner.interpret(compilation, weights: binding.weights, inputs: inputs)
-        try Fixtures.assertClose(outputs, expected: expected, testCase.name + " (non-finite inputs)")
-        let (optimized, optimizedWeights) = try compilation.optimized(weights: binding.weights)
-        let optimizedOutputs = try Runner.interpret(optimized, weights: optimizedWeights, inputs: inputs)
-        try Fixtures.assertClose(optimizedOutputs, expected: expected, testCase.name + " (non-finite inputs, passes)")
+        let nonfinite = try NonFiniteCase(testCase)
+        let outputs = try Runner.interpret(nonfinite.compilation, weights: nonfinite.weights, inputs: nonfinite.inputs)
+        try Fixtures.assertClose(outputs, expected: nonfinite.expected, testCase.name + " (non-finite inputs)")
+        let (optimized, optimizedWeights) = try nonfinite.compilation.optimized(weights: nonfinite.weights)
+        let optimizedOutputs = try Runner.interpret(optimized, weights: optimizedWeights, inputs: nonfinite.inputs)
+        try Fixtures.assertClose(
+          optimizedOutputs, expected: nonfinite.expected, testCase.name + " (non-finite inputs, passes)")
       } catch {
         XCTFail("\(testCase.name): \(error)")
       }

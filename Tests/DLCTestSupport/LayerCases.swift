@@ -2,6 +2,8 @@
 import DLCData
 import DLCDriver
 import DLCIR
+import DLCSupport
+import DLCWeights
 import Foundation
 
 public enum TestPaths {
@@ -64,6 +66,34 @@ public struct LayerCase: Decodable {
   }
 }
 
+/// A layer case ready to run on its non-finite inputs: the Keras weights of its layer fixture,
+/// the inputs holding NaN and ±inf, and where Keras' outputs are.
+public struct NonFiniteCase {
+  public var name: String
+  public var compilation: Compilation
+  public var weights: [String: Tensor]
+  public var inputs: [Tensor]
+  public var expected: URL
+
+  public init(_ testCase: LayerCase) throws {
+    name = testCase.name
+    compilation = Driver.compile(SourceFile(path: "\(testCase.name).dl", text: testCase.source))
+    guard let graph = compilation.graph else { throw FixtureError("\(testCase.name): \(compilation.renderedDiagnostics)") }
+    let weightsPath = TestPaths.layerFixtures.appendingPathComponent(testCase.name + ".safetensors").path
+    let binding = WeightBinding.bind(try SafeTensors.read(path: weightsPath), path: weightsPath, to: graph)
+    guard binding.succeeded else { throw FixtureError("\(testCase.name): the layer fixture's weights do not bind") }
+    weights = binding.weights
+    let base = TestPaths.nonfiniteFixtures.appendingPathComponent(testCase.name).path
+    inputs = try FixtureFiles.inputs(URL(fileURLWithPath: base + ".inputs.npz"), for: graph)
+    expected = URL(fileURLWithPath: base + ".expected.npz")
+  }
+}
+
+public struct FixtureError: Error, CustomStringConvertible {
+  public var description: String
+  public init(_ description: String) { self.description = description }
+}
+
 public enum FixtureFiles {
   /// A graph's inputs in declaration order, from an .npz keyed by input name (missing ones left out).
   public static func inputs(_ url: URL, for graph: Graph) throws -> [Tensor] {
@@ -74,7 +104,7 @@ public enum FixtureFiles {
 
 public enum Closeness {
   /// What keeps `outputs` from matching `expected`: different names or shapes, or an error above
-  /// `tolerance` relative to the reference's largest magnitude (non-finite values never match).
+  /// `tolerance` relative to the reference's largest finite magnitude (NaN and infinities must match exactly).
   public static func problems(
     _ outputs: [(name: String, tensor: Tensor)], _ expected: [(name: String, tensor: Tensor)], tolerance: Float = 1e-4
   ) -> [String] {
