@@ -60,6 +60,25 @@ final class HostileInputTests: CLITestCase {
     XCTAssertLessThan(unknown.stderr.utf8.count, 2_000)
   }
 
+  /// An empty file and a directory say what they are; a model whose arena at the asked batch is beyond
+  /// what the generated C can index is a located error from `compile`, not a program that overflows.
+  func testEmptyFilesDirectoriesAndHugeArenas() throws {
+    let empty = try run("check", "/dev/null")
+    XCTAssertEqual(empty.status, 1)
+    XCTAssertTrue(empty.stderr.hasPrefix("/dev/null:1:1: error: expected 'model <name>' at the start of the file; the file is empty"), empty.stderr)
+    let directory = try temporaryDirectory()
+    let folder = try run("check", directory)
+    XCTAssertEqual(folder.status, 1)
+    XCTAssertEqual(folder.stderr, "\(directory): error: it is a directory, not a file\n")
+    let path = try model("model m\ninput x: [40000, 40000, 1]\nh = x -> Conv2D(1, 1)\noutput h -> Conv2D(1, 1)\n")
+    let huge = try run("compile", path, "-o", directory, "--batch", "100000")
+    XCTAssertEqual(huge.status, 1, huge.stderr)
+    XCTAssertTrue(
+      huge.stderr.contains(":2:1: error: too large: x (InputLayer) has more than 2,147,483,647 elements for 100,000 examples"),
+      huge.stderr)
+    XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory), [], "nothing is written")
+  }
+
   func testMultiplyAccumulatesBeyond64BitsAreLocated() throws {
     // Each tensor and weight is within the limits; the MAC count of the second conv is not.
     let path = try model(
