@@ -8,12 +8,33 @@ extension LayerDef {
       ArgumentSpec("max_value", .float(min: 0, max: nil), default: AttributeValue.none),
       .float("negative_slope", min: 0, default: 0), .float("threshold", default: 0),
     ],
-    outputType: { $0.input }, memory: .elementwise).masking(.propagates)
+    outputType: { $0.input }, memory: .elementwise
+  ).masking(.propagates).traits {
+    $0.computesActivation = { attributes in
+      guard attributes.number("negative_slope") == 0, attributes.number("threshold") == 0 else { return nil }
+      switch attributes.optionalNumber("max_value") {
+      case nil: return .relu
+      case 6: return .relu6
+      default: return nil
+      }
+    }
+    $0.elementwise = .unary { attributes in
+      [
+        .relu(
+          maxValue: attributes.optionalNumber("max_value"), slope: attributes.number("negative_slope"),
+          threshold: attributes.number("threshold"))
+      ]
+    }
+  }
 
   static let leakyRelu = LayerDef(
     keras: "LeakyReLU",
     arguments: [.float("negative_slope", min: 0, default: 0.3)],
-    outputType: { $0.input }, memory: .elementwise).masking(.propagates)
+    outputType: { $0.input }, memory: .elementwise
+  ).masking(.propagates).traits {
+    $0.computesActivation = { $0.number("negative_slope", default: 0.3) == 0.2 ? .leakyRelu : nil }
+    $0.elementwise = .unary { [.relu(maxValue: nil, slope: $0.number("negative_slope", default: 0.3), threshold: 0)] }
+  }
 
   /// A learned slope per element; `shared_axes` (1-based, as in Keras) share one slope along those axes.
   static let prelu = LayerDef(
@@ -39,7 +60,11 @@ extension LayerDef {
   static let elu = LayerDef(
     keras: "ELU",
     arguments: [.float("alpha", default: 1.0)],
-    outputType: { $0.input }, memory: .elementwise).masking(.propagates)
+    outputType: { $0.input }, memory: .elementwise
+  ).masking(.propagates).traits {
+    $0.computesActivation = { $0.number("alpha", default: 1) == 1 ? .elu : nil }
+    $0.elementwise = .unary { [.elu($0.number("alpha", default: 1))] }
+  }
 
   static let softmax = LayerDef(
     keras: "Softmax",

@@ -41,7 +41,12 @@ extension LayerDef {
       macs: { layer, outputs in
         let perOutput = Checked.product(Checked.product(layer.ints("kernel_size")), layer.input.last / max(1, layer.int("groups")))
         return Checked.product(outputs.first?.elementCount ?? 0, perOutput)
-      })
+      }
+    ).traits {
+      $0.activationEpilogue = true
+      $0.perChannelLinearKernel = "kernel"
+      $0.acceptsFoldedPadding = true
+    }
   }
 
   static let conv2DTranspose = LayerDef(
@@ -81,7 +86,8 @@ extension LayerDef {
     },
     macs: { layer, _ in
       Checked.product(layer.input.elementCount, Checked.product(layer.ints("kernel_size")), layer.int("filters"))
-    })
+    }
+  ).traits { $0.activationEpilogue = true }
 
   static let depthwiseConv2D = LayerDef(
     keras: "DepthwiseConv2D",
@@ -105,7 +111,13 @@ extension LayerDef {
         initializer: layer.initializer("depthwise_initializer", default: "glorot_uniform"))
       return [kernel] + bias(layer, layer.input.last * multiplier)
     },
-    macs: { layer, outputs in Checked.product(outputs.first?.elementCount ?? 0, Checked.product(layer.ints("kernel_size"))) })
+    macs: { layer, outputs in Checked.product(outputs.first?.elementCount ?? 0, Checked.product(layer.ints("kernel_size"))) }
+  ).traits {
+    $0.activationEpilogue = true
+    // The kernel's last two axes, flattened, are the output channels.
+    $0.perChannelLinearKernel = "kernel"
+    $0.acceptsFoldedPadding = true
+  }
 
   static let separableConv2D = LayerDef(
     keras: "SeparableConv2D",
@@ -139,7 +151,12 @@ extension LayerDef {
       let positions = (outputs.first?.elementCount ?? 0) / max(1, layer.int("filters"))
       let expanded = layer.input.last * layer.int("depth_multiplier")
       return Checked.product(positions, expanded, Checked.sum(Checked.product(layer.ints("kernel_size")), layer.int("filters")))
-    })
+    }
+  ).traits {
+    $0.activationEpilogue = true
+    $0.perChannelLinearKernel = "pointwise_kernel"
+    $0.acceptsFoldedPadding = true
+  }
 
   // MARK: - Shared pieces
 

@@ -28,12 +28,24 @@ extension LayerDef {
         + (layer.bool("use_bias")
           ? [layer.weight("bias", [units], initializer: layer.initializer("bias_initializer", default: "zeros"))] : [])
     },
-    macs: { layer, outputs in Checked.product(outputs.first?.elementCount ?? 0, layer.input.last) }).masking(.propagates)
+    macs: { layer, outputs in Checked.product(outputs.first?.elementCount ?? 0, layer.input.last) }
+  ).masking(.propagates).traits {
+    $0.activationEpilogue = true
+    $0.perChannelLinearKernel = "kernel"
+  }
 
   static let activation = LayerDef(
     keras: "Activation",
     arguments: [ArgumentSpec("activation", .activation)],
-    outputType: { $0.input }, memory: .elementwise).masking(.propagates)
+    outputType: { $0.input }, memory: .elementwise
+  ).masking(.propagates).traits {
+    $0.computesActivation = { $0["activation"]?.stringValue.flatMap(Activation.named) }
+    $0.elementwise = .unary { attributes in
+      let activation = attributes["activation"]?.stringValue.flatMap(Activation.named) ?? .linear
+      if activation.isAxiswise { return nil }
+      return activation == .linear ? [] : [.activation(activation)]
+    }
+  }
 
   static let flatten = LayerDef(
     keras: "Flatten",
@@ -114,7 +126,6 @@ extension LayerDef {
   static let gaussianDropout = identity(
     "GaussianDropout", [.float("rate", min: 0, max: 1)] + ArgumentSpec.trainingOnly("seed")).masking(.propagates)
 
-  /// y = x · scale + offset.
   /// Zeroes the steps whose features all equal `mask_value`, and starts a mask that makes the
   /// layers after it (recurrent layers, GlobalAveragePooling1D) skip them.
   static let maskingLayer = LayerDef(
@@ -122,10 +133,14 @@ extension LayerDef {
     outputType: { layer in try layer.input.requireRank(atLeast: 2, for: "Masking", "(batch, steps, features)") }
   ).masking(.drops, produces: { .notEqual($0.double("mask_value")) })
 
+  /// y = x · scale + offset.
   static let rescaling = LayerDef(
     keras: "Rescaling",
     arguments: [.float("scale"), .float("offset", default: 0)],
-    outputType: { $0.input }, memory: .elementwise).masking(.propagates)
+    outputType: { $0.input }, memory: .elementwise
+  ).masking(.propagates).traits {
+    $0.elementwise = .unary { [.scale($0.number("scale", default: 1), $0.number("offset"))] }
+  }
 
   static func identity(_ keras: String, _ arguments: [ArgumentSpec], rank: (Int, String)? = nil) -> LayerDef {
     LayerDef(
@@ -133,7 +148,8 @@ extension LayerDef {
       outputType: { layer in
         guard let (expected, meaning) = rank else { return layer.input }
         return try layer.input.requireRank(expected, for: keras, meaning)
-      }, memory: .viewOfInput)
+      }, memory: .viewOfInput
+    ).traits { $0.inferenceIdentity = true }
   }
 }
 

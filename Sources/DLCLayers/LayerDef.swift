@@ -130,6 +130,8 @@ public struct LayerDef {
   public private(set) var maskBehavior: MaskBehavior = .drops
   /// The mask this layer starts (`Embedding(mask_zero=true)`, `Masking`), computed from its first input.
   public private(set) var producesMask: (LayerApplication) -> MaskRule? = { _ in nil }
+  /// What passes and the memory planner may do with it.
+  public internal(set) var traits = LayerTraits()
 
   /// The same layer with its mask behaviour.
   public func masking(_ behavior: MaskBehavior, produces: @escaping (LayerApplication) -> MaskRule? = { _ in nil })

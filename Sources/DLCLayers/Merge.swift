@@ -3,15 +3,18 @@ import DLCIR
 import DLCSupport
 
 extension LayerDef {
-  static let add = elementwiseMerge("Add", arity: .atLeast(2)).masking(.propagates)
-  static let subtract = elementwiseMerge("Subtract", arity: .exactly(2)).masking(.propagates)
-  static let multiply = elementwiseMerge("Multiply", arity: .atLeast(2)).masking(.propagates)
-  static let average = elementwiseMerge("Average", arity: .atLeast(2)).masking(.propagates)
-  static let maximum = elementwiseMerge("Maximum", arity: .atLeast(2)).masking(.propagates)
-  static let minimum = elementwiseMerge("Minimum", arity: .atLeast(2)).masking(.propagates)
+  static let add = elementwiseMerge("Add", arity: .atLeast(2), .add)
+  static let subtract = elementwiseMerge("Subtract", arity: .exactly(2), .sub)
+  static let multiply = elementwiseMerge("Multiply", arity: .atLeast(2), .mul)
+  static let average = elementwiseMerge("Average", arity: .atLeast(2), .add, averages: true)
+  static let maximum = elementwiseMerge("Maximum", arity: .atLeast(2), .max)
+  static let minimum = elementwiseMerge("Minimum", arity: .atLeast(2), .min)
 
-  /// Inputs of one rank whose dims are equal or 1 (broadcast), as Keras' Merge allows.
-  static func elementwiseMerge(_ keras: String, arity: Arity) -> LayerDef {
+  /// Inputs of one rank whose dims are equal or 1 (broadcast), as Keras' Merge allows, combined
+  /// element by element with `combine` (then divided by the count when `averages`).
+  static func elementwiseMerge(
+    _ keras: String, arity: Arity, _ combine: ElementwiseStep.Combine, averages: Bool = false
+  ) -> LayerDef {
     LayerDef(
       keras: keras, arity: arity, arguments: [],
       outputTypes: { layer in
@@ -26,7 +29,11 @@ extension LayerDef {
           result = result.with(dims: zip(result.dims, other.dims).map { max($0, $1) })
         }
         return [result]
-      }, memory: .elementwise)
+      }, memory: .elementwise
+    ).masking(.propagates).traits {
+      $0.activationEpilogue = true
+      $0.elementwise = .merge(combine, averages: averages)
+    }
   }
 
   static let concatenate = LayerDef(
@@ -50,7 +57,8 @@ extension LayerDef {
       var dims = first.dims
       dims[axis] = layer.inputs.reduce(0) { $0 + $1.dims[axis] }
       return [first.with(dims: dims)]
-    }).masking(.unsupported)
+    }
+  ).masking(.unsupported).traits { $0.concatenates = true }
 
   /// Keras' Dot: a batched dot product over one axis of each input (axes count the batch axis as 0).
   static let dot = LayerDef(

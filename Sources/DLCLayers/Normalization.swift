@@ -34,7 +34,11 @@ extension LayerDef {
           initializer: layer.initializer("moving_variance_initializer", default: "ones"), trainable: false))
       return weights
     },
-    macs: { _, outputs in outputs.first?.elementCount ?? 0 }, memory: .elementwise).masking(.propagates)
+    macs: { _, outputs in outputs.first?.elementCount ?? 0 }, memory: .elementwise
+  ).masking(.propagates).traits {
+    $0.activationEpilogue = true
+    $0.foldsIntoLinearProducer = true
+  }
 
   /// Normalizes over `axis` (one axis or several); gamma and beta have the normalized axes' shape.
   static let layerNormalization = LayerDef(

@@ -32,7 +32,8 @@ extension LayerDef {
       let x = try spatialInput(layer, "ZeroPadding1D", 1)
       let padding = layer.ints("padding")
       return x.with(dims: [x.dims[0] + padding[0] + padding[1], x.last])
-    })
+    }
+  ).traits { $0.foldsAsPadding = true }
 
   static let zeroPadding2D = LayerDef(
     keras: "ZeroPadding2D",
@@ -42,7 +43,8 @@ extension LayerDef {
       let x = try spatialInput(layer, "ZeroPadding2D", 2)
       let padding = layer.ints("padding")
       return x.with(dims: [x.dims[0] + padding[0] + padding[1], x.dims[1] + padding[2] + padding[3], x.last])
-    })
+    }
+  ).traits { $0.foldsAsPadding = true }
 
   static let cropping1D = LayerDef(
     keras: "Cropping1D",

@@ -5,22 +5,21 @@
 // and the producer has no activation (relu before the normalization does not commute with it).
 import DLCData
 import DLCIR
+import DLCLayers
 
 extension Passes {
-  static let foldable: Set<String> = ["Conv1D", "Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Dense"]
-
   public static let foldBatchNormalization = Pass(
     "fold-batch-normalization", "fold BatchNormalization into the linear convolution or Dense before it"
   ) { program in
     let graph = program.graph
     var weights = program.weights
     var rewrite = GraphRewrite(graph)
-    for norm in graph.nodes where norm.op == "BatchNormalization" {
+    for norm in graph.nodes where norm.traits.foldsIntoLinearProducer {
       let source = norm.inputs[0]
       let producer = rewrite.nodes[source.node]
       let rank = norm.outputs[0].rank
       let axis = norm.attributes["axis"]?.intValue ?? -1
-      guard foldable.contains(producer.op), producer.outputs.count == 1, rewrite.soleReader(of: producer.id) == norm.id,
+      guard let kernelName = producer.traits.perChannelLinearKernel, producer.outputs.count == 1, rewrite.soleReader(of: producer.id) == norm.id,
         !rewrite.isOutput(producer.id), !rewrite.isOutput(norm.id), axis == -1 || axis == rank - 1,
         (producer.attributes["activation"]?.stringValue ?? "linear") == "linear"
       else { continue }
@@ -44,7 +43,6 @@ extension Passes {
       let scale = (0..<channels).map { gamma[$0] / (variance[$0] + epsilon).squareRoot() }
       let shift = (0..<channels).map { beta[$0] - mean[$0] * scale[$0] }
       // The kernel whose last axis (flattened with the multiplier, for depthwise) is the output channel.
-      let kernelName = producer.op == "SeparableConv2D" ? "pointwise_kernel" : "kernel"
       let key = "\(producer.name)/\(kernelName)"
       if let kernel = table[key] {
         var scaled = kernel.floats

@@ -2,18 +2,17 @@
 // edges: the padding moves into the convolution as `explicit_padding` (top, bottom, left, right)
 // and the padded copy disappears. Only convolutions: a max pool would see the zeros differently.
 import DLCIR
+import DLCLayers
 
 extension Passes {
-  static let paddable: Set<String> = ["Conv1D", "Conv2D", "DepthwiseConv2D", "SeparableConv2D"]
-
   public static let foldZeroPadding = Pass(
     "fold-zero-padding", "fold ZeroPadding1D/2D into the valid convolution it feeds"
   ) { (graph: Graph) in
     var rewrite = GraphRewrite(graph)
-    for pad in graph.nodes where pad.op == "ZeroPadding1D" || pad.op == "ZeroPadding2D" {
+    for pad in graph.nodes where pad.traits.foldsAsPadding {
       guard let convolution = rewrite.soleReader(of: pad.id), !rewrite.isOutput(pad.id) else { continue }
       var folded = rewrite.nodes[convolution]
-      guard paddable.contains(folded.op), folded.attributes["padding"]?.stringValue?.lowercased() == "valid",
+      guard folded.traits.acceptsFoldedPadding, folded.attributes["padding"]?.stringValue?.lowercased() == "valid",
         folded.attributes["explicit_padding"] == nil, let amounts = pad.attributes["padding"]?.intsValue
       else { continue }
       folded.attributes["explicit_padding"] = .ints(amounts.count == 2 ? [0, 0] + amounts : amounts)

@@ -10,33 +10,8 @@ import DLCIR
 import DLCLayers
 
 extension Passes {
-  /// Layers whose kernels in both backends apply `activation` to their result as they write it:
-  /// those with Keras' own `activation=` argument, and element-wise ones given one by this pass.
-  static let activationEpilogues: Set<String> = [
-    "Dense", "Conv1D", "Conv2D", "SeparableConv2D", "Conv2DTranspose", "DepthwiseConv2D",
-    "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "BatchNormalization",
-  ]
-
   /// The `activation=` name an activation layer computes, if there is one.
-  static func activationName(of node: Node) -> Activation? {
-    let number = { (name: String) in node.attributes[name]?.doubleValue }
-    switch node.op {
-    case "Activation":
-      return node.attributes["activation"]?.stringValue.flatMap(Activation.named)
-    case "ReLU" where number("negative_slope") ?? 0 == 0 && number("threshold") ?? 0 == 0:
-      switch number("max_value") {
-      case nil: return .relu
-      case 6: return .relu6
-      default: return nil
-      }
-    case "ELU" where number("alpha") ?? 1 == 1:
-      return .elu
-    case "LeakyReLU" where number("negative_slope") == 0.2:
-      return .leakyRelu
-    default:
-      return nil
-    }
-  }
+  static func activationName(of node: Node) -> Activation? { node.traits.computesActivation?(node.attributes) }
 
   public static let fuseActivations = Pass(
     "fuse-activations", "apply an activation layer in the loop of the convolution, Dense, merge or normalization before it"
@@ -46,7 +21,7 @@ extension Passes {
       guard let activation = activationName(of: layer), activation != .linear else { continue }
       let source = layer.inputs[0]
       let producer = rewrite.nodes[source.node]
-      guard activationEpilogues.contains(producer.op), producer.outputs.count == 1, rewrite.soleReader(of: producer.id) == layer.id,
+      guard producer.traits.activationEpilogue, producer.outputs.count == 1, rewrite.soleReader(of: producer.id) == layer.id,
         !rewrite.isOutput(producer.id), !rewrite.isOutput(layer.id),
         Activation.named(producer.attributes["activation"]?.stringValue ?? "linear") == .linear
       else { continue }

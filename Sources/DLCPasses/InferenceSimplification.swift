@@ -1,21 +1,17 @@
 // Passes that remove what only matters in training, and what no output needs.
 import DLCIR
+import DLCLayers
 
 extension Passes {
-  /// Layers that are the identity at inference: dropout and noise act only in training.
-  static let inferenceIdentities: Set<String> = [
-    "Dropout", "SpatialDropout1D", "SpatialDropout2D", "GaussianNoise", "GaussianDropout",
-  ]
-
   public static let removeInferenceIdentities = Pass(
-    "remove-inference-identities", "drop Dropout, SpatialDropout, GaussianNoise and GaussianDropout (identities at inference)"
+    "remove-inference-identities", "drop layers that are identities at inference (Dropout, SpatialDropout, GaussianNoise, GaussianDropout)"
   ) { (graph: Graph) in
     var removed: Set<NodeID> = []
     var replacements: [ValueRef: ValueRef] = [:]
     // A model output keeps its layer, and so its name (outputs are written under their names);
     // as a view of its input it costs nothing in either backend.
     let outputs = Set(graph.outputs)
-    for node in graph.nodes where inferenceIdentities.contains(node.op) && !outputs.contains(ValueRef(node: node.id)) {
+    for node in graph.nodes where node.traits.inferenceIdentity && !outputs.contains(ValueRef(node: node.id)) {
       removed.insert(node.id)
       replacements[ValueRef(node: node.id)] = node.inputs[0]
     }

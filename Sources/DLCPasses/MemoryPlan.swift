@@ -211,7 +211,7 @@ public struct MemoryPlan: Sendable {
   ) -> [ValueRef: (concatenation: ValueRef, offset: Int)] {
     var slices: [ValueRef: (concatenation: ValueRef, offset: Int)] = [:]
     guard maxBatch == 1 else { return slices }
-    for node in schedule where node.op == "Concatenate" {
+    for node in schedule where node.traits.concatenates {
       let dims = node.outputs[0].dims
       var axis = node.attributes["axis"]?.intValue ?? -1
       if axis < 0 { axis += dims.count + 1 }
@@ -219,7 +219,7 @@ public struct MemoryPlan: Sendable {
       var offset = 0
       for input in node.inputs {
         let producer = graph.nodes[input.node]
-        if !producer.isInput, producer.op != "Concatenate", memory(producer) != .viewOfInput,
+        if !producer.isInput, !producer.traits.concatenates, memory(producer) != .viewOfInput,
           node.inputs.filter({ $0 == input }).count == 1, slices[input] == nil
         {
           slices[input] = (ValueRef(node: node.id), offset)

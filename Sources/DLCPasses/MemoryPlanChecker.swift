@@ -62,7 +62,7 @@ extension MemoryPlan {
         let readsFirstOrSecond = node.inputs.prefix(2).contains(sourceValue)
         return readsFirstOrSecond && derived.bytes == source.bytes && source.alive.upperBound == derived.alive.lowerBound
       case .separate:
-        guard node.op == "Concatenate", let position = node.inputs.firstIndex(of: sourceValue) else { return false }
+        guard node.traits.concatenates, let position = node.inputs.firstIndex(of: sourceValue) else { return false }
         let before = node.inputs[..<position].reduce(0) { $0 + bytes(of: $1) }
         return source.bytes.lowerBound == derived.bytes.lowerBound + before && source.bytes.count <= derived.bytes.count - before
       }

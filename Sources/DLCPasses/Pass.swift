@@ -2,6 +2,7 @@
 // the driver gives, verifying the IR after each and letting a caller watch every step.
 import DLCData
 import DLCIR
+import DLCLayers
 
 /// What passes transform: the graph and, when known, its weights by `<layer>/<variable>` key.
 /// Without weights (as for `dlc ir`), passes change the structure alone.
@@ -125,4 +126,9 @@ struct GraphRewrite {
     result.nodes = nodes
     return result.rebuilt(removing: removed, replacing: replacements)
   }
+}
+
+extension Node {
+  /// What the node's layer lets passes do; nothing for ops no layer describes (ElementwiseChain).
+  var traits: LayerTraits { LayerRegistry.standard[op]?.traits ?? LayerTraits() }
 }

@@ -2,6 +2,7 @@
 // own edge cases.
 import DLCDriver
 import DLCIR
+import DLCLayers
 import DLCPasses
 import DLCSupport
 import Foundation

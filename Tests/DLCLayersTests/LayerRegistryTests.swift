@@ -23,6 +23,63 @@ final class LayerRegistryTests: XCTestCase {
     XCTAssertEqual(Set(LayerRegistry.standard.names).count, LayerRegistry.standard.names.count, "duplicate layer")
   }
 
+  /// Traits the passes rely on agree with the rest of each layer's definition, so a layer that declares
+  /// one wrongly is caught here rather than by a wrong optimized answer.
+  func testTraitsAgreeWithTheDefinitions() {
+    var declared: [String: [String]] = [:]
+    for name in LayerRegistry.standard.names {
+      guard let layer = LayerRegistry.standard[name] else { continue }
+      let traits = layer.traits
+      func note(_ trait: String) { declared[trait, default: []].append(name) }
+      if traits.inferenceIdentity {
+        note("inferenceIdentity")
+        XCTAssertEqual(layer.memory, .viewOfInput, "\(name): an inference identity is a view of its input")
+      }
+      if traits.elementwise != nil {
+        note("elementwise")
+        XCTAssertEqual(layer.memory, .elementwise, "\(name): a chain link must be element-wise for the planner too")
+      }
+      if traits.computesActivation != nil {
+        note("computesActivation")
+        XCTAssertNotNil(traits.elementwise, "\(name): an activation layer is an element-wise link too")
+      }
+      if traits.foldsAsPadding {
+        note("foldsAsPadding")
+        XCTAssertTrue(layer.arguments.contains { $0.name == "padding" }, "\(name): folded padding is read from `padding`")
+      }
+      if traits.acceptsFoldedPadding {
+        note("acceptsFoldedPadding")
+        XCTAssertTrue(
+          layer.arguments.contains { $0.name == "padding" && $0.defaultValue == .string("valid") },
+          "\(name): only a valid convolution takes folded padding")
+      }
+      if let kernel = traits.perChannelLinearKernel {
+        note("perChannelLinearKernel")
+        XCTAssertTrue(traits.activationEpilogue, "\(name): the fold needs the producer's activation to be linear")
+        XCTAssertTrue(layer.arguments.contains { $0.name == "use_bias" }, "\(name): the fold adds a bias")
+        XCTAssertTrue(["kernel", "pointwise_kernel"].contains(kernel), name)
+      }
+      if traits.activationEpilogue {
+        note("activationEpilogue")
+        XCTAssertTrue(
+          layer.arguments.contains { $0.name == "activation" } || traits.elementwise != nil || traits.foldsIntoLinearProducer,
+          "\(name): an epilogue applies the `activation` attribute")
+      }
+      if traits.foldsIntoLinearProducer { note("foldsIntoLinearProducer") }
+      if traits.concatenates { note("concatenates") }
+    }
+    // What the passes and the planner act on today (a layer added with a trait shows up here).
+    XCTAssertEqual(declared["inferenceIdentity"]?.sorted(), ["Dropout", "GaussianDropout", "GaussianNoise", "SpatialDropout1D", "SpatialDropout2D"])
+    XCTAssertEqual(declared["foldsAsPadding"]?.sorted(), ["ZeroPadding1D", "ZeroPadding2D"])
+    XCTAssertEqual(declared["acceptsFoldedPadding"]?.sorted(), ["Conv1D", "Conv2D", "DepthwiseConv2D", "SeparableConv2D"])
+    XCTAssertEqual(declared["perChannelLinearKernel"]?.sorted(), ["Conv1D", "Conv2D", "Dense", "DepthwiseConv2D", "SeparableConv2D"])
+    XCTAssertEqual(declared["foldsIntoLinearProducer"], ["BatchNormalization"])
+    XCTAssertEqual(declared["concatenates"], ["Concatenate"])
+    XCTAssertEqual(
+      declared["elementwise"]?.sorted(),
+      ["Activation", "Add", "Average", "ELU", "LeakyReLU", "Maximum", "Minimum", "Multiply", "ReLU", "Rescaling", "Subtract"])
+  }
+
   func testSnakeCaseMatchesKeras() {
     let expected = [
       "Conv2D": "conv2d", "MaxPooling2D": "max_pooling2d", "Conv2DTranspose": "conv2d_transpose", "ReLU": "re_lu",

@@ -1,5 +1,6 @@
 // C for nodes the passes make out of several layers: an ElementwiseChain as one loop that reads
 // each operand once and writes the result once.
+import DLCLayers
 import DLCPasses
 
 enum FusedEmitters {

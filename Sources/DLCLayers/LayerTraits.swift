@@ -1,0 +1,61 @@
+// What the passes and the memory planner may do with a layer. Each layer declares its traits beside
+// its shape rule, and the passes ask them instead of knowing layers by name, so a new layer that
+// shares a trait is optimized like the others, and one that lacks it is left alone.
+import DLCIR
+
+public struct LayerTraits {
+  /// The output is the input at inference (dropout and noise layers): remove-inference-identities
+  /// drops the layer.
+  public var inferenceIdentity = false
+  /// Zero padding that a following valid convolution can read as its own `explicit_padding`
+  /// (fold-zero-padding); the `padding` attribute holds the amounts.
+  public var foldsAsPadding = false
+  /// A convolution that can read zeros past its input's edges (`explicit_padding`) when it is
+  /// "valid": a padding layer before it folds in.
+  public var acceptsFoldedPadding = false
+  /// Linear in its input, with this kernel's last axis the output channel and a `bias` of that
+  /// length: a per-channel scale and shift after it folds into the kernel and bias.
+  public var perChannelLinearKernel: String?
+  /// A per-channel scale and shift at inference (BatchNormalization) that fold-batch-normalization
+  /// moves into a `perChannelLinearKernel` producer.
+  public var foldsIntoLinearProducer = false
+  /// Both backends apply the `activation` attribute as they write the result (a GEMM's bias
+  /// epilogue, a merge's loop), so fuse-activations can give it one.
+  public var activationEpilogue = false
+  /// The `activation=` function this layer computes with these attributes, when it is one
+  /// (Activation, ReLU without a slope, ...): fuse-activations moves it into its producer.
+  public var computesActivation: ((Attributes) -> Activation?)?
+  /// How the layer is a link of a fused element-wise chain, if it can be one.
+  public var elementwise: ElementwiseLink?
+  /// Concatenation along an axis: the planner may have producers write straight into its slices.
+  public var concatenates = false
+
+  /// No traits: what a pass may assume of an op it does not know.
+  public init() {}
+}
+
+/// How a layer takes part in an element-wise chain (fuse-elementwise-chains).
+public enum ElementwiseLink {
+  /// A merge of same-shape inputs combined with `combine`, in order; `averages` divides by the count.
+  case merge(ElementwiseStep.Combine, averages: Bool)
+  /// A one-input layer and the steps it applies with these attributes; nil when these attributes
+  /// make it something a chain cannot hold (a softmax).
+  case unary((Attributes) -> [ElementwiseStep]?)
+}
+
+extension LayerDef {
+  /// The same layer with its traits changed by `update`.
+  public func traits(_ update: (inout LayerTraits) -> Void) -> LayerDef {
+    var copy = self
+    update(&copy.traits)
+    return copy
+  }
+}
+
+extension Attributes {
+  /// A number attribute, `fallback` when absent (elaboration binds every default, passes may not).
+  func number(_ name: String, default fallback: Double = 0) -> Double { self[name]?.doubleValue ?? fallback }
+
+  /// A number attribute that may be `none`.
+  func optionalNumber(_ name: String) -> Double? { self[name].flatMap { $0.isNone ? nil : $0.doubleValue } }
+}
