@@ -179,6 +179,16 @@ func failing<T>(_ work: () throws -> T) throws -> T {
   }
 }
 
+/// Compiles the model and prepares it for a backend (weights, passes), in the driver's order; the
+/// weights notice and any problem go to stderr.
+func prepareOrExit(_ options: ModelArgument, weights: String?, passes: PassOptions) throws -> PreparedModel {
+  let source = try compileOrExit(options)
+  let selected = try passes.selected
+  let model = try failing { try Driver.prepare(source, weightsPath: weights, passes: selected) }
+  if let notice = model.notice { FileHandle.standardError.write(Data(notice.utf8)) }
+  return model
+}
+
 struct Run: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Run the model on NumPy inputs and print or save its outputs.",
@@ -221,13 +231,11 @@ struct Run: ParsableCommand {
   @OptionGroup var passOptions: PassOptions
 
   func run() throws {
-    let source = try compileOrExit(options)
+    // Both backends run the graph after the chosen passes (folded layers have no dump of their own).
+    let model = try prepareOrExit(options, weights: weights, passes: passOptions)
+    let (compilation, weights) = (model.compilation, model.weights)
     let outputs = try failing {
-      let (loaded, notice) = try Runner.weights(for: source, path: weights)
-      if let notice { FileHandle.standardError.write(Data(notice.utf8)) }
-      // Both backends run the graph after the chosen passes (folded layers have no dump of their own).
-      let (compilation, weights) = try source.optimized(weights: loaded, passes: try passOptions.selected)
-      guard let graph = compilation.graph else { throw ExitStatus.internalError }
+      let graph = try model.graph
       let inputs = try Runner.inputs(self.inputs, for: graph)
       if let dumpLayers { try createDirectory(dumpLayers) }
       return try timed("run", options) {
@@ -308,14 +316,11 @@ struct Bench: ParsableCommand {
   }
 
   func run() throws {
-    let source = try compileOrExit(options)
+    let model = try prepareOrExit(options, weights: weights, passes: passOptions)
     let result = try failing {
-      let (loaded, notice) = try Runner.weights(for: source, path: weights)
-      if let notice { FileHandle.standardError.write(Data(notice.utf8)) }
-      let (compilation, weights) = try source.optimized(weights: loaded, passes: try passOptions.selected)
-      return try Benchmark.run(
-        compilation, weights: weights, backend: backend == .c ? .c : .interpreter, batch: batch, warmup: warmup,
-        iterations: iterations, build: build.options)
+      try Benchmark.run(
+        model.compilation, weights: model.weights, backend: backend == .c ? .c : .interpreter, batch: batch,
+        warmup: warmup, iterations: iterations, build: build.options)
     }
     print(format == .json ? Self.json(result) : Self.text(result), terminator: "")
   }
@@ -461,15 +466,13 @@ struct Compile: ParsableCommand {
   func validate() throws { try validateBatch(batch) }
 
   func run() throws {
-    let source = try compileOrExit(options)
+    let model = try prepareOrExit(options, weights: weights, passes: passOptions)
     let result = try failing {
-      let (loaded, notice) = try Runner.weights(for: source, path: weights)
-      if let notice { FileHandle.standardError.write(Data(notice.utf8)) }
-      let (compilation, weights) = try source.optimized(weights: loaded, passes: try passOptions.selected)
       let codegen = CodegenOptions(maxBatch: batch, weightsMode: weightsMode == .external ? .external : .embedded)
       return try timed("generate and build", options) {
         try CBackend.compile(
-          compilation, weights: weights, options: codegen, emit: emit, directory: output, build: build.options)
+          model.compilation, weights: model.weights, options: codegen, emit: emit, directory: output,
+          build: build.options)
       }
     }
     for path in result.files + result.products { print("wrote \(path)") }
@@ -517,51 +520,25 @@ struct Verify: ParsableCommand {
   @OptionGroup var passOptions: PassOptions
 
   func run() throws {
-    let source = try compileOrExit(options)
-    var worst: Float = 0
-    try failing {
-      let (loaded, notice) = try Runner.weights(for: source, path: weights)
-      if let notice { FileHandle.standardError.write(Data(notice.utf8)) }
-      let (compilation, weights) = try source.optimized(weights: loaded, passes: try passOptions.selected)
-      guard let graph = compilation.graph else { throw ExitStatus.internalError }
+    let model = try prepareOrExit(options, weights: weights, passes: passOptions)
+    let cases = try failing {
+      let graph = try model.graph
       // The plan's limits and the arena's memory are checked before any input is drawn.
-      do {
-        let plan = try CCodegen.memoryPlan(graph, maxBatch: batch)
-        try Runner.requireMemory(plan.totalBytes, for: "the arena (\(batch) examples)")
-      } catch let error as MemoryPlanError {
-        throw compilation.failure(error.message, at: error.node)
-      }
-      var cases = [("random inputs (batch \(batch), seed 0)", try Runner.randomInputs(for: graph, batch: batch, seed: 0))]
-      if !inputs.isEmpty { cases.append(("given inputs", try Runner.inputs(inputs, for: graph))) }
-      for (label, tensors) in cases {
-        var layers: [(String, Tensor)] = []
-        let reference = try Runner.interpret(compilation, weights: weights, inputs: tensors) { node, outputs in
-          for (index, tensor) in outputs.enumerated() {
-            layers.append((graph.name(of: ValueRef(node: node.id, output: index)), tensor))
-          }
-        }
-        let dump = NSTemporaryDirectory() + "dlc-verify-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)"
-        try? FileManager.default.createDirectory(atPath: dump, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dump) }
-        let compiled = try CBackend.run(compilation, weights: weights, inputs: tensors, build: build.options, dumpLayers: dump)
-        print("\(graph.name): C against the interpreter on \(label)")
-        print("  " + "tensor".padding(toLength: 32, withPad: " ", startingAt: 0) + "   max |error|        scale     relative")
-        var rows: [Discrepancy] = []
-        for (name, tensor) in layers {
-          let path = dump + "/" + name + ".npy"
-          guard let actual = try? NumPy.readArray(path: path) else { continue }
-          rows.append(Discrepancy(name: name, actual: actual, reference: tensor))
-        }
-        for ((name, tensor), reference) in zip(compiled, reference) {
-          rows.append(Discrepancy(name: "output " + name, actual: tensor, reference: reference.tensor))
-        }
-        for row in rows {
-          worst = max(worst, row.relativeError)
-          let flag = row.relativeError > tolerance ? "  <- over \(tolerance)" : ""
-          print(
-            "  " + row.name.padding(toLength: 32, withPad: " ", startingAt: 0)
-              + String(format: " %12.3g %12.4g %12.3g", row.maxAbsoluteError, row.scale, row.relativeError) + flag)
-        }
+      _ = try Driver.checkedPlan(model, maxBatch: batch)
+      var inputs = [("random inputs (batch \(batch), seed 0)", try Runner.randomInputs(for: graph, batch: batch, seed: 0))]
+      if !self.inputs.isEmpty { inputs.append(("given inputs", try Runner.inputs(self.inputs, for: graph))) }
+      return try Verification.compare(model, inputs: inputs, build: build.options)
+    }
+    var worst: Float = 0
+    for verified in cases {
+      print("\(model.compilation.graph?.name ?? ""): C against the interpreter on \(verified.label)")
+      print("  " + "tensor".padding(toLength: 32, withPad: " ", startingAt: 0) + "   max |error|        scale     relative")
+      for row in verified.rows {
+        worst = max(worst, row.relativeError)
+        let flag = row.relativeError > tolerance ? "  <- over \(tolerance)" : ""
+        print(
+          "  " + row.name.padding(toLength: 32, withPad: " ", startingAt: 0)
+            + String(format: " %12.3g %12.4g %12.3g", row.maxAbsoluteError, row.scale, row.relativeError) + flag)
       }
     }
     guard worst <= tolerance else {
@@ -595,8 +572,10 @@ struct Viz: ParsableCommand {
   @Flag(help: "Draw the memory plan: each tensor a bar over the layers it is alive for, at its arena offset.")
   var memory = false
 
-  @Flag(help: "Draw the graph after the optimization passes (the one the backends run), folded layers noted.")
+  @Flag(help: "Draw the graph after the passes (the one the backends run), folded layers noted.")
   var optimized = false
+
+  @OptionGroup var passOptions: PassOptions
 
   @Option(help: "Examples per call, for --memory (sizes the tensors).")
   var batch: Int = 1
@@ -604,9 +583,11 @@ struct Viz: ParsableCommand {
   func validate() throws { try validateBatch(batch) }
 
   func run() throws {
+    let selected = try passOptions.selected
     let compilation = try compileOrExit(options)
     guard var graph = compilation.graph else { throw ExitStatus.internalError }
-    if optimized || memory { graph = try PassManager(Passes.all).run(graph) }
+    // The memory plan is always the backends' own: after the passes.
+    if optimized || memory { graph = try PassManager(selected).run(graph) }
     guard let format = format ?? VizFormat(path: output) else {
       throw ValidationError("cannot tell the format from '\(output)'; use --format png|svg|pdf|dot")
     }

@@ -1,0 +1,49 @@
+// The stages a model goes through before a backend runs or emits it, in the one order every command
+// uses: compile (parse, elaborate, check shapes), bind or initialize the weights, run the passes.
+import DLCCodegen
+import DLCData
+import DLCIR
+import DLCPasses
+import Foundation
+
+/// A model ready for a backend.
+public struct PreparedModel {
+  /// As elaborated: what summaries and the Keras view show.
+  public var source: Compilation
+  /// After the passes: what the backends run.
+  public var compilation: Compilation
+  /// The weights of `compilation` (folded where the passes folded layers).
+  public var weights: [String: Tensor]
+  /// Said on stderr when no weights file was given and Keras-default initialization stood in.
+  public var notice: String?
+
+  /// The graph the backends run.
+  public var graph: Graph {
+    get throws {
+      guard let graph = compilation.graph else { throw RunFailure(compilation.renderedDiagnostics) }
+      return graph
+    }
+  }
+}
+
+extension Driver {
+  /// Binds the weights file at `weightsPath` (or initializes Keras-default weights, seed 0) and runs
+  /// `passes` over graph and weights together.
+  public static func prepare(_ source: Compilation, weightsPath: String?, passes: [Pass]) throws -> PreparedModel {
+    let (loaded, notice) = try Runner.weights(for: source, path: weightsPath)
+    let (compilation, weights) = try source.optimized(weights: loaded, passes: passes)
+    return PreparedModel(source: source, compilation: compilation, weights: weights, notice: notice)
+  }
+
+  /// The memory plan the C backend compiles for `maxBatch` examples, checked against the limits and
+  /// this machine's memory before anything that size is allocated.
+  public static func checkedPlan(_ model: PreparedModel, maxBatch: Int) throws -> MemoryPlan {
+    do {
+      let plan = try CCodegen.memoryPlan(try model.graph, maxBatch: maxBatch)
+      try Runner.requireMemory(plan.totalBytes, for: "the arena (\(maxBatch) example\(maxBatch == 1 ? "" : "s"))")
+      return plan
+    } catch let error as MemoryPlanError {
+      throw model.compilation.failure(error.message, at: error.node)
+    }
+  }
+}
