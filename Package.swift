@@ -35,16 +35,19 @@ let package = Package(
       resources: [.embedInCode("Resources/dlc_runtime.h")]),
     .systemLibrary(name: "CGraphviz", path: "Sources/CGraphviz", pkgConfig: "libgvc", providers: [.apt(["libgraphviz-dev"])]),
     // Pictures: the graph and the memory plan as DOT, rendered in-process by libgvc.
-    .target(name: "DLCViz", dependencies: ["DLCIR", "DLCCodegen", "DLCPasses", "DLCSummary", "CGraphviz"]),
+    .target(name: "DLCViz", dependencies: ["DLCIR", "DLCPasses", "DLCSummary", "CGraphviz"]),
     .target(
       name: "DLCDriver",
       dependencies: [
         "DLCSupport", "DLCFrontend", "DLCIR", "DLCLayers", "DLCElaboration", "DLCSummary", "DLCData", "DLCWeights",
-        "DLCInterpreter", "DLCCodegen", "DLCViz", "DLCPasses",
+        "DLCInterpreter", "DLCCodegen", "DLCPasses",
       ]),
     .executableTarget(
       name: "dlc",
-      dependencies: ["DLCDriver", "DLCData", "DLCIR", "DLCLayers", "DLCSupport", "DLCWeights", "DLCCodegen", "DLCViz", "DLCPasses", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+      dependencies: [
+        "DLCDriver", "DLCData", "DLCIR", "DLCLayers", "DLCSupport", "DLCSummary", "DLCWeights", "DLCCodegen", "DLCViz",
+        "DLCPasses", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
     // libFuzzer targets for every reader of a user's bytes (scripts/fuzz.sh); a file replayer otherwise.
     .executableTarget(
       name: "dlc-fuzz", dependencies: ["DLCDriver", "DLCCodegen", "DLCData", "DLCPasses", "DLCSummary", "DLCSupport"]),
@@ -53,11 +56,20 @@ let package = Package(
       name: "DLCTestSupport", dependencies: ["DLCData", "DLCDriver", "DLCIR", "DLCSupport", "DLCWeights"],
       path: "Tests/DLCTestSupport"),
     .testTarget(name: "DLCFrontendTests", dependencies: ["DLCFrontend", "DLCSupport"]),
-    .testTarget(name: "DLCLayersTests", dependencies: ["DLCDriver", "DLCLayers", "DLCIR", "DLCTestSupport"]),
-    .testTarget(name: "DLCGoldenTests", dependencies: ["DLCDriver", "DLCLayers", "DLCCodegen", "DLCIR", "DLCData", "DLCViz", "DLCPasses", "DLCSupport"]),
+    .testTarget(name: "DLCLayersTests", dependencies: ["DLCDriver", "DLCLayers", "DLCIR", "DLCSupport", "DLCTestSupport"]),
+    .testTarget(
+      name: "DLCGoldenTests",
+      dependencies: ["DLCDriver", "DLCLayers", "DLCCodegen", "DLCIR", "DLCData", "DLCViz", "DLCPasses", "DLCSummary", "DLCSupport"]),
     .testTarget(name: "DLCCLITests", dependencies: ["dlc", "dlc-fuzz", "DLCData"]),
     .testTarget(name: "DLCDataTests", dependencies: ["DLCData", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
-    .testTarget(name: "DLCCodegenTests", dependencies: ["DLCDriver", "DLCCodegen", "DLCPasses", "DLCWeights", "DLCData", "DLCIR", "DLCTestSupport"]),
-    .testTarget(name: "DLCInterpreterTests", dependencies: ["DLCDriver", "DLCInterpreter", "DLCWeights", "DLCData", "DLCIR", "DLCTestSupport", "DLCPasses"]),
+    .testTarget(
+      name: "DLCCodegenTests",
+      dependencies: ["DLCDriver", "DLCCodegen", "DLCPasses", "DLCWeights", "DLCData", "DLCIR", "DLCSupport", "DLCTestSupport"]),
+    .testTarget(
+      name: "DLCInterpreterTests",
+      dependencies: [
+        "DLCDriver", "DLCInterpreter", "DLCWeights", "DLCData", "DLCIR", "DLCLayers", "DLCSupport", "DLCTestSupport",
+        "DLCPasses",
+      ]),
   ]
 )
