@@ -21,7 +21,7 @@ let package = Package(
     .target(name: "DLCLayers", dependencies: ["DLCIR", "DLCSupport"]),
     .target(name: "DLCElaboration", dependencies: ["DLCFrontend", "DLCIR", "DLCLayers", "DLCSupport"]),
     .target(name: "DLCSummary", dependencies: ["DLCIR", "DLCLayers", "DLCSupport"]),
-    // Passes over the IR, the pass manager, the IR's text form, and the memory plan both backends use.
+    // Passes over the IR, the pass manager, and the memory plan both backends use.
     .target(name: "DLCPasses", dependencies: ["DLCIR", "DLCLayers", "DLCSupport", "DLCData"]),
     // Tensors and the files they travel in: safetensors, .npy, .npz.
     .target(name: "DLCData", dependencies: ["DLCSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
@@ -50,7 +50,7 @@ let package = Package(
       ]),
     // libFuzzer targets for every reader of a user's bytes (scripts/fuzz.sh); a file replayer otherwise.
     .executableTarget(
-      name: "dlc-fuzz", dependencies: ["DLCDriver", "DLCCodegen", "DLCData", "DLCPasses", "DLCSummary", "DLCSupport"]),
+      name: "dlc-fuzz", dependencies: ["DLCDriver", "DLCCodegen", "DLCData", "DLCIR", "DLCPasses", "DLCSummary", "DLCSupport"]),
     // Shared by the test targets: layer cases and fixture files.
     .target(
       name: "DLCTestSupport", dependencies: ["DLCData", "DLCDriver", "DLCIR", "DLCSupport", "DLCWeights"],

@@ -6,6 +6,7 @@
 import DLCCodegen
 import DLCData
 import DLCDriver
+import DLCIR
 import DLCPasses
 import DLCSummary
 import DLCSupport

@@ -1,6 +1,5 @@
 // The IR as text, one line per node, deterministic, for `dlc ir` and golden tests:
 //   %3 = Conv2D "conv2d_1" (%2) {filters=16, kernel_size=(5, 5), ...} : (N, 10, 10, 16)  # mnist_cnn.dl:10
-import DLCIR
 import DLCSupport
 
 public enum IRPrinter {
