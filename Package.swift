@@ -1,6 +1,7 @@
 // swift-tools-version:5.9
 // dlc — a deep-learning model compiler. Stages flow one way:
-// support → frontend → IR → layers → elaboration → summary/weights/backends → driver → CLI.
+// support → frontend → IR → layers → elaboration → passes → planning → summary/weights/backends → driver → CLI.
+// The backends depend on the plan, not on the passes.
 import PackageDescription
 
 let package = Package(
@@ -21,36 +22,39 @@ let package = Package(
     .target(name: "DLCLayers", dependencies: ["DLCIR", "DLCSupport"]),
     .target(name: "DLCElaboration", dependencies: ["DLCFrontend", "DLCIR", "DLCLayers", "DLCSupport"]),
     .target(name: "DLCSummary", dependencies: ["DLCIR", "DLCLayers", "DLCSupport"]),
-    // Passes over the IR, the pass manager, and the memory plan both backends use.
-    .target(name: "DLCPasses", dependencies: ["DLCIR", "DLCLayers", "DLCSupport", "DLCData"]),
+    // Passes over the IR (and weights) and the pass manager.
+    .target(name: "DLCPasses", dependencies: ["DLCIR", "DLCLayers", "DLCData"]),
+    // The memory plan both backends use (one arena, offsets by liveness) and its independent checker.
+    .target(name: "DLCPlanning", dependencies: ["DLCIR", "DLCLayers", "DLCSupport"]),
     // Tensors and the files they travel in: safetensors, .npy, .npz.
     .target(name: "DLCData", dependencies: ["DLCSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
     // Weights for a graph: binding a safetensors file to its parameters, Keras-default initialization.
     .target(name: "DLCWeights", dependencies: ["DLCIR", "DLCData", "DLCSupport"]),
     .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
-    .target(name: "DLCInterpreter", dependencies: ["DLCIR", "DLCLayers", "DLCData", "DLCPasses", "CBLAS"]),
+    .target(name: "DLCInterpreter", dependencies: ["DLCIR", "DLCLayers", "DLCData", "DLCPlanning", "CBLAS"]),
     // C generation; the runtime's C source is codegen/runtime/dlc_runtime.h (linked into Resources).
     .target(
-      name: "DLCCodegen", dependencies: ["DLCIR", "DLCLayers", "DLCData", "DLCPasses", "DLCSupport"],
+      name: "DLCCodegen", dependencies: ["DLCIR", "DLCLayers", "DLCData", "DLCPlanning", "DLCSupport"],
       resources: [.embedInCode("Resources/dlc_runtime.h")]),
     .systemLibrary(name: "CGraphviz", path: "Sources/CGraphviz", pkgConfig: "libgvc", providers: [.apt(["libgraphviz-dev"])]),
     // Pictures: the graph and the memory plan as DOT, rendered in-process by libgvc.
-    .target(name: "DLCViz", dependencies: ["DLCIR", "DLCPasses", "DLCSummary", "CGraphviz"]),
+    .target(name: "DLCViz", dependencies: ["DLCIR", "DLCPlanning", "DLCSummary", "CGraphviz"]),
     .target(
       name: "DLCDriver",
       dependencies: [
         "DLCSupport", "DLCFrontend", "DLCIR", "DLCLayers", "DLCElaboration", "DLCSummary", "DLCData", "DLCWeights",
-        "DLCInterpreter", "DLCCodegen", "DLCPasses",
+        "DLCInterpreter", "DLCCodegen", "DLCPasses", "DLCPlanning",
       ]),
     .executableTarget(
       name: "dlc",
       dependencies: [
         "DLCDriver", "DLCData", "DLCIR", "DLCLayers", "DLCSupport", "DLCSummary", "DLCWeights", "DLCCodegen", "DLCViz",
-        "DLCPasses", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "DLCPasses", "DLCPlanning", .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     // libFuzzer targets for every reader of a user's bytes (scripts/fuzz.sh); a file replayer otherwise.
     .executableTarget(
-      name: "dlc-fuzz", dependencies: ["DLCDriver", "DLCCodegen", "DLCData", "DLCIR", "DLCPasses", "DLCSummary", "DLCSupport"]),
+      name: "dlc-fuzz",
+      dependencies: ["DLCDriver", "DLCCodegen", "DLCData", "DLCIR", "DLCPasses", "DLCPlanning", "DLCSummary", "DLCSupport"]),
     // Shared by the test targets: layer cases and fixture files.
     .target(
       name: "DLCTestSupport", dependencies: ["DLCData", "DLCDriver", "DLCIR", "DLCSupport", "DLCWeights"],
@@ -59,12 +63,18 @@ let package = Package(
     .testTarget(name: "DLCLayersTests", dependencies: ["DLCDriver", "DLCLayers", "DLCIR", "DLCSupport", "DLCTestSupport"]),
     .testTarget(
       name: "DLCGoldenTests",
-      dependencies: ["DLCDriver", "DLCLayers", "DLCCodegen", "DLCIR", "DLCData", "DLCViz", "DLCPasses", "DLCSummary", "DLCSupport"]),
+      dependencies: [
+        "DLCDriver", "DLCLayers", "DLCCodegen", "DLCIR", "DLCData", "DLCViz", "DLCPasses", "DLCPlanning", "DLCSummary",
+        "DLCSupport",
+      ]),
     .testTarget(name: "DLCCLITests", dependencies: ["dlc", "dlc-fuzz", "DLCData"]),
     .testTarget(name: "DLCDataTests", dependencies: ["DLCData", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
     .testTarget(
       name: "DLCCodegenTests",
-      dependencies: ["DLCDriver", "DLCCodegen", "DLCPasses", "DLCWeights", "DLCData", "DLCIR", "DLCSupport", "DLCTestSupport"]),
+      dependencies: [
+        "DLCDriver", "DLCCodegen", "DLCPasses", "DLCPlanning", "DLCWeights", "DLCData", "DLCIR", "DLCSupport",
+        "DLCTestSupport",
+      ]),
     .testTarget(
       name: "DLCInterpreterTests",
       dependencies: [

@@ -3,7 +3,7 @@
 // C array (<model>_weights.c) or a binary blob. No allocation, no mutable globals, no stdio.
 import DLCData
 import DLCIR
-import DLCPasses
+import DLCPlanning
 import DLCSupport
 import Foundation
 

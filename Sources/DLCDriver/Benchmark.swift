@@ -3,7 +3,7 @@
 // process start-up and file reading are not counted; the interpreter is timed in-process.
 import DLCCodegen
 import DLCData
-import DLCPasses
+import DLCPlanning
 import Foundation
 
 /// What a benchmark measured.

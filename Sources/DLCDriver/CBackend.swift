@@ -3,7 +3,7 @@
 import DLCCodegen
 import DLCData
 import DLCIR
-import DLCPasses
+import DLCPlanning
 import DLCSupport
 import Foundation
 

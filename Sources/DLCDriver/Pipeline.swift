@@ -4,6 +4,7 @@ import DLCCodegen
 import DLCData
 import DLCIR
 import DLCPasses
+import DLCPlanning
 import Foundation
 
 /// A model ready for a backend.

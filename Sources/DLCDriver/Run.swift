@@ -4,7 +4,7 @@ import DLCCodegen
 import DLCData
 import DLCIR
 import DLCInterpreter
-import DLCPasses
+import DLCPlanning
 import DLCSupport
 import DLCWeights
 import Foundation

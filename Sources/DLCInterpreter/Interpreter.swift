@@ -5,7 +5,7 @@
 // then stored at its planned offset.
 import DLCData
 import DLCIR
-import DLCPasses
+import DLCPlanning
 
 public struct Interpreter {
   public let graph: Graph

@@ -5,6 +5,10 @@ import DLCIR
 
 /// The program of an ElementwiseChain node: a value starts as one operand and each step updates it.
 public enum ElementwiseStep: Equatable, Sendable {
+  /// The op of a fused run of element-wise layers, whose `steps` attribute is its program; only
+  /// fuse-elementwise-chains creates it.
+  public static let chainOp = "ElementwiseChain"
+
   public enum Combine: String, Sendable { case add, sub, rsub, mul, max, min }
 
   /// v = operand `index`.

@@ -52,6 +52,11 @@ extension LayerDef {
   }
 }
 
+extension Node {
+  /// What the node's layer lets passes and the planner do; nothing for ops no layer describes.
+  public var traits: LayerTraits { LayerRegistry.standard[op]?.traits ?? LayerTraits() }
+}
+
 extension Attributes {
   /// A number attribute, `fallback` when absent (elaboration binds every default, passes may not).
   func number(_ name: String, default fallback: Double = 0) -> Double { self[name]?.doubleValue ?? fallback }

@@ -8,7 +8,6 @@ import DLCLayers
 
 extension Passes {
   /// The op of a fused run of element-wise layers; it exists only after this pass.
-  public static let elementwiseChainOp = "ElementwiseChain"
 
   /// Whether `node` can be a link of a chain: element-wise, nothing broadcast, no softmax.
   static func isChainable(_ node: Node, in graph: Graph) -> Bool {
@@ -91,7 +90,7 @@ extension Passes {
       }
       let last = chain[chain.count - 1]
       var fused = last
-      fused.op = elementwiseChainOp
+      fused.op = ElementwiseStep.chainOp
       fused.inputs = operands
       fused.parameters = []
       fused.attributes = Attributes()

@@ -127,8 +127,3 @@ struct GraphRewrite {
     return result.rebuilt(removing: removed, replacing: replacements)
   }
 }
-
-extension Node {
-  /// What the node's layer lets passes do; nothing for ops no layer describes (ElementwiseChain).
-  var traits: LayerTraits { LayerRegistry.standard[op]?.traits ?? LayerTraits() }
-}

@@ -1,6 +1,6 @@
 // The arena plan as a picture: each buffer a bar spanning the layers it is alive for (x) at its
 // arena offset (y), drawn with Graphviz's neato and pinned positions.
-import DLCPasses
+import DLCPlanning
 import DLCSummary
 import Foundation
 

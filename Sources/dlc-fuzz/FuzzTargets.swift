@@ -8,6 +8,7 @@ import DLCData
 import DLCDriver
 import DLCIR
 import DLCPasses
+import DLCPlanning
 import DLCSummary
 import DLCSupport
 import Foundation

@@ -6,6 +6,7 @@ import DLCDriver
 import DLCIR
 import DLCLayers
 import DLCPasses
+import DLCPlanning
 import DLCViz
 import DLCWeights
 import DLCSupport

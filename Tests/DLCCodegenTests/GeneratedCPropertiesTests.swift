@@ -5,6 +5,7 @@ import DLCData
 import DLCDriver
 import DLCIR
 import DLCPasses
+import DLCPlanning
 import DLCSupport
 import DLCWeights
 import Foundation

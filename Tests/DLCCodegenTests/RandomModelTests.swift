@@ -5,6 +5,7 @@
 import DLCCodegen
 import DLCData
 import DLCDriver
+import DLCPlanning
 import DLCSupport
 import DLCTestSupport
 import DLCWeights

@@ -4,7 +4,8 @@ import DLCCodegen
 import DLCDriver
 import DLCIR
 import DLCSupport
-@testable import DLCPasses
+import DLCPasses
+@testable import DLCPlanning
 import Foundation
 import XCTest
 

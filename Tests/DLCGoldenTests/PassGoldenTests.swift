@@ -77,7 +77,7 @@ final class ElementwiseChainTests: XCTestCase {
   func testTheRunningValueSecondInASubtractionIsSubtractedFrom() throws {
     let graph = try chain("model c\ninput a: [4]\ninput b: [4]\nr = b -> ReLU()\noutput (a, r) -> Subtract() -> Rescaling(3.0)\n")
     let fused = try XCTUnwrap(graph.nodes.last)
-    XCTAssertEqual(fused.op, Passes.elementwiseChainOp)
+    XCTAssertEqual(fused.op, ElementwiseStep.chainOp)
     XCTAssertEqual(fused.name, "rescaling")
     XCTAssertEqual(ElementwiseStep.program(of: fused), [.load(0), .relu(maxValue: nil, slope: 0, threshold: 0), .combine(.rsub, 1), .scale(3, 0)])
     XCTAssertEqual(fused.inputs.map { graph.nodes[$0.node].name }, ["b", "a"])
@@ -96,6 +96,6 @@ final class ElementwiseChainTests: XCTestCase {
       u = s -> Activation("softmax")
       output r, t, u
       """)
-    XCTAssertFalse(graph.nodes.contains { $0.op == Passes.elementwiseChainOp }, IRPrinter.print(graph, file: SourceFile(path: "c.dl", text: "")))
+    XCTAssertFalse(graph.nodes.contains { $0.op == ElementwiseStep.chainOp }, IRPrinter.print(graph, file: SourceFile(path: "c.dl", text: "")))
   }
 }

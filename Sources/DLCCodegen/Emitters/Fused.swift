@@ -1,11 +1,10 @@
 // C for nodes the passes make out of several layers: an ElementwiseChain as one loop that reads
 // each operand once and writes the result once.
 import DLCLayers
-import DLCPasses
 
 enum FusedEmitters {
   static let table: [String: LayerEmitter] = [
-    Passes.elementwiseChainOp: LayerEmitter { c in
+    ElementwiseStep.chainOp: LayerEmitter { c in
       guard let program = ElementwiseStep.program(of: c.node) else {
         throw c.fail("internal error: \(c.node.name) has no element-wise program")
       }

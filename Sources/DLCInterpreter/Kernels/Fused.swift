@@ -2,11 +2,10 @@
 // element at a time, as the generated C does.
 import DLCData
 import DLCLayers
-import DLCPasses
 import Foundation
 
 enum FusedKernels {
-  static let table: [String: Kernel] = [Passes.elementwiseChainOp: elementwiseChain]
+  static let table: [String: Kernel] = [ElementwiseStep.chainOp: elementwiseChain]
 
   static func elementwiseChain(_ call: KernelCall) throws -> [Tensor] {
     guard let program = ElementwiseStep.program(of: call.node) else {

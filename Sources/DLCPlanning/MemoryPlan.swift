@@ -200,7 +200,7 @@ public struct MemoryPlan: Sendable {
   /// How a node's output uses memory: its layer's `OutputMemory`; a fused element-wise chain reads
   /// every operand at element i before writing element i, like the layers it replaced.
   public static func memory(of node: Node, registry: LayerRegistry = .standard) -> OutputMemory {
-    node.op == Passes.elementwiseChainOp ? .elementwise : registry[node.op]?.memory ?? .separate
+    node.op == ElementwiseStep.chainOp ? .elementwise : registry[node.op]?.memory ?? .separate
   }
 
   /// Inputs of Concatenate layers that can be written straight into their slice of its output:
