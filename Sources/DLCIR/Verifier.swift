@@ -2,6 +2,7 @@
 
 public struct VerificationError: Error, CustomStringConvertible {
   public var problems: [String]
+  public init(problems: [String]) { self.problems = problems }
   public var description: String { "IR verification failed:\n" + problems.joined(separator: "\n") }
 }
 

@@ -182,11 +182,15 @@ extension LayerDef {
     let strides = layer.ints("strides")
     let dilation = layer.ints("dilation_rate")
     let padding = layer.string("padding")
+    // Zeros a folded ZeroPadding left for the convolution to read past its input's edges.
+    let explicit = layer.arguments["explicit_padding"]?.intsValue ?? [0, 0, 0, 0]
+    let added = kernel.count == 1 ? [explicit[2] + explicit[3]] : [explicit[0] + explicit[1], explicit[2] + explicit[3]]
     var result: [Int] = []
     for axis in kernel.indices {
       guard
         let length = Window.convolved(
-          x.dims[axis], kernel: kernel[axis], stride: strides[axis], dilation: dilation[axis], padding: padding)
+          x.dims[axis] + added[axis], kernel: kernel[axis], stride: strides[axis], dilation: dilation[axis],
+          padding: padding)
       else {
         let spatial = Array(x.dims.prefix(kernel.count))
         let dilated = dilation.contains(where: { $0 > 1 }) ? " (dilated to \(Window.describe(zip(kernel, dilation).map { $1 * ($0 - 1) + 1 })))" : ""

@@ -53,12 +53,14 @@ public struct PassManager {
     self.passes = passes
   }
 
-  /// Runs the passes in order; the verifier checks the result of each. `after` sees every step.
+  /// Runs the passes in order; after each, the verifier checks the graph's structure and every
+  /// node's shape rule is run again on what the pass left. `after` sees every step.
   public func run(_ program: Program, after: ((Pass, Program) -> Void)? = nil) throws -> Program {
     var current = program
     for pass in passes {
       current = try pass.run(current)
       try Verifier.verify(current.graph)
+      try ShapeRecheck.verify(current.graph, after: pass.name)
       after?(pass, current)
     }
     return current

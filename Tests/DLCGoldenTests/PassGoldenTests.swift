@@ -98,4 +98,22 @@ final class ElementwiseChainTests: XCTestCase {
       """)
     XCTAssertFalse(graph.nodes.contains { $0.op == ElementwiseStep.chainOp }, IRPrinter.print(graph, file: SourceFile(path: "c.dl", text: "")))
   }
+
+  /// The pass manager re-runs every node's shape rule after each pass: a pass that leaves a layer
+  /// its rule disagrees with is stopped there, named.
+  func testAPassThatBreaksAShapeRuleIsCaught() throws {
+    let compilation = Driver.compile(SourceFile(path: "m.dl", text: "model m\ninput x: [4]\noutput x -> Dense(3)\n"))
+    let graph = try XCTUnwrap(compilation.graph)
+    let careless = Pass("careless", "changes Dense's units and not its type") { (graph: Graph) in
+      var changed = graph
+      for index in changed.nodes.indices where !changed.nodes[index].isInput {
+        changed.nodes[index].attributes["units"] = .int(5)
+      }
+      return changed
+    }
+    XCTAssertThrowsError(try PassManager([careless]).run(graph)) { error in
+      XCTAssertTrue("\(error)".contains("after careless: dense: Dense is typed"), "\(error)")
+    }
+    XCTAssertNoThrow(try PassManager(Passes.all).run(graph))
+  }
 }

@@ -1,0 +1,37 @@
+// After every pass, each node's shape rule runs again on the inputs and attributes the pass left:
+// a pass that rewires or rewrites a layer into something its own rule disagrees with is caught at
+// that pass, not as a wrong buffer size in a backend.
+import DLCIR
+import DLCLayers
+
+enum ShapeRecheck {
+  static func verify(_ graph: Graph, after pass: String, registry: LayerRegistry = .standard) throws {
+    var problems: [String] = []
+    for node in graph.nodes where !node.isInput {
+      let inputs = node.dataInputs.map { graph.type(of: $0) }
+      let expected: [TensorType]
+      if node.op == ElementwiseStep.chainOp {
+        // A chain reads same-shape operands element by element and writes one such tensor.
+        expected = inputs.isEmpty ? [] : [inputs[0]]
+        if inputs.contains(where: { $0 != inputs[0] }) {
+          problems.append("\(node.name): ElementwiseChain operands differ: \(inputs.map(\.description))")
+        }
+      } else if let layer = registry[node.op] {
+        do {
+          expected = try layer.outputTypes(LayerApplication(inputs: inputs, arguments: node.attributes))
+        } catch {
+          problems.append("\(node.name): \(node.op)'s shape rule fails on what the pass left: \(error)")
+          continue
+        }
+      } else {
+        problems.append("\(node.name): no layer or pass describes the op \(node.op)")
+        continue
+      }
+      if expected != node.outputs {
+        problems.append(
+          "\(node.name): \(node.op) is typed \(node.outputs.map(\.description)) but its rule gives \(expected.map(\.description))")
+      }
+    }
+    if !problems.isEmpty { throw VerificationError(problems: problems.map { "after \(pass): \($0)" }) }
+  }
+}
