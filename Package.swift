@@ -36,7 +36,8 @@ let package = Package(
     .target(
       name: "DLCCodegen", dependencies: ["DLCIR", "DLCLayers", "DLCData", "DLCPlanning", "DLCSupport"],
       resources: [.embedInCode("Resources/dlc_runtime.h")]),
-    .systemLibrary(name: "CGraphviz", path: "Sources/CGraphviz", pkgConfig: "libgvc", providers: [.apt(["libgraphviz-dev"])]),
+    .systemLibrary(
+      name: "CGraphviz", path: "Sources/CGraphviz", pkgConfig: "libgvc", providers: [.apt(["libgraphviz-dev"])]),
     // Pictures: the graph and the memory plan as DOT, rendered in-process by libgvc.
     .target(name: "DLCViz", dependencies: ["DLCIR", "DLCPlanning", "DLCSummary", "CGraphviz"]),
     .target(
@@ -54,13 +55,16 @@ let package = Package(
     // libFuzzer targets for every reader of a user's bytes (scripts/fuzz.sh); a file replayer otherwise.
     .executableTarget(
       name: "dlc-fuzz",
-      dependencies: ["DLCDriver", "DLCCodegen", "DLCData", "DLCIR", "DLCPasses", "DLCPlanning", "DLCSummary", "DLCSupport"]),
+      dependencies: [
+        "DLCDriver", "DLCCodegen", "DLCData", "DLCIR", "DLCPasses", "DLCPlanning", "DLCSummary", "DLCSupport",
+      ]),
     // Shared by the test targets: layer cases and fixture files.
     .target(
       name: "DLCTestSupport", dependencies: ["DLCData", "DLCDriver", "DLCIR", "DLCSupport", "DLCWeights"],
       path: "Tests/DLCTestSupport"),
     .testTarget(name: "DLCFrontendTests", dependencies: ["DLCFrontend", "DLCSupport"]),
-    .testTarget(name: "DLCLayersTests", dependencies: ["DLCDriver", "DLCLayers", "DLCIR", "DLCSupport", "DLCTestSupport"]),
+    .testTarget(
+      name: "DLCLayersTests", dependencies: ["DLCDriver", "DLCLayers", "DLCIR", "DLCSupport", "DLCTestSupport"]),
     .testTarget(
       name: "DLCGoldenTests",
       dependencies: [
@@ -68,7 +72,8 @@ let package = Package(
         "DLCSupport",
       ]),
     .testTarget(name: "DLCCLITests", dependencies: ["dlc", "dlc-fuzz", "DLCData"]),
-    .testTarget(name: "DLCDataTests", dependencies: ["DLCData", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+    .testTarget(
+      name: "DLCDataTests", dependencies: ["DLCData", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
     .testTarget(
       name: "DLCCodegenTests",
       dependencies: [

@@ -103,7 +103,8 @@ public enum CBuild {
     process.waitUntilExit()
     let text = String(decoding: data, as: UTF8.self)
     guard process.terminationStatus == 0 else {
-      throw CodegenError("\(tool) \(arguments.joined(separator: " ")) failed (exit \(process.terminationStatus)):\n\(text)")
+      throw CodegenError(
+        "\(tool) \(arguments.joined(separator: " ")) failed (exit \(process.terminationStatus)):\n\(text)")
     }
     return text
   }

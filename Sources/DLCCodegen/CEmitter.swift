@@ -79,7 +79,8 @@ public enum CCodegen {
   /// Working memory the C kernels need for a node beyond its output, in floats (im2col columns).
   public static func scratchFloats(_ graph: Graph, maxBatch: Int) -> (Node) -> Int {
     { node in
-      CEmitters.table[node.op]?.scratch(NodeShapes(node: node, inputs: node.inputs.map(graph.type(of:)), maxBatch: maxBatch)) ?? 0
+      CEmitters.table[node.op]?.scratch(
+        NodeShapes(node: node, inputs: node.inputs.map(graph.type(of:)), maxBatch: maxBatch)) ?? 0
     }
   }
 
@@ -159,7 +160,8 @@ private struct Generator {
       let observed = node.outputs.indices.map { index -> String in
         let name = graph.name(of: ValueRef(node: node.id, output: index)).replacingOccurrences(of: "\"", with: "")
         let shape = "{batch, " + cInts(node.outputs[index].dims) + "}"
-        return "  if (observe) { const int shape[] = \(shape); observe(\"\(name)\", \(expression(ValueRef(node: node.id, output: index))), shape, \(node.outputs[index].dims.count + 1), context); }"
+        return
+          "  if (observe) { const int shape[] = \(shape); observe(\"\(name)\", \(expression(ValueRef(node: node.id, output: index))), shape, \(node.outputs[index].dims.count + 1), context); }"
       }
       body += observed
     }
@@ -174,7 +176,8 @@ private struct Generator {
     return GeneratedC(
       prefix: prefix, header: header(weightCount: blob.count),
       source: source(body: body),
-      weightsSource: external ? nil : weightsSource(blob), weightsBlob: Tensor(shape: [blob.count], floats: blob).littleEndianBytes,
+      weightsSource: external ? nil : weightsSource(blob),
+      weightsBlob: Tensor(shape: [blob.count], floats: blob).littleEndianBytes,
       main: CMain.program(prefix: prefix, graph: graph, external: external, inputParameters: inputParameters),
       plan: plan, options: options)
   }
@@ -208,7 +211,8 @@ private struct Generator {
     let restrict = "\(macro)_RESTRICT"
     var parameters: [String] = external ? ["const float *\(restrict) weights"] : []
     for (input, name) in zip(graph.inputs, inputParameters) {
-      parameters.append((input.outputs[0].dtype == .int32 ? "const int32_t *" : "const float *") + "\(restrict) " + name)
+      parameters.append(
+        (input.outputs[0].dtype == .int32 ? "const int32_t *" : "const float *") + "\(restrict) " + name)
     }
     parameters += outputParameters.map { "float *\(restrict) \($0)" }
     return parameters.joined(separator: ", ")
@@ -246,7 +250,8 @@ private struct Generator {
       """
     for (input, name) in zip(graph.inputs, inputParameters) {
       let type = input.outputs[0]
-      text += "/* input \(input.name): \(type.dtype == .int32 ? "int32 token ids" : "float32"), (N, \(cInts(type.dims))) */\n"
+      text +=
+        "/* input \(input.name): \(type.dtype == .int32 ? "int32 token ids" : "float32"), (N, \(cInts(type.dims))) */\n"
       text += "#define \(macro)_\(name.uppercased())_SIZE \(type.elementCount)\n"
     }
     for (output, name) in zip(graph.outputs, outputParameters) {

@@ -274,7 +274,8 @@ enum CMain {
       """
     for (index, output) in graph.outputs.enumerated() {
       let dims = graph.type(of: output).dims
-      text += "  { const int shape[] = {(int)examples, \(cInts(dims))}; if (write_npy(outputs[\(index)], out_\(index), shape, \(dims.count + 1))) goto done; }\n"
+      text +=
+        "  { const int shape[] = {(int)examples, \(cInts(dims))}; if (write_npy(outputs[\(index)], out_\(index), shape, \(dims.count + 1))) goto done; }\n"
     }
     text += "  result = 0;\ndone:\n  free(arena);\n"
     for index in graph.inputs.indices { text += "  free(in_\(index));\n" }

@@ -38,7 +38,8 @@ struct LayerEmitter {
   var emit: (_ context: EmitContext) throws -> Void
 
   init(
-    scratch: @escaping (_ shapes: NodeShapes) -> Int = { _ in 0 }, emit: @escaping (_ context: EmitContext) throws -> Void
+    scratch: @escaping (_ shapes: NodeShapes) -> Int = { _ in 0 },
+    emit: @escaping (_ context: EmitContext) throws -> Void
   ) {
     self.scratch = scratch
     self.emit = emit

@@ -1,6 +1,6 @@
+import DLCSupport
 // A problem with a data file (weights, inputs, outputs), reported as `path: error: message`.
 import Foundation
-import DLCSupport
 
 public struct DataFileError: Error, Equatable, CustomStringConvertible {
   public var path: String
@@ -68,9 +68,13 @@ enum ElementCodec {
     #endif
   }
 
-  static func int32s(_ bytes: ArraySlice<UInt8>) -> [Int32] { load(bytes, filling: Int32(0)).map(Int32.init(littleEndian:)) }
+  static func int32s(_ bytes: ArraySlice<UInt8>) -> [Int32] {
+    load(bytes, filling: Int32(0)).map(Int32.init(littleEndian:))
+  }
 
-  static func int64s(_ bytes: ArraySlice<UInt8>) -> [Int64] { load(bytes, filling: Int64(0)).map(Int64.init(littleEndian:)) }
+  static func int64s(_ bytes: ArraySlice<UInt8>) -> [Int64] {
+    load(bytes, filling: Int64(0)).map(Int64.init(littleEndian:))
+  }
 
   static func bytes(of tensor: Tensor) -> [UInt8] {
     func store<T>(_ values: [T]) -> [UInt8] { values.withUnsafeBytes { Array($0) } }

@@ -25,16 +25,22 @@ public enum NumPy {
       throw fail("unsupported .npy format version \(major).\(bytes[7])")
     }
     let headerStart = 8 + lengthWidth
-    guard declared <= UInt64(bytes.count - headerStart) else { throw fail("the .npy header runs past the end of the file") }
+    guard declared <= UInt64(bytes.count - headerStart) else {
+      throw fail("the .npy header runs past the end of the file")
+    }
     let dataStart = headerStart + Int(declared)
     guard let header = String(bytes: bytes[headerStart..<dataStart], encoding: .utf8) else {
       throw fail("the .npy header is not text")
     }
     guard let descr = quotedValue(of: "descr", in: header), let shape = shapeValue(in: header) else {
-      throw fail("the .npy header has no 'descr' or 'shape'", notes: ["header: \(header.trimmingCharacters(in: .whitespacesAndNewlines))"])
+      throw fail(
+        "the .npy header has no 'descr' or 'shape'",
+        notes: ["header: \(header.trimmingCharacters(in: .whitespacesAndNewlines))"])
     }
     guard let fortranKey = header.range(of: "'fortran_order':") else {
-      throw fail("the .npy header has no 'fortran_order'", notes: ["header: \(header.trimmingCharacters(in: .whitespacesAndNewlines))"])
+      throw fail(
+        "the .npy header has no 'fortran_order'",
+        notes: ["header: \(header.trimmingCharacters(in: .whitespacesAndNewlines))"])
     }
     if !header[fortranKey.upperBound...].drop(while: { $0 == " " }).hasPrefix("False") {
       throw fail(
@@ -72,7 +78,9 @@ public enum NumPy {
     case .int32: descr = "<i4"
     case .int64: descr = "<i8"
     }
-    let shape = tensor.shape.count == 1 ? "(\(tensor.shape[0]),)" : "(" + tensor.shape.map(String.init).joined(separator: ", ") + ")"
+    let shape =
+      tensor.shape.count == 1
+      ? "(\(tensor.shape[0]),)" : "(" + tensor.shape.map(String.init).joined(separator: ", ") + ")"
     var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shape), }"
     let unpadded = magic.count + 4 + header.utf8.count + 1
     header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
@@ -142,7 +150,8 @@ public enum NumPy {
     guard let declared = ByteReader(bytes: bytes).uint(at: 8, width: width), declared <= 65536 else { return 0 }
     let dataStart = 8 + width + Int(declared)
     guard bytes.count >= dataStart else { return nil }
-    guard let header = String(bytes: bytes[(8 + width)..<dataStart], encoding: .utf8), let shape = shapeValue(in: header),
+    guard let header = String(bytes: bytes[(8 + width)..<dataStart], encoding: .utf8),
+      let shape = shapeValue(in: header),
       let descr = quotedValue(of: "descr", in: header)
     else { return dataStart }
     let size = descr.hasSuffix("8") ? 8 : descr.hasSuffix("2") ? 2 : descr.hasSuffix("1") ? 1 : 4
@@ -159,7 +168,8 @@ public enum NumPy {
       for (name, tensor) in arrays {
         let data = Data(encodeArray(tensor))
         try archive.addEntry(
-          with: name + ".npy", type: .file, uncompressedSize: Int64(data.count), modificationDate: Date(timeIntervalSince1970: 315_532_800)
+          with: name + ".npy", type: .file, uncompressedSize: Int64(data.count),
+          modificationDate: Date(timeIntervalSince1970: 315_532_800)
         ) { position, size in
           data.subdata(in: Int(position)..<Int(position) + size)
         }

@@ -76,7 +76,9 @@ public struct SafeTensors: Equatable {
         for (key, item) in value as? [String: Any] ?? [:] { metadata[key] = item as? String }
         continue
       }
-      guard let description = value as? [String: Any] else { throw fail("tensor '\(name)' is not described by an object") }
+      guard let description = value as? [String: Any] else {
+        throw fail("tensor '\(name)' is not described by an object")
+      }
       guard let dtype = description["dtype"] as? String else { throw fail("tensor '\(name)' has no dtype") }
       guard let shape = integers(description["shape"]), shape.allSatisfy({ $0 >= 0 }) else {
         throw fail("tensor '\(name)' has no valid shape")
@@ -93,7 +95,8 @@ public struct SafeTensors: Equatable {
         }
         guard count == length else {
           throw fail(
-            "tensor '\(name)' has \(length) bytes of data, but a \(dtype) tensor of shape \(describeShape(shape)) needs \(count)")
+            "tensor '\(name)' has \(length) bytes of data, but a \(dtype) tensor of shape \(describeShape(shape)) needs \(count)"
+          )
         }
       }
       let data = buffer[(buffer.startIndex + offsets[0])..<(buffer.startIndex + offsets[1])]

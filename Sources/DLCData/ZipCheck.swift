@@ -39,7 +39,9 @@ enum ZipCheck {
         return "ZIP64 archives are not supported"
       }
       if flags & 1 != 0 { return "encrypted members are not supported" }
-      guard method == 0 || method == 8 else { return "a member uses compression method \(method), not stored or deflated" }
+      guard method == 0 || method == 8 else {
+        return "a member uses compression method \(method), not stored or deflated"
+      }
       // The local header must agree with the central directory: the ZIP reader takes sizes from either.
       guard u32(local) == 0x0403_4b50, let localFlags = u16(local + 6), let localMethod = u16(local + 8),
         let localCompressed = u32(local + 18), let localUncompressed = u32(local + 22),
@@ -61,7 +63,8 @@ enum ZipCheck {
           || (describedLater && localSizes.compressed == 0 && localSizes.uncompressed == 0)
       else { return "a member's local header disagrees with the central directory" }
       // A data descriptor (signature optional) follows the data when the local header defers the sizes.
-      let descriptor = describedLater ? (u32(local + 30 + localName + localExtra + compressed) == 0x0807_4b50 ? 16 : 12) : 0
+      let descriptor =
+        describedLater ? (u32(local + 30 + localName + localExtra + compressed) == 0x0807_4b50 ? 16 : 12) : 0
       guard local + 30 + localName + localExtra + compressed + descriptor <= directoryStart else {
         return "a member lies outside the file"
       }

@@ -77,7 +77,8 @@ public enum CBackend {
 
   /// Builds the program (once, cached) and runs it on `inputs` with extra `arguments`.
   static func execute(
-    _ compilation: Compilation, weights: [String: Tensor], inputs: [Tensor], build: CBuildOptions, arguments extra: [String]
+    _ compilation: Compilation, weights: [String: Tensor], inputs: [Tensor], build: CBuildOptions,
+    arguments extra: [String]
   ) throws -> (outputs: [(name: String, tensor: Tensor)], stdout: String, generated: GeneratedC) {
     guard let graph = compilation.graph else { throw RunFailure(compilation.renderedDiagnostics) }
     let batch = inputs.first?.shape.first ?? 1
@@ -86,8 +87,9 @@ public enum CBackend {
     // The program allocates this arena here, so this machine must have it; `compile` does not ask,
     // since its code may run elsewhere.
     try Runner.requireMemory(generated.plan.totalBytes, for: "the compiled model's arena")
-    let key = fnv1a([generated.header, generated.source, generated.main, build.compiler, "\(build.blas)", build.optimization]
-      + build.extraFlags)
+    let key = fnv1a(
+      [generated.header, generated.source, generated.main, build.compiler, "\(build.blas)", build.optimization]
+        + build.extraFlags)
     let programDirectory = cacheDirectory + "/\(generated.prefix)-\(String(key, radix: 16))"
     let program = programDirectory + "/" + generated.prefix
     let fileManager = FileManager.default

@@ -1,8 +1,8 @@
+import DLCData
 // The compiler driver: the only place that knows the order of the stages.
 import DLCElaboration
 import DLCFrontend
 import DLCIR
-import DLCData
 import DLCLayers
 import DLCPasses
 import DLCSummary
@@ -116,7 +116,9 @@ public enum Driver {
 
 extension Compilation {
   /// The compilation with its graph (and weights) after `passes`, for the backends to consume.
-  public func optimized(weights: [String: Tensor], passes: [Pass] = Passes.all) throws -> (Compilation, [String: Tensor]) {
+  public func optimized(weights: [String: Tensor], passes: [Pass] = Passes.all) throws -> (
+    Compilation, [String: Tensor]
+  ) {
     guard let graph else { throw RunFailure(renderedDiagnostics) }
     let result = try PassManager(passes).run(Program(graph: graph, weights: weights))
     var copy = self

@@ -25,7 +25,8 @@ public enum Runner {
     guard let graph = compilation.graph else { throw RunFailure(compilation.renderedDiagnostics) }
     guard let path else {
       let (weights, warnings) = try initialize(graph, seed: seed)
-      let notice = (["note: no --weights given; using Keras-default initialization (seed \(seed))"]
+      let notice =
+        (["note: no --weights given; using Keras-default initialization (seed \(seed))"]
         + warnings.map { "warning: \($0)" }).joined(separator: "\n") + "\n"
       return (Dictionary(weights.map { ($0.name, $0.tensor) }, uniquingKeysWith: { a, _ in a }), notice)
     }
@@ -113,7 +114,8 @@ public enum Runner {
         // After a misnamed input, "no value" would only repeat the same mistake.
         if !hadErrors {
           let searched = archives.map { archive in
-            "\(archive.path) holds " + (archive.names.isEmpty ? "no arrays" : archive.names.map { "'\($0)'" }.joined(separator: ", "))
+            "\(archive.path) holds "
+              + (archive.names.isEmpty ? "no arrays" : archive.names.map { "'\($0)'" }.joined(separator: ", "))
           }
           errors.append(
             "error: no value for input '\(input.name)'\(searched.isEmpty ? "" : " (\(searched.joined(separator: "; ")))"); "
@@ -145,9 +147,11 @@ public enum Runner {
     guard tensor.shape.count == type.dims.count + 1, Array(tensor.shape.dropFirst()) == type.dims,
       tensor.shape[0] >= 1
     else {
-      let notes = Array(tensor.shape) == type.dims ? ["add the batch dimension first: x[None] or x.reshape(1, ...)"] : []
+      let notes =
+        Array(tensor.shape) == type.dims ? ["add the batch dimension first: x[None] or x.reshape(1, ...)"] : []
       throw DataFileError(
-        origin, "input '\(input.name)' has shape \(describeShape(tensor.shape)); the model expects \(expected)", notes: notes)
+        origin, "input '\(input.name)' has shape \(describeShape(tensor.shape)); the model expects \(expected)",
+        notes: notes)
     }
     switch (type.dtype, tensor.elements) {
     case (.float32, .float32), (.int32, .int32): return tensor
@@ -158,7 +162,8 @@ public enum Runner {
       throw DataFileError(origin, "input '\(input.name)' holds \(bad), which does not fit in int32")
     case (.int32, _):
       throw DataFileError(
-        origin, "input '\(input.name)' is \(tensor.elementType.rawValue); the model's i32 input takes int32 or int64 token ids",
+        origin,
+        "input '\(input.name)' is \(tensor.elementType.rawValue); the model's i32 input takes int32 or int64 token ids",
         notes: ["convert it with x.astype(np.int32)"])
     case (.float32, _):
       throw DataFileError(
@@ -236,13 +241,15 @@ extension Runner {
     let floats = Checked.product(batch, Checked.sum(graph.inputs.map { $0.outputs[0].elementCount }))
     try requireMemory(Checked.product(floats, 4), for: "random inputs of \(batch) examples")
     var generator = SplitMix64(seed: seed)
-    let vocabulary = graph.nodes.filter { $0.op == "Embedding" }.compactMap { $0.attributes["input_dim"]?.intValue }.min() ?? 2
+    let vocabulary =
+      graph.nodes.filter { $0.op == "Embedding" }.compactMap { $0.attributes["input_dim"]?.intValue }.min() ?? 2
     return graph.inputs.map { input in
       let type = input.outputs[0]
       let count = batch * type.elementCount
       if type.dtype == .int32 {
         return Tensor(
-          shape: [batch] + type.dims, elements: .int32((0..<count).map { _ in Int32(generator.next() % UInt64(vocabulary)) }))
+          shape: [batch] + type.dims,
+          elements: .int32((0..<count).map { _ in Int32(generator.next() % UInt64(vocabulary)) }))
       }
       return Tensor(shape: [batch] + type.dims, floats: (0..<count).map { _ in Float(generator.normal()) })
     }

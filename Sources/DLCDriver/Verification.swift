@@ -20,7 +20,8 @@ public enum Verification {
     let graph = try model.graph
     return try inputs.map { label, tensors in
       var layers: [(String, Tensor)] = []
-      let reference = try Runner.interpret(model.compilation, weights: model.weights, inputs: tensors) { node, outputs in
+      let reference = try Runner.interpret(model.compilation, weights: model.weights, inputs: tensors) {
+        node, outputs in
         for (index, tensor) in outputs.enumerated() {
           layers.append((graph.name(of: ValueRef(node: node.id, output: index)), tensor))
         }

@@ -60,7 +60,8 @@ extension ElaborationState {
     }
     diagnostics.report(
       .error(
-        "\(definition.keras) takes \(definition.arity.phrase); got \(inputs.count)", at: call.callee.range, notes: notes))
+        "\(definition.keras) takes \(definition.arity.phrase); got \(inputs.count)", at: call.callee.range, notes: notes
+      ))
   }
 
   /// Embedding wants token ids; every other layer with weights wants floats.
@@ -96,7 +97,9 @@ extension ElaborationState {
       let positional = definition.arguments.filter(\.positional).map(\.name)
       var position = 0
       for given in call.arguments {
-        if given.label == argument || (given.label == nil && positional.indices.contains(position) && positional[position] == argument) {
+        if given.label == argument
+          || (given.label == nil && positional.indices.contains(position) && positional[position] == argument)
+        {
           range = given.value.range
         }
         if given.label == nil { position += 1 }

@@ -10,8 +10,10 @@ extension ElaborationState {
     let name = block.name.name
     if blockStack.contains(name) {
       let cycle = (blockStack.drop { $0 != name } + [name]).joined(separator: " → ")
-      diagnostics.report(.error("block '\(name)' calls itself (\(cycle))", at: call.callee.range,
-        notes: [DiagnosticNote("blocks may call other blocks, but not recursively")]))
+      diagnostics.report(
+        .error(
+          "block '\(name)' calls itself (\(cycle))", at: call.callee.range,
+          notes: [DiagnosticNote("blocks may call other blocks, but not recursively")]))
       throw Abandon()
     }
     guard blockStack.count < Self.maximumBlockDepth else {

@@ -107,7 +107,8 @@ final class ElaborationState {
       }
       for case .block(let nested) in block.body {
         diagnostics.report(
-          .error("block '\(nested.name.name)' is declared inside block '\(block.name.name)'", at: nested.name.range,
+          .error(
+            "block '\(nested.name.name)' is declared inside block '\(block.name.name)'", at: nested.name.range,
             notes: [DiagnosticNote("declare blocks at the top level; blocks may call each other")]))
       }
       blocks[block.name.name] = block
@@ -126,7 +127,8 @@ final class ElaborationState {
     if let (value, range) = input.dimensions.first(where: { $0.value > Limits.maxDimension }) {
       diagnostics.report(
         .error(
-          "too large: input dimension \(Limits.describe(value)) exceeds \(Limits.describe(Limits.maxDimension))", at: range))
+          "too large: input dimension \(Limits.describe(value)) exceeds \(Limits.describe(Limits.maxDimension))",
+          at: range))
       scope[input.name.name] = .poisoned
       return
     }

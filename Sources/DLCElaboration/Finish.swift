@@ -19,7 +19,9 @@ extension ElaborationState {
     var renumbered: [NodeID: NodeID] = [:]
     for node in graph.nodes where live.contains(node.id) || node.isInput {
       var copy = node
-      copy.inputs = node.inputs.compactMap { input in renumbered[input.node].map { ValueRef(node: $0, output: input.output) } }
+      copy.inputs = node.inputs.compactMap { input in
+        renumbered[input.node].map { ValueRef(node: $0, output: input.output) }
+      }
       renumbered[node.id] = pruned.add(copy)
     }
     pruned.outputs = graph.outputs.compactMap { output in

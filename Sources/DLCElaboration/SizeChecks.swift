@@ -16,7 +16,9 @@ extension ElaborationState {
       }
     }
     for weight in parameters {
-      if let message = Self.sizeProblem(dims: weight.shape, what: "\(what)'s weight '\(weight.name)' \(weight.shapeDescription)") {
+      if let message = Self.sizeProblem(
+        dims: weight.shape, what: "\(what)'s weight '\(weight.name)' \(weight.shapeDescription)")
+      {
         diagnostics.report(.error(message, at: range))
         throw Abandon()
       }

@@ -162,7 +162,8 @@ public struct Parser {
     var dimensions: [(Int, SourceRange)] = []
     repeat {
       guard case .integer(let value) = current.kind else {
-        throw fail("expected a positive integer dimension, found \(current.kind)",
+        throw fail(
+          "expected a positive integer dimension, found \(current.kind)",
           notes: [DiagnosticNote("shapes leave out the batch dimension, as in Keras' Input(shape=...)")])
       }
       let token = advance()
@@ -187,10 +188,12 @@ public struct Parser {
     }
     guard accept(.equals) != nil else {
       if check(.arrow) {
-        throw fail("a pipeline must be bound to a name or be an output",
+        throw fail(
+          "a pipeline must be bound to a name or be an output",
           notes: [DiagnosticNote("write 'y = \(targets[0].name) -> ...' or 'output \(targets[0].name) -> ...'")])
       }
-      throw fail("expected '=' after \(targets.count > 1 ? "the names" : "'\(targets[0].name)'"), found \(current.kind)")
+      throw fail(
+        "expected '=' after \(targets.count > 1 ? "the names" : "'\(targets[0].name)'"), found \(current.kind)")
     }
     let pipeline = try parsePipeline()
     try endOfStatement()
@@ -254,7 +257,8 @@ public struct Parser {
       if let item = parseItem(topLevel: false) {
         if case .output(let output) = item {
           diagnostics.report(
-            .error("'output' is not allowed inside a block", at: output.range,
+            .error(
+              "'output' is not allowed inside a block", at: output.range,
               notes: [DiagnosticNote("a block hands its results back with 'return'")]))
         }
         body.append(item)
@@ -263,7 +267,8 @@ public struct Parser {
     let close = try expect(.rightBrace, "to close block '\(name.name)' (opened here)")
     if returnRange == nil {
       diagnostics.report(
-        .error("block '\(name.name)' has no 'return'", at: name.range,
+        .error(
+          "block '\(name.name)' has no 'return'", at: name.range,
           notes: [DiagnosticNote("end the block with 'return <pipeline>'")]))
     }
     if !check(.endOfFile) { try endOfStatement() }
@@ -289,7 +294,8 @@ public struct Parser {
       _ = try expect(.rightParen, "to close the tuple of tensors")
     } else {
       if case .identifier = current.kind, tokens[index + 1].kind == .leftParen {
-        throw fail("a pipeline starts with a tensor name, not a layer call",
+        throw fail(
+          "a pipeline starts with a tensor name, not a layer call",
           notes: [DiagnosticNote("write 'x -> Layer(...)'")])
       }
       sources.append(try expectIdentifier("to start the pipeline"))
@@ -306,7 +312,9 @@ public struct Parser {
   private mutating func parseCall() throws -> Call {
     let callee = try expectIdentifier("after '->' (a layer or block call such as Dense(10))")
     guard accept(.leftParen) != nil else {
-      throw fail("expected '(' after '\(callee.name)'", notes: [DiagnosticNote("layers are called with parentheses, as in \(callee.name)()")])
+      throw fail(
+        "expected '(' after '\(callee.name)'",
+        notes: [DiagnosticNote("layers are called with parentheses, as in \(callee.name)()")])
     }
     var arguments: [Argument] = []
     if !check(.rightParen) {

@@ -20,7 +20,8 @@ public indirect enum AttributeValue: Hashable, Sendable, CustomStringConvertible
     case .string(let value): return "\"\(value)\""
     case .bool(let value): return value ? "true" : "false"
     case .none: return "none"
-    case .ints(let values): return values.count == 1 ? "(\(values[0]),)" : "(" + values.map(String.init).joined(separator: ", ") + ")"
+    case .ints(let values):
+      return values.count == 1 ? "(\(values[0]),)" : "(" + values.map(String.init).joined(separator: ", ") + ")"
     case .list(let values): return "[" + values.map(\.description).joined(separator: ", ") + "]"
     case .layer(let layer): return layer.description
     }
@@ -109,7 +110,8 @@ public struct WrappedLayer: Hashable, Sendable, CustomStringConvertible {
 
   public var description: String {
     // Arguments left at none (and the common ones) are noise in IR dumps and messages.
-    "\(op)(" + attributes.filter { !$0.value.isNone && $0.name != "trainable" }.map { "\($0.name)=\($0.value)" }
+    "\(op)("
+      + attributes.filter { !$0.value.isNone && $0.name != "trainable" }.map { "\($0.name)=\($0.value)" }
       .joined(separator: ", ") + ")"
   }
 }

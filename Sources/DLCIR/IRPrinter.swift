@@ -6,21 +6,29 @@ public enum IRPrinter {
   public static func print(_ graph: Graph, file: SourceFile? = nil) -> String {
     var out = "model \(graph.name)\n"
     for node in graph.nodes {
-      let types = node.outputs.map { "\($0.dtype == .int32 ? "i32" : "f32")(N" + $0.dims.map { ", \($0)" }.joined() + ")" }
-      let result = node.outputs.count == 1 ? "%\(node.id)" : node.outputs.indices.map { "%\(node.id).\($0)" }.joined(separator: ", ")
+      let types = node.outputs.map {
+        "\($0.dtype == .int32 ? "i32" : "f32")(N" + $0.dims.map { ", \($0)" }.joined() + ")"
+      }
+      let result =
+        node.outputs.count == 1
+        ? "%\(node.id)" : node.outputs.indices.map { "%\(node.id).\($0)" }.joined(separator: ", ")
       if node.isInput {
         out += "\(result) = input \"\(node.name)\" : \(types[0])\n"
         continue
       }
       let operands = node.inputs.map(\.description).joined(separator: ", ")
       // Arguments left at none, and the name and trainable flag (shown elsewhere), are left out.
-      let attributes = node.attributes.filter { entry in !entry.value.isNone && entry.name != "name" && entry.name != "trainable" }
-        .map { "\($0.name)=\($0.value)" }.joined(separator: ", ")
+      let attributes = node.attributes.filter { entry in
+        !entry.value.isNone && entry.name != "name" && entry.name != "trainable"
+      }
+      .map { "\($0.name)=\($0.value)" }.joined(separator: ", ")
       var line = "\(result) = \(node.op) \"\(node.name)\" (\(operands))"
       if !attributes.isEmpty { line += " {\(attributes)}" }
       line += " : " + types.joined(separator: ", ")
       if !node.parameters.isEmpty {
-        line += " weights[" + node.parameters.map { "\($0.name)(" + $0.shape.map(String.init).joined(separator: ", ") + ")" }
+        line +=
+          " weights["
+          + node.parameters.map { "\($0.name)(" + $0.shape.map(String.init).joined(separator: ", ") + ")" }
           .joined(separator: ", ") + "]"
       }
       if let file, let range = node.range {

@@ -73,7 +73,8 @@ public struct Interpreter {
       try observe?(node, outputs)
       for (index, output) in outputs.enumerated() {
         guard let byteOffset = plan.byteOffset(of: ValueRef(node: id, output: index)) else { continue }
-        let values = output.floats, start = byteOffset / 4
+        let values = output.floats
+        let start = byteOffset / 4
         arena.replaceSubrange(start..<(start + values.count), with: values)
       }
     }

@@ -15,7 +15,8 @@ public struct KernelCall {
     self.node = node
     self.inputs = inputs
     self.weights = weights
-    self.arguments = LayerApplication(inputs: node.inputs.indices.map { _ in TensorType(.float32, []) }, arguments: node.attributes)
+    self.arguments = LayerApplication(
+      inputs: node.inputs.indices.map { _ in TensorType(.float32, []) }, arguments: node.attributes)
   }
 
   public var batch: Int { inputs.first?.shape.first ?? 1 }

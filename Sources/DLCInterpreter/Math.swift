@@ -189,7 +189,8 @@ enum Math {
 
   /// Element-wise combination with NumPy broadcasting (shapes of equal rank, dims equal or 1).
   static func broadcast(
-    _ a: [Float], _ aShape: [Int], _ b: [Float], _ bShape: [Int], into outShape: [Int], _ combine: (Float, Float) -> Float
+    _ a: [Float], _ aShape: [Int], _ b: [Float], _ bShape: [Int], into outShape: [Int],
+    _ combine: (Float, Float) -> Float
   ) -> [Float] {
     if aShape == bShape { return zip(a, b).map(combine) }
     let aStrides = strides(of: aShape).enumerated().map { aShape[$0.offset] == 1 ? 0 : $0.element }

@@ -55,7 +55,8 @@ extension LayerDef {
         shape[axis - 1] = 1
       }
       return [layer.weight("alpha", shape, initializer: layer.initializer("alpha_initializer", default: "zeros"))]
-    }, memory: .elementwise).masking(.propagates)
+    }, memory: .elementwise
+  ).masking(.propagates)
 
   static let elu = LayerDef(
     keras: "ELU",
@@ -72,5 +73,6 @@ extension LayerDef {
     outputType: { layer in
       for axis in layer.ints("axis") { _ = try Axis.resolve(axis, rank: layer.input.rank, layer: "Softmax") }
       return layer.input
-    }).masking(.unsupported)
+    }
+  ).masking(.unsupported)
 }

@@ -192,7 +192,8 @@ public struct ArgumentBinder {
         guard let found = specs.first(where: { $0.name == label }) else {
           let hint = NearestName.hint(label, among: specs.map(\.name))
           diagnostics.report(
-            .error("\(definition.keras) has no argument '\(label)'\(hint)", at: argument.labelRange ?? argument.value.range))
+            .error(
+              "\(definition.keras) has no argument '\(label)'\(hint)", at: argument.labelRange ?? argument.value.range))
           failed = true
           continue
         }
@@ -200,7 +201,8 @@ public struct ArgumentBinder {
       } else {
         if sawKeyword {
           diagnostics.report(
-            .error("positional argument follows a named argument", at: argument.value.range,
+            .error(
+              "positional argument follows a named argument", at: argument.value.range,
               notes: [DiagnosticNote("give positional arguments first, as in Python")]))
           failed = true
           continue
@@ -218,7 +220,8 @@ public struct ArgumentBinder {
         positionalIndex += 1
       }
       if given[spec.name] != nil {
-        diagnostics.report(.error("argument '\(spec.name)' of \(definition.keras) is given twice", at: argument.value.range))
+        diagnostics.report(
+          .error("argument '\(spec.name)' of \(definition.keras) is given twice", at: argument.value.range))
         failed = true
         continue
       }
@@ -384,7 +387,8 @@ public struct ArgumentBinder {
     let shown = formatNumber(value)
     if let minimum, value < minimum {
       throw Diagnostic.error(
-        "argument '\(spec.name)' of \(layer) must be at least \(formatNumber(minimum)); got \(shown)", at: literal.range)
+        "argument '\(spec.name)' of \(layer) must be at least \(formatNumber(minimum)); got \(shown)", at: literal.range
+      )
     }
     if let maximum, value > maximum {
       throw Diagnostic.error(
@@ -416,7 +420,8 @@ public struct ArgumentBinder {
       return try elements.map { element in
         guard case .int(let value) = element.kind else {
           throw Diagnostic.error(
-            "argument '\(spec.name)' of \(layer) expects \(expectation); got \(element.phrase) in it", at: element.range)
+            "argument '\(spec.name)' of \(layer) expects \(expectation); got \(element.phrase) in it", at: element.range
+          )
         }
         try checkMagnitude(value, spec, layer, element.range)
         return value
@@ -431,14 +436,16 @@ public struct ArgumentBinder {
   /// `((t, b), (l, r))` → [t, b, l, r].
   private static func padding(_ literal: Literal, dimensions: Int, spec: ArgumentSpec, layer: String) throws -> [Int] {
     let shapeHint =
-      dimensions == 1 ? "an integer or a pair (left, right)" : "an integer, a pair (height, width) or ((top, bottom), (left, right))"
+      dimensions == 1
+      ? "an integer or a pair (left, right)" : "an integer, a pair (height, width) or ((top, bottom), (left, right))"
     func fail(_ range: SourceRange) -> Diagnostic {
       .error("argument '\(spec.name)' of \(layer) expects \(shapeHint); got \(literal.phrase)", at: range)
     }
     func nonNegative(_ values: [Int]) throws -> [Int] {
       for value in values { try checkMagnitude(value, spec, layer, literal.range) }
       if let bad = values.first(where: { $0 < 0 }) {
-        throw Diagnostic.error("argument '\(spec.name)' of \(layer) must not be negative; got \(bad)", at: literal.range)
+        throw Diagnostic.error(
+          "argument '\(spec.name)' of \(layer) must not be negative; got \(bad)", at: literal.range)
       }
       return values
     }

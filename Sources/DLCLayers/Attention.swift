@@ -13,12 +13,15 @@ extension LayerDef {
       ArgumentSpec("attention_axes", .axes, default: AttributeValue.none),
       // A call argument in Keras (layer(q, v, use_causal_mask=True)); a layer argument here.
       .bool("use_causal_mask", default: false),
-    ] + ArgumentSpec.trainingOnly(
-      "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer", "activity_regularizer",
-      "kernel_constraint", "bias_constraint", "seed", "flash_attention"),
+    ]
+      + ArgumentSpec.trainingOnly(
+        "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer", "activity_regularizer",
+        "kernel_constraint", "bias_constraint", "seed", "flash_attention"),
     outputTypes: { layer in
-      let query = try layer.inputs[0].requireRank(atLeast: 3, for: "MultiHeadAttention", "query (batch, steps, features)")
-      let value = try layer.inputs[1].requireRank(atLeast: 3, for: "MultiHeadAttention", "value (batch, steps, features)")
+      let query = try layer.inputs[0].requireRank(
+        atLeast: 3, for: "MultiHeadAttention", "query (batch, steps, features)")
+      let value = try layer.inputs[1].requireRank(
+        atLeast: 3, for: "MultiHeadAttention", "value (batch, steps, features)")
       let key = layer.inputs.count > 2 ? layer.inputs[2] : value
       guard key.dims.dropLast() == value.dims.dropLast() else {
         throw ShapeError("MultiHeadAttention key \(key) and value \(value) must have the same steps")
@@ -37,9 +40,12 @@ extension LayerDef {
       }
       if !layer.isNone("attention_axes") {
         let axes = layer.ints("attention_axes")
-        for axis in axes { _ = try Axis.resolve(axis, rank: query.rank, layer: "MultiHeadAttention", argument: "attention_axes") }
+        for axis in axes {
+          _ = try Axis.resolve(axis, rank: query.rank, layer: "MultiHeadAttention", argument: "attention_axes")
+        }
         if axes.contains(where: { ($0 < 0 ? $0 + query.rank : $0) == query.rank - 1 }) {
-          throw ShapeError("MultiHeadAttention attention_axes cannot include the feature axis", argument: "attention_axes")
+          throw ShapeError(
+            "MultiHeadAttention attention_axes cannot include the feature axis", argument: "attention_axes")
         }
       }
       return [query.with(dims: query.dims.dropLast() + outputFeatures(layer))]
@@ -74,12 +80,14 @@ extension LayerDef {
       let valuePositions = value.elementCount / value.last
       let outputWidth = Checked.product(outputFeatures(layer))
       return Checked.sum(
-        Checked.product(queryPositions, query.last, heads, keyDim), Checked.product(valuePositions, key.last, heads, keyDim),
+        Checked.product(queryPositions, query.last, heads, keyDim),
+        Checked.product(valuePositions, key.last, heads, keyDim),
         Checked.product(valuePositions, value.last, heads, valueDim),
         Checked.product(queryPositions, valuePositions, heads, keyDim + valueDim),
         Checked.product(queryPositions, heads, valueDim, outputWidth))
     },
-    internalLayers: ["softmax", "dropout"]).masking(.attends)
+    internalLayers: ["softmax", "dropout"]
+  ).masking(.attends)
 
   static func attentionValueDim(_ layer: LayerApplication) -> Int {
     layer.isNone("value_dim") ? layer.int("key_dim") : layer.int("value_dim")

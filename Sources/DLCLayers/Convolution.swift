@@ -15,9 +15,10 @@ extension LayerDef {
         .intTuple("strides", count: spatialRank, default: 1), .choice("padding", paddings, default: "valid"),
         .dataFormat(), .intTuple("dilation_rate", count: spatialRank, default: 1), .int("groups", min: 1, default: 1),
         .activation(), .bool("use_bias", default: true),
-      ] + ArgumentSpec.trainingOnly(
-        "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer", "activity_regularizer",
-        "kernel_constraint", "bias_constraint", "lora_alpha") + [.loraRank],
+      ]
+        + ArgumentSpec.trainingOnly(
+          "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer", "activity_regularizer",
+          "kernel_constraint", "bias_constraint", "lora_alpha") + [.loraRank],
       outputType: { layer in
         let x = try spatialInput(layer, keras, spatialRank)
         let channels = x.last
@@ -39,7 +40,8 @@ extension LayerDef {
         return kernelAndBias(layer, kernel: layer.ints("kernel_size") + [inputChannels, layer.int("filters")])
       },
       macs: { layer, outputs in
-        let perOutput = Checked.product(Checked.product(layer.ints("kernel_size")), layer.input.last / max(1, layer.int("groups")))
+        let perOutput = Checked.product(
+          Checked.product(layer.ints("kernel_size")), layer.input.last / max(1, layer.int("groups")))
         return Checked.product(outputs.first?.elementCount ?? 0, perOutput)
       }
     ).traits {
@@ -56,9 +58,10 @@ extension LayerDef {
       .choice("padding", ["valid", "same"], default: "valid"),
       ArgumentSpec("output_padding", .intTuple(count: 2, min: 0), default: AttributeValue.none), .dataFormat(),
       .intTuple("dilation_rate", count: 2, default: 1), .activation(), .bool("use_bias", default: true),
-    ] + ArgumentSpec.trainingOnly(
-      "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer", "activity_regularizer",
-      "kernel_constraint", "bias_constraint"),
+    ]
+      + ArgumentSpec.trainingOnly(
+        "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer", "activity_regularizer",
+        "kernel_constraint", "bias_constraint"),
     outputType: { layer in
       let x = try spatialInput(layer, "Conv2DTranspose", 2)
       try checkStridesWithDilation(layer, "Conv2DTranspose")
@@ -95,9 +98,10 @@ extension LayerDef {
       .intTuple("kernel_size", count: 2), .intTuple("strides", count: 2, default: 1),
       .choice("padding", ["valid", "same"], default: "valid"), .int("depth_multiplier", min: 1, default: 1),
       .dataFormat(), .intTuple("dilation_rate", count: 2, default: 1), .activation(), .bool("use_bias", default: true),
-    ] + ArgumentSpec.trainingOnly(
-      "depthwise_initializer", "bias_initializer", "depthwise_regularizer", "bias_regularizer",
-      "activity_regularizer", "depthwise_constraint", "bias_constraint"),
+    ]
+      + ArgumentSpec.trainingOnly(
+        "depthwise_initializer", "bias_initializer", "depthwise_regularizer", "bias_regularizer",
+        "activity_regularizer", "depthwise_constraint", "bias_constraint"),
     outputType: { layer in
       let x = try spatialInput(layer, "DepthwiseConv2D", 2)
       try checkStridesWithDilation(layer, "DepthwiseConv2D")
@@ -111,7 +115,9 @@ extension LayerDef {
         initializer: layer.initializer("depthwise_initializer", default: "glorot_uniform"))
       return [kernel] + bias(layer, layer.input.last * multiplier)
     },
-    macs: { layer, outputs in Checked.product(outputs.first?.elementCount ?? 0, Checked.product(layer.ints("kernel_size"))) }
+    macs: { layer, outputs in
+      Checked.product(outputs.first?.elementCount ?? 0, Checked.product(layer.ints("kernel_size")))
+    }
   ).traits {
     $0.activationEpilogue = true
     // The kernel's last two axes, flattened, are the output channels.
@@ -126,10 +132,11 @@ extension LayerDef {
       .choice("padding", ["valid", "same"], default: "valid"), .dataFormat(),
       .intTuple("dilation_rate", count: 2, default: 1), .int("depth_multiplier", min: 1, default: 1), .activation(),
       .bool("use_bias", default: true),
-    ] + ArgumentSpec.trainingOnly(
-      "depthwise_initializer", "pointwise_initializer", "bias_initializer", "depthwise_regularizer",
-      "pointwise_regularizer", "bias_regularizer", "activity_regularizer", "depthwise_constraint",
-      "pointwise_constraint", "bias_constraint"),
+    ]
+      + ArgumentSpec.trainingOnly(
+        "depthwise_initializer", "pointwise_initializer", "bias_initializer", "depthwise_regularizer",
+        "pointwise_regularizer", "bias_regularizer", "activity_regularizer", "depthwise_constraint",
+        "pointwise_constraint", "bias_constraint"),
     outputType: { layer in
       let x = try spatialInput(layer, "SeparableConv2D", 2)
       try checkStridesWithDilation(layer, "SeparableConv2D")
@@ -150,7 +157,8 @@ extension LayerDef {
     macs: { layer, outputs in
       let positions = (outputs.first?.elementCount ?? 0) / max(1, layer.int("filters"))
       let expanded = layer.input.last * layer.int("depth_multiplier")
-      return Checked.product(positions, expanded, Checked.sum(Checked.product(layer.ints("kernel_size")), layer.int("filters")))
+      return Checked.product(
+        positions, expanded, Checked.sum(Checked.product(layer.ints("kernel_size")), layer.int("filters")))
     }
   ).traits {
     $0.activationEpilogue = true
@@ -184,7 +192,8 @@ extension LayerDef {
     let padding = layer.string("padding")
     // Zeros a folded ZeroPadding left for the convolution to read past its input's edges.
     let explicit = layer.arguments["explicit_padding"]?.intsValue ?? [0, 0, 0, 0]
-    let added = kernel.count == 1 ? [explicit[2] + explicit[3]] : [explicit[0] + explicit[1], explicit[2] + explicit[3]]
+    let added =
+      kernel.count == 1 ? [explicit[2] + explicit[3]] : [explicit[0] + explicit[1], explicit[2] + explicit[3]]
     var result: [Int] = []
     for axis in kernel.indices {
       guard
@@ -193,7 +202,9 @@ extension LayerDef {
           padding: padding)
       else {
         let spatial = Array(x.dims.prefix(kernel.count))
-        let dilated = dilation.contains(where: { $0 > 1 }) ? " (dilated to \(Window.describe(zip(kernel, dilation).map { $1 * ($0 - 1) + 1 })))" : ""
+        let dilated =
+          dilation.contains(where: { $0 > 1 })
+          ? " (dilated to \(Window.describe(zip(kernel, dilation).map { $1 * ($0 - 1) + 1 })))" : ""
         throw ShapeError(
           "\(keras) kernel \(Window.describe(kernel))\(dilated) is larger than its input \(Window.describe(spatial)) "
             + "with padding=\"valid\"; input \(x)",

@@ -8,9 +8,10 @@ extension LayerDef {
     keras: "Dense",
     arguments: [
       .int("units", min: 1), .activation(), .bool("use_bias", default: true),
-    ] + ArgumentSpec.trainingOnly(
-      "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer", "activity_regularizer",
-      "kernel_constraint", "bias_constraint", "lora_alpha") + [.loraRank],
+    ]
+      + ArgumentSpec.trainingOnly(
+        "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer", "activity_regularizer",
+        "kernel_constraint", "bias_constraint", "lora_alpha") + [.loraRank],
     outputType: { layer in
       let x = layer.input
       // Keras applies Dense to the last axis of any rank; dlc accepts sequences (rank 3) but treats a
@@ -24,7 +25,11 @@ extension LayerDef {
     },
     parameters: { layer in
       let units = layer.int("units")
-      return [layer.weight("kernel", [layer.input.last, units], initializer: layer.initializer("kernel_initializer", default: "glorot_uniform"))]
+      return [
+        layer.weight(
+          "kernel", [layer.input.last, units],
+          initializer: layer.initializer("kernel_initializer", default: "glorot_uniform"))
+      ]
         + (layer.bool("use_bias")
           ? [layer.weight("bias", [units], initializer: layer.initializer("bias_initializer", default: "zeros"))] : [])
     },
@@ -61,7 +66,9 @@ extension LayerDef {
     outputType: { layer in
       let x = layer.input
       var target = layer.ints("target_shape")
-      guard !target.isEmpty else { throw ShapeError("Reshape needs a non-empty target_shape", argument: "target_shape") }
+      guard !target.isEmpty else {
+        throw ShapeError("Reshape needs a non-empty target_shape", argument: "target_shape")
+      }
       if let bad = target.first(where: { $0 == 0 || $0 < -1 }) {
         throw ShapeError("Reshape target_shape entries must be positive or -1; got \(bad)", argument: "target_shape")
       }
@@ -115,16 +122,23 @@ extension LayerDef {
 
   // Inference-time identities: they keep their arguments so the summary and training tools see them.
   static let dropout = identity(
-    "Dropout", [.float("rate", min: 0, max: 1), ArgumentSpec("noise_shape", .intList, default: AttributeValue.none)]
-      + ArgumentSpec.trainingOnly("seed")).masking(.propagates)
+    "Dropout",
+    [.float("rate", min: 0, max: 1), ArgumentSpec("noise_shape", .intList, default: AttributeValue.none)]
+      + ArgumentSpec.trainingOnly("seed")
+  ).masking(.propagates)
   static let spatialDropout1D = identity(
-    "SpatialDropout1D", [.float("rate", min: 0, max: 1)] + ArgumentSpec.trainingOnly("seed"), rank: (3, "(batch, steps, channels)")).masking(.propagates)
+    "SpatialDropout1D", [.float("rate", min: 0, max: 1)] + ArgumentSpec.trainingOnly("seed"),
+    rank: (3, "(batch, steps, channels)")
+  ).masking(.propagates)
   static let spatialDropout2D = identity(
     "SpatialDropout2D", [.float("rate", min: 0, max: 1), .dataFormat()] + ArgumentSpec.trainingOnly("seed"),
-    rank: (4, "(batch, height, width, channels)")).masking(.propagates)
-  static let gaussianNoise = identity("GaussianNoise", [.float("stddev", min: 0)] + ArgumentSpec.trainingOnly("seed")).masking(.propagates)
+    rank: (4, "(batch, height, width, channels)")
+  ).masking(.propagates)
+  static let gaussianNoise = identity("GaussianNoise", [.float("stddev", min: 0)] + ArgumentSpec.trainingOnly("seed"))
+    .masking(.propagates)
   static let gaussianDropout = identity(
-    "GaussianDropout", [.float("rate", min: 0, max: 1)] + ArgumentSpec.trainingOnly("seed")).masking(.propagates)
+    "GaussianDropout", [.float("rate", min: 0, max: 1)] + ArgumentSpec.trainingOnly("seed")
+  ).masking(.propagates)
 
   /// Zeroes the steps whose features all equal `mask_value`, and starts a mask that makes the
   /// layers after it (recurrent layers, GlobalAveragePooling1D) skip them.

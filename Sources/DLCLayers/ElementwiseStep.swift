@@ -31,7 +31,8 @@ public enum ElementwiseStep: Equatable, Sendable {
     case .combine(let op, let index): return "\(op.rawValue) x\(index)"
     case .scale(let scale, let offset): return "scale \(scale) \(offset)"
     case .activation(let activation): return "activation \(activation.rawValue)"
-    case .relu(let maxValue, let slope, let threshold): return "relu \(maxValue.map { "\($0)" } ?? "none") \(slope) \(threshold)"
+    case .relu(let maxValue, let slope, let threshold):
+      return "relu \(maxValue.map { "\($0)" } ?? "none") \(slope) \(threshold)"
     case .elu(let alpha): return "elu \(alpha)"
     }
   }

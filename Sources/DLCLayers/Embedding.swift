@@ -20,7 +20,8 @@ extension LayerDef {
           "embeddings", [layer.int("input_dim"), layer.int("output_dim")],
           initializer: layer.initializer("embeddings_initializer", default: "uniform"))
       ]
-    }).masking(.drops, produces: { $0.bool("mask_zero") ? .nonzeroTokens : nil })
+    }
+  ).masking(.drops, produces: { $0.bool("mask_zero") ? .nonzeroTokens : nil })
 
   /// keras_hub's PositionEmbedding: a learned (sequence_length, dim) table, sliced to the input's length and
   /// broadcast to its shape (add it to the input with Add()).

@@ -43,7 +43,9 @@ public enum LayerReference {
 
   /// What the layer does with a Keras mask (docs/language.md, "Masks").
   static func maskPhrase(_ definition: LayerDef) -> String {
-    let starts = definition.keras == "Embedding" ? "Starts a mask with `mask_zero=true`. "
+    let starts =
+      definition.keras == "Embedding"
+      ? "Starts a mask with `mask_zero=true`. "
       : definition.keras == "Masking" ? "Starts a mask. " : ""
     switch definition.maskBehavior {
     case .drops: return starts + "A mask on its input stops here (a warning, as in Keras)."

@@ -20,7 +20,8 @@ extension LayerDef {
       outputTypes: { layer in
         var result = layer.inputs[0]
         for other in layer.inputs.dropFirst() {
-          let broadcastable = other.rank == result.rank && zip(result.dims, other.dims).allSatisfy { $0 == $1 || $0 == 1 || $1 == 1 }
+          let broadcastable =
+            other.rank == result.rank && zip(result.dims, other.dims).allSatisfy { $0 == $1 || $0 == 1 || $1 == 1 }
           guard broadcastable else {
             throw ShapeError(
               "\(keras) needs inputs of the same shape; got "
@@ -44,7 +45,8 @@ extension LayerDef {
       let first = layer.inputs[0]
       guard layer.inputs.allSatisfy({ $0.rank == first.rank }) else {
         throw ShapeError(
-          "Concatenate needs inputs of the same rank; got " + layer.inputs.map(\.description).joined(separator: " and "))
+          "Concatenate needs inputs of the same rank; got " + layer.inputs.map(\.description).joined(separator: " and ")
+        )
       }
       let axis = try Axis.resolve(layer.int("axis"), rank: first.rank, layer: "Concatenate")
       for other in layer.inputs.dropFirst() {
@@ -87,7 +89,9 @@ extension LayerDef {
     },
     macs: { layer, outputs in
       let x = layer.input
-      let contracted = (try? Axis.resolve(layer.ints("axes").first ?? -1, rank: x.rank, layer: "Dot")).map { x.dims[$0] }
+      let contracted = (try? Axis.resolve(layer.ints("axes").first ?? -1, rank: x.rank, layer: "Dot")).map {
+        x.dims[$0]
+      }
       return Checked.product(outputs.first?.elementCount ?? 0, contracted ?? 0)
     })
 }

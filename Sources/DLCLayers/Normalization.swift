@@ -5,11 +5,13 @@ extension LayerDef {
   static let batchNormalization = LayerDef(
     keras: "BatchNormalization",
     arguments: [
-      .int("axis", default: -1), .float("momentum", min: 0, max: 1, default: 0.99), .float("epsilon", min: 0, default: 1e-3),
+      .int("axis", default: -1), .float("momentum", min: 0, max: 1, default: 0.99),
+      .float("epsilon", min: 0, default: 1e-3),
       .bool("center", default: true), .bool("scale", default: true),
-    ] + ArgumentSpec.trainingOnly(
-      "beta_initializer", "gamma_initializer", "moving_mean_initializer", "moving_variance_initializer",
-      "beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint", "synchronized"),
+    ]
+      + ArgumentSpec.trainingOnly(
+        "beta_initializer", "gamma_initializer", "moving_mean_initializer", "moving_variance_initializer",
+        "beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint", "synchronized"),
     outputType: { layer in
       _ = try Axis.resolve(layer.int("axis"), rank: layer.input.rank, layer: "BatchNormalization")
       return layer.input
@@ -19,10 +21,12 @@ extension LayerDef {
       let channels = [layer.input.dims[axis]]
       var weights: [ParameterSpec] = []
       if layer.bool("scale") {
-        weights.append(layer.weight("gamma", channels, initializer: layer.initializer("gamma_initializer", default: "ones")))
+        weights.append(
+          layer.weight("gamma", channels, initializer: layer.initializer("gamma_initializer", default: "ones")))
       }
       if layer.bool("center") {
-        weights.append(layer.weight("beta", channels, initializer: layer.initializer("beta_initializer", default: "zeros")))
+        weights.append(
+          layer.weight("beta", channels, initializer: layer.initializer("beta_initializer", default: "zeros")))
       }
       weights.append(
         layer.weight(
@@ -46,11 +50,14 @@ extension LayerDef {
     arguments: [
       ArgumentSpec("axis", .axes, default: .ints([-1])), .float("epsilon", min: 0, default: 1e-3),
       .bool("center", default: true), .bool("scale", default: true), .bool("rms_scaling", default: false),
-    ] + ArgumentSpec.trainingOnly(
-      "beta_initializer", "gamma_initializer", "beta_regularizer", "gamma_regularizer", "beta_constraint",
-      "gamma_constraint"),
+    ]
+      + ArgumentSpec.trainingOnly(
+        "beta_initializer", "gamma_initializer", "beta_regularizer", "gamma_regularizer", "beta_constraint",
+        "gamma_constraint"),
     outputType: { layer in
-      let axes = try layer.ints("axis").map { try Axis.resolve($0, rank: layer.input.rank, layer: "LayerNormalization") }
+      let axes = try layer.ints("axis").map {
+        try Axis.resolve($0, rank: layer.input.rank, layer: "LayerNormalization")
+      }
       guard Set(axes).count == axes.count else {
         throw ShapeError("LayerNormalization axis lists an axis twice", argument: "axis")
       }
@@ -61,12 +68,15 @@ extension LayerDef {
       let shape = axes.map { layer.input.dims[$0] }
       var weights: [ParameterSpec] = []
       if layer.bool("scale") || layer.bool("rms_scaling") {
-        weights.append(layer.weight("gamma", shape, initializer: layer.initializer("gamma_initializer", default: "ones")))
+        weights.append(
+          layer.weight("gamma", shape, initializer: layer.initializer("gamma_initializer", default: "ones")))
       }
       if layer.bool("center") && !layer.bool("rms_scaling") {
-        weights.append(layer.weight("beta", shape, initializer: layer.initializer("beta_initializer", default: "zeros")))
+        weights.append(
+          layer.weight("beta", shape, initializer: layer.initializer("beta_initializer", default: "zeros")))
       }
       return weights
     },
-    macs: { _, outputs in outputs.first?.elementCount ?? 0 }).masking(.propagates)
+    macs: { _, outputs in outputs.first?.elementCount ?? 0 }
+  ).masking(.propagates)
 }

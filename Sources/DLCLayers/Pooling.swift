@@ -8,7 +8,8 @@ extension LayerDef {
   static let averagePooling2D = pooling("AveragePooling2D", spatialRank: 2)
   static let globalMaxPooling1D = globalPooling("GlobalMaxPooling1D", spatialRank: 1)
   static let globalMaxPooling2D = globalPooling("GlobalMaxPooling2D", spatialRank: 2)
-  static let globalAveragePooling1D = globalPooling("GlobalAveragePooling1D", spatialRank: 1).masking(.consumes(passesOn: { _ in false }))
+  static let globalAveragePooling1D = globalPooling("GlobalAveragePooling1D", spatialRank: 1).masking(
+    .consumes(passesOn: { _ in false }))
   static let globalAveragePooling2D = globalPooling("GlobalAveragePooling2D", spatialRank: 2)
 
   /// `(pool_size, strides=None, padding="valid")`; strides default to the pool size, as in Keras.

@@ -3,7 +3,8 @@ import DLCIR
 import DLCSupport
 
 extension LayerDef {
-  static let simpleRNN = recurrent("SimpleRNN", gates: 1, states: 1).masking(.consumes(passesOn: { $0.bool("return_sequences") }))
+  static let simpleRNN = recurrent("SimpleRNN", gates: 1, states: 1).masking(
+    .consumes(passesOn: { $0.bool("return_sequences") }))
   static let lstm = recurrent("LSTM", gates: 4, states: 2).masking(.consumes(passesOn: { $0.bool("return_sequences") }))
   static let gru = recurrent("GRU", gates: 3, states: 1).masking(.consumes(passesOn: { $0.bool("return_sequences") }))
 
@@ -17,7 +18,9 @@ extension LayerDef {
     arguments += ArgumentSpec.trainingOnly(
       "kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint",
       "recurrent_constraint", "bias_constraint")
-    arguments += [.float("dropout", min: 0, max: 1, default: 0), .float("recurrent_dropout", min: 0, max: 1, default: 0)]
+    arguments += [
+      .float("dropout", min: 0, max: 1, default: 0), .float("recurrent_dropout", min: 0, max: 1, default: 0),
+    ]
     arguments += ArgumentSpec.trainingOnly("seed")
     arguments += [
       .bool("return_sequences", default: false), .bool("return_state", default: false),
@@ -52,7 +55,8 @@ extension LayerDef {
         if layer.bool("use_bias") {
           let shape = keras == "GRU" && layer.bool("reset_after") ? [2, gates * units] : [gates * units]
           let fallback = keras == "LSTM" && layer.bool("unit_forget_bias") ? "unit_forget_bias" : "zeros"
-          weights.append(layer.weight("bias", shape, initializer: layer.initializer("bias_initializer", default: fallback)))
+          weights.append(
+            layer.weight("bias", shape, initializer: layer.initializer("bias_initializer", default: fallback)))
         }
         return weights
       },
@@ -82,7 +86,8 @@ extension LayerDef {
       guard forwardTypes == backwardTypes else {
         throw ShapeError(
           "Bidirectional backward_layer produces \(backwardTypes.map(\.description).joined(separator: ", ")), "
-            + "the forward layer \(forwardTypes.map(\.description).joined(separator: ", "))", argument: "backward_layer")
+            + "the forward layer \(forwardTypes.map(\.description).joined(separator: ", "))", argument: "backward_layer"
+        )
       }
       let sequence = forwardTypes[0]
       let states = Array(forwardTypes.dropFirst())
@@ -113,15 +118,20 @@ extension LayerDef {
       return Checked.sum(
         forward.definition.macs(forward.application, forwardTypes),
         backward.definition.macs(backward.application, backwardTypes))
-    }).masking(
-      .consumes(passesOn: { layer in
-        bidirectionalDirections(layer.arguments).map { LayerApplication(inputs: [], arguments: $0.forward.attributes).bool("return_sequences") } ?? false
-      }))
+    }
+  ).masking(
+    .consumes(passesOn: { layer in
+      bidirectionalDirections(layer.arguments).map {
+        LayerApplication(inputs: [], arguments: $0.forward.attributes).bool("return_sequences")
+      } ?? false
+    }))
 
   /// A Bidirectional layer's two directions as Keras builds them: the wrapped layer, and the
   /// `backward_layer` if given, else a copy of the wrapped layer with `go_backwards` flipped.
   /// nil when the attributes hold no wrapped layer.
-  public static func bidirectionalDirections(_ attributes: Attributes) -> (forward: WrappedLayer, backward: WrappedLayer)? {
+  public static func bidirectionalDirections(_ attributes: Attributes) -> (
+    forward: WrappedLayer, backward: WrappedLayer
+  )? {
     guard case .layer(let forward) = attributes["layer"] else { return nil }
     if case .layer(let given) = attributes["backward_layer"] { return (forward, given) }
     var backward = forward

@@ -64,7 +64,8 @@ extension LayerDef {
       let x = try spatialInput(layer, "Cropping2D", 2)
       let c = layer.ints("cropping")
       return x.with(dims: [
-        try cropped(x.dims[0], c[0], c[1], x, "Cropping2D"), try cropped(x.dims[1], c[2], c[3], x, "Cropping2D"), x.last,
+        try cropped(x.dims[0], c[0], c[1], x, "Cropping2D"), try cropped(x.dims[1], c[2], c[3], x, "Cropping2D"),
+        x.last,
       ])
     })
 

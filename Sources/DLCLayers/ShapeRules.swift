@@ -3,7 +3,8 @@ import DLCIR
 
 extension TensorType {
   /// Checks the rank (batch included), with the message Keras users recognize.
-  public func requireRank(_ rank: Int, for layer: String, _ meaning: String, notes: [String] = []) throws -> TensorType {
+  public func requireRank(_ rank: Int, for layer: String, _ meaning: String, notes: [String] = []) throws -> TensorType
+  {
     guard self.rank == rank else {
       throw ShapeError("\(layer) expects a rank-\(rank) input \(meaning); got \(self)", notes: notes)
     }
@@ -71,7 +72,9 @@ enum Window {
 public enum WindowGeometry {
   /// Padding before the first element along one axis. "same" splits the total with the extra one
   /// after; "causal" (Conv1D) pads only before; "valid" pads nothing.
-  public static func paddingBefore(_ mode: String, input: Int, output: Int, kernel: Int, stride: Int, dilation: Int) -> Int {
+  public static func paddingBefore(_ mode: String, input: Int, output: Int, kernel: Int, stride: Int, dilation: Int)
+    -> Int
+  {
     switch mode.lowercased() {
     case "same": return max(0, (output - 1) * stride + (kernel - 1) * dilation + 1 - input) / 2
     case "causal": return (kernel - 1) * dilation

@@ -19,7 +19,8 @@ extension Passes {
       let producer = rewrite.nodes[source.node]
       let rank = norm.outputs[0].rank
       let axis = norm.attributes["axis"]?.intValue ?? -1
-      guard let kernelName = producer.traits.perChannelLinearKernel, producer.outputs.count == 1, rewrite.soleReader(of: producer.id) == norm.id,
+      guard let kernelName = producer.traits.perChannelLinearKernel, producer.outputs.count == 1,
+        rewrite.soleReader(of: producer.id) == norm.id,
         !rewrite.isOutput(producer.id), !rewrite.isOutput(norm.id), axis == -1 || axis == rank - 1,
         (producer.attributes["activation"]?.stringValue ?? "linear") == "linear"
       else { continue }
@@ -50,7 +51,8 @@ extension Passes {
         table[key] = Tensor(shape: kernel.shape, floats: scaled)
       }
       let bias = values(producer, "bias") ?? [Float](repeating: 0, count: channels)
-      table["\(producer.name)/bias"] = Tensor(shape: [channels], floats: (0..<channels).map { bias[$0] * scale[$0] + shift[$0] })
+      table["\(producer.name)/bias"] = Tensor(
+        shape: [channels], floats: (0..<channels).map { bias[$0] * scale[$0] + shift[$0] })
       for parameter in norm.parameters { table["\(norm.name)/\(parameter.name)"] = nil }
       weights = table
     }

@@ -14,14 +14,16 @@ extension Passes {
   static func activationName(of node: Node) -> Activation? { node.traits.computesActivation?(node.attributes) }
 
   public static let fuseActivations = Pass(
-    "fuse-activations", "apply an activation layer in the loop of the convolution, Dense, merge or normalization before it"
+    "fuse-activations",
+    "apply an activation layer in the loop of the convolution, Dense, merge or normalization before it"
   ) { (graph: Graph) in
     var rewrite = GraphRewrite(graph)
     for layer in graph.nodes {
       guard let activation = activationName(of: layer), activation != .linear else { continue }
       let source = layer.inputs[0]
       let producer = rewrite.nodes[source.node]
-      guard producer.traits.activationEpilogue, producer.outputs.count == 1, rewrite.soleReader(of: producer.id) == layer.id,
+      guard producer.traits.activationEpilogue, producer.outputs.count == 1,
+        rewrite.soleReader(of: producer.id) == layer.id,
         !rewrite.isOutput(producer.id), !rewrite.isOutput(layer.id),
         Activation.named(producer.attributes["activation"]?.stringValue ?? "linear") == .linear
       else { continue }

@@ -65,7 +65,8 @@ extension Passes {
       let value = ValueRef(node: node.id)
       guard !rewrite.isOutput(node.id), let readerID = rewrite.soleReader(of: node.id) else { return nil }
       let reader = graph.nodes[readerID]
-      guard !linked.contains(readerID), isChainable(reader, in: graph), reader.inputs.filter({ $0 == value }).count == 1 else { return nil }
+      guard !linked.contains(readerID), isChainable(reader, in: graph), reader.inputs.filter({ $0 == value }).count == 1
+      else { return nil }
       if reader.inputs.count > 2 && reader.inputs[0] != value { return nil }
       return reader
     }

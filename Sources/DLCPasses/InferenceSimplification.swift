@@ -4,7 +4,8 @@ import DLCLayers
 
 extension Passes {
   public static let removeInferenceIdentities = Pass(
-    "remove-inference-identities", "drop layers that are identities at inference (Dropout, SpatialDropout, GaussianNoise, GaussianDropout)"
+    "remove-inference-identities",
+    "drop layers that are identities at inference (Dropout, SpatialDropout, GaussianNoise, GaussianDropout)"
   ) { (graph: Graph) in
     var removed: Set<NodeID> = []
     var replacements: [ValueRef: ValueRef] = [:]

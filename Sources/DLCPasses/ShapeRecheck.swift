@@ -29,7 +29,8 @@ enum ShapeRecheck {
       }
       if expected != node.outputs {
         problems.append(
-          "\(node.name): \(node.op) is typed \(node.outputs.map(\.description)) but its rule gives \(expected.map(\.description))")
+          "\(node.name): \(node.op) is typed \(node.outputs.map(\.description)) but its rule gives \(expected.map(\.description))"
+        )
       }
     }
     if !problems.isEmpty { throw VerificationError(problems: problems.map { "after \(pass): \($0)" }) }

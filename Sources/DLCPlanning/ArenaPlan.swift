@@ -34,7 +34,9 @@ public struct ArenaPlan: Equatable, Sendable {
       let (a, b) = (buffers[$0], buffers[$1])
       return (a.bytes * (a.lastUse - a.firstUse + 1), -$0) > (b.bytes * (b.lastUse - b.firstUse + 1), -$1)
     }
-    let byFirstUse = buffers.indices.sorted { (buffers[$0].firstUse, -buffers[$0].bytes, $0) < (buffers[$1].firstUse, -buffers[$1].bytes, $1) }
+    let byFirstUse = buffers.indices.sorted {
+      (buffers[$0].firstUse, -buffers[$0].bytes, $0) < (buffers[$1].firstUse, -buffers[$1].bytes, $1)
+    }
     var best = Self.place(buffers, order: bySize)
     for order in [byArea, byFirstUse] {
       let candidate = Self.place(buffers, order: order)
@@ -51,8 +53,10 @@ public struct ArenaPlan: Equatable, Sendable {
     for index in order {
       let buffer = buffers[index]
       // Intervals taken by live neighbours, by offset; the first gap that fits wins.
-      let taken = placed.filter { buffers[$0].overlapsInTime(buffer) }.map { (offsets[$0], offsets[$0] + buffers[$0].bytes) }
-        .sorted { $0.0 < $1.0 }
+      let taken = placed.filter { buffers[$0].overlapsInTime(buffer) }.map {
+        (offsets[$0], offsets[$0] + buffers[$0].bytes)
+      }
+      .sorted { $0.0 < $1.0 }
       var candidate = 0
       for (start, end) in taken {
         if candidate + buffer.bytes <= start { break }

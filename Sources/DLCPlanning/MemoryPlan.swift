@@ -90,7 +90,9 @@ public struct MemoryPlan: Sendable {
 
     // The last step that reads each value, through the views of it; model outputs live to the end.
     var lastRead: [ValueRef: Int] = [:]
-    for node in schedule { for input in node.inputs { lastRead[input] = max(lastRead[input] ?? -1, step[node.id] ?? -1) } }
+    for node in schedule {
+      for input in node.inputs { lastRead[input] = max(lastRead[input] ?? -1, step[node.id] ?? -1) }
+    }
     for output in graph.outputs { lastRead[output] = steps }
     for node in schedule.reversed() where memory(node) == .viewOfInput {
       let view = ValueRef(node: node.id)
@@ -132,7 +134,8 @@ public struct MemoryPlan: Sendable {
       for (index, type) in node.outputs.enumerated() {
         let value = ValueRef(node: node.id, output: index)
         guard type.dtype == .float32 else {
-          throw MemoryPlanError("\(node.name) (\(node.op)) produces \(type.dtype) values; the arena holds float32", node: node.id)
+          throw MemoryPlanError(
+            "\(node.name) (\(node.op)) produces \(type.dtype) values; the arena holds float32", node: node.id)
         }
         naive += ArenaPlan.aligned(bytes(value))
         if let slice = slices[value] {
@@ -148,7 +151,9 @@ public struct MemoryPlan: Sendable {
         if placement[value] != nil { continue }  // a Concatenate's output, placed by its first slice
         if index == 0, memory(node) == .elementwise,
           let target = node.inputs.prefix(2).first(where: { input in
-            guard case .arena(let buffer, 0) = placement[input], buffers[buffer].bytes == bytes(value) else { return false }
+            guard case .arena(let buffer, 0) = placement[input], buffers[buffer].bytes == bytes(value) else {
+              return false
+            }
             return residents[buffer].allSatisfy { (lastRead[$0] ?? -1) <= now }
           }), case .arena(let buffer, _) = placement[target]
         {
@@ -257,7 +262,8 @@ extension MemoryPlan {
         switch sharing[value] {
         case .view: continue
         case .inPlace(let source): residents[buffer].append("\(graph.name(of: value)) (over \(graph.name(of: source)))")
-        case .slice(let whole, let offset): residents[buffer].append("\(graph.name(of: value)) (in \(graph.name(of: whole)) at +\(offset))")
+        case .slice(let whole, let offset):
+          residents[buffer].append("\(graph.name(of: value)) (in \(graph.name(of: whole)) at +\(offset))")
         case nil: residents[buffer].append(graph.name(of: value))
         }
       }
@@ -265,7 +271,10 @@ extension MemoryPlan {
     for (node, buffer) in scratch { residents[buffer] = ["\(graph.nodes[node].name) scratch"] }
     let rows = arena.buffers.indices.sorted { (arena.offsets[$0], $0) < (arena.offsets[$1], $1) }.map { index in
       let buffer = arena.buffers[index]
-      return (grouped(arena.offsets[index]), grouped(buffer.bytes), "\(buffer.firstUse)-\(buffer.lastUse)", residents[index].joined(separator: ", "))
+      return (
+        grouped(arena.offsets[index]), grouped(buffer.bytes), "\(buffer.firstUse)-\(buffer.lastUse)",
+        residents[index].joined(separator: ", ")
+      )
     }
     let widths = (rows.map(\.0.count).max() ?? 0, rows.map(\.1.count).max() ?? 0, rows.map(\.2.count).max() ?? 0)
     func pad(_ text: String, _ width: Int) -> String { String(repeating: " ", count: width - text.count) + text }

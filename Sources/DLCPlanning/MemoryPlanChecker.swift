@@ -42,7 +42,9 @@ extension MemoryPlan {
       }
       if let offset = scratchOffset(of: id), let buffer = scratch[id] {
         occupants.append(
-          Occupant(name: "\(node.name) scratch", bytes: offset..<(offset + arena.buffers[buffer].bytes), alive: written...written))
+          Occupant(
+            name: "\(node.name) scratch", bytes: offset..<(offset + arena.buffers[buffer].bytes),
+            alive: written...written))
       }
     }
 
@@ -52,7 +54,9 @@ extension MemoryPlan {
       let node = graph.nodes[derivedValue.node]
       guard node.inputs.contains(sourceValue) else {
         // A view of a view: follow the chain down to `source`.
-        guard memory(node) == .viewOfInput, let inner = occupants.first(where: { $0.value == node.inputs[0] }) else { return false }
+        guard memory(node) == .viewOfInput, let inner = occupants.first(where: { $0.value == node.inputs[0] }) else {
+          return false
+        }
         return derived.bytes == source.bytes && sharesByDesign(source, inner)
       }
       switch memory(node) {
@@ -60,11 +64,13 @@ extension MemoryPlan {
         return derived.bytes == source.bytes
       case .elementwise:
         let readsFirstOrSecond = node.inputs.prefix(2).contains(sourceValue)
-        return readsFirstOrSecond && derived.bytes == source.bytes && source.alive.upperBound == derived.alive.lowerBound
+        return readsFirstOrSecond && derived.bytes == source.bytes
+          && source.alive.upperBound == derived.alive.lowerBound
       case .separate:
         guard node.traits.concatenates, let position = node.inputs.firstIndex(of: sourceValue) else { return false }
         let before = node.inputs[..<position].reduce(0) { $0 + bytes(of: $1) }
-        return source.bytes.lowerBound == derived.bytes.lowerBound + before && source.bytes.count <= derived.bytes.count - before
+        return source.bytes.lowerBound == derived.bytes.lowerBound + before
+          && source.bytes.count <= derived.bytes.count - before
       }
     }
 

@@ -46,7 +46,9 @@ public struct ModelSummary {
       var macs = 0
       if countingMACs, let definition = registry[node.op] {
         let application = LayerApplication(inputs: node.dataInputs.map(graph.type(of:)), arguments: node.attributes)
-        guard let count = definition.macs(application, node.outputs) else { throw Self.tooManyMACs(node.op, node.name, node.range) }
+        guard let count = definition.macs(application, node.outputs) else {
+          throw Self.tooManyMACs(node.op, node.name, node.range)
+        }
         macs = count
       }
       return SummaryRow(

@@ -8,7 +8,8 @@ public enum SummaryJSON {
     let layers = summary.rows.filter { !$0.isInput }
     for (index, row) in layers.enumerated() {
       let shape =
-        row.outputShapes.count == 1 ? shapeJSON(row.outputShapes[0]) : "[" + row.outputShapes.map(shapeJSON).joined(separator: ", ") + "]"
+        row.outputShapes.count == 1
+        ? shapeJSON(row.outputShapes[0]) : "[" + row.outputShapes.map(shapeJSON).joined(separator: ", ") + "]"
       out += index == 0 ? "" : ",\n            "
       out += "{\"name\": \(quoted(row.name)), \"type\": \(quoted(row.type)), \"output_shape\": \(shape),"
       out += " \"params\": \(row.parameters), \"trainable_params\": \(row.trainableParameters),"
@@ -24,7 +25,9 @@ public enum SummaryJSON {
     out += "],\n \"outputs\": [" + summary.outputs.map(quoted).joined(separator: ", ") + "],\n"
     out += " \"total_params\": \(summary.totalParameters), \"trainable_params\": \(summary.trainableParameters),"
     out += " \"non_trainable_params\": \(summary.nonTrainableParameters)"
-    if showMACs { out += ", \"total_macs\": \(summary.totalMACs), \"activation_bytes\": \(summary.totalActivationBytes)" }
+    if showMACs {
+      out += ", \"total_macs\": \(summary.totalMACs), \"activation_bytes\": \(summary.totalActivationBytes)"
+    }
     out += "}\n"
     return out
   }

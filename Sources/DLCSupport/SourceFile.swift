@@ -87,7 +87,9 @@ public enum FileContents {
   /// Devices and pipes (/dev/null, /dev/stdin) are read to their end.
   public static func read(_ path: String) -> Result<[UInt8], FileReadError> {
     var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return .failure(.init("no such file")) }
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+      return .failure(.init("no such file"))
+    }
     if isDirectory.boolValue { return .failure(.init("it is a directory, not a file")) }
     guard let handle = FileHandle(forReadingAtPath: path) else { return .failure(.init("cannot read the file")) }
     defer { try? handle.close() }

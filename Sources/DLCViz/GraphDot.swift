@@ -5,6 +5,8 @@ import DLCIR
 import DLCSummary
 
 public enum RankDirection: String, CaseIterable, Sendable {
+  // Graphviz's own spellings, which the command line takes as they are.
+  // swift-format-ignore: AlwaysUseLowerCamelCase
   case TB, LR
 }
 
@@ -111,7 +113,9 @@ private struct ClusterTree {
       case .child(let index):
         let child = children[index]
         out += indent + "subgraph \"cluster_\(GraphDot.escape(child.name))\" {\n"
-        out += indent + "  label=\"\(GraphDot.escape(child.name))\"; style=\"rounded,dashed\"; color=\"#999999\"; fontsize=10;\n"
+        out +=
+          indent
+          + "  label=\"\(GraphDot.escape(child.name))\"; style=\"rounded,dashed\"; color=\"#999999\"; fontsize=10;\n"
         out += child.render(depth: depth + 1, line)
         out += indent + "}\n"
       }

@@ -40,6 +40,8 @@ public enum GraphvizRenderer {
       throw RenderError(description: "Graphviz cannot render \(format.rawValue) here (is its plugin installed?)")
     }
     defer { gvFreeRenderData(data) }
-    return data.withMemoryRebound(to: UInt8.self, capacity: Int(length)) { Array(UnsafeBufferPointer(start: $0, count: Int(length))) }
+    return data.withMemoryRebound(to: UInt8.self, capacity: Int(length)) {
+      Array(UnsafeBufferPointer(start: $0, count: Int(length)))
+    }
   }
 }

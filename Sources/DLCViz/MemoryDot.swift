@@ -8,7 +8,8 @@ public enum MemoryDot {
   public static func render(_ memory: MemoryPlan) -> String {
     let (name, plan, labels) = (memory.graph.name, memory.arena, memory.labels)
     let steps = memory.schedule.map { memory.graph.nodes[$0].name }
-    let width = 11.0, height = 7.0
+    let width = 11.0
+    let height = 7.0
     let stepWidth = width / Double(max(steps.count + 1, 1))
     let bytesPerInch = Double(max(plan.totalBytes, 1)) / height
     let palette = ["#8db4e2", "#f4b183", "#a9d18e", "#ffd966", "#c9a0dc", "#9dc3e6", "#f8cbad", "#c5e0b4"]
@@ -28,17 +29,21 @@ public enum MemoryDot {
       let fits = boxHeight > 0.14 && boxWidth > Double(labels[index].count) * 0.055
       let color = labels[index].hasSuffix(" scratch") ? "#dddddd" : palette[index % palette.count]
       let label = fits ? escape(labels[index]) : ""
-      out += "  b\(index) [pos=\"\(f(x)),\(f(y))!\", width=\(f(boxWidth)), height=\(f(boxHeight)), fillcolor=\"\(color)\", "
+      out +=
+        "  b\(index) [pos=\"\(f(x)),\(f(y))!\", width=\(f(boxWidth)), height=\(f(boxHeight)), fillcolor=\"\(color)\", "
         + "label=\"\(label)\", tooltip=\"\(escape(labels[index])): \(grouped(buffer.bytes)) bytes, layers \(buffer.firstUse)–\(lastStep)\"];\n"
     }
     // Axes: layer names along the bottom, offsets up the left.
-    out += "  axis_x [shape=plaintext, style=\"\", fixedsize=false, pos=\"\(f(width / 2)),-0.35!\", label=\"layers in execution order →\", fontsize=9];\n"
-    out += "  axis_y [shape=plaintext, style=\"\", fixedsize=false, pos=\"-0.6,\(f(height / 2))!\", label=\"arena offset ↑\", fontsize=9];\n"
+    out +=
+      "  axis_x [shape=plaintext, style=\"\", fixedsize=false, pos=\"\(f(width / 2)),-0.35!\", label=\"layers in execution order →\", fontsize=9];\n"
+    out +=
+      "  axis_y [shape=plaintext, style=\"\", fixedsize=false, pos=\"-0.6,\(f(height / 2))!\", label=\"arena offset ↑\", fontsize=9];\n"
     // Thin the layer names so they do not overlap (about 0.05 inch per character at this size).
     let longest = Double(steps.map(\.count).max() ?? 1)
     let labelEvery = max(1, Int((longest * 0.05 / stepWidth).rounded(.up)))
     for (step, layer) in steps.enumerated() where step % labelEvery == 0 {
-      out += "  s\(step) [shape=plaintext, style=\"\", fixedsize=false, pos=\"\(f((Double(step) + 0.5) * stepWidth)),-0.12!\", "
+      out +=
+        "  s\(step) [shape=plaintext, style=\"\", fixedsize=false, pos=\"\(f((Double(step) + 0.5) * stepWidth)),-0.12!\", "
         + "label=\"\(escape(layer))\", fontsize=6];\n"
     }
     out += "}\n"

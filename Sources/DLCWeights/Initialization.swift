@@ -7,19 +7,23 @@ import Foundation
 
 public enum Initialization {
   /// Every parameter of the graph, keyed `<layer>/<variable>` in graph order.
-  public static func initialize(_ graph: Graph, seed: UInt64 = 0) -> (weights: [(name: String, tensor: Tensor)], warnings: [String]) {
+  public static func initialize(_ graph: Graph, seed: UInt64 = 0) -> (
+    weights: [(name: String, tensor: Tensor)], warnings: [String]
+  ) {
     var weights: [(name: String, tensor: Tensor)] = []
     var warnings: [String] = []
     for node in graph.nodes {
       for parameter in node.parameters {
         let key = WeightKey.of(node, parameter)
         var generator = SplitMix64(seed: seed, stream: key)
-        let initializer = Initializer(parameter.initializer) ?? {
-          let fallback: Initializer = parameter.shape.count >= 2 ? .glorotUniform : .zeros
-          warnings.append(
-            "\(key): dlc does not know the initializer '\(parameter.initializer)'; using \(fallback.kerasName)")
-          return fallback
-        }()
+        let initializer =
+          Initializer(parameter.initializer)
+          ?? {
+            let fallback: Initializer = parameter.shape.count >= 2 ? .glorotUniform : .zeros
+            warnings.append(
+              "\(key): dlc does not know the initializer '\(parameter.initializer)'; using \(fallback.kerasName)")
+            return fallback
+          }()
         weights.append((key, Tensor(shape: parameter.shape, floats: initializer.values(parameter.shape, &generator))))
       }
     }

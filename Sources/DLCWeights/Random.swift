@@ -52,4 +52,3 @@ public struct SplitMix64: RandomNumberGenerator {
     }
   }
 }
-

@@ -20,7 +20,9 @@ struct FuzzTarget {
   let run: ([UInt8]) -> Void
 
   static let all: [FuzzTarget] = [
-    FuzzTarget(name: "frontend", summary: ".dl source through parsing, elaboration, summaries, passes and the memory plan") {
+    FuzzTarget(
+      name: "frontend", summary: ".dl source through parsing, elaboration, summaries, passes and the memory plan"
+    ) {
       bytes in
       let compilation = Driver.compile(SourceFile(path: "fuzz.dl", bytes: bytes))
       _ = compilation.renderedDiagnostics
@@ -99,6 +101,7 @@ enum FuzzMain {
 #if DLC_LIBFUZZER
 
   /// libFuzzer's entry point for programs that keep their own main.
+  // swift-format-ignore: AlwaysUseLowerCamelCase
   @_silgen_name("LLVMFuzzerRunDriver")
   func LLVMFuzzerRunDriver(
     _ argc: UnsafeMutablePointer<CInt>,

@@ -7,10 +7,10 @@ import DLCIR
 import DLCLayers
 import DLCPasses
 import DLCPlanning
+import DLCSummary
+import DLCSupport
 import DLCViz
 import DLCWeights
-import DLCSupport
-import DLCSummary
 import Foundation
 
 @main
@@ -54,7 +54,8 @@ struct DLC: ParsableCommand {
       """,
     version: "0.1.0",
     subcommands: [
-      Check.self, Summary.self, IR.self, Viz.self, Compile.self, Run.self, Bench.self, Verify.self, Init.self, Layers.self,
+      Check.self, Summary.self, IR.self, Viz.self, Compile.self, Run.self, Bench.self, Verify.self, Init.self,
+      Layers.self,
     ])
 }
 
@@ -115,7 +116,8 @@ struct Check: ParsableCommand {
     guard let graph = compilation.graph else { throw ExitStatus.internalError }
     let layers = graph.layers.count
     let parameters = SummaryTable.grouped(graph.totalParameters)
-    print("ok: \(layers) layer\(layers == 1 ? "" : "s"), \(parameters) parameter\(graph.totalParameters == 1 ? "" : "s")")
+    print(
+      "ok: \(layers) layer\(layers == 1 ? "" : "s"), \(parameters) parameter\(graph.totalParameters == 1 ? "" : "s")")
   }
 }
 
@@ -241,7 +243,8 @@ struct Run: ParsableCommand {
       if let dumpLayers { try createDirectory(dumpLayers) }
       return try timed("run", options) {
         if backend == .c {
-          return try CBackend.run(compilation, weights: weights, inputs: inputs, build: build.options, dumpLayers: dumpLayers)
+          return try CBackend.run(
+            compilation, weights: weights, inputs: inputs, build: build.options, dumpLayers: dumpLayers)
         }
         return try Runner.interpret(compilation, weights: weights, inputs: inputs) { node, tensors in
           guard let dumpLayers else { return }
@@ -378,7 +381,8 @@ struct Init: ParsableCommand {
     for warning in warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
     try failing {
       do {
-        try SafeTensors(weights, metadata: ["format": "dlc", "model": graph.name, "seed": String(seed)]).write(to: output)
+        try SafeTensors(weights, metadata: ["format": "dlc", "model": graph.name, "seed": String(seed)]).write(
+          to: output)
       } catch let error as DataFileError {
         throw RunFailure(error.description)
       }
@@ -457,7 +461,8 @@ struct Compile: ParsableCommand {
   @Option(help: "The most examples one call may process; sizes the arena.")
   var batch: Int = 1
 
-  @Option(help: "embedded: weights as a C array in <model>_weights.c; external: <model>_weights.bin, passed at run time.")
+  @Option(
+    help: "embedded: weights as a C array in <model>_weights.c; external: <model>_weights.bin, passed at run time.")
   var weightsMode: WeightsMode = .embedded
 
   @OptionGroup var build: BuildOptions
@@ -480,7 +485,8 @@ struct Compile: ParsableCommand {
     let plan = result.generated.plan
     print(
       "arena: planned \(SummaryTable.grouped(plan.totalBytes)) (naive \(SummaryTable.grouped(plan.naiveBytes)), "
-        + "lower bound \(SummaryTable.grouped(plan.lowerBoundBytes))) bytes for \(batch) example\(batch == 1 ? "" : "s")")
+        + "lower bound \(SummaryTable.grouped(plan.lowerBoundBytes))) bytes for \(batch) example\(batch == 1 ? "" : "s")"
+    )
   }
 }
 
@@ -526,14 +532,17 @@ struct Verify: ParsableCommand {
       let graph = try model.graph
       // The plan's limits and the arena's memory are checked before any input is drawn.
       _ = try Driver.checkedPlan(model, maxBatch: batch)
-      var inputs = [("random inputs (batch \(batch), seed 0)", try Runner.randomInputs(for: graph, batch: batch, seed: 0))]
+      var inputs = [
+        ("random inputs (batch \(batch), seed 0)", try Runner.randomInputs(for: graph, batch: batch, seed: 0))
+      ]
       if !self.inputs.isEmpty { inputs.append(("given inputs", try Runner.inputs(self.inputs, for: graph))) }
       return try Verification.compare(model, inputs: inputs, build: build.options)
     }
     var worst: Float = 0
     for verified in cases {
       print("\(model.compilation.graph?.name ?? ""): C against the interpreter on \(verified.label)")
-      print("  " + "tensor".padding(toLength: 32, withPad: " ", startingAt: 0) + "   max |error|        scale     relative")
+      print(
+        "  " + "tensor".padding(toLength: 32, withPad: " ", startingAt: 0) + "   max |error|        scale     relative")
       for row in verified.rows {
         worst = max(worst, row.relativeError)
         let flag = row.relativeError > tolerance ? "  <- over \(tolerance)" : ""

@@ -16,7 +16,8 @@ class CLITestCase: XCTestCase {
   /// The dlc binary built next to this test bundle.
   var executable: URL {
     var directory = Bundle(for: Self.self).bundleURL
-    while directory.path != "/" && !FileManager.default.fileExists(atPath: directory.appendingPathComponent("dlc").path) {
+    while directory.path != "/" && !FileManager.default.fileExists(atPath: directory.appendingPathComponent("dlc").path)
+    {
       directory.deleteLastPathComponent()
     }
     return directory.appendingPathComponent("dlc")
@@ -69,7 +70,9 @@ final class CommandLineTests: CLITestCase {
     let table = try run("summary", "graphs/mlp_iris.dl")
     XCTAssertEqual(table.status, 0)
     XCTAssertTrue(table.stdout.hasPrefix("Model: \"mlp_iris\"\n"))
-    XCTAssertTrue(table.stdout.hasSuffix(" Total params: 901 (3.52 KB)\n Trainable params: 901 (3.52 KB)\n Non-trainable params: 0 (0.00 B)\n"))
+    XCTAssertTrue(
+      table.stdout.hasSuffix(
+        " Total params: 901 (3.52 KB)\n Trainable params: 901 (3.52 KB)\n Non-trainable params: 0 (0.00 B)\n"))
     let json = try run("summary", "--format", "json", "graphs/mlp_iris.dl")
     XCTAssertEqual(json.status, 0)
     let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
@@ -107,13 +110,16 @@ final class CommandLineTests: CLITestCase {
   func testIRPrintsTheArenaAndWithMemoryEveryBuffer() throws {
     let plain = try run("ir", "graphs/image_tabular.dl")
     XCTAssertEqual(plain.status, 0)
-    XCTAssertTrue(plain.stdout.hasSuffix("# arena: planned 491,968 (naive 768,832, lower bound 491,968) bytes for one example\n"), plain.stdout)
+    XCTAssertTrue(
+      plain.stdout.hasSuffix("# arena: planned 491,968 (naive 768,832, lower bound 491,968) bytes for one example\n"),
+      plain.stdout)
     let memory = try run("ir", "graphs/image_tabular.dl", "--memory")
     XCTAssertEqual(memory.status, 0)
     XCTAssertTrue(memory.stdout.hasPrefix(plain.stdout), memory.stdout)
     // The two branches are computed straight into the concatenation's slices.
     XCTAssertTrue(
-      memory.stdout.contains("global_average_pooling2d (in concatenate at +0), dense (in concatenate at +128), concatenate\n"),
+      memory.stdout.contains(
+        "global_average_pooling2d (in concatenate at +0), dense (in concatenate at +128), concatenate\n"),
       memory.stdout)
   }
 
@@ -148,9 +154,9 @@ final class CommandLineTests: CLITestCase {
   func testWarningsDoNotFailTheCommand() throws {
     let result = try run("check", "Tests/Golden/summary/unused_layer.dl")
     XCTAssertEqual(result.status, 0)
-    XCTAssertTrue(result.stderr.contains("warning: layer 'dense_1' (Dense) does not contribute to any output"), result.stderr)
+    XCTAssertTrue(
+      result.stderr.contains("warning: layer 'dense_1' (Dense) does not contribute to any output"), result.stderr)
   }
-
 
   func testInitThenRunWritesOutputsAndLayerDumps() throws {
     let directory = try temporaryDirectory()
@@ -215,7 +221,10 @@ final class CommandLineTests: CLITestCase {
     let model = "Tests/Golden/summary/recurrent_states.dl"
     let npy = try run("run", model, "--input", tokens, "--output", directory + "/y.npy")
     XCTAssertEqual(npy.status, 1)
-    XCTAssertTrue(npy.stderr.hasSuffix("y.npy: error: the model has 2 outputs; write them to a .npz file\nnote: outputs: dense, lstm[1]\n"), npy.stderr)
+    XCTAssertTrue(
+      npy.stderr.hasSuffix(
+        "y.npy: error: the model has 2 outputs; write them to a .npz file\nnote: outputs: dense, lstm[1]\n"), npy.stderr
+    )
     let npz = try run("run", model, "--input", tokens, "--output", directory + "/y.npz")
     XCTAssertEqual(npz.status, 0, npz.stderr)
     XCTAssertEqual(try NumPy.readArchive(path: directory + "/y.npz").map(\.name), ["dense", "lstm[1]"])
@@ -229,10 +238,13 @@ final class CommandLineTests: CLITestCase {
     XCTAssertTrue(sources.stdout.contains("arena: "), sources.stdout)
     let header = try String(contentsOfFile: directory + "/mlp_iris.h", encoding: .utf8)
     XCTAssertTrue(header.contains("#define MLP_IRIS_MAX_BATCH 8"))
-    for (kind, product) in [("object", "mlp_iris.o"), ("static", "libmlp_iris.a"), ("shared", "libmlp_iris.so"), ("exe", "mlp_iris")] {
+    for (kind, product) in [
+      ("object", "mlp_iris.o"), ("static", "libmlp_iris.a"), ("shared", "libmlp_iris.so"), ("exe", "mlp_iris"),
+    ] {
       let built = try run("compile", "graphs/mlp_iris.dl", "-o", directory + "/" + kind, "--emit", kind)
       XCTAssertEqual(built.status, 0, built.stderr)
-      XCTAssertTrue(FileManager.default.fileExists(atPath: directory + "/" + kind + "/" + product), "\(kind): \(built.stdout)")
+      XCTAssertTrue(
+        FileManager.default.fileExists(atPath: directory + "/" + kind + "/" + product), "\(kind): \(built.stdout)")
     }
     let external = try run("compile", "graphs/mlp_iris.dl", "-o", directory + "/external", "--weights-mode", "external")
     XCTAssertEqual(external.status, 0, external.stderr)

@@ -55,7 +55,8 @@ final class HostileInputTests: CLITestCase {
     let unknown = try run("check", name)
     XCTAssertEqual(unknown.status, 1)
     XCTAssertTrue(
-      unknown.stderr.contains(":3:13: error: unknown layer or block '\(String(repeating: "D", count: 100))…(1,000,000 characters)'"),
+      unknown.stderr.contains(
+        ":3:13: error: unknown layer or block '\(String(repeating: "D", count: 100))…(1,000,000 characters)'"),
       String(unknown.stderr.prefix(500)))
     XCTAssertLessThan(unknown.stderr.utf8.count, 2_000)
   }
@@ -65,7 +66,9 @@ final class HostileInputTests: CLITestCase {
   func testEmptyFilesDirectoriesAndHugeArenas() throws {
     let empty = try run("check", "/dev/null")
     XCTAssertEqual(empty.status, 1)
-    XCTAssertTrue(empty.stderr.hasPrefix("/dev/null:1:1: error: expected 'model <name>' at the start of the file; the file is empty"), empty.stderr)
+    XCTAssertTrue(
+      empty.stderr.hasPrefix(
+        "/dev/null:1:1: error: expected 'model <name>' at the start of the file; the file is empty"), empty.stderr)
     let directory = try temporaryDirectory()
     let folder = try run("check", directory)
     XCTAssertEqual(folder.status, 1)
@@ -74,7 +77,8 @@ final class HostileInputTests: CLITestCase {
     let huge = try run("compile", path, "-o", directory, "--batch", "100000")
     XCTAssertEqual(huge.status, 1, huge.stderr)
     XCTAssertTrue(
-      huge.stderr.contains(":2:1: error: too large: x (InputLayer) has more than 2,147,483,647 elements for 100,000 examples"),
+      huge.stderr.contains(
+        ":2:1: error: too large: x (InputLayer) has more than 2,147,483,647 elements for 100,000 examples"),
       huge.stderr)
     XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory), [], "nothing is written")
   }
@@ -82,11 +86,13 @@ final class HostileInputTests: CLITestCase {
   func testMultiplyAccumulatesBeyond64BitsAreLocated() throws {
     // Each tensor and weight is within the limits; the MAC count of the second conv is not.
     let path = try model(
-      "model m\ninput x: [30000, 30000, 1]\nh = x -> Conv2D(1000, 1)\noutput h -> Conv2D(1000, (300, 300), padding=\"same\")\n")
+      "model m\ninput x: [30000, 30000, 1]\nh = x -> Conv2D(1000, 1)\noutput h -> Conv2D(1000, (300, 300), padding=\"same\")\n"
+    )
     let result = try run("summary", "--macs", path)
     XCTAssertEqual(result.status, 1, result.stderr)
     XCTAssertTrue(
-      result.stderr.contains(":4:13: error: too large: Conv2D 'conv2d_1' needs more than 9,223,372,036,854,775,807 multiply-accumulates"),
+      result.stderr.contains(
+        ":4:13: error: too large: Conv2D 'conv2d_1' needs more than 9,223,372,036,854,775,807 multiply-accumulates"),
       result.stderr)
     let plain = try run("summary", path)
     XCTAssertEqual(plain.status, 0, "without --macs nothing is counted: \(plain.stderr)")
@@ -106,12 +112,15 @@ final class HostileInputTests: CLITestCase {
     let path = try model("model m\ninput x: [40000, 40000, 1]\noutput x -> Conv2D(1, 1)\n")
     let result = try run("verify", path, "--batch", "3")
     XCTAssertEqual(result.status, 1, result.stderr)
-    XCTAssertTrue(result.stderr.contains("error: too large: x (InputLayer) has more than 2,147,483,647 elements for 3 examples"), result.stderr)
+    XCTAssertTrue(
+      result.stderr.contains("error: too large: x (InputLayer) has more than 2,147,483,647 elements for 3 examples"),
+      result.stderr)
   }
 
   func testBatchToleranceAndOutputAreValidated() throws {
     for arguments in [
-      ["verify", "graphs/mlp_iris.dl", "--batch", "0"], ["viz", "graphs/mlp_iris.dl", "--memory", "--batch", "0", "-o", "x.png"],
+      ["verify", "graphs/mlp_iris.dl", "--batch", "0"],
+      ["viz", "graphs/mlp_iris.dl", "--memory", "--batch", "0", "-o", "x.png"],
       ["verify", "graphs/mlp_iris.dl", "--tolerance=-1"], ["verify", "graphs/mlp_iris.dl", "--tolerance", "nan"],
       ["compile", "graphs/mlp_iris.dl", "--batch", "1000000000000000000"],
       ["run", "graphs/mlp_iris.dl", "--input", "x.npy", "--output", "y.txt"],
@@ -123,7 +132,8 @@ final class HostileInputTests: CLITestCase {
   }
 
   func testAMaskThatStopsIsAWarningAsInKeras() throws {
-    let path = try model("model m\ninput t: i32[6]\noutput t -> Embedding(10, 4, mask_zero=true) -> Flatten() -> Dense(2)\n")
+    let path = try model(
+      "model m\ninput t: i32[6]\noutput t -> Embedding(10, 4, mask_zero=true) -> Flatten() -> Dense(2)\n")
     let result = try run("check", path)
     XCTAssertEqual(result.status, 0, result.stderr)
     XCTAssertTrue(
@@ -135,7 +145,8 @@ final class HostileInputTests: CLITestCase {
     let directory = try temporaryDirectory()
     let result = try run(["compile", "graphs/mlp_iris.dl", "-o", directory, "--emit", "static"])
     XCTAssertEqual(result.status, 0, result.stderr)
-    let listed = Set(result.stdout.split(separator: "\n").filter { $0.hasPrefix("wrote ") }.map { String($0.dropFirst(6)) })
+    let listed = Set(
+      result.stdout.split(separator: "\n").filter { $0.hasPrefix("wrote ") }.map { String($0.dropFirst(6)) })
     let present = Set(try FileManager.default.contentsOfDirectory(atPath: directory).map { directory + "/" + $0 })
     XCTAssertEqual(present, listed)
   }

@@ -14,7 +14,9 @@ enum CodegenFixtures {
   /// Warnings are errors, and the programs run under AddressSanitizer and UndefinedBehaviorSanitizer.
   static let sanitized = CBuildOptions(
     compiler: "gcc", optimization: "-O1",
-    extraFlags: ["-Werror", "-g", "-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer"])
+    extraFlags: [
+      "-Werror", "-g", "-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer",
+    ])
 
   /// The ImageNet-sized models run optimized without sanitizers (still -Werror): under ASan at -O1
   /// VGG16 alone takes minutes, and their kernels are the ones the smaller models exercise.

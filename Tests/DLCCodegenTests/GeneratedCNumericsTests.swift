@@ -6,9 +6,9 @@ import DLCCodegen
 import DLCData
 import DLCDriver
 import DLCSupport
+import DLCTestSupport
 import DLCWeights
 import Foundation
-import DLCTestSupport
 import XCTest
 
 final class GeneratedCNumericsTests: XCTestCase {
@@ -27,7 +27,8 @@ final class GeneratedCNumericsTests: XCTestCase {
       let inputs = try CodegenFixtures.inputs(URL(fileURLWithPath: base + ".inputs.npz"), for: graph)
       do {
         let (optimized, optimizedWeights) = try compilation.optimized(weights: binding.weights)
-        let outputs = try CBackend.run(optimized, weights: optimizedWeights, inputs: inputs, build: CodegenFixtures.sanitized)
+        let outputs = try CBackend.run(
+          optimized, weights: optimizedWeights, inputs: inputs, build: CodegenFixtures.sanitized)
         CodegenFixtures.assertClose(
           outputs, try CodegenFixtures.arrays(URL(fileURLWithPath: base + ".expected.npz")), testCase.name)
         let unoptimized = try Runner.interpret(compilation, weights: binding.weights, inputs: inputs)
@@ -62,16 +63,20 @@ final class GeneratedCNumericsTests: XCTestCase {
       .filter { $0.hasSuffix(".expected.npz") }.map { String($0.dropLast(".expected.npz".count)) }.sorted()
     XCTAssertGreaterThanOrEqual(names.count, 16)
     try CodegenFixtures.concurrently(names) { name in
-      let compilation = Driver.compile(path: CodegenFixtures.repository.appendingPathComponent("graphs/\(name).dl").path)
+      let compilation = Driver.compile(
+        path: CodegenFixtures.repository.appendingPathComponent("graphs/\(name).dl").path)
       guard let graph = compilation.graph else { return XCTFail("\(name) does not compile") }
-      let weights = Dictionary(Initialization.initialize(graph, seed: 1).weights.map { ($0.name, $0.tensor) }) { a, _ in a }
+      let weights = Dictionary(Initialization.initialize(graph, seed: 1).weights.map { ($0.name, $0.tensor) }) { a, _ in
+        a
+      }
       let inputs = try CodegenFixtures.inputs(folder.appendingPathComponent("\(name).inputs.npz"), for: graph)
       do {
         let build = CodegenFixtures.large.contains(name) ? CodegenFixtures.optimized : CodegenFixtures.sanitized
         // The C backend consumes the optimized IR (batch normalization folded, dropout gone).
         let (optimized, optimizedWeights) = try compilation.optimized(weights: weights)
         let outputs = try CBackend.run(optimized, weights: optimizedWeights, inputs: inputs, build: build)
-        CodegenFixtures.assertClose(outputs, try CodegenFixtures.arrays(folder.appendingPathComponent("\(name).expected.npz")), name)
+        CodegenFixtures.assertClose(
+          outputs, try CodegenFixtures.arrays(folder.appendingPathComponent("\(name).expected.npz")), name)
         let unoptimized = try Runner.interpret(compilation, weights: weights, inputs: inputs)
         CodegenFixtures.assertClose(outputs, unoptimized, name + " (no passes, interpreter)", tolerance: 1e-5)
       } catch {

@@ -30,7 +30,8 @@ final class GeneratedCPropertiesTests: XCTestCase {
     for node in graph.nodes {
       for parameter in node.parameters { weights[WeightKey.of(node, parameter)] = Tensor(zeros: parameter.shape) }
     }
-    return try CBackend.generate(compilation, weights: weights, options: CodegenOptions(maxBatch: batch, weightsMode: mode))
+    return try CBackend.generate(
+      compilation, weights: weights, options: CodegenOptions(maxBatch: batch, weightsMode: mode))
   }
 
   func temporaryDirectory() throws -> String {
@@ -48,7 +49,10 @@ final class GeneratedCPropertiesTests: XCTestCase {
     }
     for name in try modelNames() {
       compilations.append(
-        (name, Driver.compile(path: graphs.appendingPathComponent("\(name).dl").path), CodegenFixtures.large.contains(name) ? .external : .embedded))
+        (
+          name, Driver.compile(path: graphs.appendingPathComponent("\(name).dl").path),
+          CodegenFixtures.large.contains(name) ? .external : .embedded
+        ))
     }
     let directory = try temporaryDirectory()
     let blas = CBuild.pkgConfig(["--cflags", "openblas"])
@@ -56,7 +60,9 @@ final class GeneratedCPropertiesTests: XCTestCase {
       let generated = try generate(compilation, mode: mode)
       let folder = directory + "/" + name
       try CBuild.write(generated, to: folder, includeMain: true)
-      let sources = [generated.prefix + ".c", generated.prefix + "_main.c"] + (mode == .embedded ? [generated.prefix + "_weights.c"] : [])
+      let sources =
+        [generated.prefix + ".c", generated.prefix + "_main.c"]
+        + (mode == .embedded ? [generated.prefix + "_weights.c"] : [])
       for compiler in ["gcc", "clang"] {
         let result = try CodegenFixtures.shell(
           [compiler, "-std=c99", "-Wall", "-Wextra", "-pedantic", "-Werror", "-fsyntax-only"] + sources, in: folder)
@@ -69,7 +75,8 @@ final class GeneratedCPropertiesTests: XCTestCase {
       // C++ programs include the header too.
       try "#include \"\(generated.prefix).h\"\nint main() { return 0; }\n".write(
         toFile: folder + "/includes.cpp", atomically: true, encoding: .utf8)
-      let cplusplus = try CodegenFixtures.shell(["g++", "-std=c++11", "-Wall", "-Wextra", "-pedantic", "-Werror", "-fsyntax-only", "includes.cpp"], in: folder)
+      let cplusplus = try CodegenFixtures.shell(
+        ["g++", "-std=c++11", "-Wall", "-Wextra", "-pedantic", "-Werror", "-fsyntax-only", "includes.cpp"], in: folder)
       XCTAssertEqual(cplusplus.status, 0, "\(name).h in C++:\n\(cplusplus.output)")
     }
   }
@@ -87,7 +94,8 @@ final class GeneratedCPropertiesTests: XCTestCase {
           XCTAssertTrue(line.contains("("), "\(name).c declares a global: \(line)")
         }
       }
-      XCTAssertTrue(generated.header.contains("#define \(generated.prefix.uppercased())_ARENA_BYTES \(generated.plan.totalBytes)"))
+      XCTAssertTrue(
+        generated.header.contains("#define \(generated.prefix.uppercased())_ARENA_BYTES \(generated.plan.totalBytes)"))
     }
   }
 
@@ -95,13 +103,15 @@ final class GeneratedCPropertiesTests: XCTestCase {
     for name in try modelNames() {
       for batch in [1, 2] {
         let label = "\(name) (batch \(batch))"
-        let plan = try generate(Driver.compile(path: graphs.appendingPathComponent("\(name).dl").path), batch: batch).plan
+        let plan = try generate(Driver.compile(path: graphs.appendingPathComponent("\(name).dl").path), batch: batch)
+          .plan
         XCTAssertEqual(plan.overlaps(), [], "\(label): tensors alive together overlap")
         XCTAssertTrue(plan.arena.conflicts.isEmpty, "\(label): buffers alive together overlap: \(plan.arena.conflicts)")
         XCTAssertGreaterThanOrEqual(plan.totalBytes, plan.lowerBoundBytes, label)
         XCTAssertLessThanOrEqual(plan.totalBytes, plan.naiveBytes, label)
         XCTAssertLessThanOrEqual(
-          Double(plan.totalBytes), 1.10 * Double(plan.lowerBoundBytes), "\(label): planned arena far above the lower bound")
+          Double(plan.totalBytes), 1.10 * Double(plan.lowerBoundBytes),
+          "\(label): planned arena far above the lower bound")
         XCTAssertTrue(plan.arena.offsets.allSatisfy { $0 % ArenaPlan.alignment == 0 }, label)
       }
     }
@@ -110,7 +120,8 @@ final class GeneratedCPropertiesTests: XCTestCase {
   func testSameInputGivesIdenticalOutput() throws {
     let compilation = Driver.compile(path: graphs.appendingPathComponent("transformer_text.dl").path)
     let graph = try XCTUnwrap(compilation.graph)
-    let weights = Dictionary(Initialization.initialize(graph, seed: 3).weights.map { ($0.name, $0.tensor) }) { a, _ in a }
+    let weights = Dictionary(Initialization.initialize(graph, seed: 3).weights.map { ($0.name, $0.tensor) }) { a, _ in a
+    }
     let inputs = try Runner.randomInputs(for: graph, batch: 2, seed: 5)
     let first = try CBackend.run(compilation, weights: weights, inputs: inputs, build: CodegenFixtures.optimized)
     let second = try CBackend.run(compilation, weights: weights, inputs: inputs, build: CodegenFixtures.optimized)
@@ -119,11 +130,15 @@ final class GeneratedCPropertiesTests: XCTestCase {
 
   func testTokenIdsOutsideTheTableAreAnErrorNotARead() throws {
     let compilation = Driver.compile(
-      SourceFile(path: "tokens.dl", text: "model tokens\ninput ids: i32[3]\noutput ids -> Embedding(5, 2) -> Flatten()\n"))
+      SourceFile(
+        path: "tokens.dl", text: "model tokens\ninput ids: i32[3]\noutput ids -> Embedding(5, 2) -> Flatten()\n"))
     let graph = try XCTUnwrap(compilation.graph)
-    let weights = Dictionary(Initialization.initialize(graph, seed: 0).weights.map { ($0.name, $0.tensor) }) { a, _ in a }
+    let weights = Dictionary(Initialization.initialize(graph, seed: 0).weights.map { ($0.name, $0.tensor) }) { a, _ in a
+    }
     let good = Tensor(shape: [1, 3], elements: .int32([0, 4, 2]))
-    XCTAssertEqual(try CBackend.run(compilation, weights: weights, inputs: [good], build: CodegenFixtures.sanitized)[0].tensor.shape, [1, 6])
+    XCTAssertEqual(
+      try CBackend.run(compilation, weights: weights, inputs: [good], build: CodegenFixtures.sanitized)[0].tensor.shape,
+      [1, 6])
     for bad in [Int32(5), -1, Int32.max] {
       XCTAssertThrowsError(
         try CBackend.run(
@@ -143,8 +158,10 @@ final class GeneratedCPropertiesTests: XCTestCase {
     try CBuild.write(generated, to: directory + "/generated", includeMain: false)
     let example = CodegenFixtures.repository.appendingPathComponent("codegen/examples/embed").path
     let build = try CodegenFixtures.shell(
-      ["make", "-C", example, "GENERATED=\(directory)/generated", "BUILD=\(directory)",
-       "CFLAGS=-std=c99 -O2 -Wall -Wextra -pedantic -Werror"], in: directory)
+      [
+        "make", "-C", example, "GENERATED=\(directory)/generated", "BUILD=\(directory)",
+        "CFLAGS=-std=c99 -O2 -Wall -Wextra -pedantic -Werror",
+      ], in: directory)
     XCTAssertEqual(build.status, 0, build.output)
     let run = try CodegenFixtures.shell([directory + "/classify"], in: directory)
     XCTAssertEqual(run.status, 0, run.output)
@@ -159,18 +176,25 @@ final class GeneratedCPropertiesTests: XCTestCase {
   /// interpreter on the graph as written.
   func testOptimizedCMatchesTheUnoptimizedInterpreter() throws {
     for name in ["mobile_blocks", "resnet_tiny", "elementwise_chain"] {
-      let compilation = Driver.compile(path: CodegenFixtures.tests.appendingPathComponent("Golden/summary/\(name).dl").path)
+      let compilation = Driver.compile(
+        path: CodegenFixtures.tests.appendingPathComponent("Golden/summary/\(name).dl").path)
       let graph = try XCTUnwrap(compilation.graph)
-      var weights = Dictionary(Initialization.initialize(graph, seed: 4).weights.map { ($0.name, $0.tensor) }) { a, _ in a }
+      var weights = Dictionary(Initialization.initialize(graph, seed: 4).weights.map { ($0.name, $0.tensor) }) { a, _ in
+        a
+      }
       for key in weights.keys where key.hasSuffix("/moving_mean") || key.hasSuffix("/moving_variance") {
-        let values = weights[key]!.floats.indices.map { Float($0 % 3) * 0.25 + (key.hasSuffix("variance") ? 0.6 : -0.2) }
+        let values = weights[key]!.floats.indices.map {
+          Float($0 % 3) * 0.25 + (key.hasSuffix("variance") ? 0.6 : -0.2)
+        }
         weights[key] = Tensor(shape: weights[key]!.shape, floats: values)
       }
       let inputs = try Runner.randomInputs(for: graph, batch: 2, seed: 1)
       let reference = try Runner.interpret(compilation, weights: weights, inputs: inputs)
       let (optimized, optimizedWeights) = try compilation.optimized(weights: weights)
-      XCTAssertFalse(optimized.graph!.nodes.contains { $0.op == "BatchNormalization" || $0.op == "ZeroPadding2D" }, name)
-      let compiled = try CBackend.run(optimized, weights: optimizedWeights, inputs: inputs, build: CodegenFixtures.sanitized)
+      XCTAssertFalse(
+        optimized.graph!.nodes.contains { $0.op == "BatchNormalization" || $0.op == "ZeroPadding2D" }, name)
+      let compiled = try CBackend.run(
+        optimized, weights: optimizedWeights, inputs: inputs, build: CodegenFixtures.sanitized)
       CodegenFixtures.assertClose(compiled, reference, name)
     }
   }
@@ -183,12 +207,14 @@ extension GeneratedCPropertiesTests {
     var text = Array(header.utf8)
     while (10 + text.count + 1) % 64 != 0 { text.append(UInt8(ascii: " ")) }
     text.append(UInt8(ascii: "\n"))
-    return Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(text.count & 0xFF), UInt8(text.count >> 8)] + text
-      + [UInt8](repeating: 0, count: data))
+    return Data(
+      [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(text.count & 0xFF), UInt8(text.count >> 8)] + text
+        + [UInt8](repeating: 0, count: data))
   }
 
   func testHostileNpyFilesAreErrors() throws {
-    let directory = NSTemporaryDirectory() + "dlc-program-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)"
+    let directory =
+      NSTemporaryDirectory() + "dlc-program-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let compilation = Driver.compile(
@@ -197,20 +223,35 @@ extension GeneratedCPropertiesTests {
     try CBuild.write(generated, to: directory, includeMain: true)
     _ = try CBuild.build(generated, in: directory, emit: .exe, options: CodegenFixtures.sanitized)
     let cases: [(String, Data, String)] = [
-      ("huge", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (4611686018427387904, 28, 28, 1), }"),
-       "error: the file is shorter than its shape (4611686018427387904, 28, 28, 1) says"),
-      ("wrapping", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 9223372036854775807, 2, 1), }"),
-       "error: expected shape (N, 28, 28, 1) (784 values per example, N at least 1); got (2, 9223372036854775807, 2, 1)"),
-      ("fortran", npy("{'descr': '<f4', 'fortran_order':True, 'shape': (1, 28, 28, 1), }", data: 3136),
-       "error: expected a C-order array"),
-      ("float64", npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 28, 28, 1), 'note': '<f4'}", data: 6272),
-       "error: expected '<f4' data"),
-      ("misshaped", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", data: 24),
-       "error: expected shape (N, 28, 28, 1) (784 values per example, N at least 1); got (2, 3)"),
-      ("short", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 28, 28, 1), }", data: 3136),
-       "error: the file is shorter than its shape (2, 28, 28, 1) says"),
-      ("deep", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (" + String(repeating: "1, ", count: 80) + "), }"),
-       "error: unreadable shape"),
+      (
+        "huge", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (4611686018427387904, 28, 28, 1), }"),
+        "error: the file is shorter than its shape (4611686018427387904, 28, 28, 1) says"
+      ),
+      (
+        "wrapping", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 9223372036854775807, 2, 1), }"),
+        "error: expected shape (N, 28, 28, 1) (784 values per example, N at least 1); got (2, 9223372036854775807, 2, 1)"
+      ),
+      (
+        "fortran", npy("{'descr': '<f4', 'fortran_order':True, 'shape': (1, 28, 28, 1), }", data: 3136),
+        "error: expected a C-order array"
+      ),
+      (
+        "float64", npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 28, 28, 1), 'note': '<f4'}", data: 6272),
+        "error: expected '<f4' data"
+      ),
+      (
+        "misshaped", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", data: 24),
+        "error: expected shape (N, 28, 28, 1) (784 values per example, N at least 1); got (2, 3)"
+      ),
+      (
+        "short", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 28, 28, 1), }", data: 3136),
+        "error: the file is shorter than its shape (2, 28, 28, 1) says"
+      ),
+      (
+        "deep",
+        npy("{'descr': '<f4', 'fortran_order': False, 'shape': (" + String(repeating: "1, ", count: 80) + "), }"),
+        "error: unreadable shape"
+      ),
     ]
     for (name, bytes, message) in cases {
       try bytes.write(to: URL(fileURLWithPath: directory + "/\(name).npy"))

@@ -21,7 +21,8 @@ final class MaskingNumericsTests: XCTestCase {
       guard let graph = compilation.graph else { return XCTFail("\(name): \(compilation.renderedDiagnostics)") }
       XCTAssertTrue(graph.nodes.contains { $0.maskRule != nil || $0.op == "Masking" }, "\(name): no mask")
       let base = url.deletingPathExtension().path
-      let binding = WeightBinding.bind(try SafeTensors.read(path: base + ".safetensors"), path: base + ".safetensors", to: graph)
+      let binding = WeightBinding.bind(
+        try SafeTensors.read(path: base + ".safetensors"), path: base + ".safetensors", to: graph)
       XCTAssertTrue(binding.succeeded, name)
       let inputs = try CodegenFixtures.inputs(URL(fileURLWithPath: base + ".inputs.npz"), for: graph)
       let expected = try CodegenFixtures.arrays(URL(fileURLWithPath: base + ".expected.npz"))
@@ -31,7 +32,8 @@ final class MaskingNumericsTests: XCTestCase {
         let (optimized, optimizedWeights) = try compilation.optimized(weights: binding.weights)
         let interpreted = try Runner.interpret(optimized, weights: optimizedWeights, inputs: inputs)
         CodegenFixtures.assertClose(interpreted, expected, name + " (interpreter)")
-        let compiled = try CBackend.run(optimized, weights: optimizedWeights, inputs: inputs, build: CodegenFixtures.sanitized)
+        let compiled = try CBackend.run(
+          optimized, weights: optimizedWeights, inputs: inputs, build: CodegenFixtures.sanitized)
         CodegenFixtures.assertClose(compiled, expected, name + " (C)")
       } catch {
         XCTFail("\(name): \(error)")
@@ -46,7 +48,8 @@ final class MaskingNumericsTests: XCTestCase {
     let compilation = Driver.compile(SourceFile(path: "unmasked.dl", text: source))
     guard let graph = compilation.graph else { return XCTFail(compilation.renderedDiagnostics) }
     let base = url.deletingPathExtension().path
-    let binding = WeightBinding.bind(try SafeTensors.read(path: base + ".safetensors"), path: base + ".safetensors", to: graph)
+    let binding = WeightBinding.bind(
+      try SafeTensors.read(path: base + ".safetensors"), path: base + ".safetensors", to: graph)
     let inputs = try CodegenFixtures.inputs(URL(fileURLWithPath: base + ".inputs.npz"), for: graph)
     let outputs = try Runner.interpret(compilation, weights: binding.weights, inputs: inputs)
     let expected = try CodegenFixtures.arrays(URL(fileURLWithPath: base + ".expected.npz"))

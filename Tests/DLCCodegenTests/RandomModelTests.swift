@@ -45,7 +45,8 @@ final class RandomModelTests: XCTestCase {
         let kernel = pick(1...3)
         let same = pick(0...1) == 0 || steps <= kernel
         features = pick(1...6)
-        call = "\(current) -> Conv1D(\(features), \(kernel), padding=\"\(same ? "same" : "valid")\", activation=\"relu\")"
+        call =
+          "\(current) -> Conv1D(\(features), \(kernel), padding=\"\(same ? "same" : "valid")\", activation=\"relu\")"
         if !same { steps -= kernel - 1 }
       case 2 where !masked && steps >= 2:
         call = "\(current) -> \(pick(0...1) == 0 ? "MaxPooling1D" : "AveragePooling1D")(2)"
@@ -55,7 +56,8 @@ final class RandomModelTests: XCTestCase {
       case 4:
         features = pick(1...5)
         let kind = ["SimpleRNN", "LSTM", "GRU"][pick(0...2)]
-        call = "\(current) -> \(kind)(\(features), return_sequences=true, go_backwards=\(pick(0...3) == 0 ? "true" : "false"))"
+        call =
+          "\(current) -> \(kind)(\(features), return_sequences=true, go_backwards=\(pick(0...3) == 0 ? "true" : "false"))"
       case 5:
         features = pick(1...4)
         let kind = ["LSTM", "GRU"][pick(0...1)]
@@ -89,7 +91,9 @@ final class RandomModelTests: XCTestCase {
         return XCTFail("seed \(seed) drew an invalid model:\n\(source)\(compilation.renderedDiagnostics)")
       }
       do {
-        let weights = Dictionary(Initialization.initialize(graph, seed: seed).weights.map { ($0.name, $0.tensor) }) { a, _ in a }
+        let weights = Dictionary(Initialization.initialize(graph, seed: seed).weights.map { ($0.name, $0.tensor) }) {
+          a, _ in a
+        }
         var inputs = try Runner.randomInputs(for: graph, batch: 3, seed: seed)
         if graph.inputs[0].outputs[0].dtype == .int32, case .int32(var ids) = inputs[0].elements {
           // Pad only the first example's second half, so masks have work to do and no example is
@@ -107,7 +111,8 @@ final class RandomModelTests: XCTestCase {
         let (optimized, optimizedWeights) = try compilation.optimized(weights: weights)
         let plan = try CCodegen.memoryPlan(try XCTUnwrap(optimized.graph), maxBatch: 3)
         XCTAssertEqual(plan.overlaps().count, 0, "seed \(seed): the plan overlaps\n\(source)")
-        let compiled = try CBackend.run(optimized, weights: optimizedWeights, inputs: inputs, build: CodegenFixtures.optimized)
+        let compiled = try CBackend.run(
+          optimized, weights: optimizedWeights, inputs: inputs, build: CodegenFixtures.optimized)
         CodegenFixtures.assertClose(compiled, reference, "seed \(seed)\n\(source)", tolerance: 1e-4)
       } catch {
         XCTFail("seed \(seed): \(error)\n\(source)")

@@ -22,7 +22,9 @@ final class ValgrindTests: XCTestCase {
     let graphs = TestPaths.repository.appendingPathComponent("graphs")
     let names = try FileManager.default.contentsOfDirectory(atPath: graphs.path).filter { $0.hasSuffix(".dl") }
       .map { String($0.dropLast(3)) }.sorted()
-      .filter { ProcessInfo.processInfo.environment["DLC_VALGRIND_LARGE"] != nil || !CodegenFixtures.large.contains($0) }
+      .filter {
+        ProcessInfo.processInfo.environment["DLC_VALGRIND_LARGE"] != nil || !CodegenFixtures.large.contains($0)
+      }
     XCTAssertGreaterThanOrEqual(names.count, 13)
     try CodegenFixtures.concurrently(names) { name in
       let report = try Self.memcheck(model: graphs.appendingPathComponent("\(name).dl").path)
@@ -36,11 +38,13 @@ final class ValgrindTests: XCTestCase {
   static func memcheck(model path: String) throws -> (status: Int32, output: String) {
     let compilation = Driver.compile(path: path)
     let graph = try XCTUnwrap(compilation.graph, compilation.renderedDiagnostics)
-    let weights = Dictionary(Initialization.initialize(graph, seed: 1).weights.map { ($0.name, $0.tensor) }) { a, _ in a }
+    let weights = Dictionary(Initialization.initialize(graph, seed: 1).weights.map { ($0.name, $0.tensor) }) { a, _ in a
+    }
     let (optimized, optimizedWeights) = try compilation.optimized(weights: weights)
     let generated = try CBackend.generate(
       optimized, weights: optimizedWeights, options: CodegenOptions(maxBatch: 1, weightsMode: .external))
-    let directory = NSTemporaryDirectory() + "dlc-valgrind-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)"
+    let directory =
+      NSTemporaryDirectory() + "dlc-valgrind-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: directory) }
     _ = try CBuild.write(generated, to: directory, includeMain: true)
@@ -50,7 +54,8 @@ final class ValgrindTests: XCTestCase {
       "./\(generated.prefix)", "--weights", "\(generated.prefix)_weights.bin",
     ]
     for (index, tensor) in try Runner.randomInputs(for: graph, batch: 1, seed: 3).enumerated() {
-      try NumPy.writeArray(tensor.elementType == .float32 ? withNonFinite(tensor) : tensor, path: directory + "/in\(index).npy")
+      try NumPy.writeArray(
+        tensor.elementType == .float32 ? withNonFinite(tensor) : tensor, path: directory + "/in\(index).npy")
       arguments.append("in\(index).npy")
     }
     arguments.append("-o")

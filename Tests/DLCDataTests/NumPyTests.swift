@@ -21,7 +21,9 @@ final class NumPyTests: XCTestCase {
   }
 
   func temporary(_ name: String) -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("dlc-\(ProcessInfo.processInfo.processIdentifier)-\(name)").path
+    FileManager.default.temporaryDirectory.appendingPathComponent(
+      "dlc-\(ProcessInfo.processInfo.processIdentifier)-\(name)"
+    ).path
   }
 
   func testArrayRoundTrip() throws {
@@ -121,7 +123,8 @@ final class NumPyTests: XCTestCase {
     var outside = good
     outside[end + 16] = outside[end + 16] &+ 7
     XCTAssertThrowsError(try NumPy.decodeArchive(outside, path: "b.npz")) { error in
-      XCTAssertEqual((error as? DataFileError)?.message, "not a NumPy .npz file (its central directory lies outside the file)")
+      XCTAssertEqual(
+        (error as? DataFileError)?.message, "not a NumPy .npz file (its central directory lies outside the file)")
     }
   }
 
@@ -143,7 +146,8 @@ final class NumPyTests: XCTestCase {
     stored[18] = stored[18] &+ 1  // the local header's compressed size
     XCTAssertThrowsError(try NumPy.decodeArchive(stored, path: "b.npz")) { error in
       XCTAssertEqual(
-        (error as? DataFileError)?.message, "not a NumPy .npz file (a member's local header disagrees with the central directory)")
+        (error as? DataFileError)?.message,
+        "not a NumPy .npz file (a member's local header disagrees with the central directory)")
     }
   }
 

@@ -14,7 +14,8 @@ final class SafeTensorsTests: XCTestCase {
 
   func assertRejects(_ bytes: [UInt8], _ message: String, file: StaticString = #filePath, line: UInt = #line) {
     XCTAssertThrowsError(try SafeTensors.decode(bytes, path: "w.safetensors"), file: file, line: line) { error in
-      XCTAssertEqual((error as? DataFileError)?.description, "w.safetensors: error: \(message)\n", file: file, line: line)
+      XCTAssertEqual(
+        (error as? DataFileError)?.description, "w.safetensors: error: \(message)\n", file: file, line: line)
     }
   }
 
@@ -74,11 +75,13 @@ final class SafeTensorsTests: XCTestCase {
     var extra = good
     extra[0] -= 1
     XCTAssertThrowsError(try SafeTensors.decode(extra, path: "w.safetensors")) { error in
-      XCTAssertTrue("\(error)".contains("the tensors cover 8 bytes of data, but the file holds 9 after its header"), "\(error)")
+      XCTAssertTrue(
+        "\(error)".contains("the tensors cover 8 bytes of data, but the file holds 9 after its header"), "\(error)")
     }
     assertRejects(
       file(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: [UInt8](repeating: 0, count: 8)),
-      "tensor 'a' starts at data byte 4, but the tensors before it end at 0\nnote: the header length or the data offsets are wrong")
+      "tensor 'a' starts at data byte 4, but the tensors before it end at 0\nnote: the header length or the data offsets are wrong"
+    )
   }
 
   func testMissingFile() {

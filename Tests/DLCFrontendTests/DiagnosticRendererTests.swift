@@ -7,7 +7,8 @@ final class DiagnosticRendererTests: XCTestCase {
     let file = SourceFile(path: "g.dl", text: "model m\n  -> Dense(100)\n")
     let start = Array("model m\n  -> ".utf8).count
     let diagnostic = Diagnostic.error(
-      "boom", at: SourceRange(start, start + 10), notes: [DiagnosticNote("try this"), DiagnosticNote("see", at: SourceRange(0, 5))])
+      "boom", at: SourceRange(start, start + 10),
+      notes: [DiagnosticNote("try this"), DiagnosticNote("see", at: SourceRange(0, 5))])
     let expected = """
       g.dl:2:6: error: boom
           2 |   -> Dense(100)

@@ -62,7 +62,8 @@ final class ParserTests: XCTestCase {
   }
 
   func testPythonSpellingsOfConstants() throws {
-    let model = try XCTUnwrap(parse("model m\ninput x: [2]\noutput x -> Dense(2, use_bias=False, activation=None, a=True)\n"))
+    let model = try XCTUnwrap(
+      parse("model m\ninput x: [2]\noutput x -> Dense(2, use_bias=False, activation=None, a=True)\n"))
     guard case .output(let output) = model.items[1] else { return XCTFail("expected an output") }
     let kinds = output.pipelines[0].calls[0].arguments.map(\.value.kind)
     guard case .boolean(false) = kinds[1], case .none = kinds[2], case .boolean(true) = kinds[3] else {
@@ -84,7 +85,8 @@ final class ParserTests: XCTestCase {
   func testRecoveryReportsIndependentErrors() {
     let engine = DiagnosticEngine()
     let model = Parser.parse(
-      SourceFile(path: "t.dl", text: "model m\ninput x: [4] junk\ny = = x\noutput x -> Dense(3)\n"), diagnostics: engine)
+      SourceFile(path: "t.dl", text: "model m\ninput x: [4] junk\ny = = x\noutput x -> Dense(3)\n"), diagnostics: engine
+    )
     XCTAssertEqual(engine.diagnostics.count, 2)
     XCTAssertEqual(model?.items.count, 1, "the good output statement after the errors still parses")
   }

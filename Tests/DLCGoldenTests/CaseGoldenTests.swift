@@ -1,8 +1,8 @@
 // Golden cases as files: Tests/Golden/summary/<case>.dl → .summary and .json;
 // Tests/Golden/errors/<case>.dl → .stderr, plus the expectation written in the case's first line.
 import DLCDriver
-import DLCSupport
 import DLCSummary
+import DLCSupport
 import Foundation
 import XCTest
 
@@ -78,16 +78,20 @@ final class CaseGoldenTests: XCTestCase {
   func testBinaryAndEmptyFilesAreDiagnosed() {
     let binary = Driver.compile(SourceFile(path: "blob.dl", bytes: [0x7F, 0x45, 0x4C, 0x46, 0x00, 0x01, 0xFF]))
     XCTAssertFalse(binary.succeeded)
-    XCTAssertTrue(binary.renderedDiagnostics.hasPrefix("blob.dl:1:5: error: blob.dl is not a text file"), binary.renderedDiagnostics)
+    XCTAssertTrue(
+      binary.renderedDiagnostics.hasPrefix("blob.dl:1:5: error: blob.dl is not a text file"), binary.renderedDiagnostics
+    )
 
     let latin1 = Driver.compile(SourceFile(path: "latin1.dl", bytes: Array("model caf".utf8) + [0xE9, 0x0A]))
-    XCTAssertTrue(latin1.renderedDiagnostics.hasPrefix("latin1.dl:1:10: error: latin1.dl is not valid UTF-8 text"), latin1.renderedDiagnostics)
+    XCTAssertTrue(
+      latin1.renderedDiagnostics.hasPrefix("latin1.dl:1:10: error: latin1.dl is not valid UTF-8 text"),
+      latin1.renderedDiagnostics)
 
     let empty = Driver.compile(SourceFile(path: "empty.dl", text: ""))
-    XCTAssertTrue(empty.renderedDiagnostics.hasPrefix("empty.dl:1:1: error: expected 'model <name>'"), empty.renderedDiagnostics)
+    XCTAssertTrue(
+      empty.renderedDiagnostics.hasPrefix("empty.dl:1:1: error: expected 'model <name>'"), empty.renderedDiagnostics)
 
     let missing = Driver.compile(path: "/nonexistent/model.dl")
     XCTAssertEqual(missing.renderedDiagnostics, "/nonexistent/model.dl: error: no such file\n")
   }
 }
-

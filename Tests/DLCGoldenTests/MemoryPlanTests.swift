@@ -3,11 +3,12 @@
 import DLCCodegen
 import DLCDriver
 import DLCIR
-import DLCSupport
 import DLCPasses
-@testable import DLCPlanning
+import DLCSupport
 import Foundation
 import XCTest
+
+@testable import DLCPlanning
 
 final class MemoryPlanTests: XCTestCase {
   override func setUp() {
@@ -15,7 +16,8 @@ final class MemoryPlanTests: XCTestCase {
   }
 
   func optimizedGraph(_ source: String, passes: [Pass] = Passes.all) throws -> Graph {
-    let compilation = source.hasSuffix(".dl")
+    let compilation =
+      source.hasSuffix(".dl")
       ? Driver.compile(path: source) : Driver.compile(SourceFile(path: "plan.dl", text: source))
     return try PassManager(passes).run(try XCTUnwrap(compilation.graph, compilation.renderedDiagnostics))
   }
@@ -30,7 +32,9 @@ final class MemoryPlanTests: XCTestCase {
 
   func testGoldenPlans() throws {
     let folder = Golden.root.appendingPathComponent("ir")
-    for (path, name) in [("Tests/Golden/summary/resnet_tiny.dl", "resnet_tiny"), ("graphs/image_tabular.dl", "image_tabular")] {
+    for (path, name) in [
+      ("Tests/Golden/summary/resnet_tiny.dl", "resnet_tiny"), ("graphs/image_tabular.dl", "image_tabular"),
+    ] {
       let plan = try CCodegen.memoryPlan(try optimizedGraph(path))
       XCTAssertEqual(plan.overlaps(), [], name)
       Golden.assertMatches(plan.report, folder.appendingPathComponent("\(name).memory"))
@@ -45,7 +49,8 @@ final class MemoryPlanTests: XCTestCase {
       y = h -> ReLU()
       output (y, h) -> Add() -> Activation("sigmoid") -> Rescaling(2.0)
       """
-    let layers = try MemoryPlan(optimizedGraph(source, passes: Passes.all.filter { $0.name != "fuse-elementwise-chains" }))
+    let layers = try MemoryPlan(
+      optimizedGraph(source, passes: Passes.all.filter { $0.name != "fuse-elementwise-chains" }))
     // The ReLU may not take h's bytes: the Add reads h after it. The Add takes the ReLU's
     // (its first input, read for the last time), and the rescaling the Add's.
     XCTAssertEqual(inPlace(layers), ["add": "re_lu", "rescaling": "add"])
@@ -72,7 +77,8 @@ final class MemoryPlanTests: XCTestCase {
       if case .slice(_, let offset) = sharing { return offset } else { return nil }
     }
     // The model input stays where the caller put it; it is copied.
-    XCTAssertEqual(Dictionary(uniqueKeysWithValues: slices.map { (graph.name(of: $0.key), $0.value) }), ["dense": 0, "dense_1": 12])
+    XCTAssertEqual(
+      Dictionary(uniqueKeysWithValues: slices.map { (graph.name(of: $0.key), $0.value) }), ["dense": 0, "dense_1": 12])
     XCTAssertEqual(one.overlaps(), [])
     // With two examples a slice is two pieces, one per example: nothing is sliced.
     XCTAssertTrue(try MemoryPlan(graph, maxBatch: 2).sharing.isEmpty)
@@ -83,6 +89,7 @@ final class MemoryPlanTests: XCTestCase {
     XCTAssertEqual(plan.overlaps(), [])
     plan.arena.offsets = plan.arena.offsets.map { _ in 0 }
     XCTAssertFalse(plan.overlaps().isEmpty)
-    XCTAssertTrue(plan.overlaps().contains { $0.first == "conv2d" && $0.second == "max_pooling2d" }, "\(plan.overlaps())")
+    XCTAssertTrue(
+      plan.overlaps().contains { $0.first == "conv2d" && $0.second == "max_pooling2d" }, "\(plan.overlaps())")
   }
 }

@@ -45,7 +45,10 @@ final class ModelGoldenTests: XCTestCase {
         continue
       }
       let actual = try JSONSerialization.jsonObject(with: Data(SummaryJSON.render(summary).utf8)) as? NSDictionary
-      guard let actual else { XCTFail("\(name): dlc's JSON does not parse"); continue }
+      guard let actual else {
+        XCTFail("\(name): dlc's JSON does not parse")
+        continue
+      }
       XCTAssertEqual(actual, expected, "\(name): dlc's summary differs from Keras'")
     }
   }

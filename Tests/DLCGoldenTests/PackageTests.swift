@@ -53,7 +53,8 @@ final class PackageTests: XCTestCase {
         }
         let folder = kind == "testTarget" ? "Tests/\(name)" : "Sources/\(name)"
         targets.append(
-          Target(name: name, kind: kind, dependencies: dependencies, path: firstQuoted(after: "path: ", in: call) ?? folder))
+          Target(
+            name: name, kind: kind, dependencies: dependencies, path: firstQuoted(after: "path: ", in: call) ?? folder))
       }
     }
     return targets

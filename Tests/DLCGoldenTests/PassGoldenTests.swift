@@ -28,7 +28,8 @@ final class PassGoldenTests: XCTestCase {
     try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     for (path, name) in [
       ("graphs/text_cnn.dl", "text_cnn"), ("Tests/Golden/summary/recurrent_states.dl", "recurrent_states"),
-      ("Tests/Golden/summary/resnet_tiny.dl", "resnet_tiny"), ("Tests/Golden/summary/mobile_blocks.dl", "mobile_blocks"),
+      ("Tests/Golden/summary/resnet_tiny.dl", "resnet_tiny"),
+      ("Tests/Golden/summary/mobile_blocks.dl", "mobile_blocks"),
       ("Tests/Golden/summary/elementwise_chain.dl", "elementwise_chain"),
     ] {
       Golden.assertMatches(try printAfterAll(path), folder.appendingPathComponent("\(name).ir"))
@@ -42,15 +43,18 @@ final class PassGoldenTests: XCTestCase {
     XCTAssertFalse(simplified.nodes.contains { $0.op == "Dropout" })
     XCTAssertEqual(simplified.nodes.count, graph.nodes.count - 4)
     XCTAssertEqual(simplified.nodes.last?.name, "dense_1")
-    XCTAssertEqual(simplified.nodes.first { $0.name == "dense_1" }?.inputs.map { simplified.nodes[$0.node].name }, ["dense"])
+    XCTAssertEqual(
+      simplified.nodes.first { $0.name == "dense_1" }?.inputs.map { simplified.nodes[$0.node].name }, ["dense"])
   }
 
   func testDeadNodesAreRemovedButInputsStay() throws {
     var graph = Graph(name: "g")
     let x = graph.add(Node(id: 0, name: "x", op: Graph.inputOp, outputs: [TensorType(.float32, [4])]))
     let unused = graph.add(Node(id: 0, name: "unused", op: Graph.inputOp, outputs: [TensorType(.float32, [2])]))
-    let dead = graph.add(Node(id: 0, name: "dead", op: "ReLU", inputs: [ValueRef(node: x)], outputs: [TensorType(.float32, [4])]))
-    let live = graph.add(Node(id: 0, name: "live", op: "ReLU", inputs: [ValueRef(node: x)], outputs: [TensorType(.float32, [4])]))
+    let dead = graph.add(
+      Node(id: 0, name: "dead", op: "ReLU", inputs: [ValueRef(node: x)], outputs: [TensorType(.float32, [4])]))
+    let live = graph.add(
+      Node(id: 0, name: "live", op: "ReLU", inputs: [ValueRef(node: x)], outputs: [TensorType(.float32, [4])]))
     graph.outputs = [ValueRef(node: live)]
     let result = try PassManager([Passes.removeDeadNodes]).run(graph)
     XCTAssertEqual(result.nodes.map(\.name), ["x", "unused", "live"])
@@ -67,7 +71,8 @@ final class ElementwiseChainTests: XCTestCase {
 
   func testStepsRoundTripThroughTheirText() {
     let steps: [ElementwiseStep] = [
-      .load(0), .combine(.rsub, 2), .scale(0.5, -1), .activation(.gelu), .relu(maxValue: nil, slope: 0.1, threshold: 0.5),
+      .load(0), .combine(.rsub, 2), .scale(0.5, -1), .activation(.gelu),
+      .relu(maxValue: nil, slope: 0.1, threshold: 0.5),
       .relu(maxValue: 6, slope: 0, threshold: 0), .elu(1.5),
     ]
     XCTAssertEqual(steps.map { ElementwiseStep(text: $0.text) }, steps)
@@ -75,11 +80,14 @@ final class ElementwiseChainTests: XCTestCase {
   }
 
   func testTheRunningValueSecondInASubtractionIsSubtractedFrom() throws {
-    let graph = try chain("model c\ninput a: [4]\ninput b: [4]\nr = b -> ReLU()\noutput (a, r) -> Subtract() -> Rescaling(3.0)\n")
+    let graph = try chain(
+      "model c\ninput a: [4]\ninput b: [4]\nr = b -> ReLU()\noutput (a, r) -> Subtract() -> Rescaling(3.0)\n")
     let fused = try XCTUnwrap(graph.nodes.last)
     XCTAssertEqual(fused.op, ElementwiseStep.chainOp)
     XCTAssertEqual(fused.name, "rescaling")
-    XCTAssertEqual(ElementwiseStep.program(of: fused), [.load(0), .relu(maxValue: nil, slope: 0, threshold: 0), .combine(.rsub, 1), .scale(3, 0)])
+    XCTAssertEqual(
+      ElementwiseStep.program(of: fused),
+      [.load(0), .relu(maxValue: nil, slope: 0, threshold: 0), .combine(.rsub, 1), .scale(3, 0)])
     XCTAssertEqual(fused.inputs.map { graph.nodes[$0.node].name }, ["b", "a"])
   }
 
@@ -96,7 +104,9 @@ final class ElementwiseChainTests: XCTestCase {
       u = s -> Activation("softmax")
       output r, t, u
       """)
-    XCTAssertFalse(graph.nodes.contains { $0.op == ElementwiseStep.chainOp }, IRPrinter.print(graph, file: SourceFile(path: "c.dl", text: "")))
+    XCTAssertFalse(
+      graph.nodes.contains { $0.op == ElementwiseStep.chainOp },
+      IRPrinter.print(graph, file: SourceFile(path: "c.dl", text: "")))
   }
 
   /// The pass manager re-runs every node's shape rule after each pass: a pass that leaves a layer

@@ -14,12 +14,15 @@ final class VizTests: XCTestCase {
   func testGoldenDot() throws {
     let folder = Golden.root.appendingPathComponent("viz")
     try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    for (path, name) in [("graphs/mnist_cnn.dl", "mnist_cnn"), ("Tests/Golden/summary/resnet_tiny.dl", "resnet_tiny"),
-                         ("Tests/Golden/summary/recurrent_states.dl", "recurrent_states")] {
+    for (path, name) in [
+      ("graphs/mnist_cnn.dl", "mnist_cnn"), ("Tests/Golden/summary/resnet_tiny.dl", "resnet_tiny"),
+      ("Tests/Golden/summary/recurrent_states.dl", "recurrent_states"),
+    ] {
       let graph = try XCTUnwrap(Driver.compile(path: path).graph)
       Golden.assertMatches(GraphDot.render(graph), folder.appendingPathComponent("\(name).dot"))
     }
-    let optimized = try PassManager(Passes.all).run(try XCTUnwrap(Driver.compile(path: "Tests/Golden/summary/resnet_tiny.dl").graph))
+    let optimized = try PassManager(Passes.all).run(
+      try XCTUnwrap(Driver.compile(path: "Tests/Golden/summary/resnet_tiny.dl").graph))
     Golden.assertMatches(GraphDot.render(optimized), folder.appendingPathComponent("resnet_tiny.optimized.dot"))
     let compilation = Driver.compile(path: "graphs/mlp_iris.dl")
     let plan = try CCodegen.memoryPlan(try XCTUnwrap(compilation.graph))
@@ -36,10 +39,12 @@ final class VizTests: XCTestCase {
       let png = try GraphvizRenderer.render(GraphDot.render(graph), format: .png)
       XCTAssertEqual(Array(png.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], "\(file): not a PNG")
       XCTAssertGreaterThan(png.count, 5_000, file)
-      let svg = String(decoding: try GraphvizRenderer.render(GraphDot.render(graph, rankdir: .LR), format: .svg), as: UTF8.self)
+      let svg = String(
+        decoding: try GraphvizRenderer.render(GraphDot.render(graph, rankdir: .LR), format: .svg), as: UTF8.self)
       XCTAssertTrue(svg.contains("<svg") && svg.contains("</svg>"), "\(file): not an SVG")
       for node in graph.nodes { XCTAssertTrue(svg.contains(">\(node.name)<"), "\(file): \(node.name) is not drawn") }
-      let memory = try GraphvizRenderer.render(MemoryDot.render(CCodegen.memoryPlan(graph)), format: .svg, engine: "neato")
+      let memory = try GraphvizRenderer.render(
+        MemoryDot.render(CCodegen.memoryPlan(graph)), format: .svg, engine: "neato")
       XCTAssertTrue(String(decoding: memory, as: UTF8.self).contains("</svg>"), "\(file): memory picture")
     }
   }

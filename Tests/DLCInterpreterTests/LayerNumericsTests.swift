@@ -5,8 +5,8 @@ import DLCDriver
 import DLCInterpreter
 import DLCLayers
 import DLCSupport
-import DLCWeights
 import DLCTestSupport
+import DLCWeights
 import XCTest
 
 final class LayerNumericsTests: XCTestCase {

@@ -13,10 +13,13 @@ import XCTest
 final class PassNumericsTests: XCTestCase {
   func assertSameResults(_ compilation: Compilation, _ label: String, batch: Int = 2) throws {
     let graph = try XCTUnwrap(compilation.graph, label)
-    var weights = Dictionary(Initialization.initialize(graph, seed: 2).weights.map { ($0.name, $0.tensor) }) { a, _ in a }
+    var weights = Dictionary(Initialization.initialize(graph, seed: 2).weights.map { ($0.name, $0.tensor) }) { a, _ in a
+    }
     // Batch-norm statistics away from their initial values, so folding them is really tested.
     for key in weights.keys where key.hasSuffix("/moving_variance") || key.hasSuffix("/moving_mean") {
-      let values = weights[key]!.floats.enumerated().map { Float($0.offset % 5) * 0.3 + (key.hasSuffix("variance") ? 0.5 : -0.4) }
+      let values = weights[key]!.floats.enumerated().map {
+        Float($0.offset % 5) * 0.3 + (key.hasSuffix("variance") ? 0.5 : -0.4)
+      }
       weights[key] = Tensor(shape: weights[key]!.shape, floats: values)
     }
     let optimized = try PassManager(Passes.all).run(Program(graph: graph, weights: weights))
@@ -31,7 +34,8 @@ final class PassNumericsTests: XCTestCase {
 
   func testPassesPreserveResults() throws {
     for testCase in try LayerCase.all() {
-      try assertSameResults(Driver.compile(SourceFile(path: "\(testCase.name).dl", text: testCase.source)), testCase.name)
+      try assertSameResults(
+        Driver.compile(SourceFile(path: "\(testCase.name).dl", text: testCase.source)), testCase.name)
     }
     let cases = TestPaths.tests.appendingPathComponent("Golden/summary")
     for file in try FileManager.default.contentsOfDirectory(atPath: cases.path).sorted() where file.hasSuffix(".dl") {

@@ -18,7 +18,8 @@ final class RunDiagnosticsTests: XCTestCase {
   var directory = ""
 
   override func setUpWithError() throws {
-    directory = FileManager.default.temporaryDirectory
+    directory =
+      FileManager.default.temporaryDirectory
       .appendingPathComponent("dlc-run-\(ProcessInfo.processInfo.processIdentifier)-\(name.filter(\.isLetter))").path
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     FileManager.default.changeCurrentDirectoryPath(directory)
@@ -90,7 +91,8 @@ final class RunDiagnosticsTests: XCTestCase {
   func testExtraWeight() throws {
     assertWeightsFail(
       try weightsFile { $0.append(("dense/kernal", Tensor(shape: [1], floats: [0]))) },
-      "w.safetensors: error: unexpected tensor 'dense/kernal' (1,): the model has no such weight; did you mean 'dense/kernel'?\n")
+      "w.safetensors: error: unexpected tensor 'dense/kernal' (1,): the model has no such weight; did you mean 'dense/kernel'?\n"
+    )
   }
 
   func testUnreadableWeights() throws {
@@ -118,7 +120,8 @@ final class RunDiagnosticsTests: XCTestCase {
   }
 
   func testInputsByNamePositionAndArchive() throws {
-    let t = try save(tokens, "t.npy"), f = try save(features, "f.npy")
+    let t = try save(tokens, "t.npy")
+    let f = try save(features, "f.npy")
     XCTAssertEqual(try Runner.inputs(["features=\(f)", "tokens=\(t)"], for: compilation.graph!), [tokens, features])
     XCTAssertEqual(try Runner.inputs([t, f], for: compilation.graph!), [tokens, features])
     try NumPy.writeArchive([("features", features), ("tokens", tokens)], path: "in.npz")
@@ -129,13 +132,15 @@ final class RunDiagnosticsTests: XCTestCase {
   }
 
   func testInputProblems() throws {
-    let t = try save(tokens, "t.npy"), f = try save(features, "f.npy")
+    let t = try save(tokens, "t.npy")
+    let f = try save(features, "f.npy")
     assertInputsFail(
       [t, "feature=\(f)"], "f.npy: error: the model has no input 'feature'; did you mean 'features'?\n")
     assertInputsFail([t], "error: no value for input 'features'; pass --input features=X.npy\n")
     try NumPy.writeArchive([("tokens", tokens)], path: "only_tokens.npz")
     assertInputsFail(
-      ["only_tokens.npz"], "error: no value for input 'features' (only_tokens.npz holds 'tokens'); pass --input features=X.npy\n")
+      ["only_tokens.npz"],
+      "error: no value for input 'features' (only_tokens.npz holds 'tokens'); pass --input features=X.npy\n")
     assertInputsFail(
       [t, f, "tokens=\(t)"], "t.npy: error: input 'tokens' is given twice (also by t.npy)\n")
     let unbatched = try save(Tensor(shape: [3], floats: [1, 2, 3]), "u.npy")
@@ -153,7 +158,8 @@ final class RunDiagnosticsTests: XCTestCase {
     let intFeatures = try save(Tensor(shape: [2, 3], elements: .int32([1, 2, 3, 4, 5, 6])), "if.npy")
     assertInputsFail(
       [t, intFeatures],
-      "if.npy: error: input 'features' is int32; the model expects float32\nnote: convert it with x.astype(np.float32)\n")
+      "if.npy: error: input 'features' is int32; the model expects float32\nnote: convert it with x.astype(np.float32)\n"
+    )
     let huge = try save(Tensor(shape: [2, 4], elements: .int64([1, 2, 3, 4, 5, 6, 7, 1 << 40])), "h.npy")
     assertInputsFail([huge, f], "h.npy: error: input 'tokens' holds 1099511627776, which does not fit in int32\n")
     let three = try save(Tensor(shape: [3, 3], floats: Array(repeating: 0, count: 9)), "three.npy")

@@ -4,9 +4,9 @@ import DLCData
 import DLCDriver
 import DLCIR
 import DLCSupport
+import DLCTestSupport
 import DLCWeights
 import Foundation
-import DLCTestSupport
 import XCTest
 
 final class ShapePropertyTests: XCTestCase {
@@ -21,7 +21,8 @@ final class ShapePropertyTests: XCTestCase {
         inputs: try Runner.randomInputs(for: graph, batch: batch, seed: generator.next())
       ) { node, tensors in
         seen += 1
-        XCTAssertEqual(tensors.map(\.shape), node.outputs.map { [batch] + $0.dims }, "\(label) trial \(trial): \(node.name)")
+        XCTAssertEqual(
+          tensors.map(\.shape), node.outputs.map { [batch] + $0.dims }, "\(label) trial \(trial): \(node.name)")
         XCTAssertTrue(tensors.allSatisfy { $0.floats.allSatisfy(\.isFinite) }, "\(label): \(node.name) is not finite")
       }
       XCTAssertEqual(seen, graph.layers.count, label)
@@ -45,7 +46,8 @@ final class ShapePropertyTests: XCTestCase {
     for file in try FileManager.default.contentsOfDirectory(atPath: graphs.path).sorted() where file.hasSuffix(".dl") {
       let name = String(file.dropLast(3))
       guard !large.contains(name) else { continue }
-      try checkShapes(Driver.compile(path: graphs.appendingPathComponent(file).path), label: name, trials: 2, &generator)
+      try checkShapes(
+        Driver.compile(path: graphs.appendingPathComponent(file).path), label: name, trials: 2, &generator)
     }
   }
 }

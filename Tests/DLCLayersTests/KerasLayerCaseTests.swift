@@ -1,9 +1,9 @@
 // Replays every Keras-recorded layer case (tools/keras_layer_cases.py) through dlc: output shapes,
 // parameter counts and weight names/shapes/trainability must equal Keras'.
 import DLCDriver
-import DLCSupport
 import DLCIR
 import DLCLayers
+import DLCSupport
 import DLCTestSupport
 import Foundation
 import XCTest
@@ -39,4 +39,3 @@ final class KerasLayerCaseTests: XCTestCase {
     }
   }
 }
-

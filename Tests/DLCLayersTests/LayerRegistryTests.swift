@@ -45,7 +45,8 @@ final class LayerRegistryTests: XCTestCase {
       }
       if traits.foldsAsPadding {
         note("foldsAsPadding")
-        XCTAssertTrue(layer.arguments.contains { $0.name == "padding" }, "\(name): folded padding is read from `padding`")
+        XCTAssertTrue(
+          layer.arguments.contains { $0.name == "padding" }, "\(name): folded padding is read from `padding`")
       }
       if traits.acceptsFoldedPadding {
         note("acceptsFoldedPadding")
@@ -62,22 +63,30 @@ final class LayerRegistryTests: XCTestCase {
       if traits.activationEpilogue {
         note("activationEpilogue")
         XCTAssertTrue(
-          layer.arguments.contains { $0.name == "activation" } || traits.elementwise != nil || traits.foldsIntoLinearProducer,
+          layer.arguments.contains { $0.name == "activation" } || traits.elementwise != nil
+            || traits.foldsIntoLinearProducer,
           "\(name): an epilogue applies the `activation` attribute")
       }
       if traits.foldsIntoLinearProducer { note("foldsIntoLinearProducer") }
       if traits.concatenates { note("concatenates") }
     }
     // What the passes and the planner act on today (a layer added with a trait shows up here).
-    XCTAssertEqual(declared["inferenceIdentity"]?.sorted(), ["Dropout", "GaussianDropout", "GaussianNoise", "SpatialDropout1D", "SpatialDropout2D"])
+    XCTAssertEqual(
+      declared["inferenceIdentity"]?.sorted(),
+      ["Dropout", "GaussianDropout", "GaussianNoise", "SpatialDropout1D", "SpatialDropout2D"])
     XCTAssertEqual(declared["foldsAsPadding"]?.sorted(), ["ZeroPadding1D", "ZeroPadding2D"])
-    XCTAssertEqual(declared["acceptsFoldedPadding"]?.sorted(), ["Conv1D", "Conv2D", "DepthwiseConv2D", "SeparableConv2D"])
-    XCTAssertEqual(declared["perChannelLinearKernel"]?.sorted(), ["Conv1D", "Conv2D", "Dense", "DepthwiseConv2D", "SeparableConv2D"])
+    XCTAssertEqual(
+      declared["acceptsFoldedPadding"]?.sorted(), ["Conv1D", "Conv2D", "DepthwiseConv2D", "SeparableConv2D"])
+    XCTAssertEqual(
+      declared["perChannelLinearKernel"]?.sorted(), ["Conv1D", "Conv2D", "Dense", "DepthwiseConv2D", "SeparableConv2D"])
     XCTAssertEqual(declared["foldsIntoLinearProducer"], ["BatchNormalization"])
     XCTAssertEqual(declared["concatenates"], ["Concatenate"])
     XCTAssertEqual(
       declared["elementwise"]?.sorted(),
-      ["Activation", "Add", "Average", "ELU", "LeakyReLU", "Maximum", "Minimum", "Multiply", "ReLU", "Rescaling", "Subtract"])
+      [
+        "Activation", "Add", "Average", "ELU", "LeakyReLU", "Maximum", "Minimum", "Multiply", "ReLU", "Rescaling",
+        "Subtract",
+      ])
   }
 
   func testSnakeCaseMatchesKeras() {

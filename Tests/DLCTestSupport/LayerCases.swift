@@ -46,8 +46,11 @@ public struct LayerCase: Decodable {
   public var name: String
   public var inputs: [String]
   public var call: String
+  // The keys of cases.json, as tools/keras_layer_cases.py writes them.
+  // swift-format-ignore: AlwaysUseLowerCamelCase
   public var output_shapes: [[Int?]]
   public var params: Int
+  // swift-format-ignore: AlwaysUseLowerCamelCase
   public var trainable_params: Int
   public var weights: [Weight]
 
@@ -78,7 +81,9 @@ public struct NonFiniteCase {
   public init(_ testCase: LayerCase) throws {
     name = testCase.name
     compilation = Driver.compile(SourceFile(path: "\(testCase.name).dl", text: testCase.source))
-    guard let graph = compilation.graph else { throw FixtureError("\(testCase.name): \(compilation.renderedDiagnostics)") }
+    guard let graph = compilation.graph else {
+      throw FixtureError("\(testCase.name): \(compilation.renderedDiagnostics)")
+    }
     let weightsPath = TestPaths.layerFixtures.appendingPathComponent(testCase.name + ".safetensors").path
     let binding = WeightBinding.bind(try SafeTensors.read(path: weightsPath), path: weightsPath, to: graph)
     guard binding.succeeded else { throw FixtureError("\(testCase.name): the layer fixture's weights do not bind") }

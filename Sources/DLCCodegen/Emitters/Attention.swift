@@ -23,7 +23,8 @@ enum AttentionEmitters {
       key = data.count > 2 ? data[2].dims : value
       let rank = query.count + 1
       let middle = Array(1..<(rank - 1))
-      let attended = arguments.isNone("attention_axes")
+      let attended =
+        arguments.isNone("attention_axes")
         ? middle : arguments.ints("attention_axes").map { $0 < 0 ? $0 + rank : $0 }.sorted()
       self.middle = middle
       self.attended = attended
@@ -68,9 +69,15 @@ enum AttentionEmitters {
       let queryBias = c.hasWeight("query/bias") ? c.constant(try c.values("query/bias").map { $0 * scale }) : "NULL"
       let inputs = c.dataInputs
       let keyInput = inputs.count > 2 ? inputs[2] : inputs[1]
-      c.line("dlc_dense(\(inputs[0]), batch * \(g.queryPositions), \(g.query.last!), \(c.constant(queryKernel)), \(g.heads * g.keyDim), \(queryBias), DLC_LINEAR, \(q));")
-      c.line("dlc_dense(\(keyInput), batch * \(g.keyPositions), \(g.key.last!), \(try c.weight("key/kernel")), \(g.heads * g.keyDim), \(try c.optionalWeight("key/bias")), DLC_LINEAR, \(k));")
-      c.line("dlc_dense(\(inputs[1]), batch * \(g.keyPositions), \(g.value.last!), \(try c.weight("value/kernel")), \(g.heads * g.valueDim), \(try c.optionalWeight("value/bias")), DLC_LINEAR, \(v));")
+      c.line(
+        "dlc_dense(\(inputs[0]), batch * \(g.queryPositions), \(g.query.last!), \(c.constant(queryKernel)), \(g.heads * g.keyDim), \(queryBias), DLC_LINEAR, \(q));"
+      )
+      c.line(
+        "dlc_dense(\(keyInput), batch * \(g.keyPositions), \(g.key.last!), \(try c.weight("key/kernel")), \(g.heads * g.keyDim), \(try c.optionalWeight("key/bias")), DLC_LINEAR, \(k));"
+      )
+      c.line(
+        "dlc_dense(\(inputs[1]), batch * \(g.keyPositions), \(g.value.last!), \(try c.weight("value/kernel")), \(g.heads * g.valueDim), \(try c.optionalWeight("value/bias")), DLC_LINEAR, \(v));"
+      )
       var (qa, ka, va, ca) = (q, k, v, context)
       if g.moved {
         // (batch, others, attended, heads·width) so each group's steps are contiguous.
@@ -92,7 +99,9 @@ enum AttentionEmitters {
       let scores = take(g.queryAttended * g.keyAttended)
       let masked = c.node.maskRule == nil ? [] : c.node.maskedInputs
       let (queryMasked, keyMasked) = (masked.contains(0), masked.contains { $0 > 0 })
-      c.line("dlc_attention(\(qa), \(ka), \(va), (long)batch * \(g.groupsPerExample), \(g.queryAttended), \(g.keyAttended), \(g.heads), \(g.keyDim), \(g.valueDim), \(c.maskArguments), \(queryMasked ? 1 : 0), \(keyMasked ? 1 : 0), \(c.arguments.bool("use_causal_mask") ? 1 : 0), \(scores), \(ca));")
+      c.line(
+        "dlc_attention(\(qa), \(ka), \(va), (long)batch * \(g.groupsPerExample), \(g.queryAttended), \(g.keyAttended), \(g.heads), \(g.keyDim), \(g.valueDim), \(c.maskArguments), \(queryMasked ? 1 : 0), \(keyMasked ? 1 : 0), \(c.arguments.bool("use_causal_mask") ? 1 : 0), \(scores), \(ca));"
+      )
       if g.moved {
         var inverse = [Int](repeating: 0, count: g.order.count)
         for (position, axis) in g.order.enumerated() { inverse[axis] = position }
@@ -102,7 +111,9 @@ enum AttentionEmitters {
         c.line("dlc_transpose(\(ca), context_shape, back, \(g.order.count), \(context));")
       }
       let outFeatures = c.outputDims.count > g.query.count - 1 ? c.outputDims[(g.query.count - 1)...].reduce(1, *) : 1
-      c.line("dlc_dense(\(context), batch * \(g.queryPositions), \(g.heads * g.valueDim), \(try c.weight("attention_output/kernel")), \(outFeatures), \(try c.optionalWeight("attention_output/bias")), DLC_LINEAR, \(c.output));")
+      c.line(
+        "dlc_dense(\(context), batch * \(g.queryPositions), \(g.heads * g.valueDim), \(try c.weight("attention_output/kernel")), \(outFeatures), \(try c.optionalWeight("attention_output/bias")), DLC_LINEAR, \(c.output));"
+      )
     }
   ]
 }

@@ -9,7 +9,9 @@ enum ConvolutionEmitters {
       let k = s.arguments.ints("kernel_size")
       return s.input[0] * s.input[1] * k[0] * k[1] * s.arguments.int("filters")
     }) { c in
-      let k = c.arguments.ints("kernel_size"), s = c.arguments.ints("strides"), d = c.arguments.ints("dilation_rate")
+      let k = c.arguments.ints("kernel_size")
+      let s = c.arguments.ints("strides")
+      let d = c.arguments.ints("dilation_rate")
       let filters = c.arguments.int("filters")
       let channels = c.inputDims[2]
       let outputPadding: [Int]? = c.arguments.isNone("output_padding") ? nil : c.arguments.ints("output_padding")
@@ -22,15 +24,21 @@ enum ConvolutionEmitters {
       let kernel = try c.values("kernel")
       let taps = k[0] * k[1] * filters
       var packed = [Float](repeating: 0, count: kernel.count)
-      for tap in 0..<taps { for channel in 0..<channels { packed[channel * taps + tap] = kernel[tap * channels + channel] } }
+      for tap in 0..<taps {
+        for channel in 0..<channels { packed[channel * taps + tap] = kernel[tap * channels + channel] }
+      }
       let (inH, inW) = (c.inputDims[0], c.inputDims[1])
       let (outH, outW) = (c.outputDims[0], c.outputDims[1])
-      c.line("dlc_conv2d_transpose(\(c.input), batch, \(inH), \(inW), \(channels), \(outH), \(outW), \(k[0]), \(k[1]), \(s[0]), \(s[1]), \(d[0]), \(d[1]), \(crop(0)), \(crop(1)), \(filters), \(c.constant(packed)), \(try c.optionalWeight("bias")), \(c.output), \(c.scratch));")
+      c.line(
+        "dlc_conv2d_transpose(\(c.input), batch, \(inH), \(inW), \(channels), \(outH), \(outW), \(k[0]), \(k[1]), \(s[0]), \(s[1]), \(d[0]), \(d[1]), \(crop(0)), \(crop(1)), \(filters), \(c.constant(packed)), \(try c.optionalWeight("bias")), \(c.output), \(c.scratch));"
+      )
       c.activate(c.output, count: c.outputDims.reduce(1, *), width: filters)
     },
     "DepthwiseConv2D": LayerEmitter { c in
       c.line("const dlc_window w = {\(window(c.shapes))};")
-      c.line("dlc_depthwise(\(c.input), batch, &w, \(c.arguments.int("depth_multiplier")), \(try c.weight("kernel")), \(try c.optionalWeight("bias")), \(c.output));")
+      c.line(
+        "dlc_depthwise(\(c.input), batch, &w, \(c.arguments.int("depth_multiplier")), \(try c.weight("kernel")), \(try c.optionalWeight("bias")), \(c.output));"
+      )
       c.activate(c.output, count: c.outputDims.reduce(1, *), width: c.outputDims.last ?? 1)
     },
     "SeparableConv2D": LayerEmitter(scratch: { s in
@@ -40,15 +48,21 @@ enum ConvolutionEmitters {
       let filters = c.arguments.int("filters")
       let positions = c.outputDims.dropLast().reduce(1, *)
       c.line("const dlc_window w = {\(window(c.shapes))};")
-      c.line("dlc_depthwise(\(c.input), batch, &w, \(c.arguments.int("depth_multiplier")), \(try c.weight("depthwise_kernel")), NULL, \(c.scratch));")
-      c.line("dlc_dense(\(c.scratch), batch * \(positions), \(expanded), \(try c.weight("pointwise_kernel")), \(filters), \(try c.optionalWeight("bias")), \(c.activation()), \(c.output));")
+      c.line(
+        "dlc_depthwise(\(c.input), batch, &w, \(c.arguments.int("depth_multiplier")), \(try c.weight("depthwise_kernel")), NULL, \(c.scratch));"
+      )
+      c.line(
+        "dlc_dense(\(c.scratch), batch * \(positions), \(expanded), \(try c.weight("pointwise_kernel")), \(filters), \(try c.optionalWeight("bias")), \(c.activation()), \(c.output));"
+      )
     },
   ]
 
   static let conv2D = LayerEmitter(scratch: convolutionScratch) { c in
     let filters = c.arguments.int("filters")
     c.line("const dlc_window w = {\(window(c.shapes))};")
-    c.line("dlc_conv2d(\(c.input), batch, &w, \(c.arguments.int("groups")), \(filters), \(try c.weight("kernel")), \(try c.optionalWeight("bias")), \(c.activation()), \(convolutionTile(c.shapes)), \(c.output), \(c.scratch));")
+    c.line(
+      "dlc_conv2d(\(c.input), batch, &w, \(c.arguments.int("groups")), \(filters), \(try c.weight("kernel")), \(try c.optionalWeight("bias")), \(c.activation()), \(convolutionTile(c.shapes)), \(c.output), \(c.scratch));"
+    )
   }
 
   /// Output positions per im2col tile: as many as keep the tile's columns within the larger of
@@ -86,7 +100,9 @@ struct Window {
     let oneD = s.input.count == 2
     let k = kernel ?? arguments.ints("kernel_size")
     let st = strides ?? arguments.ints("strides")
-    let d = arguments.arguments["dilation_rate"] == nil ? Array(repeating: 1, count: k.count) : arguments.ints("dilation_rate")
+    let d =
+      arguments.arguments["dilation_rate"] == nil
+      ? Array(repeating: 1, count: k.count) : arguments.ints("dilation_rate")
     (inH, inW, channels) = oneD ? (1, s.input[0], s.input[1]) : (s.input[0], s.input[1], s.input[2])
     (outH, outW) = oneD ? (1, s.output[0]) : (s.output[0], s.output[1])
     (kh, kw) = oneD ? (1, k[0]) : (k[0], k[1])

@@ -6,7 +6,9 @@ enum CoreEmitters {
       let inner = c.inputDims.last ?? 1
       let rows = c.inputDims.dropLast().reduce(1, *)
       let units = c.arguments.int("units")
-      c.line("dlc_dense(\(c.input), batch * \(rows), \(inner), \(try c.weight("kernel")), \(units), \(try c.optionalWeight("bias")), \(c.activation()), \(c.output));")
+      c.line(
+        "dlc_dense(\(c.input), batch * \(rows), \(inner), \(try c.weight("kernel")), \(units), \(try c.optionalWeight("bias")), \(c.activation()), \(c.output));"
+      )
     },
     "Activation": LayerEmitter { c in
       let count = c.inputDims.reduce(1, *)
@@ -29,11 +31,16 @@ enum CoreEmitters {
     "Masking": LayerEmitter { c in
       let features = c.inputDims.last ?? 1
       let rows = c.inputDims.dropLast().reduce(1, *)
-      c.line("dlc_masking(\(c.input), \(c.perBatch(rows)), \(features), \(cFloat(Float(c.arguments.double("mask_value")))), \(c.output));")
+      c.line(
+        "dlc_masking(\(c.input), \(c.perBatch(rows)), \(features), \(cFloat(Float(c.arguments.double("mask_value")))), \(c.output));"
+      )
     },
     "Rescaling": LayerEmitter { c in
-      let scale = Float(c.arguments.double("scale")), offset = Float(c.arguments.double("offset"))
-      c.line("dlc_affine(\(c.input), \(c.perBatch(c.inputDims.reduce(1, *))), \(cFloat(scale)), \(cFloat(offset)), \(c.output));")
+      let scale = Float(c.arguments.double("scale"))
+      let offset = Float(c.arguments.double("offset"))
+      c.line(
+        "dlc_affine(\(c.input), \(c.perBatch(c.inputDims.reduce(1, *))), \(cFloat(scale)), \(cFloat(offset)), \(c.output));"
+      )
     },
   ]
 

@@ -22,11 +22,15 @@ enum MergeEmitters {
         c.line("dlc_copy_blocks(\(input), \(c.perBatch(outer)), \(width), \(c.output) + \(offset), \(stride));")
       }
     },
-    "Dot": LayerEmitter(scratch: { s in 4 * s.maxBatch * max(s.inputs[0].elementCount, s.inputs[1].elementCount) }) { c in
-      let x = [0] + c.inputDims(0), y = [0] + c.inputDims(1)
+    "Dot": LayerEmitter(scratch: { s in 4 * s.maxBatch * max(s.inputs[0].elementCount, s.inputs[1].elementCount) }) {
+      c in
+      let x = [0] + c.inputDims(0)
+      let y = [0] + c.inputDims(1)
       let axes = c.arguments.ints("axes")
       let xAxis = axes[0] < 0 ? axes[0] + x.count : axes[0]
-      let yAxis = (axes.count == 2 ? axes[1] : axes[0]) < 0 ? (axes.count == 2 ? axes[1] : axes[0]) + y.count : (axes.count == 2 ? axes[1] : axes[0])
+      let yAxis =
+        (axes.count == 2 ? axes[1] : axes[0]) < 0
+        ? (axes.count == 2 ? axes[1] : axes[0]) + y.count : (axes.count == 2 ? axes[1] : axes[0])
       let big = c.shapes.maxBatch * max(c.shapes.inputs[0].elementCount, c.shapes.inputs[1].elementCount)
       let slots = (0..<4).map { "\(c.scratch) + \($0 * big)" }
       var (a, bIn) = (c.inputs[0], c.inputs[1])
@@ -41,15 +45,20 @@ enum MergeEmitters {
       let xOrder = (0..<x.count).filter { $0 != xAxis } + [xAxis]
       let yOrder = [0, yAxis] + (1..<y.count).filter { $0 != yAxis }
       if xOrder != Array(0..<x.count) {
-        c.line("{ const int shape[] = {batch, \(cInts(Array(x.dropFirst())))}; static const int order[] = {\(cInts(xOrder))}; dlc_transpose(\(a), shape, order, \(x.count), \(slots[2])); }")
+        c.line(
+          "{ const int shape[] = {batch, \(cInts(Array(x.dropFirst())))}; static const int order[] = {\(cInts(xOrder))}; dlc_transpose(\(a), shape, order, \(x.count), \(slots[2])); }"
+        )
         a = slots[2]
       }
       if yOrder != Array(0..<y.count) {
-        c.line("{ const int shape[] = {batch, \(cInts(Array(y.dropFirst())))}; static const int order[] = {\(cInts(yOrder))}; dlc_transpose(\(bIn), shape, order, \(y.count), \(slots[3])); }")
+        c.line(
+          "{ const int shape[] = {batch, \(cInts(Array(y.dropFirst())))}; static const int order[] = {\(cInts(yOrder))}; dlc_transpose(\(bIn), shape, order, \(y.count), \(slots[3])); }"
+        )
         bIn = slots[3]
       }
       let inner = x[xAxis]
-      let rows = x.dropFirst().reduce(1, *) / inner, columns = y.dropFirst().reduce(1, *) / inner
+      let rows = x.dropFirst().reduce(1, *) / inner
+      let columns = y.dropFirst().reduce(1, *) / inner
       c.line("dlc_batched_gemm(batch, \(rows), \(columns), \(inner), \(a), \(bIn), \(c.output));")
     },
   ]
@@ -73,12 +82,15 @@ enum MergeEmitters {
           c.line("  static const long a_strides[] = {\(cInts(strides(leftDims)))};")
           c.line("  static const long b_strides[] = {\(cInts(strides(rightDims)))};")
           c.line("  const int shape[] = {batch, \(cInts(out))};")
-          c.line("  dlc_broadcast(\(op), \(left), a_strides, \(c.inputs[index]), b_strides, shape, \(out.count + 1), \(c.output));")
+          c.line(
+            "  dlc_broadcast(\(op), \(left), a_strides, \(c.inputs[index]), b_strides, shape, \(out.count + 1), \(c.output));"
+          )
           c.line("}")
         }
       }
       if average {
-        c.line("dlc_affine(\(c.output), \(c.perBatch(count)), \(cFloat(1 / Float(c.inputs.count))), 0.0f, \(c.output));")
+        c.line(
+          "dlc_affine(\(c.output), \(c.perBatch(count)), \(cFloat(1 / Float(c.inputs.count))), 0.0f, \(c.output));")
       }
       if !activated { c.activate(c.output, count: count, width: out.last ?? 1) }
     }

@@ -9,7 +9,8 @@ enum NormalizationEmitters {
       if axis < 0 { axis += rank }
       let dims = [0] + c.inputDims
       let channels = dims[axis]
-      let mean = try c.values("moving_mean"), variance = try c.values("moving_variance")
+      let mean = try c.values("moving_mean")
+      let variance = try c.values("moving_variance")
       let gamma = c.hasWeight("gamma") ? try c.values("gamma") : [Float](repeating: 1, count: channels)
       let beta = c.hasWeight("beta") ? try c.values("beta") : [Float](repeating: 0, count: channels)
       let epsilon = Float(c.arguments.double("epsilon"))
@@ -17,14 +18,18 @@ enum NormalizationEmitters {
       let shift = (0..<channels).map { beta[$0] - mean[$0] * scale[$0] }
       let outer = dims[1..<axis].reduce(1, *)
       let inner = dims[(axis + 1)...].reduce(1, *)
-      c.line("dlc_scale_shift(\(c.input), \(c.perBatch(outer)), \(channels), \(inner), \(c.constant(scale)), \(c.constant(shift)), \(c.elementwiseActivation), \(c.output));")
+      c.line(
+        "dlc_scale_shift(\(c.input), \(c.perBatch(outer)), \(channels), \(inner), \(c.constant(scale)), \(c.constant(shift)), \(c.elementwiseActivation), \(c.output));"
+      )
       c.finishActivation(c.output, count: c.outputDims.reduce(1, *), width: c.outputDims.last ?? 1)
     },
     "LayerNormalization": LayerEmitter { c in
       let (outer, width, inner) = try contiguous(c, axes: c.arguments.ints("axis"), layer: "LayerNormalization")
       let rms = c.arguments.bool("rms_scaling")
       let epsilon = Float(c.arguments.double("epsilon"))
-      c.line("dlc_layer_norm(\(c.input), \(c.perBatch(outer)), \(width), \(inner), \(cFloat(epsilon)), \(try c.optionalWeight("gamma")), \(try c.optionalWeight("beta")), \(rms ? 1 : 0), \(c.output));")
+      c.line(
+        "dlc_layer_norm(\(c.input), \(c.perBatch(outer)), \(width), \(inner), \(cFloat(epsilon)), \(try c.optionalWeight("gamma")), \(try c.optionalWeight("beta")), \(rms ? 1 : 0), \(c.output));"
+      )
     },
   ]
 

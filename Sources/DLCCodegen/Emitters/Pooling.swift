@@ -20,7 +20,9 @@ enum PoolingEmitters {
   static func global(max isMax: Bool) -> LayerEmitter {
     LayerEmitter { c in
       let positions = c.inputDims.dropLast().reduce(1, *)
-      c.line("dlc_global_pool(\(c.input), batch, \(positions), \(c.inputDims.last ?? 1), \(isMax ? 1 : 0), \(c.maskArguments), \(c.output));")
+      c.line(
+        "dlc_global_pool(\(c.input), batch, \(positions), \(c.inputDims.last ?? 1), \(isMax ? 1 : 0), \(c.maskArguments), \(c.output));"
+      )
     }
   }
 }

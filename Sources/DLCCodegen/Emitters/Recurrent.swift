@@ -33,17 +33,18 @@ enum RecurrentEmitters {
     func call(
       _ c: EmitContext, prefix: String, goBackwards: Bool, zeroOutputForMask: Bool, sequence: String, h: String,
       cState: String, scratch: String
-    ) throws -> String
-    {
+    ) throws -> String {
       let (steps, features) = (c.inputDims[0], c.inputDims[1])
-      var bias = "NULL", recurrentBias = "NULL"
+      var bias = "NULL"
+      var recurrentBias = "NULL"
       if c.hasWeight(prefix + "bias") {
         let values = try c.values(prefix + "bias")
         let width = gates * units
         bias = c.constant(Array(values[0..<width]))
         if resetAfter { recurrentBias = c.constant(Array(values[width..<(2 * width)])) }
       }
-      return "dlc_recurrent(\(kind), \(c.input), batch, \(steps), \(features), \(units), \(try c.weight(prefix + "kernel")), "
+      return
+        "dlc_recurrent(\(kind), \(c.input), batch, \(steps), \(features), \(units), \(try c.weight(prefix + "kernel")), "
         + "\(try c.weight(prefix + "recurrent_kernel")), \(bias), \(recurrentBias), \(activation("activation", default: .tanh)), "
         + "\(activation("recurrent_activation", default: .sigmoid)), \(resetAfter ? 1 : 0), \(goBackwards ? 1 : 0), "
         + "\(c.maskArguments), \(zeroOutputForMask ? 1 : 0), \(sequence), \(h), \(cState), \(scratch));"
@@ -55,13 +56,18 @@ enum RecurrentEmitters {
     return cell.scratch(batch: s.maxBatch, steps: s.input[0]) + 2 * s.maxBatch * cell.units
   }) { c in
     let cell = Cell(op: c.node.op, attributes: c.node.attributes)
-    let returnSequences = cell.arguments.bool("return_sequences"), returnState = cell.arguments.bool("return_state")
+    let returnSequences = cell.arguments.bool("return_sequences")
+    let returnState = cell.arguments.bool("return_state")
     let own = cell.scratch(batch: c.shapes.maxBatch, steps: c.inputDims[0])
-    let spareH = "\(c.scratch) + \(own)", spareC = "\(c.scratch) + \(own + c.shapes.maxBatch * cell.units)"
+    let spareH = "\(c.scratch) + \(own)"
+    let spareC = "\(c.scratch) + \(own + c.shapes.maxBatch * cell.units)"
     let sequence = returnSequences ? c.outputs[0] : "NULL"
     let h = !returnSequences ? c.outputs[0] : returnState ? c.outputs[1] : spareH
     let state = cell.op == "LSTM" ? (returnState ? c.outputs[2] : spareC) : "NULL"
-    c.line(try cell.call(c, prefix: "", goBackwards: cell.arguments.bool("go_backwards"), zeroOutputForMask: false, sequence: sequence, h: h, cState: state, scratch: c.scratch))
+    c.line(
+      try cell.call(
+        c, prefix: "", goBackwards: cell.arguments.bool("go_backwards"), zeroOutputForMask: false, sequence: sequence,
+        h: h, cState: state, scratch: c.scratch))
     if !returnSequences && returnState {
       c.line("memcpy(\(c.outputs[1]), \(c.outputs[0]), sizeof(float) * (size_t)\(c.perBatch(cell.units)));")
     }
@@ -72,19 +78,26 @@ enum RecurrentEmitters {
       return (Cell(op: "SimpleRNN", attributes: Attributes()), Cell(op: "SimpleRNN", attributes: Attributes()), true)
     }
     let backwardCell = Cell(op: backward.op, attributes: backward.attributes)
-    return (Cell(op: forward.op, attributes: forward.attributes), backwardCell, backwardCell.arguments.bool("go_backwards"))
+    return (
+      Cell(op: forward.op, attributes: forward.attributes), backwardCell, backwardCell.arguments.bool("go_backwards")
+    )
   }
 
   static let bidirectional = LayerEmitter(scratch: { s in
     let (forward, backward, _) = cells(s.node)
-    let steps = s.input[0], b = s.maxBatch, units = forward.units
+    let steps = s.input[0]
+    let b = s.maxBatch
+    let units = forward.units
     let sequence = forward.arguments.bool("return_sequences") ? b * steps * units : 0
     return max(forward.scratch(batch: b, steps: steps), backward.scratch(batch: b, steps: steps))
       + 3 * sequence + 4 * b * units
   }) { c in
     let (forward, backward, backwardGoesBackwards) = cells(c.node)
-    let steps = c.inputDims[0], b = c.shapes.maxBatch, units = forward.units
-    let returnSequences = forward.arguments.bool("return_sequences"), returnState = forward.arguments.bool("return_state")
+    let steps = c.inputDims[0]
+    let b = c.shapes.maxBatch
+    let units = forward.units
+    let returnSequences = forward.arguments.bool("return_sequences")
+    let returnState = forward.arguments.bool("return_state")
     let own = max(forward.scratch(batch: b, steps: steps), backward.scratch(batch: b, steps: steps))
     let sequenceSize = returnSequences ? b * steps * units : 0
     var offset = own
@@ -93,15 +106,21 @@ enum RecurrentEmitters {
       return "\(c.scratch) + \(offset)"
     }
     let (forwardSequence, backwardSequence, reversed) = (take(sequenceSize), take(sequenceSize), take(sequenceSize))
-    let (forwardH, forwardC, backwardH, backwardC) = (take(b * units), take(b * units), take(b * units), take(b * units))
+    let (forwardH, forwardC, backwardH, backwardC) = (
+      take(b * units), take(b * units), take(b * units), take(b * units)
+    )
     let isLSTM = forward.op == "LSTM"
-    c.line(try forward.call(
-      c, prefix: "forward/", goBackwards: forward.arguments.bool("go_backwards"), zeroOutputForMask: returnSequences,
-      sequence: returnSequences ? forwardSequence : "NULL", h: forwardH, cState: isLSTM ? forwardC : "NULL", scratch: c.scratch))
-    c.line(try backward.call(
-      c, prefix: "backward/", goBackwards: backwardGoesBackwards,
-      zeroOutputForMask: backward.arguments.bool("return_sequences"), sequence: returnSequences ? backwardSequence : "NULL",
-      h: backwardH, cState: backward.op == "LSTM" ? backwardC : "NULL", scratch: c.scratch))
+    c.line(
+      try forward.call(
+        c, prefix: "forward/", goBackwards: forward.arguments.bool("go_backwards"), zeroOutputForMask: returnSequences,
+        sequence: returnSequences ? forwardSequence : "NULL", h: forwardH, cState: isLSTM ? forwardC : "NULL",
+        scratch: c.scratch))
+    c.line(
+      try backward.call(
+        c, prefix: "backward/", goBackwards: backwardGoesBackwards,
+        zeroOutputForMask: backward.arguments.bool("return_sequences"),
+        sequence: returnSequences ? backwardSequence : "NULL",
+        h: backwardH, cState: backward.op == "LSTM" ? backwardC : "NULL", scratch: c.scratch))
     var (a, bOut) = (forwardH, backwardH)
     var rows = c.perBatch(1)
     if returnSequences {

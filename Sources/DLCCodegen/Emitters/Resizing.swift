@@ -3,12 +3,15 @@
 enum ResizingEmitters {
   static let table: [String: LayerEmitter] = [
     "UpSampling1D": LayerEmitter { c in
-      c.line("dlc_upsample(\(c.input), batch, 1, \(c.inputDims[0]), \(c.inputDims[1]), 1, \(c.arguments.int("size")), 0, \(c.output));")
+      c.line(
+        "dlc_upsample(\(c.input), batch, 1, \(c.inputDims[0]), \(c.inputDims[1]), 1, \(c.arguments.int("size")), 0, \(c.output));"
+      )
     },
     "UpSampling2D": LayerEmitter { c in
       let size = c.arguments.ints("size")
       let bilinear = c.arguments.string("interpolation").lowercased() == "bilinear" ? 1 : 0
-      c.line("dlc_upsample(\(c.input), batch, \(cInts(c.inputDims)), \(size[0]), \(size[1]), \(bilinear), \(c.output));")
+      c.line(
+        "dlc_upsample(\(c.input), batch, \(cInts(c.inputDims)), \(size[0]), \(size[1]), \(bilinear), \(c.output));")
     },
     "ZeroPadding1D": place { c in (0, c.arguments.ints("padding")[0]) },
     "ZeroPadding2D": place { c in (c.arguments.ints("padding")[0], c.arguments.ints("padding")[2]) },

@@ -6,7 +6,11 @@ enum ActivationLayerKernels {
   static let table: [String: Kernel] = [
     "ReLU": { call in
       let maxValue = call.isNone("max_value") ? Float.infinity : call.float("max_value")
-      return [map(call, Math.reluLayer(maxValue: maxValue, slope: call.float("negative_slope"), threshold: call.float("threshold")))]
+      return [
+        map(
+          call,
+          Math.reluLayer(maxValue: maxValue, slope: call.float("negative_slope"), threshold: call.float("threshold")))
+      ]
     },
     "LeakyReLU": { call in
       [map(call, Math.reluLayer(maxValue: .infinity, slope: call.float("negative_slope"), threshold: 0))]
@@ -20,7 +24,8 @@ enum ActivationLayerKernels {
       var alphaShape = exampleShape
       if !call.isNone("shared_axes") { for axis in call.ints("shared_axes") { alphaShape[axis - 1] = 1 } }
       let alphaFull = Math.broadcast(
-        [Float](repeating: 0, count: exampleShape.reduce(1, *)), exampleShape, alpha, alphaShape, into: exampleShape, { $1 })
+        [Float](repeating: 0, count: exampleShape.reduce(1, *)), exampleShape, alpha, alphaShape, into: exampleShape,
+        { $1 })
       var out = x
       let width = alphaFull.count
       for index in out.indices where out[index] < 0 { out[index] *= alphaFull[index % width] }

@@ -17,7 +17,8 @@ enum AttentionKernels {
     let rank = query.shape.count
     // Axes between batch and features; attention runs over `attended`, the rest act as batch.
     let middle = Array(1..<(rank - 1))
-    let attended = call.isNone("attention_axes") ? middle : call.ints("attention_axes").map { call.axis($0, rank: rank) }.sorted()
+    let attended =
+      call.isNone("attention_axes") ? middle : call.ints("attention_axes").map { call.axis($0, rank: rank) }.sorted()
     let others = middle.filter { !attended.contains($0) }
 
     func project(_ x: Tensor, _ name: String, width: Int) throws -> [Float] {
@@ -66,7 +67,8 @@ enum AttentionKernels {
           ks.withUnsafeBufferPointer { kp in
             scores.withUnsafeMutableBufferPointer { sp in
               Math.gemm(
-                m: querySteps, n: keySteps, k: keyDim, qp.baseAddress! + group * querySteps * heads * keyDim + head * keyDim,
+                m: querySteps, n: keySteps, k: keyDim,
+                qp.baseAddress! + group * querySteps * heads * keyDim + head * keyDim,
                 lda: heads * keyDim, kp.baseAddress! + group * keySteps * heads * keyDim + head * keyDim,
                 ldb: heads * keyDim, transposeB: true, sp.baseAddress!, ldc: keySteps)
             }

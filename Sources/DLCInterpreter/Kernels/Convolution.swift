@@ -24,7 +24,8 @@ enum ConvolutionKernels {
     let oneD = input.count == 3
     let (inH, inW) = oneD ? (1, input[1]) : (input[1], input[2])
     let (outH, outW) = oneD ? (1, output[1]) : (output[1], output[2])
-    let strides = call.ints("strides"), dilation = call.ints("dilation_rate")
+    let strides = call.ints("strides")
+    let dilation = call.ints("dilation_rate")
     let (sh, sw) = oneD ? (1, strides[0]) : (strides[0], strides[1])
     let (dh, dw) = oneD ? (1, dilation[0]) : (dilation[0], dilation[1])
     let (kh, kw) = oneD ? (1, kernel[0]) : (kernel[0], kernel[1])
@@ -52,7 +53,8 @@ enum ConvolutionKernels {
 
   /// im2col + GEMM per example and group. Kernel layout (kh, kw, channels/groups, filters).
   static func conv2d(
-    _ x: [Float], batch: Int, window w: Window, channels: Int, kernel: [Float], filters: Int, groups: Int, bias: [Float]?
+    _ x: [Float], batch: Int, window w: Window, channels: Int, kernel: [Float], filters: Int, groups: Int,
+    bias: [Float]?
   ) -> [Float] {
     let groupChannels = channels / groups
     let groupFilters = filters / groups
@@ -67,9 +69,12 @@ enum ConvolutionKernels {
             for example in 0..<batch {
               let image = xp.baseAddress! + example * w.inH * w.inW * channels
               for group in 0..<groups {
-                im2col(image, w, channels: channels, first: group * groupChannels, count: groupChannels, into: cp.baseAddress!)
+                im2col(
+                  image, w, channels: channels, first: group * groupChannels, count: groupChannels,
+                  into: cp.baseAddress!)
                 Math.gemm(
-                  m: positions, n: groupFilters, k: patch, cp.baseAddress!, lda: patch, kp.baseAddress! + group * groupFilters,
+                  m: positions, n: groupFilters, k: patch, cp.baseAddress!, lda: patch,
+                  kp.baseAddress! + group * groupFilters,
                   ldb: filters, op.baseAddress! + example * positions * filters + group * groupFilters, ldc: filters)
               }
             }
@@ -87,7 +92,8 @@ enum ConvolutionKernels {
 
   /// One row per output position: the window's values for channels first..<first+count, zero where padded.
   static func im2col(
-    _ image: UnsafePointer<Float>, _ w: Window, channels: Int, first: Int, count: Int, into columns: UnsafeMutablePointer<Float>
+    _ image: UnsafePointer<Float>, _ w: Window, channels: Int, first: Int, count: Int,
+    into columns: UnsafeMutablePointer<Float>
   ) {
     var row = columns
     for oh in 0..<w.outH {
@@ -117,7 +123,9 @@ enum ConvolutionKernels {
     let output = call.outputShape()
     let (inH, inW, channels) = (input[1], input[2], input[3])
     let (outH, outW, filters) = (output[1], output[2], output[3])
-    let k = call.ints("kernel_size"), s = call.ints("strides"), d = call.ints("dilation_rate")
+    let k = call.ints("kernel_size")
+    let s = call.ints("strides")
+    let d = call.ints("dilation_rate")
     let outputPadding: [Int]? = call.isNone("output_padding") ? nil : call.ints("output_padding")
     let same = call.string("padding") == "same"
     func crop(_ axis: Int) -> Int {
@@ -167,7 +175,9 @@ enum ConvolutionKernels {
   }
 
   /// Each channel convolved with its own `multiplier` filters; output channel c·multiplier + m.
-  static func depthwise(_ x: [Float], batch: Int, window w: Window, channels: Int, multiplier: Int, kernel: [Float]) -> [Float] {
+  static func depthwise(_ x: [Float], batch: Int, window w: Window, channels: Int, multiplier: Int, kernel: [Float])
+    -> [Float]
+  {
     let outChannels = channels * multiplier
     var out = [Float](repeating: 0, count: batch * w.outH * w.outW * outChannels)
     x.withUnsafeBufferPointer { xp in
@@ -188,7 +198,9 @@ enum ConvolutionKernels {
                     let taps = kp.baseAddress! + (i * w.kw + j) * outChannels
                     for channel in 0..<channels {
                       let value = pixel[channel]
-                      for m in 0..<multiplier { target[channel * multiplier + m] += value * taps[channel * multiplier + m] }
+                      for m in 0..<multiplier {
+                        target[channel * multiplier + m] += value * taps[channel * multiplier + m]
+                      }
                     }
                   }
                 }

@@ -14,7 +14,10 @@ enum CoreKernels {
     "Permute": { call in
       // dims are 1-based axes of the example; the batch axis stays first.
       let order = [0] + call.ints("dims")
-      return [Tensor(shape: call.outputShape(), floats: Math.transpose(call.input.floats, shape: call.input.shape, order: order))]
+      return [
+        Tensor(
+          shape: call.outputShape(), floats: Math.transpose(call.input.floats, shape: call.input.shape, order: order))
+      ]
     },
     "RepeatVector": { call in
       let features = call.input.shape.last ?? 1

@@ -21,7 +21,8 @@ enum FusedKernels {
       case .scale(let scale, let offset): return { $0 * Float(scale) + Float(offset) }
       case .activation(let activation): return Math.elementwise(activation)
       case .relu(let maxValue, let slope, let threshold):
-        return Math.reluLayer(maxValue: maxValue.map(Float.init) ?? .infinity, slope: Float(slope), threshold: Float(threshold))
+        return Math.reluLayer(
+          maxValue: maxValue.map(Float.init) ?? .infinity, slope: Float(slope), threshold: Float(threshold))
       case .elu(let alpha): return Math.eluLayer(alpha: Float(alpha))
       }
     }

@@ -97,6 +97,7 @@ enum MergeKernels {
     }
     var inverse = [Int](repeating: 0, count: order.count)
     for (position, axis) in order.enumerated() { inverse[axis] = position }
-    return Tensor(shape: tensor.shape, floats: Math.transpose(moved, shape: order.map { tensor.shape[$0] }, order: inverse))
+    return Tensor(
+      shape: tensor.shape, floats: Math.transpose(moved, shape: order.map { tensor.shape[$0] }, order: inverse))
   }
 }

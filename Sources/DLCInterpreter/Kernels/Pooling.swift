@@ -24,8 +24,10 @@ enum PoolingKernels {
         outW: oneD ? output[1] : output[2], kh: oneD ? 1 : size[0], kw: oneD ? size[0] : size[1],
         sh: oneD ? 1 : strides[0], sw: oneD ? strides[0] : strides[1])
       let mode = call.string("padding")
-      w.padTop = WindowGeometry.paddingBefore(mode, input: w.inH, output: w.outH, kernel: w.kh, stride: w.sh, dilation: 1)
-      w.padLeft = WindowGeometry.paddingBefore(mode, input: w.inW, output: w.outW, kernel: w.kw, stride: w.sw, dilation: 1)
+      w.padTop = WindowGeometry.paddingBefore(
+        mode, input: w.inH, output: w.outH, kernel: w.kh, stride: w.sh, dilation: 1)
+      w.padLeft = WindowGeometry.paddingBefore(
+        mode, input: w.inW, output: w.outW, kernel: w.kw, stride: w.sw, dilation: 1)
       let channels = input.last ?? 1
       let x = call.input.floats
       var out = [Float](repeating: 0, count: output.reduce(1, *))
@@ -74,7 +76,9 @@ enum PoolingKernels {
           let source = (example * positions + position) * channels
           for channel in 0..<channels {
             let value = x[source + channel]
-            out[example * channels + channel] = isMax ? Math.maximum(out[example * channels + channel], value)
+            out[example * channels + channel] =
+              isMax
+              ? Math.maximum(out[example * channels + channel], value)
               : out[example * channels + channel] + value
           }
         }

@@ -1,9 +1,9 @@
 // SimpleRNN, LSTM (gates i, f, c, o), GRU (gates z, r, h; reset_after either way) and Bidirectional.
 // The input projection for all steps is one GEMM; each step adds h·recurrent_kernel.
 import DLCData
-import Foundation
 import DLCIR
 import DLCLayers
+import Foundation
 
 enum RecurrentKernels {
   static let table: [String: Kernel] = [
@@ -54,7 +54,8 @@ enum RecurrentKernels {
     let backward = try Cell(op: backwardLayer.op, attributes: backwardLayer.attributes, call: call, prefix: "backward/")
     // Keras' Bidirectional zeroes masked steps of the sequences it returns.
     let mask = call.stepMask
-    let (forwardOutput, forwardStates) = run(forward, call.input, mask: mask, zeroOutputForMask: forward.returnSequences)
+    let (forwardOutput, forwardStates) = run(
+      forward, call.input, mask: mask, zeroOutputForMask: forward.returnSequences)
     var (backwardOutput, backwardStates) = run(
       backward, call.input, mask: mask, zeroOutputForMask: backward.returnSequences)
     if backward.returnSequences {
@@ -63,7 +64,8 @@ enum RecurrentKernels {
     }
     let returnState = LayerApplication(inputs: [], arguments: forwardLayer.attributes).bool("return_state")
     let states = returnState ? forwardStates + backwardStates : []
-    let a = forwardOutput.floats, b = backwardOutput.floats
+    let a = forwardOutput.floats
+    let b = backwardOutput.floats
     let merged: [Tensor]
     switch call.node.attributes["merge_mode"]?.stringValue?.lowercased() {
     case "concat":
@@ -107,7 +109,8 @@ enum RecurrentKernels {
     // The input bias goes into the projection; GRU with reset_after keeps a separate recurrent bias.
     let inputBias: [Float]? = cell.bias.map { cell.resetAfter ? Array($0[0..<width]) : $0 }
     let recurrentBias: [Float]? = cell.resetAfter ? cell.bias.map { Array($0[width..<(2 * width)]) } : nil
-    let projected = Math.matmul(input.floats, rows: batch * steps, inner: features, cell.kernel, columns: width, bias: inputBias)
+    let projected = Math.matmul(
+      input.floats, rows: batch * steps, inner: features, cell.kernel, columns: width, bias: inputBias)
     var h = [Float](repeating: 0, count: batch * units)
     var c = [Float](repeating: 0, count: batch * units)
     var sequence = [Float](repeating: 0, count: cell.returnSequences ? batch * steps * units : 0)
@@ -181,8 +184,11 @@ enum RecurrentKernels {
       }
     }
     let output =
-      cell.returnSequences ? Tensor(shape: [batch, steps, units], floats: sequence) : Tensor(shape: [batch, units], floats: h)
-    let states = [Tensor(shape: [batch, units], floats: h)] + (cell.op == "LSTM" ? [Tensor(shape: [batch, units], floats: c)] : [])
+      cell.returnSequences
+      ? Tensor(shape: [batch, steps, units], floats: sequence) : Tensor(shape: [batch, units], floats: h)
+    let states =
+      [Tensor(shape: [batch, units], floats: h)]
+      + (cell.op == "LSTM" ? [Tensor(shape: [batch, units], floats: c)] : [])
     return (output, states)
   }
 }
