@@ -31,7 +31,8 @@ let package = Package(
     // Weights for a graph: binding a safetensors file to its parameters, Keras-default initialization.
     .target(name: "DLCWeights", dependencies: ["DLCIR", "DLCData", "DLCSupport"]),
     .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
-    .target(name: "DLCInterpreter", dependencies: ["DLCIR", "DLCLayers", "DLCData", "DLCPlanning", "CBLAS"]),
+    .target(
+      name: "DLCInterpreter", dependencies: ["DLCIR", "DLCLayers", "DLCData", "DLCPlanning", "DLCSupport", "CBLAS"]),
     // C generation; the runtime's C source is codegen/runtime/dlc_runtime.h (linked into Resources).
     .target(
       name: "DLCCodegen", dependencies: ["DLCIR", "DLCLayers", "DLCData", "DLCPlanning", "DLCSupport"],

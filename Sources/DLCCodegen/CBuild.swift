@@ -1,4 +1,5 @@
 // Writing generated files and building them with the system C compiler.
+import DLCSupport
 import Foundation
 
 public enum EmitKind: String, CaseIterable, Sendable {
@@ -103,7 +104,7 @@ public enum CBuild {
     process.waitUntilExit()
     let text = String(decoding: data, as: UTF8.self)
     guard process.terminationStatus == 0 else {
-      throw CodegenError(
+      throw Diagnostic.error(
         "\(tool) \(arguments.joined(separator: " ")) failed (exit \(process.terminationStatus)):\n\(text)")
     }
     return text

@@ -62,14 +62,14 @@ public enum CCodegen {
     for node in graph.nodes {
       for (index, type) in node.outputs.enumerated() {
         guard let count = Checked.product(maxBatch, type.elementCount), count <= Limits.maxCElements else {
-          throw MemoryPlanError(
+          throw Diagnostic.error(
             "too large: \(graph.name(of: ValueRef(node: node.id, output: index))) (\(node.op)) has more than "
               + "\(Limits.describe(Limits.maxCElements)) elements for \(Limits.describe(maxBatch)) "
               + "example\(maxBatch == 1 ? "" : "s"); the generated C indexes tensors with int", node: node.id)
         }
       }
       for weight in node.parameters where weight.elementCount > Limits.maxCElements {
-        throw MemoryPlanError(
+        throw Diagnostic.error(
           "too large: weight '\(node.name)/\(weight.name)' has \(Limits.describe(weight.elementCount)) elements, more "
             + "than the generated C's \(Limits.describe(Limits.maxCElements))", node: node.id)
       }
@@ -91,7 +91,7 @@ public enum CCodegen {
   ) throws -> GeneratedC {
     let plan = try plan ?? memoryPlan(graph, maxBatch: options.maxBatch)
     guard plan.maxBatch == options.maxBatch else {
-      throw CodegenError("the memory plan is for batches of \(plan.maxBatch), the code for \(options.maxBatch)")
+      throw Diagnostic.error("the memory plan is for batches of \(plan.maxBatch), the code for \(options.maxBatch)")
     }
     return try Generator(graph: graph, weights: weights, file: file, options: options, plan: plan).run()
   }
@@ -134,7 +134,7 @@ private struct Generator {
     var body: [String] = []
     for node in graph.layers {
       guard let emitter = CEmitters.table[node.op] else {
-        throw CodegenError("the C backend cannot generate \(node.op) layers yet", node: node.id)
+        throw Diagnostic.error("the C backend cannot generate \(node.op) layers yet", node: node.id)
       }
       let outputs = node.outputs.indices.map { ValueRef(node: node.id, output: $0) }
       let context = EmitContext(
@@ -144,7 +144,7 @@ private struct Generator {
         scratch: plan.scratchOffset(of: node.id).map { "(A + \($0 / 4))" } ?? "NULL", weights: weights, packer: packer)
       do {
         try emitter.emit(context)
-      } catch var error as CodegenError {
+      } catch var error as Diagnostic {
         error.node = error.node ?? node.id
         throw error
       }

@@ -1,21 +1,9 @@
-// What a layer's C emitter sees: C expressions for its inputs, outputs and scratch, its weights
-// (packed into the model's weight array on request), and a place to write its lines.
 import DLCData
 import DLCIR
 import DLCLayers
-
-/// A problem generating C for a node: a configuration the C backend does not support, or missing weights.
-public struct CodegenError: Error, CustomStringConvertible {
-  public var message: String
-  public var node: NodeID?
-
-  public init(_ message: String, node: NodeID? = nil) {
-    self.message = message
-    self.node = node
-  }
-
-  public var description: String { message }
-}
+// What a layer's C emitter sees: C expressions for its inputs, outputs and scratch, its weights
+// (packed into the model's weight array on request), and a place to write its lines.
+import DLCSupport
 
 /// The model's constants: weights and everything derived from them at compile time, one float array.
 final class WeightPacker {
@@ -106,7 +94,7 @@ final class EmitContext {
   /// The raw values of one of the layer's weights.
   func values(_ name: String) throws -> [Float] {
     guard let tensor = weights["\(node.name)/\(name)"] else {
-      throw CodegenError("\(node.name) (\(node.op)) has no weight '\(name)'", node: node.id)
+      throw Diagnostic.error("\(node.name) (\(node.op)) has no weight '\(name)'", node: node.id)
     }
     return tensor.floats
   }
@@ -157,7 +145,7 @@ final class EmitContext {
     }
   }
 
-  func fail(_ message: String) -> CodegenError { CodegenError(message, node: node.id) }
+  func fail(_ message: String) -> Diagnostic { Diagnostic.error(message, node: node.id) }
 }
 
 /// A float as a C literal that reads back as the same float.

@@ -1,9 +1,10 @@
-// `dlc bench`: one model's latency on one backend, over repeated runs of the same inputs after
-// untimed warm-up runs, with the memory it needs. The C backend's program times its own runs, so
-// process start-up and file reading are not counted; the interpreter is timed in-process.
 import DLCCodegen
 import DLCData
 import DLCPlanning
+// `dlc bench`: one model's latency on one backend, over repeated runs of the same inputs after
+// untimed warm-up runs, with the memory it needs. The C backend's program times its own runs, so
+// process start-up and file reading are not counted; the interpreter is timed in-process.
+import DLCSupport
 import Foundation
 
 /// What a benchmark measured.
@@ -63,8 +64,8 @@ public enum Benchmark {
       let plan: MemoryPlan
       do {
         plan = try CCodegen.memoryPlan(graph, maxBatch: batch)
-      } catch let error as MemoryPlanError {
-        throw compilation.failure(error.message, at: error.node)
+      } catch let diagnostic as Diagnostic {
+        throw compilation.failure(diagnostic)
       }
       let clock = ContinuousClock()
       var runs: [Duration] = []

@@ -15,10 +15,8 @@ public enum CBackend {
     guard let graph = compilation.graph else { throw RunFailure(compilation.renderedDiagnostics) }
     do {
       return try CCodegen.generate(graph, weights: weights, file: compilation.file, options: options)
-    } catch let error as CodegenError {
-      throw compilation.failure(error.message, at: error.node)
-    } catch let error as MemoryPlanError {
-      throw compilation.failure(error.message, at: error.node)
+    } catch let diagnostic as Diagnostic {
+      throw compilation.failure(diagnostic)
     }
   }
 
@@ -32,8 +30,8 @@ public enum CBackend {
       let files = try CBuild.write(generated, to: directory, includeMain: emit == .exe)
       let products = try CBuild.build(generated, in: directory, emit: emit, options: build)
       return (generated, files, products)
-    } catch let error as CodegenError {
-      throw RunFailure("error: \(error.message)\n")
+    } catch let diagnostic as Diagnostic {
+      throw compilation.failure(diagnostic)
     } catch {
       throw RunFailure("\(directory): error: \(error.localizedDescription)\n")
     }
@@ -102,9 +100,9 @@ public enum CBackend {
         _ = try CBuild.build(generated, in: staging, emit: .exe, options: build)
         try? fileManager.removeItem(atPath: programDirectory)
         try fileManager.moveItem(atPath: staging, toPath: programDirectory)
-      } catch let error as CodegenError {
+      } catch let diagnostic as Diagnostic {
         try? fileManager.removeItem(atPath: staging)
-        throw RunFailure("error: \(error.message)\n")
+        throw compilation.failure(diagnostic)
       } catch {
         try? fileManager.removeItem(atPath: staging)
         if !fileManager.isExecutableFile(atPath: program) {

@@ -29,9 +29,14 @@ public struct Compilation {
     return RunFailure(DiagnosticRenderer.render([.error(message, at: range)], in: file))
   }
 
-  /// A diagnostic raised after compiling, rendered against this file.
+  /// A diagnostic raised after compiling, rendered against this file: one raised at an IR node is
+  /// placed at the call of the layer the node came from, when there is one.
   public func failure(_ diagnostic: Diagnostic) -> RunFailure {
-    RunFailure(DiagnosticRenderer.render([diagnostic], in: file))
+    var located = diagnostic
+    if located.range == nil, let node = located.node, let graph, graph.nodes.indices.contains(node) {
+      located.range = graph.nodes[node].range
+    }
+    return RunFailure(DiagnosticRenderer.render([located], in: file))
   }
 
   /// The Keras-style summary of the compiled graph; a count too large for 64 bits is a located error.

@@ -1,10 +1,11 @@
-// The stages a model goes through before a backend runs or emits it, in the one order every command
-// uses: compile (parse, elaborate, check shapes), bind or initialize the weights, run the passes.
 import DLCCodegen
 import DLCData
 import DLCIR
 import DLCPasses
 import DLCPlanning
+// The stages a model goes through before a backend runs or emits it, in the one order every command
+// uses: compile (parse, elaborate, check shapes), bind or initialize the weights, run the passes.
+import DLCSupport
 import Foundation
 
 /// A model ready for a backend.
@@ -43,8 +44,8 @@ extension Driver {
       let plan = try CCodegen.memoryPlan(try model.graph, maxBatch: maxBatch)
       try Runner.requireMemory(plan.totalBytes, for: "the arena (\(maxBatch) example\(maxBatch == 1 ? "" : "s"))")
       return plan
-    } catch let error as MemoryPlanError {
-      throw model.compilation.failure(error.message, at: error.node)
+    } catch let diagnostic as Diagnostic {
+      throw model.compilation.failure(diagnostic)
     }
   }
 }

@@ -189,10 +189,8 @@ public enum Runner {
       try requireMemory(plan.totalBytes, for: "the arena (\(plan.maxBatch) example\(plan.maxBatch == 1 ? "" : "s"))")
       let outputs = try Interpreter(graph: graph, weights: weights, plan: plan).run(inputs, observe: observe)
       return zip(graph.outputs, outputs).map { (graph.name(of: $0), $1) }
-    } catch let error as RuntimeError {
-      throw compilation.failure(error.message, at: error.node)
-    } catch let error as MemoryPlanError {
-      throw compilation.failure(error.message, at: error.node)
+    } catch let diagnostic as Diagnostic {
+      throw compilation.failure(diagnostic)
     } catch let error as DataFileError {
       throw RunFailure(error.description)
     }

@@ -1,11 +1,12 @@
+import DLCData
+import DLCIR
+import DLCPlanning
 // Executes a typed graph node by node with the kernels, in inference mode, for any batch size.
 // Every intermediate tensor lives in one arena at the offsets of a memory plan — the same plan the
 // C backend compiles — so views, in-place element-wise layers and concatenation slices share bytes
 // here exactly as they do in the generated C. Kernels compute into a tensor of their own, which is
 // then stored at its planned offset.
-import DLCData
-import DLCIR
-import DLCPlanning
+import DLCSupport
 
 public struct Interpreter {
   public let graph: Graph
@@ -23,17 +24,12 @@ public struct Interpreter {
   /// returns the model's outputs. `observe` sees every layer's outputs as they are computed.
   public func run(_ inputs: [Tensor], observe: ((Node, [Tensor]) throws -> Void)? = nil) throws -> [Tensor] {
     guard inputs.count == graph.inputs.count else {
-      throw RuntimeError("the model has \(graph.inputs.count) inputs; got \(inputs.count)")
+      throw Diagnostic.error("the model has \(graph.inputs.count) inputs; got \(inputs.count)")
     }
     let batch = inputs.first?.shape.first ?? 1
-    let plan: MemoryPlan
-    do {
-      plan = try self.plan ?? MemoryPlan(graph, maxBatch: max(batch, 1))
-    } catch let error as MemoryPlanError {
-      throw RuntimeError(error.message, node: error.node)
-    }
+    let plan = try self.plan ?? MemoryPlan(graph, maxBatch: max(batch, 1))
     guard batch <= plan.maxBatch else {
-      throw RuntimeError("the memory plan has room for \(plan.maxBatch) examples; got \(batch)")
+      throw Diagnostic.error("the memory plan has room for \(plan.maxBatch) examples; got \(batch)")
     }
     var arena = [Float](repeating: 0, count: plan.totalBytes / 4)
 
@@ -53,20 +49,20 @@ public struct Interpreter {
     for id in plan.schedule {
       let node = graph.nodes[id]
       guard let kernel = Kernels.table[node.op] else {
-        throw RuntimeError("the interpreter cannot run \(node.op) layers yet", node: node.id)
+        throw Diagnostic.error("the interpreter cannot run \(node.op) layers yet", node: node.id)
       }
       let call = KernelCall(node: node, inputs: node.inputs.map(read), weights: weights)
       var outputs: [Tensor]
       do {
         outputs = try kernel(call)
-      } catch var error as RuntimeError {
+      } catch var error as Diagnostic {
         error.node = error.node ?? node.id
         throw error
       }
       // A kernel must produce what the static types promise; anything else is a dlc bug.
       let expected = node.outputs.map { [call.batch] + $0.dims }
       guard outputs.map(\.shape) == expected, zip(outputs, expected).allSatisfy({ $0.count == $1.reduce(1, *) }) else {
-        throw RuntimeError(
+        throw Diagnostic.error(
           "internal error: \(node.op) produced \(outputs.map { describeShape($0.shape) }) instead of \(expected.map(describeShape))",
           node: node.id)
       }

@@ -1,7 +1,8 @@
-// What a kernel sees when the interpreter runs one node, and what it may throw.
 import DLCData
 import DLCIR
 import DLCLayers
+// What a kernel sees when the interpreter runs one node, and what it may throw.
+import DLCSupport
 
 /// One node's execution: its inputs (batch first), its weights and its bound arguments.
 public struct KernelCall {
@@ -52,7 +53,7 @@ public struct KernelCall {
 
   public func weight(_ name: String) throws -> [Float] {
     guard let tensor = weights["\(node.name)/\(name)"] else {
-      throw RuntimeError("\(node.name) (\(node.op)) has no weight '\(name)'")
+      throw Diagnostic.error("\(node.name) (\(node.op)) has no weight '\(name)'")
     }
     return tensor.floats
   }
@@ -77,18 +78,3 @@ public struct KernelCall {
 
 /// A kernel computes a node's outputs from a call.
 public typealias Kernel = (KernelCall) throws -> [Tensor]
-
-/// A failure while running: bad data the static checks cannot see (a token id out of range), or a
-/// layer configuration the interpreter does not run.
-public struct RuntimeError: Error, CustomStringConvertible, Equatable {
-  public var message: String
-  /// The node it happened in, for locating the diagnostic at the layer's call.
-  public var node: NodeID?
-
-  public init(_ message: String, node: NodeID? = nil) {
-    self.message = message
-    self.node = node
-  }
-
-  public var description: String { message }
-}

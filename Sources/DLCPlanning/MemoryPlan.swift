@@ -70,13 +70,13 @@ public struct MemoryPlan: Sendable {
     _ graph: Graph, maxBatch: Int = 1, registry: LayerRegistry = .standard, scratchFloats: (Node) -> Int = { _ in 0 }
   ) throws {
     guard (1...Limits.maxBatch).contains(maxBatch) else {
-      throw MemoryPlanError("the batch must be between 1 and \(Limits.describe(Limits.maxBatch)); got \(maxBatch)")
+      throw Diagnostic.error("the batch must be between 1 and \(Limits.describe(Limits.maxBatch)); got \(maxBatch)")
     }
     // Every byte count below is at most `Limits.maxBytes`, so offsets and totals cannot overflow.
     for node in graph.nodes {
       for (index, type) in node.outputs.enumerated() {
         guard let size = Checked.product(maxBatch, type.elementCount, 4), size <= Limits.maxBytes else {
-          throw MemoryPlanError(
+          throw Diagnostic.error(
             "too large: \(graph.name(of: ValueRef(node: node.id, output: index))) (\(node.op)) needs more than "
               + "\(Limits.describe(Limits.maxBytes)) bytes for \(Limits.describe(maxBatch)) examples", node: node.id)
         }
@@ -134,7 +134,7 @@ public struct MemoryPlan: Sendable {
       for (index, type) in node.outputs.enumerated() {
         let value = ValueRef(node: node.id, output: index)
         guard type.dtype == .float32 else {
-          throw MemoryPlanError(
+          throw Diagnostic.error(
             "\(node.name) (\(node.op)) produces \(type.dtype) values; the arena holds float32", node: node.id)
         }
         naive += ArenaPlan.aligned(bytes(value))
@@ -165,7 +165,7 @@ public struct MemoryPlan: Sendable {
       }
       let floats = scratchFloats(node)
       guard let scratchBytes = Checked.product(floats, 4), scratchBytes <= Limits.maxBytes else {
-        throw MemoryPlanError(
+        throw Diagnostic.error(
           "too large: \(node.name) (\(node.op)) needs more than \(Limits.describe(Limits.maxBytes)) bytes of "
             + "working memory for \(Limits.describe(maxBatch)) examples", node: node.id)
       }
@@ -196,7 +196,7 @@ public struct MemoryPlan: Sendable {
     self.labels = labels
     self.naiveBytes = naive
     guard arena.totalBytes <= Limits.maxBytes else {
-      throw MemoryPlanError(
+      throw Diagnostic.error(
         "too large: the arena needs \(Limits.describe(arena.totalBytes)) bytes for \(Limits.describe(maxBatch)) "
           + "example\(maxBatch == 1 ? "" : "s"), more than \(Limits.describe(Limits.maxBytes))")
     }
@@ -234,19 +234,6 @@ public struct MemoryPlan: Sendable {
     }
     return slices
   }
-}
-
-/// A graph the planner cannot place (a layer producing integers).
-public struct MemoryPlanError: Error, CustomStringConvertible {
-  public var message: String
-  public var node: NodeID?
-
-  public init(_ message: String, node: NodeID? = nil) {
-    self.message = message
-    self.node = node
-  }
-
-  public var description: String { message }
 }
 
 extension MemoryPlan {

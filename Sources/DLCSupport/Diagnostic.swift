@@ -16,18 +16,33 @@ public struct DiagnosticNote: Hashable, Sendable {
 }
 
 /// One message for the user. Messages are built by typed factories next to the code that raises them.
-public struct Diagnostic: Error, Hashable, Sendable {
+/// Every stage throws this one type: where the problem is, as a source range when the stage knows
+/// the text, or as the IR node it happened in (planning, code generation, running), which the driver
+/// turns into that layer's call in the source before rendering.
+public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
   public var severity: Severity
   public var message: String
   public var range: SourceRange?
+  /// The IR node (its id) the problem is in, when the stage raising it sees nodes rather than text.
+  public var node: Int?
   public var notes: [DiagnosticNote]
 
-  public init(_ severity: Severity, _ message: String, at range: SourceRange?, notes: [DiagnosticNote] = []) {
+  public init(
+    _ severity: Severity, _ message: String, at range: SourceRange?, node: Int? = nil, notes: [DiagnosticNote] = []
+  ) {
     self.severity = severity
     self.message = message
     self.range = range
+    self.node = node
     self.notes = notes
   }
+
+  /// An error in a stage after elaboration, at the IR node it happened in (or nowhere in particular).
+  public static func error(_ message: String, node: Int? = nil) -> Diagnostic {
+    Diagnostic(.error, message, at: nil, node: node)
+  }
+
+  public var description: String { message }
 
   public static func error(_ message: String, at range: SourceRange?, notes: [DiagnosticNote] = []) -> Diagnostic {
     Diagnostic(.error, message, at: range, notes: notes)

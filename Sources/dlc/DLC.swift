@@ -610,8 +610,8 @@ struct Viz: ParsableCommand {
         return try GraphvizRenderer.render(GraphDot.render(graph, rankdir: rankdir), format: format)
       } catch let error as RenderError {
         throw RunFailure("error: \(error.description)\n")
-      } catch let error as MemoryPlanError {
-        throw RunFailure("error: \(error.message)\n")
+      } catch let diagnostic as Diagnostic {
+        throw compilation.failure(diagnostic)
       }
     }
     do {

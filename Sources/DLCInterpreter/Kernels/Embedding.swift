@@ -1,5 +1,6 @@
-// Embedding lookups (token ids checked against the table) and keras_hub's PositionEmbedding.
 import DLCData
+// Embedding lookups (token ids checked against the table) and keras_hub's PositionEmbedding.
+import DLCSupport
 import Foundation
 
 enum EmbeddingKernels {
@@ -17,7 +18,7 @@ enum EmbeddingKernels {
       out.reserveCapacity(ids.count * width)
       for (position, id) in ids.enumerated() {
         guard id >= 0 && id < rows else {
-          throw RuntimeError(
+          throw Diagnostic.error(
             "token id \(id) at position \(position) of \(call.node.name)'s input is outside the embedding table (0..<\(rows))",
             node: call.node.id)
         }

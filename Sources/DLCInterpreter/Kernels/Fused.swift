@@ -1,7 +1,8 @@
-// Nodes the passes make out of several layers: an ElementwiseChain evaluates its program one
-// element at a time, as the generated C does.
 import DLCData
 import DLCLayers
+// Nodes the passes make out of several layers: an ElementwiseChain evaluates its program one
+// element at a time, as the generated C does.
+import DLCSupport
 import Foundation
 
 enum FusedKernels {
@@ -9,7 +10,7 @@ enum FusedKernels {
 
   static func elementwiseChain(_ call: KernelCall) throws -> [Tensor] {
     guard let program = ElementwiseStep.program(of: call.node) else {
-      throw RuntimeError("internal error: \(call.node.name) has no element-wise program")
+      throw Diagnostic.error("internal error: \(call.node.name) has no element-wise program")
     }
     let operands = call.inputs.map(\.floats)
     let shape = call.outputShape()

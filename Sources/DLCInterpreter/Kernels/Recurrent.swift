@@ -1,8 +1,9 @@
-// SimpleRNN, LSTM (gates i, f, c, o), GRU (gates z, r, h; reset_after either way) and Bidirectional.
-// The input projection for all steps is one GEMM; each step adds h·recurrent_kernel.
 import DLCData
 import DLCIR
 import DLCLayers
+// SimpleRNN, LSTM (gates i, f, c, o), GRU (gates z, r, h; reset_after either way) and Bidirectional.
+// The input projection for all steps is one GEMM; each step adds h·recurrent_kernel.
+import DLCSupport
 import Foundation
 
 enum RecurrentKernels {
@@ -48,7 +49,7 @@ enum RecurrentKernels {
 
   static func bidirectional(_ call: KernelCall) throws -> [Tensor] {
     guard let (forwardLayer, backwardLayer) = LayerDef.bidirectionalDirections(call.node.attributes) else {
-      throw RuntimeError("\(call.node.name) has no wrapped layer", node: call.node.id)
+      throw Diagnostic.error("\(call.node.name) has no wrapped layer", node: call.node.id)
     }
     let forward = try Cell(op: forwardLayer.op, attributes: forwardLayer.attributes, call: call, prefix: "forward/")
     let backward = try Cell(op: backwardLayer.op, attributes: backwardLayer.attributes, call: call, prefix: "backward/")
