@@ -1,8 +1,8 @@
+// What a layer's C emitter sees: C expressions for its inputs, outputs and scratch, its weights
+// (packed into the model's weight array on request), and a place to write its lines.
 import DLCData
 import DLCIR
 import DLCLayers
-// What a layer's C emitter sees: C expressions for its inputs, outputs and scratch, its weights
-// (packed into the model's weight array on request), and a place to write its lines.
 import DLCSupport
 
 /// The model's constants: weights and everything derived from them at compile time, one float array.

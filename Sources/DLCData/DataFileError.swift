@@ -1,5 +1,5 @@
-import DLCSupport
 // A problem with a data file (weights, inputs, outputs), reported as `path: error: message`.
+import DLCSupport
 import Foundation
 
 public struct DataFileError: Error, Equatable, CustomStringConvertible {

@@ -1,9 +1,9 @@
-import DLCCodegen
-import DLCData
-import DLCPlanning
 // `dlc bench`: one model's latency on one backend, over repeated runs of the same inputs after
 // untimed warm-up runs, with the memory it needs. The C backend's program times its own runs, so
 // process start-up and file reading are not counted; the interpreter is timed in-process.
+import DLCCodegen
+import DLCData
+import DLCPlanning
 import DLCSupport
 import Foundation
 

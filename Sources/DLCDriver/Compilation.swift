@@ -1,5 +1,5 @@
-import DLCData
 // The compiler driver: the only place that knows the order of the stages.
+import DLCData
 import DLCElaboration
 import DLCFrontend
 import DLCIR

@@ -1,10 +1,10 @@
+// The stages a model goes through before a backend runs or emits it, in the one order every command
+// uses: compile (parse, elaborate, check shapes), bind or initialize the weights, run the passes.
 import DLCCodegen
 import DLCData
 import DLCIR
 import DLCPasses
 import DLCPlanning
-// The stages a model goes through before a backend runs or emits it, in the one order every command
-// uses: compile (parse, elaborate, check shapes), bind or initialize the weights, run the passes.
 import DLCSupport
 import Foundation
 

@@ -1,11 +1,11 @@
-import DLCData
-import DLCIR
-import DLCPlanning
 // Executes a typed graph node by node with the kernels, in inference mode, for any batch size.
 // Every intermediate tensor lives in one arena at the offsets of a memory plan — the same plan the
 // C backend compiles — so views, in-place element-wise layers and concatenation slices share bytes
 // here exactly as they do in the generated C. Kernels compute into a tensor of their own, which is
 // then stored at its planned offset.
+import DLCData
+import DLCIR
+import DLCPlanning
 import DLCSupport
 
 public struct Interpreter {

@@ -1,7 +1,7 @@
+// What a kernel sees when the interpreter runs one node, and what it may throw.
 import DLCData
 import DLCIR
 import DLCLayers
-// What a kernel sees when the interpreter runs one node, and what it may throw.
 import DLCSupport
 
 /// One node's execution: its inputs (batch first), its weights and its bound arguments.

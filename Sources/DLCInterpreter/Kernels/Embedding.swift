@@ -1,5 +1,5 @@
-import DLCData
 // Embedding lookups (token ids checked against the table) and keras_hub's PositionEmbedding.
+import DLCData
 import DLCSupport
 import Foundation
 

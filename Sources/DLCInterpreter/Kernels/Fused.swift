@@ -1,7 +1,7 @@
-import DLCData
-import DLCLayers
 // Nodes the passes make out of several layers: an ElementwiseChain evaluates its program one
 // element at a time, as the generated C does.
+import DLCData
+import DLCLayers
 import DLCSupport
 import Foundation
 

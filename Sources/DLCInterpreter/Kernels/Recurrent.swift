@@ -1,8 +1,8 @@
+// SimpleRNN, LSTM (gates i, f, c, o), GRU (gates z, r, h; reset_after either way) and Bidirectional.
+// The input projection for all steps is one GEMM; each step adds h·recurrent_kernel.
 import DLCData
 import DLCIR
 import DLCLayers
-// SimpleRNN, LSTM (gates i, f, c, o), GRU (gates z, r, h; reset_after either way) and Bidirectional.
-// The input projection for all steps is one GEMM; each step adds h·recurrent_kernel.
 import DLCSupport
 import Foundation
 
