@@ -74,7 +74,8 @@ let package = Package(
       ]),
     .testTarget(name: "DLCCLITests", dependencies: ["dlc", "dlc-fuzz", "DLCData"]),
     .testTarget(
-      name: "DLCDataTests", dependencies: ["DLCData", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+      name: "DLCDataTests",
+      dependencies: ["DLCData", "DLCSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
     .testTarget(
       name: "DLCCodegenTests",
       dependencies: [

@@ -1,22 +1,6 @@
-// A problem with a data file (weights, inputs, outputs), reported as `path: error: message`.
+// Reading data files safely: bounded little-endian reads, overflow-checked sizes, whole-file I/O.
 import DLCSupport
 import Foundation
-
-public struct DataFileError: Error, Equatable, CustomStringConvertible {
-  public var path: String
-  public var message: String
-  public var notes: [String]
-
-  public init(_ path: String, _ message: String, notes: [String] = []) {
-    self.path = path
-    self.message = message
-    self.notes = notes
-  }
-
-  public var description: String {
-    "\(path): error: \(message)\n" + notes.map { "note: \($0)\n" }.joined()
-  }
-}
 
 /// Little-endian reads with bounds checks; every read of untrusted bytes goes through here.
 struct ByteReader {
@@ -104,7 +88,7 @@ enum DataFile {
   static func read(_ path: String) throws -> [UInt8] {
     switch FileContents.read(path) {
     case .success(let bytes): return bytes
-    case .failure(let error): throw DataFileError(path, error.reason)
+    case .failure(let error): throw Diagnostic.error(file: path, error.reason)
     }
   }
 
@@ -112,7 +96,7 @@ enum DataFile {
     do {
       try Data(bytes).write(to: URL(fileURLWithPath: path))
     } catch {
-      throw DataFileError(path, "cannot write the file (\(error.localizedDescription))")
+      throw Diagnostic.error(file: path, "cannot write the file (\(error.localizedDescription))")
     }
   }
 }

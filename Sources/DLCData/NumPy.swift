@@ -14,7 +14,9 @@ public enum NumPy {
   }
 
   public static func decodeArray(_ bytes: [UInt8], path: String) throws -> Tensor {
-    func fail(_ message: String, notes: [String] = []) -> DataFileError { DataFileError(path, message, notes: notes) }
+    func fail(_ message: String, notes: [String] = []) -> Diagnostic {
+      Diagnostic.error(file: path, message, notes: notes)
+    }
     guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
       throw fail("not a NumPy .npy file (it does not start with \\x93NUMPY)")
     }
@@ -105,13 +107,13 @@ public enum NumPy {
   /// claim gigabytes.
   public static func decodeArchive(_ bytes: [UInt8], path: String) throws -> [(name: String, tensor: Tensor)] {
     if let problem = ZipCheck.problem(bytes) {
-      throw DataFileError(path, "not a NumPy .npz file (\(problem))")
+      throw Diagnostic.error(file: path, "not a NumPy .npz file (\(problem))")
     }
     let archive: Archive
     do {
       archive = try Archive(data: Data(bytes), accessMode: .read)
     } catch {
-      throw DataFileError(path, "not a NumPy .npz file (it is not a ZIP archive)")
+      throw Diagnostic.error(file: path, "not a NumPy .npz file (it is not a ZIP archive)")
     }
     var arrays: [(name: String, tensor: Tensor)] = []
     for entry in archive where entry.type == .file {
@@ -131,7 +133,7 @@ public enum NumPy {
       } catch is ArchiveLimit {
         // Inflated as much as the header promised; whatever follows is ignored, as NumPy does.
       } catch {
-        throw DataFileError(path, "cannot extract '\(entry.path)' from the archive (\(error))")
+        throw Diagnostic.error(file: path, "cannot extract '\(entry.path)' from the archive (\(error))")
       }
       if data.count > limit { data = data.prefix(limit) }
       let name = entry.path.hasSuffix(".npy") ? String(entry.path.dropLast(4)) : entry.path
@@ -174,12 +176,12 @@ public enum NumPy {
           data.subdata(in: Int(position)..<Int(position) + size)
         }
       }
-      guard let data = archive.data else { throw DataFileError(path, "cannot build the archive") }
+      guard let data = archive.data else { throw Diagnostic.error(file: path, "cannot build the archive") }
       try DataFile.write(Array(data), path: path)
-    } catch let error as DataFileError {
+    } catch let error as Diagnostic {
       throw error
     } catch {
-      throw DataFileError(path, "cannot write the archive (\(error))")
+      throw Diagnostic.error(file: path, "cannot write the archive (\(error))")
     }
   }
 

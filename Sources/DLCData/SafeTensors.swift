@@ -53,7 +53,9 @@ public struct SafeTensors: Equatable {
   }
 
   public static func decode(_ bytes: [UInt8], path: String) throws -> SafeTensors {
-    func fail(_ message: String, notes: [String] = []) -> DataFileError { DataFileError(path, message, notes: notes) }
+    func fail(_ message: String, notes: [String] = []) -> Diagnostic {
+      Diagnostic.error(file: path, message, notes: notes)
+    }
     let reader = ByteReader(bytes: bytes)
     guard let declared = reader.uint(at: 0, width: 8) else {
       throw fail(

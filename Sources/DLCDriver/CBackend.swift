@@ -147,7 +147,7 @@ public enum CBackend {
       return (outputs, stdout, generated)
     } catch let failure as RunFailure {
       throw failure
-    } catch let error as DataFileError {
+    } catch let error as Diagnostic {
       throw RunFailure(error.description)
     } catch {
       throw RunFailure("error: cannot run the compiled model: \(error.localizedDescription)\n")

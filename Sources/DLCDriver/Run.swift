@@ -33,7 +33,7 @@ public enum Runner {
     let file: SafeTensors
     do {
       file = try SafeTensors.read(path: path)
-    } catch let error as DataFileError {
+    } catch let error as Diagnostic {
       throw RunFailure(error.description)
     }
     let binding = WeightBinding.bind(file, path: path, to: graph)
@@ -103,7 +103,7 @@ public enum Runner {
           assign(target, tensor, path)
         }
       }
-    } catch let error as DataFileError {
+    } catch let error as Diagnostic {
       throw RunFailure(errors.joined() + error.description)
     }
     var tensors: [Tensor] = []
@@ -131,7 +131,7 @@ public enum Runner {
         }
         batch = batch ?? (checked.shape[0], origin)
         tensors.append(checked)
-      } catch let error as DataFileError {
+      } catch let error as Diagnostic {
         errors.append(error.description)
       }
     }
@@ -149,8 +149,8 @@ public enum Runner {
     else {
       let notes =
         Array(tensor.shape) == type.dims ? ["add the batch dimension first: x[None] or x.reshape(1, ...)"] : []
-      throw DataFileError(
-        origin, "input '\(input.name)' has shape \(describeShape(tensor.shape)); the model expects \(expected)",
+      throw Diagnostic.error(
+        file: origin, "input '\(input.name)' has shape \(describeShape(tensor.shape)); the model expects \(expected)",
         notes: notes)
     }
     switch (type.dtype, tensor.elements) {
@@ -159,15 +159,15 @@ public enum Runner {
       guard let bad = values.first(where: { $0 < Int64(Int32.min) || $0 > Int64(Int32.max) }) else {
         return Tensor(shape: tensor.shape, elements: .int32(values.map { Int32($0) }))
       }
-      throw DataFileError(origin, "input '\(input.name)' holds \(bad), which does not fit in int32")
+      throw Diagnostic.error(file: origin, "input '\(input.name)' holds \(bad), which does not fit in int32")
     case (.int32, _):
-      throw DataFileError(
-        origin,
+      throw Diagnostic.error(
+        file: origin,
         "input '\(input.name)' is \(tensor.elementType.rawValue); the model's i32 input takes int32 or int64 token ids",
         notes: ["convert it with x.astype(np.int32)"])
     case (.float32, _):
-      throw DataFileError(
-        origin, "input '\(input.name)' is \(tensor.elementType.rawValue); the model expects float32",
+      throw Diagnostic.error(
+        file: origin, "input '\(input.name)' is \(tensor.elementType.rawValue); the model expects float32",
         notes: ["convert it with x.astype(np.float32)"])
     }
   }
@@ -191,7 +191,7 @@ public enum Runner {
       return zip(graph.outputs, outputs).map { (graph.name(of: $0), $1) }
     } catch let diagnostic as Diagnostic {
       throw compilation.failure(diagnostic)
-    } catch let error as DataFileError {
+    } catch let error as Diagnostic {
       throw RunFailure(error.description)
     }
   }
@@ -203,13 +203,13 @@ public enum Runner {
         try NumPy.writeArchive(outputs, path: path)
       } else {
         guard outputs.count == 1 else {
-          throw DataFileError(
-            path, "the model has \(outputs.count) outputs; write them to a .npz file",
+          throw Diagnostic.error(
+            file: path, "the model has \(outputs.count) outputs; write them to a .npz file",
             notes: ["outputs: " + outputs.map(\.name).joined(separator: ", ")])
         }
         try NumPy.writeArray(outputs[0].tensor, path: path)
       }
-    } catch let error as DataFileError {
+    } catch let error as Diagnostic {
       throw RunFailure(error.description)
     }
   }

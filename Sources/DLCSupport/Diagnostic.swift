@@ -16,15 +16,17 @@ public struct DiagnosticNote: Hashable, Sendable {
 }
 
 /// One message for the user. Messages are built by typed factories next to the code that raises them.
-/// Every stage throws this one type: where the problem is, as a source range when the stage knows
-/// the text, or as the IR node it happened in (planning, code generation, running), which the driver
-/// turns into that layer's call in the source before rendering.
+/// Every stage throws this one type. Where the problem is: a source range when the stage knows the
+/// text; the IR node it happened in (planning, code generation, running), which the driver turns
+/// into that layer's call in the source before rendering; a data file (weights, inputs); or nowhere.
 public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
   public var severity: Severity
   public var message: String
   public var range: SourceRange?
   /// The IR node (its id) the problem is in, when the stage raising it sees nodes rather than text.
   public var node: Int?
+  /// The data file (weights, inputs, outputs) the problem is in: `path: error: message`.
+  public var file: String?
   public var notes: [DiagnosticNote]
 
   public init(
@@ -42,7 +44,15 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
     Diagnostic(.error, message, at: nil, node: node)
   }
 
-  public var description: String { message }
+  /// An error about a data file's contents, with notes on what to do.
+  public static func error(file: String, _ message: String, notes: [String] = []) -> Diagnostic {
+    var diagnostic = Diagnostic(.error, message, at: nil, notes: notes.map { DiagnosticNote($0) })
+    diagnostic.file = file
+    return diagnostic
+  }
+
+  /// As rendered without a source file: `path: error: message` and its notes.
+  public var description: String { DiagnosticRenderer.render(self, in: nil) }
 
   public static func error(_ message: String, at range: SourceRange?, notes: [DiagnosticNote] = []) -> Diagnostic {
     Diagnostic(.error, message, at: range, notes: notes)

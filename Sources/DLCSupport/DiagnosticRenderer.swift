@@ -22,7 +22,10 @@ public enum DiagnosticRenderer {
   static let maxShownColumns = 160
 
   public static func render(_ diagnostic: Diagnostic, in file: SourceFile?) -> String {
-    var out = header(diagnostic.severity, diagnostic.message, diagnostic.range, file)
+    var out =
+      diagnostic.range == nil && diagnostic.file != nil
+      ? "\(diagnostic.file ?? ""): \(diagnostic.severity.rawValue): \(clippingLongWords(diagnostic.message))\n"
+      : header(diagnostic.severity, diagnostic.message, diagnostic.range, file)
     out += snippet(diagnostic.range, file)
     for note in diagnostic.notes {
       out += header(.note, note.message, note.range, file)

@@ -383,7 +383,7 @@ struct Init: ParsableCommand {
       do {
         try SafeTensors(weights, metadata: ["format": "dlc", "model": graph.name, "seed": String(seed)]).write(
           to: output)
-      } catch let error as DataFileError {
+      } catch let error as Diagnostic {
         throw RunFailure(error.description)
       }
     }

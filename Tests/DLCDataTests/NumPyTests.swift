@@ -1,5 +1,6 @@
 // .npy and .npz: round trips, and a clear error for each array dlc cannot take.
 import DLCData
+import DLCSupport
 import Foundation
 import XCTest
 import ZIPFoundation
@@ -16,7 +17,8 @@ final class NumPyTests: XCTestCase {
     _ bytes: [UInt8], _ message: String, notes: [String] = [], file: StaticString = #filePath, line: UInt = #line
   ) {
     XCTAssertThrowsError(try NumPy.decodeArray(bytes, path: "x.npy"), file: file, line: line) { error in
-      XCTAssertEqual(error as? DataFileError, DataFileError("x.npy", message, notes: notes), file: file, line: line)
+      XCTAssertEqual(
+        error as? Diagnostic, Diagnostic.error(file: "x.npy", message, notes: notes), file: file, line: line)
     }
   }
 
@@ -118,13 +120,13 @@ final class NumPyTests: XCTestCase {
     var zip64 = good
     for index in 0..<4 { zip64[end + 16 + index] = 0xFF }
     XCTAssertThrowsError(try NumPy.decodeArchive(zip64, path: "a.npz")) { error in
-      XCTAssertEqual((error as? DataFileError)?.message, "not a NumPy .npz file (ZIP64 archives are not supported)")
+      XCTAssertEqual((error as? Diagnostic)?.message, "not a NumPy .npz file (ZIP64 archives are not supported)")
     }
     var outside = good
     outside[end + 16] = outside[end + 16] &+ 7
     XCTAssertThrowsError(try NumPy.decodeArchive(outside, path: "b.npz")) { error in
       XCTAssertEqual(
-        (error as? DataFileError)?.message, "not a NumPy .npz file (its central directory lies outside the file)")
+        (error as? Diagnostic)?.message, "not a NumPy .npz file (its central directory lies outside the file)")
     }
   }
 
@@ -137,7 +139,7 @@ final class NumPyTests: XCTestCase {
     XCTAssertEqual(try NumPy.decodeArchive(Array(numpyWritten), path: "dense.inputs.npz").map(\.name), ["x0"])
     let found = try Data(contentsOf: repository.appendingPathComponent("Tests/Fuzz/npz/local-header-disagrees.npz"))
     XCTAssertThrowsError(try NumPy.decodeArchive(Array(found), path: "a.npz")) { error in
-      XCTAssertEqual((error as? DataFileError)?.message.hasPrefix("not a NumPy .npz file ("), true, "\(error)")
+      XCTAssertEqual((error as? Diagnostic)?.message.hasPrefix("not a NumPy .npz file ("), true, "\(error)")
     }
     let path = temporary("good.npz")
     defer { try? FileManager.default.removeItem(atPath: path) }
@@ -146,7 +148,7 @@ final class NumPyTests: XCTestCase {
     stored[18] = stored[18] &+ 1  // the local header's compressed size
     XCTAssertThrowsError(try NumPy.decodeArchive(stored, path: "b.npz")) { error in
       XCTAssertEqual(
-        (error as? DataFileError)?.message,
+        (error as? Diagnostic)?.message,
         "not a NumPy .npz file (a member's local header disagrees with the central directory)")
     }
   }
@@ -156,7 +158,7 @@ final class NumPyTests: XCTestCase {
     defer { try? FileManager.default.removeItem(atPath: path) }
     try Data("not a zip".utf8).write(to: URL(fileURLWithPath: path))
     XCTAssertThrowsError(try NumPy.readArchive(path: path)) { error in
-      XCTAssertEqual((error as? DataFileError)?.message, "not a NumPy .npz file (it is not a ZIP archive)")
+      XCTAssertEqual((error as? Diagnostic)?.message, "not a NumPy .npz file (it is not a ZIP archive)")
     }
   }
 }

@@ -1,5 +1,6 @@
 // The safetensors reader rejects every malformed file with a message naming the problem.
 import DLCData
+import DLCSupport
 import Foundation
 import XCTest
 
@@ -15,7 +16,7 @@ final class SafeTensorsTests: XCTestCase {
   func assertRejects(_ bytes: [UInt8], _ message: String, file: StaticString = #filePath, line: UInt = #line) {
     XCTAssertThrowsError(try SafeTensors.decode(bytes, path: "w.safetensors"), file: file, line: line) { error in
       XCTAssertEqual(
-        (error as? DataFileError)?.description, "w.safetensors: error: \(message)\n", file: file, line: line)
+        (error as? Diagnostic)?.description, "w.safetensors: error: \(message)\n", file: file, line: line)
     }
   }
 
