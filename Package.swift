@@ -23,7 +23,7 @@ let package = Package(
     .target(name: "DLCElaboration", dependencies: ["DLCFrontend", "DLCIR", "DLCLayers", "DLCSupport"]),
     .target(name: "DLCSummary", dependencies: ["DLCIR", "DLCLayers", "DLCSupport"]),
     // Passes over the IR (and weights) and the pass manager.
-    .target(name: "DLCPasses", dependencies: ["DLCIR", "DLCLayers", "DLCData"]),
+    .target(name: "DLCPasses", dependencies: ["DLCIR", "DLCLayers", "DLCData", "DLCSupport"]),
     // The memory plan both backends use (one arena, offsets by liveness) and its independent checker.
     .target(name: "DLCPlanning", dependencies: ["DLCIR", "DLCLayers", "DLCSupport"]),
     // Tensors and the files they travel in: safetensors, .npy, .npz.
@@ -40,7 +40,7 @@ let package = Package(
     .systemLibrary(
       name: "CGraphviz", path: "Sources/CGraphviz", pkgConfig: "libgvc", providers: [.apt(["libgraphviz-dev"])]),
     // Pictures: the graph and the memory plan as DOT, rendered in-process by libgvc.
-    .target(name: "DLCViz", dependencies: ["DLCIR", "DLCPlanning", "DLCSummary", "CGraphviz"]),
+    .target(name: "DLCViz", dependencies: ["DLCIR", "DLCPlanning", "DLCSummary", "DLCSupport", "CGraphviz"]),
     .target(
       name: "DLCDriver",
       dependencies: [

@@ -88,7 +88,7 @@ enum DataFile {
   static func read(_ path: String) throws -> [UInt8] {
     switch FileContents.read(path) {
     case .success(let bytes): return bytes
-    case .failure(let error): throw Diagnostic.error(file: path, error.reason)
+    case .failure(let error): throw error
     }
   }
 

@@ -63,7 +63,7 @@ public enum Driver {
       return compile(SourceFile(path: path, bytes: bytes), registry: registry)
     case .failure(let error):
       let file = SourceFile(path: path, bytes: [])
-      return Compilation(file: file, graph: nil, diagnostics: [.error(error.reason, at: nil)], suppressedErrors: 0)
+      return Compilation(file: file, graph: nil, diagnostics: [error], suppressedErrors: 0)
     }
   }
 

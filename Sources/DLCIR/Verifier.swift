@@ -1,10 +1,5 @@
 // Checks the IR's structural invariants. A failure here is a compiler bug, not a user error.
-
-public struct VerificationError: Error, CustomStringConvertible {
-  public var problems: [String]
-  public init(problems: [String]) { self.problems = problems }
-  public var description: String { "IR verification failed:\n" + problems.joined(separator: "\n") }
-}
+import DLCSupport
 
 public enum Verifier {
   public static func verify(_ graph: Graph) throws {
@@ -35,6 +30,6 @@ public enum Verifier {
     where output.node >= graph.nodes.count || output.output >= graph.nodes[output.node].outputs.count {
       problems.append("graph output \(output) is undefined")
     }
-    if !problems.isEmpty { throw VerificationError(problems: problems) }
+    if !problems.isEmpty { throw Diagnostic.internalError("IR verification failed", problems) }
   }
 }

@@ -247,9 +247,6 @@ public struct ArgumentBinder {
       } catch let diagnostic as Diagnostic {
         diagnostics.report(diagnostic)
         failed = true
-      } catch let failure as CompilationFailed {
-        diagnostics.report(failure.diagnostics)
-        failed = true
       } catch {
         diagnostics.report(.error("\(error)", at: literal.range))
         failed = true

@@ -3,6 +3,7 @@
 // that pass, not as a wrong buffer size in a backend.
 import DLCIR
 import DLCLayers
+import DLCSupport
 
 enum ShapeRecheck {
   static func verify(_ graph: Graph, after pass: String, registry: LayerRegistry = .standard) throws {
@@ -29,10 +30,10 @@ enum ShapeRecheck {
       }
       if expected != node.outputs {
         problems.append(
-          "\(node.name): \(node.op) is typed \(node.outputs.map(\.description)) but its rule gives \(expected.map(\.description))"
-        )
+          "\(node.name): \(node.op) is typed \(node.outputs.map(\.description).joined(separator: ", ")) "
+            + "but its rule gives \(expected.map(\.description).joined(separator: ", "))")
       }
     }
-    if !problems.isEmpty { throw VerificationError(problems: problems.map { "after \(pass): \($0)" }) }
+    if !problems.isEmpty { throw Diagnostic.internalError("IR verification failed after \(pass)", problems) }
   }
 }

@@ -51,6 +51,11 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
     return diagnostic
   }
 
+  /// A dlc bug found by a check of dlc's own (the IR verifier): the problems as notes.
+  public static func internalError(_ message: String, _ problems: [String]) -> Diagnostic {
+    Diagnostic(.error, "internal error: " + message, at: nil, notes: problems.map { DiagnosticNote($0) })
+  }
+
   /// As rendered without a source file: `path: error: message` and its notes.
   public var description: String { DiagnosticRenderer.render(self, in: nil) }
 
@@ -67,12 +72,6 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
     copy.notes.append(note)
     return copy
   }
-}
-
-/// Thrown when a stage ends with errors; the diagnostics themselves were collected by the engine.
-public struct CompilationFailed: Error, Sendable {
-  public let diagnostics: [Diagnostic]
-  public init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
 }
 
 /// Collects the diagnostics of one compilation. Stages recover after an error and keep going,
@@ -107,10 +106,5 @@ public final class DiagnosticEngine {
 
   public func report(_ diagnostics: [Diagnostic]) {
     diagnostics.forEach(report)
-  }
-
-  /// Throws `CompilationFailed` if any error was reported.
-  public func failIfErrors() throws {
-    if hasErrors { throw CompilationFailed(diagnostics) }
   }
 }

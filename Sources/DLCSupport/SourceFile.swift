@@ -85,23 +85,20 @@ public struct SourceFile: Sendable {
 public enum FileContents {
   /// The file's bytes, or why there are none: "no such file", "it is a directory", "cannot read the file".
   /// Devices and pipes (/dev/null, /dev/stdin) are read to their end.
-  public static func read(_ path: String) -> Result<[UInt8], FileReadError> {
+  public static func read(_ path: String) -> Result<[UInt8], Diagnostic> {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-      return .failure(.init("no such file"))
+      return .failure(.error(file: path, "no such file"))
     }
-    if isDirectory.boolValue { return .failure(.init("it is a directory, not a file")) }
-    guard let handle = FileHandle(forReadingAtPath: path) else { return .failure(.init("cannot read the file")) }
+    if isDirectory.boolValue { return .failure(.error(file: path, "it is a directory, not a file")) }
+    guard let handle = FileHandle(forReadingAtPath: path) else {
+      return .failure(.error(file: path, "cannot read the file"))
+    }
     defer { try? handle.close() }
     do {
       return .success(Array(try handle.readToEnd() ?? Data()))
     } catch {
-      return .failure(.init("cannot read the file"))
+      return .failure(.error(file: path, "cannot read the file"))
     }
   }
-}
-
-public struct FileReadError: Error, Sendable {
-  public let reason: String
-  init(_ reason: String) { self.reason = reason }
 }

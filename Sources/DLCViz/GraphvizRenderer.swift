@@ -1,5 +1,6 @@
 // Lays out and renders DOT text in-process through Graphviz's C API (libgvc).
 import CGraphviz
+import DLCSupport
 import Foundation
 
 public enum VizFormat: String, CaseIterable, Sendable {
@@ -11,10 +12,6 @@ public enum VizFormat: String, CaseIterable, Sendable {
   }
 }
 
-public struct RenderError: Error, CustomStringConvertible {
-  public var description: String
-}
-
 public enum GraphvizRenderer {
   /// Graphviz keeps global state in its context; one render at a time.
   private static let lock = NSLock()
@@ -24,20 +21,20 @@ public enum GraphvizRenderer {
     if format == .dot { return Array(dot.utf8) }
     lock.lock()
     defer { lock.unlock() }
-    guard let context = gvContext() else { throw RenderError(description: "Graphviz could not start") }
+    guard let context = gvContext() else { throw Diagnostic.error("Graphviz could not start") }
     defer { gvFreeContext(context) }
     guard let graph = dot.withCString({ agmemread($0) }) else {
-      throw RenderError(description: "Graphviz could not read the generated graph (a dlc bug)")
+      throw Diagnostic.error("Graphviz could not read the generated graph (a dlc bug)")
     }
     defer { agclose(graph) }
     guard engine.withCString({ gvLayout(context, graph, $0) }) == 0 else {
-      throw RenderError(description: "Graphviz could not lay out the graph with \(engine)")
+      throw Diagnostic.error("Graphviz could not lay out the graph with \(engine)")
     }
     defer { gvFreeLayout(context, graph) }
     var data: UnsafeMutablePointer<CChar>?
     var length: UInt32 = 0
     guard format.rawValue.withCString({ gvRenderData(context, graph, $0, &data, &length) }) == 0, let data else {
-      throw RenderError(description: "Graphviz cannot render \(format.rawValue) here (is its plugin installed?)")
+      throw Diagnostic.error("Graphviz cannot render \(format.rawValue) here (is its plugin installed?)")
     }
     defer { gvFreeRenderData(data) }
     return data.withMemoryRebound(to: UInt8.self, capacity: Int(length)) {

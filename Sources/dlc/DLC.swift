@@ -31,6 +31,10 @@ struct DLC: ParsableCommand {
       try command.run()
     } catch let code as ExitCode {
       Foundation.exit(code.rawValue)
+    } catch let diagnostic as Diagnostic {
+      // A diagnostic no command located: one of dlc's own checks failed (the IR verifier).
+      FileHandle.standardError.write(Data((diagnostic.description + "please report this as a dlc bug\n").utf8))
+      Foundation.exit(3)
     } catch {
       // Help and usage problems can also surface here (the help subcommand, late validation).
       switch exitCode(for: error) {
@@ -608,8 +612,6 @@ struct Viz: ParsableCommand {
           return try GraphvizRenderer.render(MemoryDot.render(plan), format: format, engine: "neato")
         }
         return try GraphvizRenderer.render(GraphDot.render(graph, rankdir: rankdir), format: format)
-      } catch let error as RenderError {
-        throw RunFailure("error: \(error.description)\n")
       } catch let diagnostic as Diagnostic {
         throw compilation.failure(diagnostic)
       }

@@ -122,7 +122,11 @@ final class ElementwiseChainTests: XCTestCase {
       return changed
     }
     XCTAssertThrowsError(try PassManager([careless]).run(graph)) { error in
-      XCTAssertTrue("\(error)".contains("after careless: dense: Dense is typed"), "\(error)")
+      let diagnostic = error as? Diagnostic
+      XCTAssertEqual(diagnostic?.message, "internal error: IR verification failed after careless")
+      XCTAssertEqual(
+        diagnostic?.notes.first?.message.hasPrefix("dense: Dense is typed (None, 3) but its rule gives (None, 5)"),
+        true, "\(error)")
     }
     XCTAssertNoThrow(try PassManager(Passes.all).run(graph))
   }
