@@ -22,7 +22,7 @@ extension ElaborationState {
     let outputs: [TensorType]
     do {
       outputs = try definition.outputTypes(application)
-    } catch let error as ShapeError {
+    } catch let error as Diagnostic where error.range == nil {
       diagnostics.report(shapeDiagnostic(error, call: layerCall, definition: definition))
       throw Abandon()
     }
@@ -91,7 +91,7 @@ extension ElaborationState {
   }
 
   /// A shape error points at the offending argument when the rule names one, else at the whole call.
-  private func shapeDiagnostic(_ error: ShapeError, call: LayerCall, definition: LayerDef) -> Diagnostic {
+  private func shapeDiagnostic(_ error: Diagnostic, call: LayerCall, definition: LayerDef) -> Diagnostic {
     var range = call.range
     if let argument = error.argument {
       let positional = definition.arguments.filter(\.positional).map(\.name)
@@ -105,7 +105,9 @@ extension ElaborationState {
         if given.label == nil { position += 1 }
       }
     }
-    return .error(error.message, at: range, notes: error.notes.map { DiagnosticNote($0) })
+    var located = error
+    located.range = range
+    return located
   }
 
   /// A wrapped layer argument (`Bidirectional(LSTM(10))`) is created, and named, before its wrapper.

@@ -1,5 +1,6 @@
 // Activation layers with arguments of their own: ReLU, LeakyReLU, PReLU, ELU and Softmax.
 import DLCIR
+import DLCSupport
 
 extension LayerDef {
   static let relu = LayerDef(
@@ -43,7 +44,7 @@ extension LayerDef {
       + [ArgumentSpec("shared_axes", .axes, default: AttributeValue.none)],
     outputType: { layer in
       for axis in layer.arguments["shared_axes"]?.intsValue ?? [] where axis < 1 || axis > layer.input.dims.count {
-        throw ShapeError(
+        throw Diagnostic.shape(
           "PReLU shared_axes entry \(axis) is out of range for input \(layer.input) (axes 1…\(layer.input.dims.count))",
           argument: "shared_axes")
       }

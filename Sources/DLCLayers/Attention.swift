@@ -24,17 +24,17 @@ extension LayerDef {
         atLeast: 3, for: "MultiHeadAttention", "value (batch, steps, features)")
       let key = layer.inputs.count > 2 ? layer.inputs[2] : value
       guard key.dims.dropLast() == value.dims.dropLast() else {
-        throw ShapeError("MultiHeadAttention key \(key) and value \(value) must have the same steps")
+        throw Diagnostic.shape("MultiHeadAttention key \(key) and value \(value) must have the same steps")
       }
       guard query.rank == value.rank else {
-        throw ShapeError("MultiHeadAttention query \(query) and value \(value) must have the same rank")
+        throw Diagnostic.shape("MultiHeadAttention query \(query) and value \(value) must have the same rank")
       }
       if !layer.isNone("output_shape"), let bad = layer.ints("output_shape").first(where: { $0 < 1 }) {
-        throw ShapeError(
+        throw Diagnostic.shape(
           "MultiHeadAttention output_shape entries must be at least 1; got \(bad)", argument: "output_shape")
       }
       if layer.bool("use_causal_mask") && (query.rank != 3 || !layer.isNone("attention_axes")) {
-        throw ShapeError(
+        throw Diagnostic.shape(
           "MultiHeadAttention use_causal_mask=true needs (batch, steps, features) inputs attending over their steps; "
             + "got \(query)", argument: "use_causal_mask")
       }
@@ -44,7 +44,7 @@ extension LayerDef {
           _ = try Axis.resolve(axis, rank: query.rank, layer: "MultiHeadAttention", argument: "attention_axes")
         }
         if axes.contains(where: { ($0 < 0 ? $0 + query.rank : $0) == query.rank - 1 }) {
-          throw ShapeError(
+          throw Diagnostic.shape(
             "MultiHeadAttention attention_axes cannot include the feature axis", argument: "attention_axes")
         }
       }

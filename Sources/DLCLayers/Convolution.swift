@@ -24,11 +24,11 @@ extension LayerDef {
         let channels = x.last
         let groups = layer.int("groups")
         guard channels % groups == 0 else {
-          throw ShapeError(
+          throw Diagnostic.shape(
             "\(keras) groups=\(groups) must divide the input channels (\(channels)) of \(x)", argument: "groups")
         }
         guard layer.int("filters") % groups == 0 else {
-          throw ShapeError(
+          throw Diagnostic.shape(
             "\(keras) groups=\(groups) must divide filters=\(layer.int("filters"))", argument: "groups")
         }
         try checkStridesWithDilation(layer, keras)
@@ -70,7 +70,7 @@ extension LayerDef {
       let dilation = layer.ints("dilation_rate")
       let outputPadding = layer.arguments["output_padding"]?.intsValue
       if let outputPadding, let axis = outputPadding.indices.first(where: { outputPadding[$0] >= strides[$0] }) {
-        throw ShapeError(
+        throw Diagnostic.shape(
           "Conv2DTranspose output_padding (\(outputPadding[axis])) must be smaller than strides (\(strides[axis]))",
           argument: "output_padding")
       }
@@ -80,7 +80,7 @@ extension LayerDef {
           padding: layer.string("padding"), outputPadding: outputPadding?[axis])
       }
       if spatial.contains(where: { $0 < 1 }) {
-        throw ShapeError("Conv2DTranspose on \(x) would produce an empty output \(describe(spatial))")
+        throw Diagnostic.shape("Conv2DTranspose on \(x) would produce an empty output \(describe(spatial))")
       }
       return x.with(dims: spatial + [layer.int("filters")])
     },
@@ -180,7 +180,7 @@ extension LayerDef {
 
   static func checkStridesWithDilation(_ layer: LayerApplication, _ keras: String) throws {
     if layer.ints("strides").contains(where: { $0 > 1 }) && layer.ints("dilation_rate").contains(where: { $0 > 1 }) {
-      throw ShapeError(
+      throw Diagnostic.shape(
         "\(keras) does not support strides > 1 together with dilation_rate > 1 (as in Keras)", argument: "strides")
     }
   }
@@ -205,7 +205,7 @@ extension LayerDef {
         let dilated =
           dilation.contains(where: { $0 > 1 })
           ? " (dilated to \(Window.describe(zip(kernel, dilation).map { $1 * ($0 - 1) + 1 })))" : ""
-        throw ShapeError(
+        throw Diagnostic.shape(
           "\(keras) kernel \(Window.describe(kernel))\(dilated) is larger than its input \(Window.describe(spatial)) "
             + "with padding=\"valid\"; input \(x)",
           notes: ["use padding=\"same\" or a smaller kernel_size"])

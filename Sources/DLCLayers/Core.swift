@@ -17,7 +17,7 @@ extension LayerDef {
       // Keras applies Dense to the last axis of any rank; dlc accepts sequences (rank 3) but treats a
       // feature map (rank 4+) as the classic missing-Flatten mistake.
       guard x.rank <= 3 else {
-        throw ShapeError(
+        throw Diagnostic.shape(
           "Dense expects a rank-2 input (batch, features); got \(x)",
           notes: ["add Flatten() before it to get \(x.with(dims: [x.elementCount]))"])
       }
@@ -67,29 +67,30 @@ extension LayerDef {
       let x = layer.input
       var target = layer.ints("target_shape")
       guard !target.isEmpty else {
-        throw ShapeError("Reshape needs a non-empty target_shape", argument: "target_shape")
+        throw Diagnostic.shape("Reshape needs a non-empty target_shape", argument: "target_shape")
       }
       if let bad = target.first(where: { $0 == 0 || $0 < -1 }) {
-        throw ShapeError("Reshape target_shape entries must be positive or -1; got \(bad)", argument: "target_shape")
+        throw Diagnostic.shape(
+          "Reshape target_shape entries must be positive or -1; got \(bad)", argument: "target_shape")
       }
       let unknowns = target.indices.filter { target[$0] == -1 }
       guard unknowns.count <= 1 else {
-        throw ShapeError("Reshape target_shape may contain -1 only once", argument: "target_shape")
+        throw Diagnostic.shape("Reshape target_shape may contain -1 only once", argument: "target_shape")
       }
       guard let known = Checked.product(target.filter { $0 != -1 }), known <= Limits.maxElements else {
-        throw ShapeError(
+        throw Diagnostic.shape(
           "too large: Reshape target_shape \(describe(target)) exceeds \(Limits.describe(Limits.maxElements)) elements",
           argument: "target_shape")
       }
       if let unknown = unknowns.first {
         guard x.elementCount % known == 0 else {
-          throw ShapeError(
+          throw Diagnostic.shape(
             "Reshape cannot fit \(x.elementCount) elements of \(x) into \(describe(target)): "
               + "\(x.elementCount) is not divisible by \(known)", argument: "target_shape")
         }
         target[unknown] = x.elementCount / known
       } else if known != x.elementCount {
-        throw ShapeError(
+        throw Diagnostic.shape(
           "Reshape changes the element count: \(x) has \(x.elementCount) elements, target \(describe(target)) has \(known)",
           argument: "target_shape")
       }
@@ -105,7 +106,7 @@ extension LayerDef {
       let x = layer.input
       let order = layer.ints("dims")
       guard order.sorted() == Array(1...x.dims.count) else {
-        throw ShapeError(
+        throw Diagnostic.shape(
           "Permute dims must be a permutation of 1…\(x.dims.count) for input \(x); got \(describe(order))",
           argument: "dims")
       }

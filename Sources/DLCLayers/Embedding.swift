@@ -1,5 +1,6 @@
 // Token and position embeddings.
 import DLCIR
+import DLCSupport
 
 extension LayerDef {
   /// Looks up each integer token id in a (input_dim, output_dim) table.
@@ -32,7 +33,7 @@ extension LayerDef {
       let x = try layer.input.requireRank(atLeast: 3, for: "PositionEmbedding", "(batch, steps, features)")
       let steps = x.dims[x.dims.count - 2]
       guard steps <= layer.int("sequence_length") else {
-        throw ShapeError(
+        throw Diagnostic.shape(
           "PositionEmbedding sequence_length=\(layer.int("sequence_length")) is shorter than the input's \(steps) steps \(x)",
           argument: "sequence_length")
       }

@@ -61,16 +61,12 @@ public struct LayerApplication {
   }
 }
 
-/// A shape mistake found by a layer's rule. The elaborator places it at the call, or at `argument` if named.
-public struct ShapeError: Error {
-  public var message: String
-  public var notes: [String]
-  public var argument: String?
-
-  public init(_ message: String, notes: [String] = [], argument: String? = nil) {
-    self.message = message
-    self.notes = notes
-    self.argument = argument
+extension Diagnostic {
+  /// An impossible shape found by a layer's shape rule, blaming `argument` when one is at fault.
+  public static func shape(_ message: String, notes: [String] = [], argument: String? = nil) -> Diagnostic {
+    var diagnostic = Diagnostic(.error, message, at: nil, notes: notes.map { DiagnosticNote($0) })
+    diagnostic.argument = argument
+    return diagnostic
   }
 }
 
@@ -115,7 +111,7 @@ public struct LayerDef {
   public let arguments: [ArgumentSpec]
   /// The element type the inputs must have; nil accepts any (shape-only layers pass it through).
   public let inputDType: DType?
-  /// Output types from input types; throws `ShapeError` for impossible shapes.
+  /// Output types from input types; throws `Diagnostic.shape` for impossible shapes.
   public let outputTypes: (LayerApplication) throws -> [TensorType]
   /// The layer's weights, in Keras' variable order.
   public let parameters: (LayerApplication) -> [ParameterSpec]

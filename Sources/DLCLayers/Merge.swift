@@ -23,7 +23,7 @@ extension LayerDef {
           let broadcastable =
             other.rank == result.rank && zip(result.dims, other.dims).allSatisfy { $0 == $1 || $0 == 1 || $1 == 1 }
           guard broadcastable else {
-            throw ShapeError(
+            throw Diagnostic.shape(
               "\(keras) needs inputs of the same shape; got "
                 + layer.inputs.map(\.description).joined(separator: " and "))
           }
@@ -44,14 +44,14 @@ extension LayerDef {
     outputTypes: { layer in
       let first = layer.inputs[0]
       guard layer.inputs.allSatisfy({ $0.rank == first.rank }) else {
-        throw ShapeError(
+        throw Diagnostic.shape(
           "Concatenate needs inputs of the same rank; got " + layer.inputs.map(\.description).joined(separator: " and ")
         )
       }
       let axis = try Axis.resolve(layer.int("axis"), rank: first.rank, layer: "Concatenate")
       for other in layer.inputs.dropFirst() {
         for index in first.dims.indices where index != axis && first.dims[index] != other.dims[index] {
-          throw ShapeError(
+          throw Diagnostic.shape(
             "Concatenate along axis \(layer.int("axis")) needs the other dimensions to match; got "
               + layer.inputs.map(\.description).joined(separator: " and "))
         }
@@ -71,12 +71,12 @@ extension LayerDef {
       let (x, y) = (layer.inputs[0], layer.inputs[1])
       let axes = layer.ints("axes")
       guard axes.count == 1 || axes.count == 2 else {
-        throw ShapeError("Dot axes must be one axis or a pair of axes; got \(describe(axes))", argument: "axes")
+        throw Diagnostic.shape("Dot axes must be one axis or a pair of axes; got \(describe(axes))", argument: "axes")
       }
       let xAxis = try Axis.resolve(axes[0], rank: x.rank, layer: "Dot", argument: "axes")
       let yAxis = try Axis.resolve(axes.count == 2 ? axes[1] : axes[0], rank: y.rank, layer: "Dot", argument: "axes")
       guard x.dims[xAxis] == y.dims[yAxis] else {
-        throw ShapeError(
+        throw Diagnostic.shape(
           "Dot needs equal sizes along the dotted axes; got \(x) axis \(xAxis + 1) (\(x.dims[xAxis])) and "
             + "\(y) axis \(yAxis + 1) (\(y.dims[yAxis]))")
       }

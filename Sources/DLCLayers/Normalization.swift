@@ -1,5 +1,6 @@
 // BatchNormalization (inference: moving statistics) and LayerNormalization.
 import DLCIR
+import DLCSupport
 
 extension LayerDef {
   static let batchNormalization = LayerDef(
@@ -59,7 +60,7 @@ extension LayerDef {
         try Axis.resolve($0, rank: layer.input.rank, layer: "LayerNormalization")
       }
       guard Set(axes).count == axes.count else {
-        throw ShapeError("LayerNormalization axis lists an axis twice", argument: "axis")
+        throw Diagnostic.shape("LayerNormalization axis lists an axis twice", argument: "axis")
       }
       return layer.input
     },

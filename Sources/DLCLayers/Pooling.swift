@@ -1,5 +1,6 @@
 // Pooling: Max/AveragePooling1D/2D and their Global variants (channels-last).
 import DLCIR
+import DLCSupport
 
 extension LayerDef {
   static let maxPooling1D = pooling("MaxPooling1D", spatialRank: 1)
@@ -31,7 +32,7 @@ extension LayerDef {
             let length = Window.pooled(
               x.dims[axis], pool: pool[axis], stride: strides[axis], padding: layer.string("padding"))
           else {
-            throw ShapeError(
+            throw Diagnostic.shape(
               "\(keras) pool \(Window.describe(pool)) is larger than its input "
                 + "\(Window.describe(Array(x.dims.prefix(spatialRank)))) with padding=\"valid\"; input \(x)",
               notes: ["use padding=\"same\" or a smaller pool_size"])

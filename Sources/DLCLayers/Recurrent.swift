@@ -34,7 +34,7 @@ extension LayerDef {
       outputTypes: { layer in
         let x = try layer.input.requireRank(3, for: keras, "(batch, timesteps, features)")
         if layer.bool("stateful") {
-          throw ShapeError(
+          throw Diagnostic.shape(
             "\(keras) stateful=true is not supported: dlc runs every call from a zero state", argument: "stateful")
         }
         let units = layer.int("units")
@@ -84,7 +84,7 @@ extension LayerDef {
       let forwardTypes = try forward.definition.outputTypes(forward.application)
       let backwardTypes = try backward.definition.outputTypes(backward.application)
       guard forwardTypes == backwardTypes else {
-        throw ShapeError(
+        throw Diagnostic.shape(
           "Bidirectional backward_layer produces \(backwardTypes.map(\.description).joined(separator: ", ")), "
             + "the forward layer \(forwardTypes.map(\.description).joined(separator: ", "))", argument: "backward_layer"
         )
@@ -144,11 +144,11 @@ extension LayerDef {
     (definition: LayerDef, application: LayerApplication), (definition: LayerDef, application: LayerApplication)
   ) {
     guard let (forward, backward) = bidirectionalDirections(layer.arguments) else {
-      throw ShapeError("Bidirectional needs a recurrent layer", argument: "layer")
+      throw Diagnostic.shape("Bidirectional needs a recurrent layer", argument: "layer")
     }
     func resolve(_ wrapped: WrappedLayer, argument: String) throws -> (LayerDef, LayerApplication) {
       guard recurrentLayerNames.contains(wrapped.op), let definition = LayerRegistry.standard[wrapped.op] else {
-        throw ShapeError(
+        throw Diagnostic.shape(
           "Bidirectional wraps a recurrent layer (SimpleRNN, LSTM or GRU); got \(wrapped.op)", argument: argument)
       }
       return (definition, LayerApplication(inputs: layer.inputs, arguments: wrapped.attributes))

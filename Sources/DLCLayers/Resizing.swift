@@ -1,5 +1,6 @@
 // Spatial resizing: UpSampling, ZeroPadding and Cropping in 1-D and 2-D.
 import DLCIR
+import DLCSupport
 
 extension LayerDef {
   static let upSampling1D = LayerDef(
@@ -71,7 +72,7 @@ extension LayerDef {
 
   static func cropped(_ length: Int, _ before: Int, _ after: Int, _ x: TensorType, _ keras: String) throws -> Int {
     guard length - before - after >= 1 else {
-      throw ShapeError(
+      throw Diagnostic.shape(
         "\(keras) removes \(before + after) of \(length) positions from \(x), leaving nothing", argument: "cropping")
     }
     return length - before - after

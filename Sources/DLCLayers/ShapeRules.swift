@@ -1,19 +1,20 @@
 // Shape arithmetic shared by several layer families: axes, window lengths and rank checks.
 import DLCIR
+import DLCSupport
 
 extension TensorType {
   /// Checks the rank (batch included), with the message Keras users recognize.
   public func requireRank(_ rank: Int, for layer: String, _ meaning: String, notes: [String] = []) throws -> TensorType
   {
     guard self.rank == rank else {
-      throw ShapeError("\(layer) expects a rank-\(rank) input \(meaning); got \(self)", notes: notes)
+      throw Diagnostic.shape("\(layer) expects a rank-\(rank) input \(meaning); got \(self)", notes: notes)
     }
     return self
   }
 
   public func requireRank(atLeast rank: Int, for layer: String, _ meaning: String) throws -> TensorType {
     guard self.rank >= rank else {
-      throw ShapeError("\(layer) expects an input of rank \(rank) or more \(meaning); got \(self)")
+      throw Diagnostic.shape("\(layer) expects an input of rank \(rank) or more \(meaning); got \(self)")
     }
     return self
   }
@@ -24,11 +25,11 @@ enum Axis {
   static func resolve(_ axis: Int, rank: Int, layer: String, argument: String = "axis") throws -> Int {
     let resolved = axis < 0 ? axis + rank : axis
     guard resolved >= 0, resolved < rank else {
-      throw ShapeError(
+      throw Diagnostic.shape(
         "\(argument)=\(axis) is out of range for \(layer) on a rank-\(rank) input", argument: argument)
     }
     guard resolved != 0 else {
-      throw ShapeError("\(layer) cannot operate along the batch axis (\(argument)=\(axis))", argument: argument)
+      throw Diagnostic.shape("\(layer) cannot operate along the batch axis (\(argument)=\(axis))", argument: argument)
     }
     return resolved - 1
   }

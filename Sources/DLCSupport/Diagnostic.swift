@@ -27,6 +27,9 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
   public var node: Int?
   /// The data file (weights, inputs, outputs) the problem is in: `path: error: message`.
   public var file: String?
+  /// The layer argument a shape rule blames; elaboration places the diagnostic at that argument in
+  /// the call (else at the whole call).
+  public var argument: String?
   public var notes: [DiagnosticNote]
 
   public init(
