@@ -132,7 +132,8 @@ public enum CBackend {
       process.standardError = errors
       // Stdout (a line per timed run) goes to a file: two pipes read one after the other can deadlock.
       let stdoutPath = work + "/stdout.txt"
-      FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+      // A file that cannot be created makes the FileHandle below throw.
+      _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
       let stdoutFile = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
       process.standardOutput = stdoutFile
       try process.run()
@@ -147,8 +148,8 @@ public enum CBackend {
       return (outputs, stdout, generated)
     } catch let failure as RunFailure {
       throw failure
-    } catch let error as Diagnostic {
-      throw RunFailure(error.description)
+    } catch let diagnostic as Diagnostic {
+      throw compilation.failure(diagnostic)
     } catch {
       throw RunFailure("error: cannot run the compiled model: \(error.localizedDescription)\n")
     }

@@ -22,13 +22,6 @@ public struct Compilation {
 
   public var succeeded: Bool { graph != nil }
 
-  /// A problem found after compiling (generating code, planning memory, running) as a diagnostic at
-  /// the call of the layer it happened in, when there is one.
-  public func failure(_ message: String, at node: NodeID?) -> RunFailure {
-    let range = node.flatMap { graph?.nodes[$0].range }
-    return RunFailure(DiagnosticRenderer.render([.error(message, at: range)], in: file))
-  }
-
   /// A diagnostic raised after compiling, rendered against this file: one raised at an IR node is
   /// placed at the call of the layer the node came from, when there is one.
   public func failure(_ diagnostic: Diagnostic) -> RunFailure {

@@ -33,8 +33,8 @@ public enum Runner {
     let file: SafeTensors
     do {
       file = try SafeTensors.read(path: path)
-    } catch let error as Diagnostic {
-      throw RunFailure(error.description)
+    } catch let diagnostic as Diagnostic {
+      throw compilation.failure(diagnostic)
     }
     let binding = WeightBinding.bind(file, path: path, to: graph)
     guard binding.succeeded else {
@@ -191,8 +191,6 @@ public enum Runner {
       return zip(graph.outputs, outputs).map { (graph.name(of: $0), $1) }
     } catch let diagnostic as Diagnostic {
       throw compilation.failure(diagnostic)
-    } catch let error as Diagnostic {
-      throw RunFailure(error.description)
     }
   }
 

@@ -22,10 +22,7 @@ public enum DiagnosticRenderer {
   static let maxShownColumns = 160
 
   public static func render(_ diagnostic: Diagnostic, in file: SourceFile?) -> String {
-    var out =
-      diagnostic.range == nil && diagnostic.file != nil
-      ? "\(diagnostic.file ?? ""): \(diagnostic.severity.rawValue): \(clippingLongWords(diagnostic.message))\n"
-      : header(diagnostic.severity, diagnostic.message, diagnostic.range, file)
+    var out = header(diagnostic.severity, diagnostic.message, diagnostic.range, file, dataFile: diagnostic.file)
     out += snippet(diagnostic.range, file)
     for note in diagnostic.notes {
       out += header(.note, note.message, note.range, file)
@@ -34,16 +31,19 @@ public enum DiagnosticRenderer {
     return out
   }
 
-  private static func header(_ severity: Severity, _ message: String, _ range: SourceRange?, _ file: SourceFile?)
-    -> String
-  {
+  /// `file:line:col: severity: message` at a range; `path: severity: message` for a diagnostic about
+  /// a whole file (a data file it names, else the source); a note without a place of its own reads as
+  /// part of the message above it.
+  private static func header(
+    _ severity: Severity, _ message: String, _ range: SourceRange?, _ file: SourceFile?, dataFile: String? = nil
+  ) -> String {
     let message = clippingLongWords(message)
-    guard let file else { return "\(severity.rawValue): \(message)\n" }
-    // A note without a place of its own reads as part of the message above it.
-    guard let range else {
-      return severity == .note ? "note: \(message)\n" : "\(file.path): \(severity.rawValue): \(message)\n"
+    if let range, let file {
+      return "\(file.path):\(file.location(of: range.start)): \(severity.rawValue): \(message)\n"
     }
-    return "\(file.path):\(file.location(of: range.start)): \(severity.rawValue): \(message)\n"
+    if severity == .note { return "note: \(message)\n" }
+    guard let path = dataFile ?? file?.path else { return "\(severity.rawValue): \(message)\n" }
+    return "\(path): \(severity.rawValue): \(message)\n"
   }
 
   /// The source line with a gutter, then `^~~~` under the range (clipped to the first line).
