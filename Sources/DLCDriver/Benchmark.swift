@@ -45,38 +45,33 @@ extension Duration {
 }
 
 public enum Benchmark {
-  /// Times `compilation` (already optimized) on random inputs of `batch` examples (seed 0).
+  /// Times `model` on random inputs of `batch` examples (seed 0).
   public static func run(
-    _ compilation: Compilation, weights: [String: Tensor], backend: BenchmarkResult.Backend, batch: Int, warmup: Int,
-    iterations: Int, build: CBuildOptions = CBuildOptions()
+    _ model: PreparedModel, backend: BenchmarkResult.Backend, batch: Int, warmup: Int, iterations: Int,
+    build: CBuildOptions = CBuildOptions()
   ) throws -> BenchmarkResult {
-    guard let graph = compilation.graph else { throw RunFailure(compilation.renderedDiagnostics) }
+    let graph = try model.graph
     let inputs = try Runner.randomInputs(for: graph, batch: batch, seed: 0)
-    let weightBytes = weights.values.reduce(0) { $0 + $1.shape.reduce(1, *) * 4 }
     switch backend {
     case .c:
       let timed = try CBackend.time(
-        compilation, weights: weights, inputs: inputs, build: build, warmup: warmup, repeat: iterations)
+        model.compilation, weights: model.weights, inputs: inputs, build: build, warmup: warmup, repeat: iterations)
       return BenchmarkResult(
         model: graph.name, backend: .c, batch: batch, warmup: warmup, runs: timed.runs,
         arenaBytes: timed.plan.totalBytes, weightBytes: timed.weightBytes)
     case .interpreter:
-      let plan: MemoryPlan
-      do {
-        plan = try CCodegen.memoryPlan(graph, maxBatch: batch)
-      } catch let diagnostic as Diagnostic {
-        throw compilation.failure(diagnostic)
-      }
+      let plan = try Driver.checkedPlan(model, maxBatch: batch)
       let clock = ContinuousClock()
       var runs: [Duration] = []
       for round in 0..<(warmup + iterations) {
         let start = clock.now
-        _ = try Runner.interpret(compilation, weights: weights, inputs: inputs)
+        _ = try Runner.interpret(model.compilation, weights: model.weights, inputs: inputs)
         if round >= warmup { runs.append(clock.now - start) }
       }
       return BenchmarkResult(
         model: graph.name, backend: .interpreter, batch: batch, warmup: warmup, runs: runs,
-        arenaBytes: plan.totalBytes, weightBytes: weightBytes)
+        arenaBytes: plan.totalBytes,
+        weightBytes: model.weights.values.reduce(0) { $0 + $1.count * $1.elementType.byteCount })
     }
   }
 }

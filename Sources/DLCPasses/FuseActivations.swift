@@ -10,16 +10,13 @@ import DLCIR
 import DLCLayers
 
 extension Passes {
-  /// The `activation=` name an activation layer computes, if there is one.
-  static func activationName(of node: Node) -> Activation? { node.traits.computesActivation?(node.attributes) }
-
   public static let fuseActivations = Pass(
     "fuse-activations",
     "apply an activation layer in the loop of the convolution, Dense, merge or normalization before it"
   ) { (graph: Graph) in
     var rewrite = GraphRewrite(graph)
     for layer in graph.nodes {
-      guard let activation = activationName(of: layer), activation != .linear else { continue }
+      guard let activation = layer.traits.computesActivation?(layer.attributes), activation != .linear else { continue }
       let source = layer.inputs[0]
       let producer = rewrite.nodes[source.node]
       guard producer.traits.activationEpilogue, producer.outputs.count == 1,

@@ -327,8 +327,8 @@ struct Bench: ParsableCommand {
     let model = try prepareOrExit(options, weights: weights, passes: passOptions)
     let result = try failing {
       try Benchmark.run(
-        model.compilation, weights: model.weights, backend: backend == .c ? .c : .interpreter, batch: batch,
-        warmup: warmup, iterations: iterations, build: build.options)
+        model, backend: backend == .c ? .c : .interpreter, batch: batch, warmup: warmup, iterations: iterations,
+        build: build.options)
     }
     print(format == .json ? Self.json(result) : Self.text(result), terminator: "")
   }

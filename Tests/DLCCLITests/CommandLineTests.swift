@@ -31,9 +31,10 @@ class CLITestCase: XCTestCase {
 
   func run(_ arguments: String...) throws -> Result { try run(arguments) }
 
-  func run(_ arguments: [String]) throws -> Result {
+  /// Runs dlc, or another program built beside it (`dlc-fuzz`), from the repository's root.
+  func run(_ arguments: [String], program: String = "dlc") throws -> Result {
     let process = Process()
-    process.executableURL = executable
+    process.executableURL = executable.deletingLastPathComponent().appendingPathComponent(program)
     process.arguments = arguments
     process.currentDirectoryURL = Self.repository
     let out = Pipe()

@@ -8,23 +8,14 @@ final class HostileInputTests: CLITestCase {
   /// Every input a fuzzer once crashed on (Tests/Fuzz/TARGET, scripts/fuzz.sh) and the seed files, replayed
   /// through the same targets without libFuzzer.
   func testInputsTheFuzzersKeptRunWithoutACrash() throws {
-    let replayer = executable.deletingLastPathComponent().appendingPathComponent("dlc-fuzz").path
     let seeds = [
       "frontend": ["graphs", "Tests/Golden/errors", "Tests/Golden/summary"], "npz": ["Tests/Fixtures/masking"],
       "safetensors": ["Tests/Fixtures/masking"], "npy": [],
     ]
     for (target, folders) in seeds.sorted(by: { $0.key < $1.key }) {
-      let process = Process()
-      process.executableURL = URL(fileURLWithPath: replayer)
-      process.arguments = [target, "Tests/Fuzz/\(target)"] + folders
-      process.currentDirectoryURL = Self.repository
-      let out = Pipe()
-      process.standardOutput = out
-      try process.run()
-      let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-      process.waitUntilExit()
-      XCTAssertEqual(process.terminationStatus, 0, "dlc-fuzz \(target) crashed: \(stdout)")
-      XCTAssertTrue(stdout.hasPrefix("dlc-fuzz \(target): "), stdout)
+      let replayed = try run([target, "Tests/Fuzz/\(target)"] + folders, program: "dlc-fuzz")
+      XCTAssertEqual(replayed.status, 0, "dlc-fuzz \(target) crashed: \(replayed.stdout)\(replayed.stderr)")
+      XCTAssertTrue(replayed.stdout.hasPrefix("dlc-fuzz \(target): "), replayed.stdout)
     }
   }
 
