@@ -76,33 +76,36 @@ enum ZipCheck {
   /// The uncompressed and compressed sizes in the ZIP64 record (id 1) among the extra-field records at
   /// `from`, when there is exactly that record with both sizes and the records end where they should.
   private static func zip64Sizes(_ reader: ByteReader, from start: Int, length: Int) -> (Int, Int)? {
-    var position = start
-    var sizes: (Int, Int)?
-    while position + 4 <= start + length {
-      guard let id = reader.uint(at: position, width: 2), let size = reader.uint(at: position + 2, width: 2) else {
-        return nil
-      }
-      if id == 1 {
-        guard size >= 16, sizes == nil, let uncompressed = reader.uint(at: position + 4, width: 8),
-          let compressed = reader.uint(at: position + 12, width: 8), uncompressed < 1 << 32, compressed < 1 << 32
-        else { return nil }
-        sizes = (Int(uncompressed), Int(compressed))
-      }
-      position += 4 + Int(size)
-    }
-    return position == start + length ? sizes : nil
+    guard let walk = extraRecords(reader, from: start, length: length), walk.end == start + length else { return nil }
+    let zip64 = walk.records.filter { $0.id == 1 }
+    guard zip64.count == 1, let record = zip64.first, record.size >= 16,
+      let uncompressed = reader.uint(at: record.data, width: 8),
+      let compressed = reader.uint(at: record.data + 8, width: 8),
+      uncompressed < 1 << 32, compressed < 1 << 32
+    else { return nil }
+    return (Int(uncompressed), Int(compressed))
   }
 
   /// Whether the extra-field records at `from` hold a ZIP64 one (id 1), or run past their length.
   private static func hasZip64Field(_ reader: ByteReader, from start: Int, length: Int) -> Bool {
+    guard let walk = extraRecords(reader, from: start, length: length) else { return true }
+    return walk.records.contains { $0.id == 1 } || walk.end > start + length
+  }
+
+  /// The extra-field records (id, where their data starts, its size) in `length` bytes at `start`, and
+  /// where the last one ends; nil when a record's header cannot be read.
+  private static func extraRecords(_ reader: ByteReader, from start: Int, length: Int) -> (
+    records: [(id: UInt64, data: Int, size: Int)], end: Int
+  )? {
+    var records: [(id: UInt64, data: Int, size: Int)] = []
     var position = start
     while position + 4 <= start + length {
       guard let id = reader.uint(at: position, width: 2), let size = reader.uint(at: position + 2, width: 2) else {
-        return true
+        return nil
       }
-      if id == 1 { return true }
+      records.append((id, position + 4, Int(size)))
       position += 4 + Int(size)
     }
-    return position > start + length
+    return (records, position)
   }
 }
