@@ -10,8 +10,6 @@ import Foundation
 
 /// A model ready for a backend.
 public struct PreparedModel {
-  /// As elaborated: what summaries and the Keras view show.
-  public var source: Compilation
   /// After the passes: what the backends run.
   public var compilation: Compilation
   /// The weights of `compilation` (folded where the passes folded layers).
@@ -34,7 +32,7 @@ extension Driver {
   public static func prepare(_ source: Compilation, weightsPath: String?, passes: [Pass]) throws -> PreparedModel {
     let (loaded, notice) = try Runner.weights(for: source, path: weightsPath)
     let (compilation, weights) = try source.optimized(weights: loaded, passes: passes)
-    return PreparedModel(source: source, compilation: compilation, weights: weights, notice: notice)
+    return PreparedModel(compilation: compilation, weights: weights, notice: notice)
   }
 
   /// The memory plan the C backend compiles for `maxBatch` examples, checked against the limits and
