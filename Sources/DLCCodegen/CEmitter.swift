@@ -3,6 +3,7 @@
 // C array (<model>_weights.c) or a binary blob. No allocation, no mutable globals, no stdio.
 import DLCData
 import DLCIR
+import DLCLayers
 import DLCPlanning
 import DLCSupport
 import Foundation
@@ -53,7 +54,7 @@ public enum CCodegen {
   /// The arena plan the generated code uses for calls of up to `maxBatch` examples (no weights needed).
   public static func memoryPlan(_ graph: Graph, maxBatch: Int = 1) throws -> MemoryPlan {
     try checkCLimits(graph, maxBatch: maxBatch)
-    return try MemoryPlan(graph, maxBatch: maxBatch, scratchFloats: scratchFloats(graph, maxBatch: maxBatch))
+    return try MemoryPlan(graph, maxBatch: maxBatch)
   }
 
   /// The runtime counts a tensor's elements, and a weight's, with `int`; checked before any size
@@ -73,14 +74,6 @@ public enum CCodegen {
           "too large: weight '\(node.name)/\(weight.name)' has \(Limits.describe(weight.elementCount)) elements, more "
             + "than the generated C's \(Limits.describe(Limits.maxCElements))", node: node.id)
       }
-    }
-  }
-
-  /// Working memory the C kernels need for a node beyond its output, in floats (im2col columns).
-  public static func scratchFloats(_ graph: Graph, maxBatch: Int) -> (Node) -> Int {
-    { node in
-      CEmitters.table[node.op]?.scratch(
-        NodeShapes(node: node, inputs: node.inputs.map(graph.type(of:)), maxBatch: maxBatch)) ?? 0
     }
   }
 
@@ -129,33 +122,22 @@ private struct Generator {
   }
 
   func run() throws -> GeneratedC {
-    // The forward function, a block per layer.
-    let packer = WeightPacker()
+    // The forward function, a block per layer: its lowered calls, less those the plan made unnecessary.
+    let lowered = try LoweredGraph(graph, weights: { weights[$0]?.floats }, maxBatch: options.maxBatch)
+    let steps = Dictionary(lowered.steps.map { ($0.node, $0.calls) }, uniquingKeysWith: { first, _ in first })
     var body: [String] = []
     for node in graph.layers {
-      guard let emitter = CEmitters.table[node.op] else {
-        throw Diagnostic.error("the C backend cannot generate \(node.op) layers yet", node: node.id)
-      }
-      let outputs = node.outputs.indices.map { ValueRef(node: node.id, output: $0) }
-      let context = EmitContext(
-        node: node, shapes: shapes(node), inputs: node.inputs.map(expression), outputs: outputs.map(expression),
-        inputOffsets: node.inputs.map { plan.byteOffset(of: $0).map { $0 / 4 } },
-        outputOffsets: outputs.map { plan.byteOffset(of: $0).map { $0 / 4 } },
-        scratch: plan.scratchOffset(of: node.id).map { "(A + \($0 / 4))" } ?? "NULL", weights: weights, packer: packer)
-      do {
-        try emitter.emit(context)
-      } catch var error as Diagnostic {
-        error.node = error.node ?? node.id
-        throw error
+      let printer = CallPrinter(node: node, plan: plan, expression: expression)
+      var lines: [String] = []
+      for call in steps[node.id] ?? [] where !plan.elides(call, in: node.id) {
+        lines += try printer.lines(call)
       }
       body.append("")
       body.append("  /* \(describe(node)) */")
-      if context.lines.isEmpty {
+      if lines.isEmpty {
         body.append("  /* \(sharingNote(node)) */")
       } else {
-        body.append("  {")
-        body += context.lines.map { "    " + $0 }
-        body.append("  }")
+        body += lines.map { "  " + $0 }
       }
       let observed = node.outputs.indices.map { index -> String in
         let name = graph.name(of: ValueRef(node: node.id, output: index)).replacingOccurrences(of: "\"", with: "")
@@ -172,7 +154,7 @@ private struct Generator {
         "  memcpy(\(outputParameters[index]), \(expression(output)), sizeof(float) * (size_t)batch * \(count));")
     }
 
-    let blob = packer.floats
+    let blob = lowered.constants
     return GeneratedC(
       prefix: prefix, header: header(weightCount: blob.count),
       source: source(body: body),
@@ -186,13 +168,9 @@ private struct Generator {
   func sharingNote(_ node: Node) -> String {
     switch plan.sharing[ValueRef(node: node.id)] {
     case .view: return "a view of its input: nothing to compute"
-    case nil where node.op == "Concatenate": return "its inputs were written into their slices: nothing to copy"
+    case nil where node.traits.concatenates: return "its inputs were written into their slices: nothing to copy"
     default: return "nothing to compute"
     }
-  }
-
-  func shapes(_ node: Node) -> NodeShapes {
-    NodeShapes(node: node, inputs: node.inputs.map(graph.type(of:)), maxBatch: options.maxBatch)
   }
 
   func describe(_ node: Node) -> String {

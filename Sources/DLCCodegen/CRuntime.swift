@@ -27,6 +27,19 @@ public enum CRuntime {
     return result
   }()
 
+  /// The lines around the runtime's sections in generated code: the first names the sections.
+  public static let beginMarker = "/* dlc runtime (codegen/runtime/dlc_runtime.h), sections:"
+  public static let endMarker = "/* end of dlc runtime */"
+
+  /// Generated code with the runtime's sections left out, the first marker line kept: the model's
+  /// own code, for golden files that should change when the model's code does.
+  public static func withoutRuntime(_ source: String) -> String {
+    guard let begin = source.range(of: beginMarker), let end = source.range(of: endMarker + "\n"),
+      let lineEnd = source[begin.upperBound...].firstIndex(of: "\n")
+    else { return source }
+    return String(source[..<lineEnd]) + "\n" + String(source[end.upperBound...])
+  }
+
   /// The `dlc_…` identifiers a piece of C mentions.
   static func mentions(_ code: String) -> Set<String> {
     var names: Set<String> = []
@@ -52,7 +65,8 @@ public enum CRuntime {
       guard let section = byName[name], wanted.insert(name).inserted else { continue }
       pending += mentions(section.body).subtracting([name])
     }
-    return sections.filter { wanted.contains($0.name) }.map(\.body).joined()
-      .replacingOccurrences(of: "\n\n\n", with: "\n\n")
+    let used = sections.filter { wanted.contains($0.name) }
+    return "\(beginMarker) \(used.map(\.name).joined(separator: ", ")) */\n"
+      + used.map(\.body).joined().replacingOccurrences(of: "\n\n\n", with: "\n\n") + endMarker + "\n"
   }
 }

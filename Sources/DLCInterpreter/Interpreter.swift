@@ -1,10 +1,10 @@
-// Executes a typed graph node by node with the kernels, in inference mode, for any batch size.
-// Every intermediate tensor lives in one arena at the offsets of a memory plan — the same plan the
-// C backend compiles — so views, in-place element-wise layers and concatenation slices share bytes
-// here exactly as they do in the generated C. Kernels compute into a tensor of their own, which is
-// then stored at its planned offset.
+// Runs a graph in-process: its lowered kernel calls, made through the C runtime compiled into dlc
+// (the same source the generated code copies), over one arena laid out by the memory plan the C
+// backend compiles. Views, in-place layers and concatenation slices share bytes here exactly as they
+// do in the generated C, and the arithmetic is the same code.
 import DLCData
 import DLCIR
+import DLCLayers
 import DLCPlanning
 import DLCSupport
 
@@ -13,11 +13,18 @@ public struct Interpreter {
   public let weights: [String: Tensor]
   /// The plan to run on; nil plans for each call's batch.
   public let plan: MemoryPlan?
+  /// The lowering for `plan`, made once.
+  private let lowered: LoweredGraph?
 
-  public init(graph: Graph, weights: [String: Tensor], plan: MemoryPlan? = nil) {
+  public init(graph: Graph, weights: [String: Tensor], plan: MemoryPlan? = nil) throws {
     self.graph = graph
     self.weights = weights
     self.plan = plan
+    self.lowered = try plan.map { try Self.lower(graph, weights: weights, maxBatch: $0.maxBatch) }
+  }
+
+  static func lower(_ graph: Graph, weights: [String: Tensor], maxBatch: Int) throws -> LoweredGraph {
+    try LoweredGraph(graph, weights: { weights[$0]?.floats }, maxBatch: maxBatch)
   }
 
   /// Runs the graph on `inputs` (one per model input, in declaration order, batch first) and
@@ -28,52 +35,88 @@ public struct Interpreter {
     }
     let batch = inputs.first?.shape.first ?? 1
     let plan = try self.plan ?? MemoryPlan(graph, maxBatch: max(batch, 1))
-    guard batch <= plan.maxBatch else {
-      throw Diagnostic.error("the memory plan has room for \(plan.maxBatch) examples; got \(batch)")
+    guard batch >= 1, batch <= plan.maxBatch else {
+      throw Diagnostic.error("the memory plan has room for 1 to \(plan.maxBatch) examples; got \(batch)")
     }
-    var arena = [Float](repeating: 0, count: plan.totalBytes / 4)
-
-    func read(_ value: ValueRef) -> Tensor {
-      let dims = [batch] + graph.type(of: value).dims
-      switch plan.placement[value] {
-      case .input(let index):
-        return Tensor(shape: dims, elements: inputs[index].elements)
-      case .arena:
-        let offset = (plan.byteOffset(of: value) ?? 0) / 4
-        return Tensor(shape: dims, floats: Array(arena[offset..<(offset + dims.reduce(1, *))]))
-      case nil:
-        return Tensor(zeros: [0])
-      }
-    }
-
-    for id in plan.schedule {
-      let node = graph.nodes[id]
-      guard let kernel = Kernels.table[node.op] else {
-        throw Diagnostic.error("the interpreter cannot run \(node.op) layers yet", node: node.id)
-      }
-      let call = KernelCall(node: node, inputs: node.inputs.map(read), weights: weights)
-      var outputs: [Tensor]
-      do {
-        outputs = try kernel(call)
-      } catch var error as Diagnostic {
-        error.node = error.node ?? node.id
-        throw error
-      }
-      // A kernel must produce what the static types promise; anything else is a dlc bug.
-      let expected = node.outputs.map { [call.batch] + $0.dims }
-      guard outputs.map(\.shape) == expected, zip(outputs, expected).allSatisfy({ $0.count == $1.reduce(1, *) }) else {
+    for (input, tensor) in zip(graph.inputs, inputs) {
+      let expected = [batch] + input.outputs[0].dims
+      guard tensor.shape == expected, tensor.count == expected.reduce(1, *) else {
         throw Diagnostic.error(
-          "internal error: \(node.op) produced \(outputs.map { describeShape($0.shape) }) instead of \(expected.map(describeShape))",
-          node: node.id)
-      }
-      try observe?(node, outputs)
-      for (index, output) in outputs.enumerated() {
-        guard let byteOffset = plan.byteOffset(of: ValueRef(node: id, output: index)) else { continue }
-        let values = output.floats
-        let start = byteOffset / 4
-        arena.replaceSubrange(start..<(start + values.count), with: values)
+          "input '\(input.name)' has shape \(describeShape(tensor.shape)); expected \(describeShape(expected))")
       }
     }
-    return graph.outputs.map(read)
+    let lowered = try self.lowered ?? Self.lower(graph, weights: weights, maxBatch: plan.maxBatch)
+    let memory = RuntimeMemory(plan: plan, inputs: inputs, inputTypes: graph.inputs.map { $0.outputs[0].dtype })
+    return try lowered.constants.withUnsafeBufferPointer { constants in
+      let steps = Dictionary(lowered.steps.map { ($0.node, $0.calls) }, uniquingKeysWith: { first, _ in first })
+      for id in plan.schedule {
+        let node = graph.nodes[id]
+        for call in steps[id] ?? [] where !plan.elides(call, in: id) {
+          do {
+            try RuntimeCall(call: call, node: node, batch: batch, memory: memory, constants: constants).run()
+          } catch var error as Diagnostic {
+            error.node = error.node ?? node.id
+            throw error
+          }
+        }
+        try observe?(
+          node, node.outputs.indices.map { memory.read(ValueRef(node: id, output: $0), in: graph, batch: batch) })
+      }
+      return graph.outputs.map { memory.read($0, in: graph, batch: batch) }
+    }
   }
 }
+
+/// The bytes one run works in: the arena and the model's inputs, as the plan lays them out.
+final class RuntimeMemory {
+  let plan: MemoryPlan
+  let arena: UnsafeMutableRawPointer
+  /// Each model input's elements (float32, or int32 token ids) in a buffer of its own.
+  let inputs: [UnsafeMutableRawPointer]
+
+  init(plan: MemoryPlan, inputs: [Tensor], inputTypes: [DType]) {
+    self.plan = plan
+    arena = UnsafeMutableRawPointer.allocate(byteCount: max(plan.totalBytes, 64), alignment: 64)
+    arena.initializeMemory(as: UInt8.self, repeating: 0, count: max(plan.totalBytes, 64))
+    self.inputs = zip(inputs, inputTypes).map { tensor, type in
+      let buffer = UnsafeMutableRawPointer.allocate(byteCount: max(tensor.count, 1) * 4, alignment: 64)
+      switch (type, tensor.elements) {
+      case (.int32, .int32(let values)):
+        values.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+      case (.int32, let elements):
+        let ids = Tensor(shape: tensor.shape, elements: elements).floats.map { Int32(exactly: $0) ?? -1 }
+        ids.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+      default:
+        tensor.floats.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+      }
+      return buffer
+    }
+  }
+
+  deinit {
+    arena.deallocate()
+    for input in inputs { input.deallocate() }
+  }
+
+  /// A placed value as a tensor (batch first).
+  func read(_ value: ValueRef, in graph: Graph, batch: Int) -> Tensor {
+    let type = graph.type(of: value)
+    let dims = [batch] + type.dims
+    let count = dims.reduce(1, *)
+    let start: UnsafeRawPointer
+    switch plan.placement[value] {
+    case .input(let index): start = UnsafeRawPointer(inputs[index])
+    case .arena: start = UnsafeRawPointer(arena + (plan.byteOffset(of: value) ?? 0))
+    case nil: return Tensor(zeros: [0])
+    }
+    if type.dtype == .int32 {
+      return Tensor(
+        shape: dims,
+        elements: .int32(Array(UnsafeBufferPointer(start: start.assumingMemoryBound(to: Int32.self), count: count))))
+    }
+    return Tensor(
+      shape: dims, floats: Array(UnsafeBufferPointer(start: start.assumingMemoryBound(to: Float.self), count: count)))
+  }
+}
+
+func describeShape(_ shape: [Int]) -> String { "(" + shape.map(String.init).joined(separator: ", ") + ")" }

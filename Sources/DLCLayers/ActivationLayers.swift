@@ -26,6 +26,13 @@ extension LayerDef {
           threshold: attributes.number("threshold"))
       ]
     }
+  }.lowered { c in
+    c.emit(
+      .reluLayer(
+        x: c.input(), count: .perExample(c.inputDims.reduce(1, *)),
+        maxValue: c.arguments.isNone("max_value") ? .infinity : Float(c.arguments.double("max_value")),
+        slope: Float(c.arguments.double("negative_slope")), threshold: Float(c.arguments.double("threshold")),
+        y: c.output()))
   }
 
   static let leakyRelu = LayerDef(
@@ -35,6 +42,11 @@ extension LayerDef {
   ).masking(.propagates).traits {
     $0.computesActivation = { $0.number("negative_slope", default: 0.3) == 0.2 ? .leakyRelu : nil }
     $0.elementwise = .unary { [.relu(maxValue: nil, slope: $0.number("negative_slope", default: 0.3), threshold: 0)] }
+  }.lowered { c in
+    c.emit(
+      .reluLayer(
+        x: c.input(), count: .perExample(c.inputDims.reduce(1, *)), maxValue: .infinity,
+        slope: Float(c.arguments.double("negative_slope")), threshold: 0, y: c.output()))
   }
 
   /// A learned slope per element; `shared_axes` (1-based, as in Keras) share one slope along those axes.
@@ -57,7 +69,27 @@ extension LayerDef {
       }
       return [layer.weight("alpha", shape, initializer: layer.initializer("alpha_initializer", default: "zeros"))]
     }, memory: .elementwise
-  ).masking(.propagates)
+  ).masking(.propagates).lowered { c in
+    // alpha expanded over the shared axes at compile time: one slope per element of an example.
+    let dims = c.inputDims
+    var alphaDims = dims
+    if !c.arguments.isNone("shared_axes") { for axis in c.arguments.ints("shared_axes") { alphaDims[axis - 1] = 1 } }
+    let alpha = try c.values("alpha")
+    let strides = broadcastStrides(alphaDims).dropFirst()
+    let size = dims.reduce(1, *)
+    var expanded = [Float](repeating: 0, count: size)
+    for position in 0..<size {
+      var remainder = position
+      var source = 0
+      for (axis, stride) in zip(dims.indices, strides) {
+        let extent = dims[(axis + 1)...].reduce(1, *)
+        source += (remainder / extent) * stride
+        remainder %= extent
+      }
+      expanded[position] = alpha[source]
+    }
+    c.emit(.prelu(x: c.input(), size: size, alpha: c.constant(expanded), y: c.output()))
+  }
 
   static let elu = LayerDef(
     keras: "ELU",
@@ -66,6 +98,11 @@ extension LayerDef {
   ).masking(.propagates).traits {
     $0.computesActivation = { $0.number("alpha", default: 1) == 1 ? .elu : nil }
     $0.elementwise = .unary { [.elu($0.number("alpha", default: 1))] }
+  }.lowered { c in
+    c.emit(
+      .eluLayer(
+        x: c.input(), count: .perExample(c.inputDims.reduce(1, *)), alpha: Float(c.arguments.double("alpha")),
+        y: c.output()))
   }
 
   static let softmax = LayerDef(
@@ -75,5 +112,9 @@ extension LayerDef {
       for axis in layer.ints("axis") { _ = try Axis.resolve(axis, rank: layer.input.rank, layer: "Softmax") }
       return layer.input
     }
-  ).masking(.unsupported)
+  ).masking(.unsupported).lowered(scratch: { s in AxisRows(s, axes: s.arguments.ints("axis")).scratch }) { c in
+    AxisRows(c.shapes, axes: c.arguments.ints("axis")).lower(c) { x, outer, width, inner, y in
+      .softmaxAxis(x: x, outer: outer, axis: width, inner: inner, y: y)
+    }
+  }
 }

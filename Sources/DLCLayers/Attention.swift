@@ -87,7 +87,9 @@ extension LayerDef {
         Checked.product(queryPositions, heads, valueDim, outputWidth))
     },
     internalLayers: ["softmax", "dropout"]
-  ).masking(.attends)
+  ).masking(.attends).lowered(scratch: { s in AttentionGeometry(s).scratch(batch: s.maxBatch) }) { c in
+    try AttentionGeometry(c.shapes).lower(c)
+  }
 
   static func attentionValueDim(_ layer: LayerApplication) -> Int {
     layer.isNone("value_dim") ? layer.int("key_dim") : layer.int("value_dim")
@@ -96,5 +98,119 @@ extension LayerDef {
   /// The output's trailing dims: `output_shape` if given, else the query's feature size.
   static func outputFeatures(_ layer: LayerApplication) -> [Int] {
     layer.isNone("output_shape") ? [layer.input.last] : layer.ints("output_shape")
+  }
+}
+
+/// MultiHeadAttention as kernels: three projections (the 1/√key_dim scale folded into the query's
+/// weights at compile time), attention per group and head, the output projection. Attention over
+/// some middle axes moves the others next to the batch first.
+struct AttentionGeometry {
+  var heads, keyDim, valueDim: Int
+  var attended: [Int]  // query axes attended over (1-based, batch is 0)
+  var others: [Int]  // the middle axes that are not
+  var query, value, key: [Int]  // dims without batch
+  var maxBatch: Int
+
+  init(_ s: LoweringShapes) {
+    let arguments = s.arguments
+    heads = arguments.int("num_heads")
+    keyDim = arguments.int("key_dim")
+    valueDim = arguments.isNone("value_dim") ? keyDim : arguments.int("value_dim")
+    let data = s.dataInputs
+    query = data[0].dims
+    value = data[1].dims
+    key = data.count > 2 ? data[2].dims : value
+    let rank = query.count + 1
+    let middle = Array(1..<(rank - 1))
+    let attended =
+      arguments.isNone("attention_axes")
+      ? middle : arguments.ints("attention_axes").map { $0 < 0 ? $0 + rank : $0 }.sorted()
+    self.attended = attended
+    others = middle.filter { !attended.contains($0) }
+    maxBatch = s.maxBatch
+  }
+
+  var moved: Bool { !others.isEmpty }
+  var queryPositions: Int { query.dropLast().reduce(1, *) }
+  var keyPositions: Int { value.dropLast().reduce(1, *) }
+  var groupsPerExample: Int { others.map { query[$0 - 1] }.reduce(1, *) }
+  var queryAttended: Int { attended.map { query[$0 - 1] }.reduce(1, *) }
+  var keyAttended: Int { attended.map { value[$0 - 1] }.reduce(1, *) }
+  var order: [Int] { [0] + others + attended + [query.count] }
+
+  func scratch(batch: Int) -> Int {
+    // Saturates: a size past 64 bits is refused by the planner as too large.
+    let q = Checked.product(batch, queryPositions, heads, keyDim)
+    let k = Checked.product(batch, keyPositions, heads, keyDim)
+    let v = Checked.product(batch, keyPositions, heads, valueDim)
+    let context = Checked.product(batch, queryPositions, heads, valueDim)
+    let projections = Checked.product(Checked.sum(q, k, v, context), moved ? 2 : 1)
+    return Checked.sum(projections, Checked.product(queryAttended, keyAttended)) ?? Int.max
+  }
+
+  func lower(_ c: LoweringContext) throws {
+    let b = maxBatch
+    var offset = 0
+    func take(_ floats: Int) -> Operand {
+      defer { offset += floats }
+      return c.scratch + offset
+    }
+    let (q, k, v) = (
+      take(b * queryPositions * heads * keyDim), take(b * keyPositions * heads * keyDim),
+      take(b * keyPositions * heads * valueDim)
+    )
+    let context = take(b * queryPositions * heads * valueDim)
+    let scale = 1 / Float(keyDim).squareRoot()
+    let queryKernel = try c.values("query/kernel").map { $0 * scale }
+    let queryBias = c.hasWeight("query/bias") ? c.constant(try c.values("query/bias").map { $0 * scale }) : .none
+    let inputs = c.dataInputs
+    let keyInput = inputs.count > 2 ? inputs[2] : inputs[1]
+    c.emit(
+      .dense(
+        x: inputs[0], rows: .perExample(queryPositions), inner: query.last ?? 1, kernel: c.constant(queryKernel),
+        units: heads * keyDim, bias: queryBias, activation: .linear, y: q))
+    c.emit(
+      .dense(
+        x: keyInput, rows: .perExample(keyPositions), inner: key.last ?? 1, kernel: try c.weight("key/kernel"),
+        units: heads * keyDim, bias: try c.optionalWeight("key/bias"), activation: .linear, y: k))
+    c.emit(
+      .dense(
+        x: inputs[1], rows: .perExample(keyPositions), inner: value.last ?? 1, kernel: try c.weight("value/kernel"),
+        units: heads * valueDim, bias: try c.optionalWeight("value/bias"), activation: .linear, y: v))
+    var (qa, ka, va, ca) = (q, k, v, context)
+    if moved {
+      // (batch, others, attended, heads·width) so each group's steps are contiguous.
+      let (qm, km, vm) = (
+        take(b * queryPositions * heads * keyDim), take(b * keyPositions * heads * keyDim),
+        take(b * keyPositions * heads * valueDim)
+      )
+      ca = take(b * queryPositions * heads * valueDim)
+      c.emit(.transpose(x: q, shape: query.dropLast() + [heads * keyDim], order: order, y: qm))
+      c.emit(.transpose(x: k, shape: value.dropLast() + [heads * keyDim], order: order, y: km))
+      c.emit(.transpose(x: v, shape: value.dropLast() + [heads * valueDim], order: order, y: vm))
+      (qa, ka, va) = (qm, km, vm)
+    }
+    let scores = take(queryAttended * keyAttended)
+    let masked = c.node.maskRule == nil ? [] : c.node.maskedInputs
+    c.emit(
+      .attention(
+        AttentionCall(
+          q: qa, k: ka, v: va, groups: .perExample(groupsPerExample), queryLength: queryAttended,
+          keyLength: keyAttended, heads: heads, keyDim: keyDim, valueDim: valueDim, mask: c.stepMask,
+          queryMasked: masked.contains(0), keyMasked: masked.contains { $0 > 0 },
+          causal: c.arguments.bool("use_causal_mask"), scores: scores, context: ca)))
+    if moved {
+      var inverse = [Int](repeating: 0, count: order.count)
+      for (position, axis) in order.enumerated() { inverse[axis] = position }
+      let movedShape = order.dropFirst().map { $0 == query.count ? heads * valueDim : query[$0 - 1] }
+      c.emit(.transpose(x: ca, shape: Array(movedShape), order: inverse, y: context))
+    }
+    let outputDims = c.outputDims
+    let outFeatures = outputDims.count > query.count - 1 ? outputDims[(query.count - 1)...].reduce(1, *) : 1
+    c.emit(
+      .dense(
+        x: context, rows: .perExample(queryPositions), inner: heads * valueDim,
+        kernel: try c.weight("attention_output/kernel"), units: outFeatures,
+        bias: try c.optionalWeight("attention_output/bias"), activation: .linear, y: c.output()))
   }
 }

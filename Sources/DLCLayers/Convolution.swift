@@ -48,7 +48,33 @@ extension LayerDef {
       $0.activationEpilogue = true
       $0.perChannelLinearKernel = "kernel"
       $0.acceptsFoldedPadding = true
+    }.lowered(scratch: convolutionScratch) { c in
+      c.emit(
+        .conv2D(
+          x: c.input(), window: SlidingWindow(c.shapes), groups: c.arguments.int("groups"),
+          filters: c.arguments.int("filters"),
+          kernel: try c.weight("kernel"), bias: try c.optionalWeight("bias"), activation: c.activation,
+          tile: convolutionTile(c.shapes), y: c.output(), scratch: c.scratch))
     }
+  }
+
+  /// Output positions per im2col tile: as many as keep the tile's columns within the larger of
+  /// one example's input and output (at least 64, for a GEMM worth calling), so the scratch is
+  /// never the arena's largest tenant.
+  static func convolutionTile(_ s: LoweringShapes) -> Int {
+    let w = SlidingWindow(s)
+    let patch = w.kh * w.kw * (w.channels / max(1, s.arguments.int("groups")))
+    let positions = w.outH * w.outW
+    let budget = max(s.input.reduce(1, *), s.output.reduce(1, *))
+    return max(1, min(positions, max(budget / max(patch, 1), 64)))
+  }
+
+  /// One example's im2col matrix for one group and tile (none for a plain 1×1 convolution).
+  static func convolutionScratch(_ s: LoweringShapes) -> Int {
+    let w = SlidingWindow(s)
+    let groups = max(1, s.arguments.int("groups"))
+    if w.kh == 1 && w.kw == 1 && w.sh == 1 && w.sw == 1 && w.padTop == 0 && w.padLeft == 0 && groups == 1 { return 0 }
+    return convolutionTile(s) * w.kh * w.kw * (w.channels / groups)
   }
 
   static let conv2DTranspose = LayerDef(
@@ -90,7 +116,37 @@ extension LayerDef {
     macs: { layer, _ in
       Checked.product(layer.input.elementCount, Checked.product(layer.ints("kernel_size")), layer.int("filters"))
     }
-  ).traits { $0.activationEpilogue = true }
+  ).traits { $0.activationEpilogue = true }.lowered(scratch: { s in
+    let k = s.arguments.ints("kernel_size")
+    return s.input[0] * s.input[1] * k[0] * k[1] * s.arguments.int("filters")
+  }) { c in
+    let k = c.arguments.ints("kernel_size")
+    let s = c.arguments.ints("strides")
+    let d = c.arguments.ints("dilation_rate")
+    let filters = c.arguments.int("filters")
+    let channels = c.inputDims[2]
+    let outputPadding: [Int]? = c.arguments.isNone("output_padding") ? nil : c.arguments.ints("output_padding")
+    let same = c.arguments.string("padding").lowercased() == "same"
+    func crop(_ axis: Int) -> Int {
+      WindowGeometry.transposedCrop(
+        kernel: k[axis], stride: s[axis], dilation: d[axis], same: same, outputPadding: outputPadding?[axis])
+    }
+    // (kh·kw·filters, channels) → (channels, kh·kw·filters): the GEMM's B operand, row-major.
+    let kernel = try c.values("kernel")
+    let taps = k[0] * k[1] * filters
+    var packed = [Float](repeating: 0, count: kernel.count)
+    for tap in 0..<taps {
+      for channel in 0..<channels { packed[channel * taps + tap] = kernel[tap * channels + channel] }
+    }
+    let window = SlidingWindow(
+      inH: c.inputDims[0], inW: c.inputDims[1], channels: channels, outH: c.outputDims[0], outW: c.outputDims[1],
+      kh: k[0], kw: k[1], sh: s[0], sw: s[1], dh: d[0], dw: d[1], padTop: crop(0), padLeft: crop(1))
+    c.emit(
+      .conv2DTranspose(
+        x: c.input(), window: window, filters: filters, kernel: c.constant(packed), bias: try c.optionalWeight("bias"),
+        y: c.output(), scratch: c.scratch))
+    c.activate(c.output(), count: c.outputDims.reduce(1, *), width: filters)
+  }
 
   static let depthwiseConv2D = LayerDef(
     keras: "DepthwiseConv2D",
@@ -123,6 +179,12 @@ extension LayerDef {
     // The kernel's last two axes, flattened, are the output channels.
     $0.perChannelLinearKernel = "kernel"
     $0.acceptsFoldedPadding = true
+  }.lowered { c in
+    c.emit(
+      .depthwise(
+        x: c.input(), window: SlidingWindow(c.shapes), multiplier: c.arguments.int("depth_multiplier"),
+        kernel: try c.weight("kernel"), bias: try c.optionalWeight("bias"), y: c.output()))
+    c.activate(c.output(), count: c.outputDims.reduce(1, *), width: c.outputDims.last ?? 1)
   }
 
   static let separableConv2D = LayerDef(
@@ -164,6 +226,20 @@ extension LayerDef {
     $0.activationEpilogue = true
     $0.perChannelLinearKernel = "pointwise_kernel"
     $0.acceptsFoldedPadding = true
+  }.lowered(scratch: { s in
+    s.maxBatch * s.output.dropLast().reduce(1, *) * (s.input.last ?? 1) * s.arguments.int("depth_multiplier")
+  }) { c in
+    // Depthwise into scratch, then a 1×1 convolution as a GEMM over every position.
+    let expanded = (c.inputDims.last ?? 1) * c.arguments.int("depth_multiplier")
+    c.emit(
+      .depthwise(
+        x: c.input(), window: SlidingWindow(c.shapes), multiplier: c.arguments.int("depth_multiplier"),
+        kernel: try c.weight("depthwise_kernel"), bias: .none, y: c.scratch))
+    c.emit(
+      .dense(
+        x: c.scratch, rows: .perExample(c.outputDims.dropLast().reduce(1, *)), inner: expanded,
+        kernel: try c.weight("pointwise_kernel"), units: c.arguments.int("filters"), bias: try c.optionalWeight("bias"),
+        activation: c.activation, y: c.output()))
   }
 
   // MARK: - Shared pieces
@@ -223,5 +299,28 @@ extension LayerDef {
   static func kernelAndBias(_ layer: LayerApplication, kernel shape: [Int]) -> [ParameterSpec] {
     [layer.weight("kernel", shape, initializer: layer.initializer("kernel_initializer", default: "glorot_uniform"))]
       + bias(layer, layer.int("filters"))
+  }
+}
+
+extension SlidingWindow {
+  /// A convolution's, pooling's or depthwise layer's window; 1-D layers are 2-D ones of height 1.
+  /// `kernel` and `strides` default to the layer's `kernel_size` and `strides`.
+  public init(_ s: LoweringShapes, kernel: [Int]? = nil, strides: [Int]? = nil) {
+    let arguments = s.arguments
+    let oneD = s.input.count == 2
+    let k = kernel ?? arguments.ints("kernel_size")
+    let st = strides ?? arguments.ints("strides")
+    let d =
+      arguments.arguments["dilation_rate"] == nil
+      ? Array(repeating: 1, count: k.count) : arguments.ints("dilation_rate")
+    (inH, inW, channels) = oneD ? (1, s.input[0], s.input[1]) : (s.input[0], s.input[1], s.input[2])
+    (outH, outW) = oneD ? (1, s.output[0]) : (s.output[0], s.output[1])
+    (kh, kw) = oneD ? (1, k[0]) : (k[0], k[1])
+    (sh, sw) = oneD ? (1, st[0]) : (st[0], st[1])
+    (dh, dw) = oneD ? (1, d[0]) : (d[0], d[1])
+    let mode = arguments.string("padding")
+    padTop = WindowGeometry.paddingBefore(mode, input: inH, output: outH, kernel: kh, stride: sh, dilation: dh)
+    padLeft = WindowGeometry.paddingBefore(mode, input: inW, output: outW, kernel: kw, stride: sw, dilation: dw)
+    if let folded = WindowGeometry.foldedPadding(s.node.attributes) { (padTop, padLeft) = folded }
   }
 }

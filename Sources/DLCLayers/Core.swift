@@ -37,6 +37,12 @@ extension LayerDef {
   ).masking(.propagates).traits {
     $0.activationEpilogue = true
     $0.perChannelLinearKernel = "kernel"
+  }.lowered { c in
+    c.emit(
+      .dense(
+        x: c.input(), rows: .perExample(c.inputDims.dropLast().reduce(1, *)), inner: c.inputDims.last ?? 1,
+        kernel: try c.weight("kernel"), units: c.arguments.int("units"), bias: try c.optionalWeight("bias"),
+        activation: c.activation, y: c.output()))
   }
 
   static let activation = LayerDef(
@@ -50,6 +56,11 @@ extension LayerDef {
       if activation.isAxiswise { return nil }
       return activation == .linear ? [] : [.activation(activation)]
     }
+  }.lowered { c in
+    let count = c.inputDims.reduce(1, *)
+    // Nothing is copied when the plan put the output over its input.
+    c.emit(.copy(x: c.input(), count: .perExample(count), y: c.output()))
+    c.activate(c.output(), count: count, width: c.inputDims.last ?? 1)
   }
 
   static let flatten = LayerDef(
@@ -111,7 +122,10 @@ extension LayerDef {
           argument: "dims")
       }
       return x.with(dims: order.map { x.dims[$0 - 1] })
-    })
+    }
+  ).lowered { c in
+    c.emit(.transpose(x: c.input(), shape: c.inputDims, order: [0] + c.arguments.ints("dims"), y: c.output()))
+  }
 
   static let repeatVector = LayerDef(
     keras: "RepeatVector",
@@ -119,7 +133,13 @@ extension LayerDef {
     outputType: { layer in
       let x = try layer.input.requireRank(2, for: "RepeatVector", "(batch, features)")
       return x.with(dims: [layer.int("n"), x.last])
-    })
+    }
+  ).lowered { c in
+    c.emit(
+      .repeatRows(
+        x: c.input(), examples: .perExample(1), times: .fixed(c.arguments.int("n")), features: c.inputDims.last ?? 1,
+        y: c.output()))
+  }
 
   // Inference-time identities: they keep their arguments so the summary and training tools see them.
   static let dropout = identity(
@@ -146,7 +166,12 @@ extension LayerDef {
   static let maskingLayer = LayerDef(
     keras: "Masking", arguments: [.float("mask_value", default: 0)],
     outputType: { layer in try layer.input.requireRank(atLeast: 2, for: "Masking", "(batch, steps, features)") }
-  ).masking(.drops, produces: { .notEqual($0.double("mask_value")) })
+  ).masking(.drops, produces: { .notEqual($0.double("mask_value")) }).lowered { c in
+    c.emit(
+      .masking(
+        x: c.input(), rows: .perExample(c.inputDims.dropLast().reduce(1, *)), features: c.inputDims.last ?? 1,
+        value: Float(c.arguments.double("mask_value")), y: c.output()))
+  }
 
   /// y = x · scale + offset.
   static let rescaling = LayerDef(
@@ -155,6 +180,11 @@ extension LayerDef {
     outputType: { $0.input }, memory: .elementwise
   ).masking(.propagates).traits {
     $0.elementwise = .unary { [.scale($0.number("scale", default: 1), $0.number("offset"))] }
+  }.lowered { c in
+    c.emit(
+      .affine(
+        x: c.input(), count: .perExample(c.inputDims.reduce(1, *)), scale: Float(c.arguments.double("scale")),
+        offset: Float(c.arguments.double("offset")), y: c.output()))
   }
 
   static func identity(_ keras: String, _ arguments: [ArgumentSpec], rank: (Int, String)? = nil) -> LayerDef {

@@ -65,8 +65,11 @@ public enum ElementwiseStep: Equatable, Sendable {
   }
 
   /// The steps of an ElementwiseChain node; nil if its `steps` attribute is not a program.
-  public static func program(of node: Node) -> [ElementwiseStep]? {
-    guard case .list(let values)? = node.attributes["steps"] else { return nil }
+  public static func program(of node: Node) -> [ElementwiseStep]? { program(node.attributes) }
+
+  /// The program an ElementwiseChain's attributes hold.
+  public static func program(_ attributes: Attributes) -> [ElementwiseStep]? {
+    guard case .list(let values)? = attributes["steps"] else { return nil }
     let steps = values.compactMap { $0.stringValue.flatMap(ElementwiseStep.init(text:)) }
     guard steps.count == values.count, case .load = steps.first else { return nil }
     return steps

@@ -22,7 +22,13 @@ extension LayerDef {
           initializer: layer.initializer("embeddings_initializer", default: "uniform"))
       ]
     }
-  ).masking(.drops, produces: { $0.bool("mask_zero") ? .nonzeroTokens : nil })
+  ).masking(.drops, produces: { $0.bool("mask_zero") ? .nonzeroTokens : nil }).lowered { c in
+    // A checked lookup: an id outside the table fails the call before anything is read.
+    c.emit(
+      .embedding(
+        ids: c.input(), count: .perExample(c.inputDims.reduce(1, *)), table: try c.weight("embeddings"),
+        rows: c.arguments.int("input_dim"), width: c.arguments.int("output_dim"), y: c.output()))
+  }
 
   /// keras_hub's PositionEmbedding: a learned (sequence_length, dim) table, sliced to the input's length and
   /// broadcast to its shape (add it to the input with Add()).
@@ -45,5 +51,13 @@ extension LayerDef {
           "embeddings", [layer.int("sequence_length"), layer.input.last],
           initializer: layer.initializer("initializer", default: "glorot_uniform"))
       ]
-    })
+    }
+  ).lowered { c in
+    // The table's first rows, the same for every example.
+    let perExample = c.inputDims.reduce(1, *)
+    let rows = Array(try c.values("embeddings").prefix(perExample))
+    c.emit(
+      .repeatRows(
+        x: c.constant(rows), examples: .fixed(1), times: .perExample(1), features: perExample, y: c.output()))
+  }
 }

@@ -128,6 +128,21 @@ public struct LayerDef {
   public private(set) var producesMask: (LayerApplication) -> MaskRule? = { _ in nil }
   /// What passes and the memory planner may do with it.
   public internal(set) var traits = LayerTraits()
+  /// How it becomes kernel calls; nil for a layer no backend can run yet. A view computes nothing.
+  public internal(set) var lowering: Lowering?
+
+  /// The same layer, lowered by `lower` with `scratch` floats of working memory.
+  public func lowered(
+    scratch: @escaping (LoweringShapes) -> Int = { _ in 0 }, _ lower: @escaping (LoweringContext) throws -> Void
+  ) -> LayerDef {
+    lowered(by: Lowering(scratch: scratch, lower: lower))
+  }
+
+  public func lowered(by lowering: Lowering) -> LayerDef {
+    var copy = self
+    copy.lowering = lowering
+    return copy
+  }
 
   /// The same layer with its mask behaviour.
   public func masking(_ behavior: MaskBehavior, produces: @escaping (LayerApplication) -> MaskRule? = { _ in nil })
@@ -155,6 +170,7 @@ public struct LayerDef {
     self.outputTypes = outputTypes
     self.parameters = parameters
     self.macs = macs
+    if memory == .viewOfInput { self.lowering = .nothing }
   }
 
   /// A single-output layer whose rule maps one input type to one output type.

@@ -1,15 +1,25 @@
 // The one list of layers dlc knows. Adding a layer: define it in its family's file, add one line here.
 
 public struct LayerRegistry {
+  /// The layers a .dl file may call.
   public let definitions: [LayerDef]
+  /// The ops only passes create (a fused element-wise chain).
+  public let passOps: [LayerDef]
   private let byName: [String: LayerDef]
+  private let passOpsByName: [String: LayerDef]
 
-  public init(_ definitions: [LayerDef]) {
+  public init(_ definitions: [LayerDef], passOps: [LayerDef] = [.elementwiseChain]) {
     self.definitions = definitions
+    self.passOps = passOps
     self.byName = Dictionary(definitions.map { ($0.keras, $0) }, uniquingKeysWith: { first, _ in first })
+    self.passOpsByName = Dictionary(passOps.map { ($0.keras, $0) }, uniquingKeysWith: { first, _ in first })
   }
 
+  /// A layer a .dl file may call, by its Keras class name.
   public subscript(keras: String) -> LayerDef? { byName[keras] }
+
+  /// What describes a node's op: its layer, or the pass op.
+  public func definition(ofOp op: String) -> LayerDef? { byName[op] ?? passOpsByName[op] }
 
   public var names: [String] { definitions.map(\.keras) }
 

@@ -54,7 +54,7 @@ extension LayerDef {
 
 extension Node {
   /// What the node's layer lets passes and the planner do; nothing for ops no layer describes.
-  public var traits: LayerTraits { LayerRegistry.standard[op]?.traits ?? LayerTraits() }
+  public var traits: LayerTraits { LayerRegistry.standard.definition(ofOp: op)?.traits ?? LayerTraits() }
 }
 
 extension Attributes {

@@ -34,7 +34,49 @@ extension LayerDef {
     ).masking(.propagates).traits {
       $0.activationEpilogue = true
       $0.elementwise = .merge(combine, averages: averages)
+    }.lowered { c in
+      let op: CombineOp =
+        [.add: .add, .sub: .subtract, .mul: .multiply, .max: .maximum, .min: .minimum][combine] ?? .add
+      let out = c.outputDims
+      let count = out.reduce(1, *)
+      let inputs = c.node.inputs.indices
+      // A fused activation goes into the last combining loop when nothing follows it.
+      var activated = false
+      for index in inputs.dropFirst() {
+        let left = index == 1 ? c.input(0) : c.output()
+        let leftDims = index == 1 ? c.inputDims(0) : out
+        let rightDims = c.inputDims(index)
+        if leftDims == out && rightDims == out {
+          let fused = index == inputs.count - 1 && !averages ? c.elementwiseActivation : .linear
+          activated = fused != .linear
+          c.emit(.combine(op, a: left, b: c.input(index), count: .perExample(count), activation: fused, y: c.output()))
+        } else {
+          c.emit(
+            .broadcast(
+              op, a: left, aStrides: broadcastStrides(leftDims), b: c.input(index),
+              bStrides: broadcastStrides(rightDims), shape: out, y: c.output()))
+        }
+      }
+      if averages {
+        c.emit(
+          .affine(
+            x: c.output(), count: .perExample(count), scale: 1 / Float(inputs.count), offset: 0, y: c.output()))
+      }
+      if !activated { c.activate(c.output(), count: count, width: out.last ?? 1) }
     }
+  }
+
+  /// Strides (batch first) of an input in broadcasting: zero along axes of size 1.
+  static func broadcastStrides(_ dims: [Int]) -> [Int] {
+    let shape = [0] + dims
+    var result = [Int](repeating: 0, count: shape.count)
+    var running = dims.reduce(1, *)
+    result[0] = running
+    for axis in 1..<shape.count {
+      running /= max(shape[axis], 1)
+      result[axis] = shape[axis] == 1 ? 0 : running
+    }
+    return result
   }
 
   static let concatenate = LayerDef(
@@ -60,7 +102,21 @@ extension LayerDef {
       dims[axis] = layer.inputs.reduce(0) { $0 + $1.dims[axis] }
       return [first.with(dims: dims)]
     }
-  ).masking(.unsupported).traits { $0.concatenates = true }
+  ).masking(.unsupported).traits { $0.concatenates = true }.lowered { c in
+    // Each input into its slice of every output row; a backend drops the copy when the memory plan
+    // had the producer write straight into the slice.
+    let dims = [0] + c.outputDims
+    let axis = c.arguments.int("axis") < 0 ? c.arguments.int("axis") + dims.count : c.arguments.int("axis")
+    let outer = dims[1..<axis].reduce(1, *)
+    let stride = dims[axis...].reduce(1, *)
+    var offset = 0
+    for index in c.node.inputs.indices {
+      let width = ([0] + c.inputDims(index))[axis...].reduce(1, *)
+      c.emit(
+        .copyBlocks(x: c.input(index), outer: .perExample(outer), width: width, y: c.output() + offset, stride: stride))
+      offset += width
+    }
+  }
 
   /// Keras' Dot: a batched dot product over one axis of each input (axes count the batch axis as 0).
   static let dot = LayerDef(
@@ -93,5 +149,43 @@ extension LayerDef {
         x.dims[$0]
       }
       return Checked.product(outputs.first?.elementCount ?? 0, contracted ?? 0)
-    })
+    }
+  ).lowered(scratch: { s in 4 * s.maxBatch * max(s.inputs[0].elementCount, s.inputs[1].elementCount) }) { c in
+    let x = [0] + c.inputDims(0)
+    let y = [0] + c.inputDims(1)
+    let axes = c.arguments.ints("axes")
+    let resolve = { (axis: Int, rank: Int) in axis < 0 ? axis + rank : axis }
+    let xAxis = resolve(axes[0], x.count)
+    let yAxis = resolve(axes.count == 2 ? axes[1] : axes[0], y.count)
+    let big = c.maxBatch * max(c.shapes.inputs[0].elementCount, c.shapes.inputs[1].elementCount)
+    let slots = (0..<4).map { c.scratch + $0 * big }
+    var (a, b) = (c.input(0), c.input(1))
+    if c.arguments.bool("normalize") {
+      c.emit(
+        .l2Normalize(
+          x: a, outer: .perExample(x[1..<xAxis].reduce(1, *)), axis: x[xAxis], inner: x[(xAxis + 1)...].reduce(1, *),
+          y: slots[0]))
+      c.emit(
+        .l2Normalize(
+          x: b, outer: .perExample(y[1..<yAxis].reduce(1, *)), axis: y[yAxis], inner: y[(yAxis + 1)...].reduce(1, *),
+          y: slots[1]))
+      (a, b) = (slots[0], slots[1])
+    }
+    // x with the contracted axis last, y with it first (after batch).
+    let xOrder = (0..<x.count).filter { $0 != xAxis } + [xAxis]
+    let yOrder = [0, yAxis] + (1..<y.count).filter { $0 != yAxis }
+    if xOrder != Array(0..<x.count) {
+      c.emit(.transpose(x: a, shape: Array(x.dropFirst()), order: xOrder, y: slots[2]))
+      a = slots[2]
+    }
+    if yOrder != Array(0..<y.count) {
+      c.emit(.transpose(x: b, shape: Array(y.dropFirst()), order: yOrder, y: slots[3]))
+      b = slots[3]
+    }
+    let inner = x[xAxis]
+    c.emit(
+      .batchedGEMM(
+        m: x.dropFirst().reduce(1, *) / inner, n: y.dropFirst().reduce(1, *) / inner, k: inner, a: a, b: b,
+        c: c.output()))
+  }
 }

@@ -43,6 +43,25 @@ extension LayerDef {
   ).masking(.propagates).traits {
     $0.activationEpilogue = true
     $0.foldsIntoLinearProducer = true
+  }.lowered { c in
+    // y = (x − mean)·gamma/√(var + ε) + beta, folded per channel at compile time as Keras does.
+    let dims = [0] + c.inputDims
+    let axis = c.arguments.int("axis") < 0 ? c.arguments.int("axis") + dims.count : c.arguments.int("axis")
+    let channels = dims[axis]
+    let mean = try c.values("moving_mean")
+    let variance = try c.values("moving_variance")
+    let gamma = c.hasWeight("gamma") ? try c.values("gamma") : [Float](repeating: 1, count: channels)
+    let beta = c.hasWeight("beta") ? try c.values("beta") : [Float](repeating: 0, count: channels)
+    let epsilon = Float(c.arguments.double("epsilon"))
+    let scale = (0..<channels).map { gamma[$0] / (variance[$0] + epsilon).squareRoot() }
+    let shift = (0..<channels).map { beta[$0] - mean[$0] * scale[$0] }
+    c.emit(
+      .scaleShift(
+        x: c.input(), outer: .perExample(dims[1..<axis].reduce(1, *)), channels: channels,
+        inner: dims[(axis + 1)...].reduce(1, *), scale: c.constant(scale), shift: c.constant(shift),
+        activation: c.elementwiseActivation, y: c.output()))
+    // An activation is there only when the fuse-activations pass put one there.
+    c.finishActivation(c.output(), count: c.outputDims.reduce(1, *), width: c.outputDims.last ?? 1)
   }
 
   /// Normalizes over `axis` (one axis or several); gamma and beta have the normalized axes' shape.
@@ -79,5 +98,57 @@ extension LayerDef {
       return weights
     },
     macs: { _, outputs in outputs.first?.elementCount ?? 0 }
-  ).masking(.propagates)
+  ).masking(.propagates).lowered(scratch: { s in AxisRows(s, axes: s.arguments.ints("axis")).scratch }) { c in
+    let epsilon = Float(c.arguments.double("epsilon"))
+    let gamma = try c.optionalWeight("gamma")
+    let beta = try c.optionalWeight("beta")
+    let rms = c.arguments.bool("rms_scaling")
+    AxisRows(c.shapes, axes: c.arguments.ints("axis")).lower(c) { x, outer, width, inner, y in
+      .layerNorm(
+        x: x, outer: outer, width: width, inner: inner, epsilon: epsilon, gamma: gamma, beta: beta, rms: rms, y: y)
+    }
+  }
+}
+
+/// A layer that works on rows made of some axes (LayerNormalization, Softmax): the input as
+/// (outer, width, inner) when the axes are adjacent, else moved into scratch with those axes last
+/// and moved back after.
+struct AxisRows {
+  let dims: [Int]  // batch (as 0) first
+  let axes: [Int]  // sorted, batch is axis 0
+  let maxBatch: Int
+
+  init(_ s: LoweringShapes, axes: [Int]) {
+    let dims = [0] + s.input
+    self.dims = dims
+    self.axes = axes.map { $0 < 0 ? $0 + dims.count : $0 }.sorted()
+    maxBatch = s.maxBatch
+  }
+
+  var adjacent: Bool {
+    guard let first = axes.first, let last = axes.last else { return true }
+    return last - first + 1 == axes.count
+  }
+  var width: Int { axes.map { dims[$0] }.reduce(1, *) }
+  var others: [Int] { (0..<dims.count).filter { !axes.contains($0) } }
+  var scratch: Int { adjacent ? 0 : 2 * maxBatch * dims.dropFirst().reduce(1, *) }
+
+  func lower(
+    _ c: LoweringContext, _ rows: (Operand, Count, Int, Int, Operand) -> KernelCall
+  ) {
+    if adjacent, let first = axes.first, let last = axes.last {
+      c.emit(
+        rows(
+          c.input(), .perExample(dims[1..<first].reduce(1, *)), width, dims[(last + 1)...].reduce(1, *), c.output()))
+      return
+    }
+    let order = others + axes
+    let count = dims.dropFirst().reduce(1, *)
+    let (moved, done) = (c.scratch, c.scratch + maxBatch * count)
+    c.emit(.transpose(x: c.input(), shape: Array(dims.dropFirst()), order: order, y: moved))
+    c.emit(rows(moved, .perExample(count / width), width, 1, done))
+    var inverse = [Int](repeating: 0, count: order.count)
+    for (position, axis) in order.enumerated() { inverse[axis] = position }
+    c.emit(.transpose(x: done, shape: order.dropFirst().map { dims[$0] }, order: inverse, y: c.output()))
+  }
 }

@@ -40,7 +40,15 @@ extension LayerDef {
           spatial.append(length)
         }
         return x.with(dims: spatial + [x.last])
-      })
+      }
+    ).lowered { c in
+      let size = c.arguments.ints("pool_size")
+      let strides = c.arguments.isNone("strides") ? size : c.arguments.ints("strides")
+      c.emit(
+        .pool2D(
+          x: c.input(), window: SlidingWindow(c.shapes, kernel: size, strides: strides), isMax: keras.hasPrefix("Max"),
+          y: c.output()))
+    }
   }
 
   static func globalPooling(_ keras: String, spatialRank: Int) -> LayerDef {
@@ -51,6 +59,12 @@ extension LayerDef {
         let x = try spatialInput(layer, keras, spatialRank)
         let kept = layer.bool("keepdims") ? Array(repeating: 1, count: spatialRank) : []
         return x.with(dims: kept + [x.last])
-      })
+      }
+    ).lowered { c in
+      c.emit(
+        .globalPool(
+          x: c.input(), positions: c.inputDims.dropLast().reduce(1, *), channels: c.inputDims.last ?? 1,
+          isMax: keras.hasPrefix("GlobalMax"), mask: c.stepMask, y: c.output()))
+    }
   }
 }

@@ -64,7 +64,29 @@ extension LayerDef {
         let steps = layer.input.dims.first ?? 0
         let units = layer.int("units")
         return Checked.product(steps, layer.input.last + units, gates, units)
-      })
+      }
+    ).lowered(scratch: { s in
+      let cell = RecurrentCell(op: s.node.op, attributes: s.node.attributes)
+      return cell.scratch(batch: s.maxBatch, steps: s.input[0]) + 2 * s.maxBatch * cell.units
+    }) { c in
+      let cell = RecurrentCell(op: c.node.op, attributes: c.node.attributes)
+      let returnSequences = cell.arguments.bool("return_sequences")
+      let returnState = cell.arguments.bool("return_state")
+      // The states Keras does not return still need somewhere to live: after the cell's own scratch.
+      let own = cell.scratch(batch: c.maxBatch, steps: c.inputDims[0])
+      let spareH = c.scratch + own
+      let spareC = c.scratch + (own + c.maxBatch * cell.units)
+      let h = !returnSequences ? c.output(0) : returnState ? c.output(1) : spareH
+      c.emit(
+        .recurrent(
+          try cell.call(
+            c, prefix: "", goBackwards: cell.arguments.bool("go_backwards"), zeroOutputForMask: false,
+            sequence: returnSequences ? c.output(0) : .none, h: h,
+            state: cell.kind == .lstm ? (returnState ? c.output(2) : spareC) : .none, scratch: c.scratch)))
+      if !returnSequences && returnState {
+        c.emit(.copy(x: c.output(0), count: .perExample(cell.units), y: c.output(1)))
+      }
+    }
   }
 
   static let recurrentLayerNames = ["SimpleRNN", "LSTM", "GRU"]
@@ -124,7 +146,73 @@ extension LayerDef {
       bidirectionalDirections(layer.arguments).map {
         LayerApplication(inputs: [], arguments: $0.forward.attributes).bool("return_sequences")
       } ?? false
-    }))
+    })
+  ).lowered(scratch: { s in
+    guard let (forward, backward) = RecurrentCell.pair(s.node) else { return 0 }
+    let (steps, b, units) = (s.input[0], s.maxBatch, forward.units)
+    let sequence = forward.arguments.bool("return_sequences") ? b * steps * units : 0
+    return max(forward.scratch(batch: b, steps: steps), backward.scratch(batch: b, steps: steps))
+      + 3 * sequence + 4 * b * units
+  }) { c in
+    guard let (forward, backward) = RecurrentCell.pair(c.node) else {
+      throw c.fail("internal error: \(c.node.name) wraps no recurrent layer")
+    }
+    let (steps, b, units) = (c.inputDims[0], c.maxBatch, forward.units)
+    let returnSequences = forward.arguments.bool("return_sequences")
+    let returnState = forward.arguments.bool("return_state")
+    var offset = max(forward.scratch(batch: b, steps: steps), backward.scratch(batch: b, steps: steps))
+    func take(_ floats: Int) -> Operand {
+      defer { offset += floats }
+      return c.scratch + offset
+    }
+    let sequenceSize = returnSequences ? b * steps * units : 0
+    let (forwardSequence, backwardSequence, reversed) = (take(sequenceSize), take(sequenceSize), take(sequenceSize))
+    let (forwardH, forwardC, backwardH, backwardC) = (
+      take(b * units), take(b * units), take(b * units), take(b * units)
+    )
+    c.emit(
+      .recurrent(
+        try forward.call(
+          c, prefix: "forward/", goBackwards: forward.arguments.bool("go_backwards"),
+          zeroOutputForMask: returnSequences, sequence: returnSequences ? forwardSequence : .none, h: forwardH,
+          state: forward.kind == .lstm ? forwardC : .none, scratch: c.scratch)))
+    c.emit(
+      .recurrent(
+        try backward.call(
+          c, prefix: "backward/", goBackwards: backward.arguments.bool("go_backwards"),
+          zeroOutputForMask: backward.arguments.bool("return_sequences"),
+          sequence: returnSequences ? backwardSequence : .none, h: backwardH,
+          state: backward.kind == .lstm ? backwardC : .none, scratch: c.scratch)))
+    var (a, bOut) = (forwardH, backwardH)
+    var rows = 1
+    if returnSequences {
+      // Keras flips the backward sequence back into input order before merging.
+      c.emit(.reverseSteps(x: backwardSequence, steps: steps, width: units, y: reversed))
+      (a, bOut) = (forwardSequence, reversed)
+      rows = steps
+    }
+    let count = Count.perExample(rows * units)
+    switch c.node.attributes["merge_mode"]?.stringValue?.lowercased() {
+    case "concat":
+      c.emit(.copyBlocks(x: a, outer: .perExample(rows), width: units, y: c.output(0), stride: 2 * units))
+      c.emit(.copyBlocks(x: bOut, outer: .perExample(rows), width: units, y: c.output(0) + units, stride: 2 * units))
+    case "sum": c.emit(.combine(.add, a: a, b: bOut, count: count, activation: .linear, y: c.output(0)))
+    case "mul": c.emit(.combine(.multiply, a: a, b: bOut, count: count, activation: .linear, y: c.output(0)))
+    case "ave":
+      c.emit(.combine(.add, a: a, b: bOut, count: count, activation: .linear, y: c.output(0)))
+      c.emit(.affine(x: c.output(0), count: count, scale: 0.5, offset: 0, y: c.output(0)))
+    default:
+      c.emit(.copy(x: a, count: count, y: c.output(0)))
+      c.emit(.copy(x: bOut, count: count, y: c.output(1)))
+    }
+    if returnState {
+      let merged = c.node.attributes["merge_mode"]?.isNone == true ? 2 : 1
+      let states = forward.kind == .lstm ? [forwardH, forwardC, backwardH, backwardC] : [forwardH, backwardH]
+      for (index, state) in states.enumerated() {
+        c.emit(.copy(x: state, count: .perExample(units), y: c.output(merged + index)))
+      }
+    }
+  }
 
   /// A Bidirectional layer's two directions as Keras builds them: the wrapped layer, and the
   /// `backward_layer` if given, else a copy of the wrapped layer with `go_backwards` flipped.
@@ -156,5 +244,58 @@ extension LayerDef {
     let forwardPart = try resolve(forward, argument: "layer")
     let backwardPart = try resolve(backward, argument: "backward_layer")
     return (forwardPart, backwardPart)
+  }
+}
+
+/// One direction of a recurrent layer, from its (or the wrapped layer's) attributes.
+struct RecurrentCell {
+  var kind: CellKind
+  var arguments: LayerApplication
+  var units: Int { arguments.int("units") }
+  var gates: Int { kind == .lstm ? 4 : kind == .gru ? 3 : 1 }
+  var resetAfter: Bool { kind == .gru && arguments.bool("reset_after") }
+
+  init(op: String, attributes: Attributes) {
+    kind = op == "LSTM" ? .lstm : op == "GRU" ? .gru : .simpleRNN
+    arguments = LayerApplication(inputs: [], arguments: attributes)
+  }
+
+  /// A Bidirectional node's forward and backward cells.
+  static func pair(_ node: Node) -> (RecurrentCell, RecurrentCell)? {
+    guard let (forward, backward) = LayerDef.bidirectionalDirections(node.attributes) else { return nil }
+    return (
+      RecurrentCell(op: forward.op, attributes: forward.attributes),
+      RecurrentCell(op: backward.op, attributes: backward.attributes)
+    )
+  }
+
+  func activation(_ name: String, default fallback: Activation) -> Activation {
+    Activation.named(arguments.string(name)) ?? fallback
+  }
+
+  /// Floats of dlc_recurrent's own scratch: every step's input projection, and one step's gates.
+  func scratch(batch: Int, steps: Int) -> Int { batch * steps * gates * units + batch * gates * units }
+
+  /// The call, with weights under `prefix` (`forward/` in a Bidirectional).
+  func call(
+    _ c: LoweringContext, prefix: String, goBackwards: Bool, zeroOutputForMask: Bool, sequence: Operand, h: Operand,
+    state: Operand, scratch: Operand
+  ) throws -> RecurrentCall {
+    var bias = Operand.none
+    var recurrentBias = Operand.none
+    if c.hasWeight(prefix + "bias") {
+      // GRU with reset_after keeps the recurrent bias as the second row.
+      let values = try c.values(prefix + "bias")
+      let width = gates * units
+      bias = c.constant(Array(values[0..<width]))
+      if resetAfter { recurrentBias = c.constant(Array(values[width..<(2 * width)])) }
+    }
+    return RecurrentCall(
+      kind: kind, x: c.input(), steps: c.inputDims[0], features: c.inputDims[1], units: units,
+      kernel: try c.weight(prefix + "kernel"), recurrentKernel: try c.weight(prefix + "recurrent_kernel"), bias: bias,
+      recurrentBias: recurrentBias, activation: activation("activation", default: .tanh),
+      recurrentActivation: activation("recurrent_activation", default: .sigmoid), resetAfter: resetAfter,
+      goBackwards: goBackwards, mask: c.stepMask, zeroOutputForMask: zeroOutputForMask, sequence: sequence, h: h,
+      c: state, scratch: scratch)
   }
 }

@@ -11,13 +11,7 @@ enum ShapeRecheck {
     for node in graph.nodes where !node.isInput {
       let inputs = node.dataInputs.map { graph.type(of: $0) }
       let expected: [TensorType]
-      if node.op == ElementwiseStep.chainOp {
-        // A chain reads same-shape operands element by element and writes one such tensor.
-        expected = inputs.isEmpty ? [] : [inputs[0]]
-        if inputs.contains(where: { $0 != inputs[0] }) {
-          problems.append("\(node.name): ElementwiseChain operands differ: \(inputs.map(\.description))")
-        }
-      } else if let layer = registry[node.op] {
+      if let layer = registry.definition(ofOp: node.op) {
         do {
           expected = try layer.outputTypes(LayerApplication(inputs: inputs, arguments: node.attributes))
         } catch {

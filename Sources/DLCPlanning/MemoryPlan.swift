@@ -64,10 +64,10 @@ public struct MemoryPlan: Sendable {
     maxBatch * graph.type(of: value).elementCount * 4
   }
 
-  /// Plans `graph` for calls of up to `maxBatch` examples. `scratchFloats` is the working memory a
-  /// backend needs for a node beyond its output (the C backend's im2col columns).
+  /// Plans `graph` for calls of up to `maxBatch` examples, with the working memory each layer's
+  /// lowering asks for beyond its outputs (im2col columns, recurrent gates).
   public init(
-    _ graph: Graph, maxBatch: Int = 1, registry: LayerRegistry = .standard, scratchFloats: (Node) -> Int = { _ in 0 }
+    _ graph: Graph, maxBatch: Int = 1, registry: LayerRegistry = .standard
   ) throws {
     guard (1...Limits.maxBatch).contains(maxBatch) else {
       throw Diagnostic.error("the batch must be between 1 and \(Limits.describe(Limits.maxBatch)); got \(maxBatch)")
@@ -82,6 +82,7 @@ public struct MemoryPlan: Sendable {
         }
       }
     }
+    let scratchFloats = LoweredGraph.scratchFloats(graph, maxBatch: maxBatch, registry: registry)
     let schedule = graph.layers
     let steps = schedule.count
     let step = Dictionary(uniqueKeysWithValues: schedule.enumerated().map { ($1.id, $0) })
@@ -205,7 +206,7 @@ public struct MemoryPlan: Sendable {
   /// How a node's output uses memory: its layer's `OutputMemory`; a fused element-wise chain reads
   /// every operand at element i before writing element i, like the layers it replaced.
   public static func memory(of node: Node, registry: LayerRegistry = .standard) -> OutputMemory {
-    node.op == ElementwiseStep.chainOp ? .elementwise : registry[node.op]?.memory ?? .separate
+    registry.definition(ofOp: node.op)?.memory ?? .separate
   }
 
   /// Inputs of Concatenate layers that can be written straight into their slice of its output:

@@ -1,6 +1,7 @@
 // The generated C for two small models, kept as goldens so any change to the emitted code shows
 // in review (DLC_UPDATE_GOLDENS=1 swift test re-records). Weights are zeros and external: the
-// goldens are about code, not numbers.
+// goldens are about code, not numbers. The runtime's sections are left out (their names stay): a
+// golden holds the model's code, and the runtime is tested through every model that uses it.
 import DLCCodegen
 import DLCData
 import DLCDriver
@@ -23,7 +24,7 @@ final class GeneratedCGoldenTests: XCTestCase {
       let folder = Golden.root.appendingPathComponent("codegen")
       try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
       Golden.assertMatches(generated.header, folder.appendingPathComponent("\(name).h"))
-      Golden.assertMatches(generated.source, folder.appendingPathComponent("\(name).c"))
+      Golden.assertMatches(CRuntime.withoutRuntime(generated.source), folder.appendingPathComponent("\(name).c"))
     }
   }
 }

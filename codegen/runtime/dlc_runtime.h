@@ -4,6 +4,9 @@
  * uses into the generated <model>.c (every function static), so generated code needs nothing but
  * a C99 compiler and libm. Each function (or type) is a section, "@section NAME"; a section comes
  * along when generated code, or a section already included, mentions its name.
+ * dlc's interpreter runs the same file: Sources/CDLCRuntime compiles it into dlc with DLC_API
+ * defined as `static inline`, and the interpreter calls its kernels with the arguments the
+ * generated code would pass.
  * Conventions: tensors are dense, row-major, channels-last, batch first; no allocation; every
  * temporary lives in caller-provided scratch; the loop order is fixed, so results are
  * deterministic. */
@@ -15,6 +18,11 @@
 #include <string.h>
 #if defined(DLC_USE_CBLAS)
 #include <cblas.h>
+#endif
+
+/* Generated code defines nothing: every function is static to the model's translation unit. */
+#ifndef DLC_API
+#define DLC_API static
 #endif
 
 #define DLC_MIN(a, b) ((a) < (b) ? (a) : (b))
@@ -39,8 +47,8 @@ enum { DLC_SIMPLE_RNN = 0, DLC_LSTM, DLC_GRU };
 /* @section dlc_gemm */
 /* C[m×n] = A[m×k]·B[k×n] (+ C when accumulate), row-major with leading dimensions. The portable
  * version walks B and C rows contiguously (i-k-j order) in cache-sized blocks. */
-static void dlc_gemm(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *c, int ldc,
-                     int accumulate) {
+DLC_API void dlc_gemm(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *c, int ldc,
+                      int accumulate) {
 #if defined(DLC_USE_CBLAS)
   if (m > 0 && n > 0 && k > 0) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a, lda, b, ldb, accumulate ? 1.0f : 0.0f,
@@ -87,8 +95,8 @@ static void dlc_gemm(int m, int n, int k, const float *a, int lda, const float *
 
 /* @section dlc_gemm_bt */
 /* C[m×n] = A[m×k]·B[n×k]ᵀ (+ C): dot products of rows. */
-static void dlc_gemm_bt(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *c, int ldc,
-                        int accumulate) {
+DLC_API void dlc_gemm_bt(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *c, int ldc,
+                         int accumulate) {
   int i, j, p;
   for (i = 0; i < m; i++) {
     const float *arow = a + (long)i * lda;
@@ -102,7 +110,7 @@ static void dlc_gemm_bt(int m, int n, int k, const float *a, int lda, const floa
 }
 
 /* @section dlc_sigmoid */
-static float dlc_sigmoid(float x) {
+DLC_API float dlc_sigmoid(float x) {
   if (x >= 0.0f) return 1.0f / (1.0f + expf(-x));
   {
     float e = expf(x);
@@ -111,11 +119,11 @@ static float dlc_sigmoid(float x) {
 }
 
 /* @section dlc_softplus */
-static float dlc_softplus(float x) { return DLC_MAX(x, 0.0f) + log1pf(expf(-fabsf(x))); }
+DLC_API float dlc_softplus(float x) { return DLC_MAX(x, 0.0f) + log1pf(expf(-fabsf(x))); }
 
 /* @section dlc_softmax_rows */
 /* Softmax along rows of `width`, subtracting each row's maximum so exp never overflows. */
-static void dlc_softmax_rows(float *x, long rows, int width, int take_log) {
+DLC_API void dlc_softmax_rows(float *x, long rows, int width, int take_log) {
   long r;
   int i;
   for (r = 0; r < rows; r++) {
@@ -134,7 +142,7 @@ static void dlc_softmax_rows(float *x, long rows, int width, int take_log) {
 
 /* @section dlc_activation */
 /* One value through an element-wise activation (not the softmaxes, which need a whole row). */
-static float dlc_activation(int kind, float v) {
+DLC_API float dlc_activation(int kind, float v) {
   switch (kind) {
   case DLC_RELU: return v < 0.0f ? 0.0f : v;
   case DLC_RELU6: return DLC_CLAMP(v, 0.0f, 6.0f);
@@ -180,7 +188,7 @@ static float dlc_activation(int kind, float v) {
 
 /* @section dlc_activate */
 /* Applies an activation in place to `count` values; softmax works on rows of `width`. */
-static void dlc_activate(int kind, float *x, long count, int width) {
+DLC_API void dlc_activate(int kind, float *x, long count, int width) {
   long i;
   switch (kind) {
   case DLC_LINEAR: return;
@@ -193,7 +201,7 @@ static void dlc_activate(int kind, float *x, long count, int width) {
 /* @section dlc_epilogue */
 /* What follows a GEMM, in one pass over its rows×width result: y = activation(y + bias) (bias may
  * be NULL); the softmaxes, which need the whole row, go over each row again. */
-static void dlc_epilogue(float *y, long rows, int width, const float *bias, int activation) {
+DLC_API void dlc_epilogue(float *y, long rows, int width, const float *bias, int activation) {
   long r;
   int j;
   if (bias) {
@@ -209,15 +217,15 @@ static void dlc_epilogue(float *y, long rows, int width, const float *bias, int 
 
 /* @section dlc_dense */
 /* y[rows×n] = activation(x[rows×k]·w[k×n] + bias) (bias may be NULL). */
-static void dlc_dense(const float *x, int rows, int k, const float *w, int n, const float *bias, int activation,
-                      float *y) {
+DLC_API void dlc_dense(const float *x, int rows, int k, const float *w, int n, const float *bias, int activation,
+                       float *y) {
   dlc_gemm(rows, n, k, x, k, w, n, y, n, 0);
   dlc_epilogue(y, rows, n, bias, activation);
 }
 
 /* @section dlc_softmax_axis */
 /* Softmax of x viewed as (outer, axis, inner) along the middle axis. */
-static void dlc_softmax_axis(const float *x, long outer, int axis, long inner, int take_log, float *y) {
+DLC_API void dlc_softmax_axis(const float *x, long outer, int axis, long inner, int take_log, float *y) {
   long o, r;
   int i;
   for (o = 0; o < outer; o++)
@@ -243,8 +251,8 @@ typedef struct {
 /* Rows of the im2col matrix for output positions first_position..+positions (row-major over the
  * output): the window's values for channels first..first+count, zero where the window hangs over
  * the padding. */
-static void dlc_im2col(const float *image, const dlc_window *w, int first, int count, long first_position,
-                       long positions, float *columns) {
+DLC_API void dlc_im2col(const float *image, const dlc_window *w, int first, int count, long first_position,
+                        long positions, float *columns) {
   long p;
   int i, j;
   float *cell = columns;
@@ -269,8 +277,8 @@ static void dlc_im2col(const float *image, const dlc_window *w, int first, int c
  * and activation while the tile is still in cache. Tiling bounds the im2col matrix, which would
  * otherwise be kh·kw times the input. kernel: (kh, kw, channels/groups, filters); scratch:
  * tile·kh·kw·channels/groups floats (unused for a plain 1×1 convolution). */
-static void dlc_conv2d(const float *x, int batch, const dlc_window *w, int groups, int filters, const float *kernel,
-                       const float *bias, int activation, long tile, float *y, float *scratch) {
+DLC_API void dlc_conv2d(const float *x, int batch, const dlc_window *w, int groups, int filters, const float *kernel,
+                        const float *bias, int activation, long tile, float *y, float *scratch) {
   const int group_channels = w->channels / groups, group_filters = filters / groups;
   const long positions = (long)w->out_h * w->out_w, in_size = (long)w->in_h * w->in_w * w->channels;
   const int patch = w->kh * w->kw * group_channels;
@@ -301,9 +309,9 @@ static void dlc_conv2d(const float *x, int batch, const dlc_window *w, int group
 /* The gradient of a convolution: contributions = x·kernelᵀ per pixel (kernel packed by dlc as
  * (channels, kh·kw·filters)), scattered into the output, cropped by crop_top/crop_left.
  * scratch: in_h·in_w·kh·kw·filters floats. */
-static void dlc_conv2d_transpose(const float *x, int batch, int in_h, int in_w, int channels, int out_h, int out_w,
-                                 int kh, int kw, int sh, int sw, int dh, int dw, int crop_top, int crop_left,
-                                 int filters, const float *kernel, const float *bias, float *y, float *scratch) {
+DLC_API void dlc_conv2d_transpose(const float *x, int batch, int in_h, int in_w, int channels, int out_h, int out_w,
+                                  int kh, int kw, int sh, int sw, int dh, int dw, int crop_top, int crop_left,
+                                  int filters, const float *kernel, const float *bias, float *y, float *scratch) {
   const int taps = kh * kw * filters;
   int n, ih, iw, i, j, f;
   long o;
@@ -334,8 +342,8 @@ static void dlc_conv2d_transpose(const float *x, int batch, int in_h, int in_w, 
 /* @section dlc_depthwise */
 /* Each channel convolved with its own `multiplier` filters; output channel c·multiplier + m.
  * kernel: (kh, kw, channels, multiplier); bias may be NULL. */
-static void dlc_depthwise(const float *x, int batch, const dlc_window *w, int multiplier, const float *kernel,
-                          const float *bias, float *y) {
+DLC_API void dlc_depthwise(const float *x, int batch, const dlc_window *w, int multiplier, const float *kernel,
+                           const float *bias, float *y) {
   const int out_channels = w->channels * multiplier;
   int n, oh, ow, i, j, c, m;
   for (n = 0; n < batch; n++) {
@@ -363,7 +371,7 @@ static void dlc_depthwise(const float *x, int batch, const dlc_window *w, int mu
 
 /* @section dlc_pool2d */
 /* Max or average pooling; the average counts only real (unpadded) values, as Keras does. */
-static void dlc_pool2d(const float *x, int batch, const dlc_window *w, int is_max, float *y) {
+DLC_API void dlc_pool2d(const float *x, int batch, const dlc_window *w, int is_max, float *y) {
   int n, oh, ow, c, ih, iw;
   for (n = 0; n < batch; n++)
     for (oh = 0; oh < w->out_h; oh++)
@@ -388,7 +396,7 @@ static void dlc_pool2d(const float *x, int batch, const dlc_window *w, int is_ma
 /* Whether step `index` (example-major) survives a Keras mask: kind 0 has no mask; kind 1 reads
  * token ids (kept when not 0); kind 2 reads rows of `features` floats (kept when any differs from
  * `value`, as Masking decides). */
-static int dlc_step_kept(int kind, const void *source, long index, int features, float value) {
+DLC_API int dlc_step_kept(int kind, const void *source, long index, int features, float value) {
   int f;
   if (kind == 1) return ((const int32_t *)source)[index] != 0;
   if (kind == 2) {
@@ -402,7 +410,7 @@ static int dlc_step_kept(int kind, const void *source, long index, int features,
 
 /* @section dlc_masking */
 /* Keras' Masking: rows (steps) whose features all equal `value` become 0. */
-static void dlc_masking(const float *x, long rows, int features, float value, float *y) {
+DLC_API void dlc_masking(const float *x, long rows, int features, float value, float *y) {
   long r;
   for (r = 0; r < rows; r++) {
     const int kept = dlc_step_kept(2, x, r, features, value);
@@ -412,8 +420,8 @@ static void dlc_masking(const float *x, long rows, int features, float value, fl
 }
 
 /* @section dlc_global_pool */
-static void dlc_global_pool(const float *x, int batch, long positions, int channels, int is_max, int mask_kind,
-                            const void *mask, int mask_features, float mask_value, float *y) {
+DLC_API void dlc_global_pool(const float *x, int batch, long positions, int channels, int is_max, int mask_kind,
+                             const void *mask, int mask_features, float mask_value, float *y) {
   int n, c;
   long p;
   for (n = 0; n < batch; n++) {
@@ -435,7 +443,7 @@ static void dlc_global_pool(const float *x, int batch, long positions, int chann
 /* @section dlc_upsample_taps */
 /* The two source indices and the blend for output index `index` along an axis scaled by `factor`:
  * nearest takes one index; bilinear samples at half-pixel centers, clamped to the edges. */
-static void dlc_upsample_taps(int index, int factor, int size, int bilinear, int *low, int *high, float *blend) {
+DLC_API void dlc_upsample_taps(int index, int factor, int size, int bilinear, int *low, int *high, float *blend) {
   float center;
   int floor_index;
   if (!bilinear) {
@@ -452,8 +460,8 @@ static void dlc_upsample_taps(int index, int factor, int size, int bilinear, int
 
 /* @section dlc_upsample */
 /* Nearest repeats pixels; bilinear blends the four nearest at half-pixel centers. */
-static void dlc_upsample(const float *x, int batch, int in_h, int in_w, int channels, int fh, int fw, int bilinear,
-                         float *y) {
+DLC_API void dlc_upsample(const float *x, int batch, int in_h, int in_w, int channels, int fh, int fw, int bilinear,
+                          float *y) {
   const int out_h = in_h * fh, out_w = in_w * fw;
   int n, oh, ow, c;
   for (n = 0; n < batch; n++)
@@ -483,8 +491,8 @@ static void dlc_upsample(const float *x, int batch, int in_h, int in_w, int chan
 
 /* @section dlc_place */
 /* Copies x into a zeroed output with its top-left corner at (top, left); negative offsets crop. */
-static void dlc_place(const float *x, int batch, int in_h, int in_w, int channels, int out_h, int out_w, int top,
-                      int left, float *y) {
+DLC_API void dlc_place(const float *x, int batch, int in_h, int in_w, int channels, int out_h, int out_w, int top,
+                       int left, float *y) {
   int n, ih, iw;
   memset(y, 0, sizeof(float) * (size_t)batch * (size_t)out_h * (size_t)out_w * (size_t)channels);
   for (n = 0; n < batch; n++)
@@ -504,8 +512,8 @@ static void dlc_place(const float *x, int batch, int in_h, int in_w, int channel
 /* y = activation(x·scale + shift) per channel, x viewed as (outer, channels, inner): batch
  * normalization with its statistics folded into scale and shift by dlc (an element-wise activation
  * only). y may be x. */
-static void dlc_scale_shift(const float *x, long outer, int channels, long inner, const float *scale,
-                            const float *shift, int activation, float *y) {
+DLC_API void dlc_scale_shift(const float *x, long outer, int channels, long inner, const float *scale,
+                             const float *shift, int activation, float *y) {
   long o, r;
   int c;
   for (o = 0; o < outer; o++) {
@@ -523,8 +531,8 @@ static void dlc_scale_shift(const float *x, long outer, int channels, long inner
 /* Layer normalization of x viewed as (outer, width, inner) across the middle axis; gamma and beta
  * (either may be NULL) are indexed by position in the width. rms: Keras' rms_scaling (x divided by
  * the standard deviation, not centered). */
-static void dlc_layer_norm(const float *x, long outer, int width, long inner, float epsilon, const float *gamma,
-                           const float *beta, int rms, float *y) {
+DLC_API void dlc_layer_norm(const float *x, long outer, int width, long inner, float epsilon, const float *gamma,
+                            const float *beta, int rms, float *y) {
   long o, r;
   int i;
   for (o = 0; o < outer; o++)
@@ -548,7 +556,7 @@ static void dlc_layer_norm(const float *x, long outer, int width, long inner, fl
 
 /* @section dlc_embedding */
 /* Rows of the table for each id; an id outside 0..rows-1 stops with 2 before anything is read. */
-static int dlc_embedding(const int32_t *ids, long count, const float *table, int rows, int width, float *y) {
+DLC_API int dlc_embedding(const int32_t *ids, long count, const float *table, int rows, int width, float *y) {
   long i;
   for (i = 0; i < count; i++)
     if (ids[i] < 0 || ids[i] >= rows) return 2;
@@ -558,7 +566,7 @@ static int dlc_embedding(const int32_t *ids, long count, const float *table, int
 
 
 /* @section dlc_combine */
-static float dlc_combine(int op, float a, float b) {
+DLC_API float dlc_combine(int op, float a, float b) {
   switch (op) {
   case DLC_ADD: return a + b;
   case DLC_SUBTRACT: return a - b;
@@ -571,8 +579,8 @@ static float dlc_combine(int op, float a, float b) {
 /* @section dlc_broadcast */
 /* y = a op b with broadcasting: shapes of `rank` axes (batch first), a_strides/b_strides zero
  * where that input has size 1. y may be a. */
-static void dlc_broadcast(int op, const float *a, const long *a_strides, const float *b, const long *b_strides,
-                          const int *shape, int rank, float *y) {
+DLC_API void dlc_broadcast(int op, const float *a, const long *a_strides, const float *b, const long *b_strides,
+                           const int *shape, int rank, float *y) {
   long index[8] = {0}, ai = 0, bi = 0, count = 1, position;
   int axis;
   for (axis = 0; axis < rank; axis++) count *= shape[axis];
@@ -592,7 +600,7 @@ static void dlc_broadcast(int op, const float *a, const long *a_strides, const f
 
 /* @section dlc_combine_same */
 /* y = activation(a op b) for equal shapes (an element-wise activation only). y may be a or b. */
-static void dlc_combine_same(int op, const float *a, const float *b, long count, int activation, float *y) {
+DLC_API void dlc_combine_same(int op, const float *a, const float *b, long count, int activation, float *y) {
   long i;
   switch (op) {
   case DLC_ADD: dlc_for_activated(activation, i, count, y[i], a[i] + b[i]); break;
@@ -605,7 +613,7 @@ static void dlc_combine_same(int op, const float *a, const float *b, long count,
 
 /* @section dlc_affine */
 /* y = x·scale + offset (Rescaling, and Average's final division). y may be x. */
-static void dlc_affine(const float *x, long count, float scale, float offset, float *y) {
+DLC_API void dlc_affine(const float *x, long count, float scale, float offset, float *y) {
   long i;
   for (i = 0; i < count; i++) y[i] = x[i] * scale + offset;
 }
@@ -614,7 +622,7 @@ static void dlc_affine(const float *x, long count, float scale, float offset, fl
 /* Keras' ReLU layer on one value, composed as Keras composes it so NaN and ±inf come out as there:
  * a leaky ReLU when only the slope is set; otherwise v above the threshold (else 0), clipped to
  * [0, max_value], minus slope·relu(threshold − v). */
-static float dlc_relu_value(float v, float max_value, float slope, float threshold) {
+DLC_API float dlc_relu_value(float v, float max_value, float slope, float threshold) {
   float y, below;
   if (slope != 0.0f && max_value == INFINITY && threshold == 0.0f) return v >= 0.0f ? v : slope * v;
   y = threshold != 0.0f ? (v > threshold ? v : 0.0f) : (v < 0.0f ? 0.0f : v);
@@ -627,24 +635,24 @@ static float dlc_relu_value(float v, float max_value, float slope, float thresho
 }
 
 /* @section dlc_relu_layer */
-static void dlc_relu_layer(const float *x, long count, float max_value, float slope, float threshold, float *y) {
+DLC_API void dlc_relu_layer(const float *x, long count, float max_value, float slope, float threshold, float *y) {
   long i;
   for (i = 0; i < count; i++) y[i] = dlc_relu_value(x[i], max_value, slope, threshold);
 }
 
 /* @section dlc_elu_value */
 /* Keras' ELU layer on one value: v, or alpha·(eᵛ − 1) below zero. */
-static float dlc_elu_value(float v, float alpha) { return v > 0.0f ? v : alpha * expm1f(v); }
+DLC_API float dlc_elu_value(float v, float alpha) { return v > 0.0f ? v : alpha * expm1f(v); }
 
 /* @section dlc_elu_layer */
-static void dlc_elu_layer(const float *x, long count, float alpha, float *y) {
+DLC_API void dlc_elu_layer(const float *x, long count, float alpha, float *y) {
   long i;
   for (i = 0; i < count; i++) y[i] = dlc_elu_value(x[i], alpha);
 }
 
 /* @section dlc_prelu */
 /* alpha holds one value per element of an example (dlc expands shared axes when packing). */
-static void dlc_prelu(const float *x, long examples, long size, const float *alpha, float *y) {
+DLC_API void dlc_prelu(const float *x, long examples, long size, const float *alpha, float *y) {
   long n, i;
   for (n = 0; n < examples; n++)
     for (i = 0; i < size; i++) {
@@ -655,7 +663,7 @@ static void dlc_prelu(const float *x, long examples, long size, const float *alp
 
 /* @section dlc_transpose */
 /* y = transpose(x) for a shape of `rank` axes (at most 8) and an axis order. */
-static void dlc_transpose(const float *x, const int *shape, const int *order, int rank, float *y) {
+DLC_API void dlc_transpose(const float *x, const int *shape, const int *order, int rank, float *y) {
   long strides[8], moved[8], index[8] = {0}, count = 1, running = 1, source = 0, position;
   int axis, out_shape[8];
   for (axis = rank - 1; axis >= 0; axis--) {
@@ -682,14 +690,20 @@ static void dlc_transpose(const float *x, const int *shape, const int *order, in
 /* @section dlc_copy_blocks */
 /* Copies `outer` blocks of `width` floats into rows of `stride` floats starting at y (Concatenate
  * writes each input into its slice of every row). */
-static void dlc_copy_blocks(const float *x, long outer, long width, float *y, long stride) {
+DLC_API void dlc_copy_blocks(const float *x, long outer, long width, float *y, long stride) {
   long o;
   for (o = 0; o < outer; o++) memcpy(y + o * stride, x + o * width, sizeof(float) * (size_t)width);
 }
 
+/* @section dlc_copy */
+/* y = x, `count` floats (an activation layer's output that the plan could not put over its input). */
+DLC_API void dlc_copy(const float *x, long count, float *y) {
+  if (count > 0 && x != y) memcpy(y, x, sizeof(float) * (size_t)count);
+}
+
 /* @section dlc_repeat */
 /* RepeatVector: each example's features `times` times. */
-static void dlc_repeat(const float *x, int batch, int times, int features, float *y) {
+DLC_API void dlc_repeat(const float *x, int batch, int times, int features, float *y) {
   int n, t;
   for (n = 0; n < batch; n++)
     for (t = 0; t < times; t++)
@@ -698,7 +712,7 @@ static void dlc_repeat(const float *x, int batch, int times, int features, float
 
 /* @section dlc_l2_normalize */
 /* x / max(‖x‖₂, 1e-12) along the middle axis of (outer, axis, inner). */
-static void dlc_l2_normalize(const float *x, long outer, int axis, long inner, float *y) {
+DLC_API void dlc_l2_normalize(const float *x, long outer, int axis, long inner, float *y) {
   long o, r;
   int i;
   for (o = 0; o < outer; o++)
@@ -720,11 +734,11 @@ static void dlc_l2_normalize(const float *x, long outer, int axis, long inner, f
  * (c for LSTM only) receive the final states. scratch: batch·steps·gates·units + batch·gates·units
  * floats. A step a mask drops (dlc_step_kept) keeps the states; its sequence output is the last
  * one, or 0 with zero_output_for_mask, as in Keras. */
-static void dlc_recurrent(int kind, const float *x, int batch, int steps, int features, int units, const float *kernel,
-                          const float *recurrent_kernel, const float *bias, const float *recurrent_bias,
-                          int activation, int recurrent_activation, int reset_after, int go_backwards,
-                          int mask_kind, const void *mask, int mask_features, float mask_value,
-                          int zero_output_for_mask, float *sequence, float *h, float *c, float *scratch) {
+DLC_API void dlc_recurrent(int kind, const float *x, int batch, int steps, int features, int units, const float *kernel,
+                           const float *recurrent_kernel, const float *bias, const float *recurrent_bias,
+                           int activation, int recurrent_activation, int reset_after, int go_backwards,
+                           int mask_kind, const void *mask, int mask_features, float mask_value,
+                           int zero_output_for_mask, float *sequence, float *h, float *c, float *scratch) {
   const int gates = kind == DLC_LSTM ? 4 : kind == DLC_GRU ? 3 : 1, width = gates * units;
   float *projected = scratch, *recurrent = scratch + (long)batch * steps * width;
   int position, n, u, k;
@@ -791,7 +805,7 @@ static void dlc_recurrent(int kind, const float *x, int batch, int steps, int fe
 
 /* @section dlc_reverse_steps */
 /* Reverses the steps of (batch, steps, width) into y (y must not be x). */
-static void dlc_reverse_steps(const float *x, int batch, int steps, int width, float *y) {
+DLC_API void dlc_reverse_steps(const float *x, int batch, int steps, int width, float *y) {
   int n, s;
   for (n = 0; n < batch; n++)
     for (s = 0; s < steps; s++)
@@ -805,9 +819,9 @@ static void dlc_reverse_steps(const float *x, int batch, int steps, int width, f
  * scores: tq·tk floats of scratch. As Keras does, a score gets -1e9 before the softmax where the
  * query step (query_masked) or the key step (key_masked) is masked (dlc_step_kept, one group an
  * example), or the key comes after the query (causal). */
-static void dlc_attention(const float *q, const float *k, const float *v, long groups, int tq, int tk, int heads,
-                          int dk, int dv, int mask_kind, const void *mask, int mask_features, float mask_value,
-                          int query_masked, int key_masked, int causal, float *scores, float *context) {
+DLC_API void dlc_attention(const float *q, const float *k, const float *v, long groups, int tq, int tk, int heads,
+                           int dk, int dv, int mask_kind, const void *mask, int mask_features, float mask_value,
+                           int query_masked, int key_masked, int causal, float *scores, float *context) {
   long g;
   int h, i, j;
   for (g = 0; g < groups; g++)
@@ -830,8 +844,49 @@ static void dlc_attention(const float *q, const float *k, const float *v, long g
 
 /* @section dlc_batched_gemm */
 /* Per example: c[n] = a[n]·b[n] with a (m×k), b (k×n') blocks (Dot). */
-static void dlc_batched_gemm(int batch, int m, int n, int k, const float *a, const float *b, float *c) {
+DLC_API void dlc_batched_gemm(int batch, int m, int n, int k, const float *a, const float *b, float *c) {
   int e;
   for (e = 0; e < batch; e++)
     dlc_gemm(m, n, k, a + (long)e * m * k, k, b + (long)e * k * n, n, c + (long)e * m * n, n, 0);
+}
+
+/* @section dlc_step */
+/* One step of an element-wise program (a fused chain of element-wise layers): the running value v
+ * becomes a function of v, of operand `operand` at the same index, and of the constants a, b, c. */
+enum {
+  DLC_STEP_LOAD = 0, DLC_STEP_ADD, DLC_STEP_SUB, DLC_STEP_RSUB, DLC_STEP_MUL, DLC_STEP_MAX, DLC_STEP_MIN,
+  DLC_STEP_SCALE, DLC_STEP_ACTIVATION, DLC_STEP_RELU, DLC_STEP_ELU
+};
+typedef struct {
+  int op, operand, activation;
+  float a, b, c;
+} dlc_step;
+
+/* @section dlc_elementwise */
+/* y[i] = the program `steps` run on element i of the operands, for i < count; y may be an operand. */
+DLC_API void dlc_elementwise(const dlc_step *steps, int step_count, const float *const *operands, long count,
+                              float *y) {
+  long i;
+  int s;
+  for (i = 0; i < count; i++) {
+    float v = 0.0f;
+    for (s = 0; s < step_count; s++) {
+      const dlc_step *step = &steps[s];
+      switch (step->op) {
+      case DLC_STEP_LOAD: v = operands[step->operand][i]; break;
+      case DLC_STEP_ADD: v = v + operands[step->operand][i]; break;
+      case DLC_STEP_SUB: v = v - operands[step->operand][i]; break;
+      case DLC_STEP_RSUB: v = operands[step->operand][i] - v; break;
+      case DLC_STEP_MUL: v = v * operands[step->operand][i]; break;
+      case DLC_STEP_MAX: v = DLC_FMAX(v, operands[step->operand][i]); break;
+      case DLC_STEP_MIN: v = DLC_FMIN(v, operands[step->operand][i]); break;
+      case DLC_STEP_SCALE: v = v * step->a + step->b; break;
+      case DLC_STEP_ACTIVATION: v = dlc_activation(step->activation, v); break;
+      case DLC_STEP_RELU: v = dlc_relu_value(v, step->a, step->b, step->c); break;
+      case DLC_STEP_ELU: v = dlc_elu_value(v, step->a); break;
+      default: break;
+      }
+    }
+    y[i] = v;
+  }
 }

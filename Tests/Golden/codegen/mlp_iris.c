@@ -2,187 +2,7 @@
    Arena: 1024 bytes (without reuse 1088, lower bound 1024). */
 #include "mlp_iris.h"
 
-#include <math.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <string.h>
-#if defined(DLC_USE_CBLAS)
-#include <cblas.h>
-#endif
-
-#define DLC_MIN(a, b) ((a) < (b) ? (a) : (b))
-#define DLC_MAX(a, b) ((a) > (b) ? (a) : (b))
-/* On values (not sizes): a NaN on either side comes out, as Keras' maximum, minimum, max pooling
- * and clipping give it; DLC_MIN/DLC_MAX would keep one side's NaN and drop the other's. */
-#define DLC_FMAX(a, b) ((a) > (b) || (a) != (a) ? (a) : (b))
-#define DLC_FMIN(a, b) ((a) < (b) || (a) != (a) ? (a) : (b))
-#define DLC_CLAMP(v, low, high) ((v) < (low) ? (low) : (v) > (high) ? (high) : (v))
-
-/* Activation functions, by the numbers dlc's emitter writes. */
-enum {
-  DLC_LINEAR = 0, DLC_RELU, DLC_RELU6, DLC_LEAKY_RELU, DLC_ELU, DLC_SELU, DLC_GELU, DLC_SIGMOID,
-  DLC_HARD_SIGMOID, DLC_TANH, DLC_SOFTMAX, DLC_LOG_SOFTMAX, DLC_SOFTPLUS, DLC_SOFTSIGN, DLC_SILU, DLC_MISH,
-  DLC_EXPONENTIAL
-};
-
-/* Element-wise merges, and recurrent cells. */
-enum { DLC_ADD = 0, DLC_SUBTRACT, DLC_MULTIPLY, DLC_MAXIMUM, DLC_MINIMUM };
-enum { DLC_SIMPLE_RNN = 0, DLC_LSTM, DLC_GRU };
-
-/* C[m×n] = A[m×k]·B[k×n] (+ C when accumulate), row-major with leading dimensions. The portable
- * version walks B and C rows contiguously (i-k-j order) in cache-sized blocks. */
-static void dlc_gemm(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *c, int ldc,
-                     int accumulate) {
-#if defined(DLC_USE_CBLAS)
-  if (m > 0 && n > 0 && k > 0) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a, lda, b, ldb, accumulate ? 1.0f : 0.0f,
-                c, ldc);
-    return;
-  }
-#endif
-  int i, j, p, p0, j0;
-  if (!accumulate)
-    for (i = 0; i < m; i++) memset(c + (long)i * ldc, 0, sizeof(float) * (size_t)n);
-  /* Blocks of 128 k × 256 n keep a panel of B in cache; four rows of C at a time load each B
-     value once for four multiply-adds. The restrict pointers let the compiler vectorize over j. */
-  for (p0 = 0; p0 < k; p0 += 128) {
-    const int p1 = DLC_MIN(k, p0 + 128);
-    for (j0 = 0; j0 < n; j0 += 256) {
-      const int j1 = DLC_MIN(n, j0 + 256);
-      for (i = 0; i + 4 <= m; i += 4) {
-        float *restrict c0 = c + (long)i * ldc, *restrict c1 = c0 + ldc, *restrict c2 = c1 + ldc, *restrict c3 = c2 + ldc;
-        const float *a0 = a + (long)i * lda;
-        for (p = p0; p < p1; p++) {
-          const float *restrict brow = b + (long)p * ldb;
-          const float x0 = a0[p], x1 = a0[lda + p], x2 = a0[2 * lda + p], x3 = a0[3 * lda + p];
-          for (j = j0; j < j1; j++) {
-            const float bj = brow[j];
-            c0[j] += x0 * bj;
-            c1[j] += x1 * bj;
-            c2[j] += x2 * bj;
-            c3[j] += x3 * bj;
-          }
-        }
-      }
-      for (; i < m; i++) {
-        float *restrict crow = c + (long)i * ldc;
-        const float *arow = a + (long)i * lda;
-        for (p = p0; p < p1; p++) {
-          const float *restrict brow = b + (long)p * ldb;
-          const float aip = arow[p];
-          for (j = j0; j < j1; j++) crow[j] += aip * brow[j];
-        }
-      }
-    }
-  }
-}
-
-static float dlc_sigmoid(float x) {
-  if (x >= 0.0f) return 1.0f / (1.0f + expf(-x));
-  {
-    float e = expf(x);
-    return e / (1.0f + e);
-  }
-}
-
-static float dlc_softplus(float x) { return DLC_MAX(x, 0.0f) + log1pf(expf(-fabsf(x))); }
-
-/* Softmax along rows of `width`, subtracting each row's maximum so exp never overflows. */
-static void dlc_softmax_rows(float *x, long rows, int width, int take_log) {
-  long r;
-  int i;
-  for (r = 0; r < rows; r++) {
-    float *row = x + r * width;
-    float maximum = row[0], sum = 0.0f;
-    for (i = 1; i < width; i++) maximum = DLC_MAX(maximum, row[i]);
-    for (i = 0; i < width; i++) sum += expf(row[i] - maximum);
-    if (take_log) {
-      float log_sum = logf(sum);
-      for (i = 0; i < width; i++) row[i] = row[i] - maximum - log_sum;
-    } else {
-      for (i = 0; i < width; i++) row[i] = expf(row[i] - maximum) / sum;
-    }
-  }
-}
-
-/* One value through an element-wise activation (not the softmaxes, which need a whole row). */
-static float dlc_activation(int kind, float v) {
-  switch (kind) {
-  case DLC_RELU: return v < 0.0f ? 0.0f : v;
-  case DLC_RELU6: return DLC_CLAMP(v, 0.0f, 6.0f);
-  case DLC_LEAKY_RELU: return v >= 0.0f ? v : 0.2f * v;
-  case DLC_ELU: return v > 0.0f ? v : expm1f(v);
-  case DLC_SELU: return v > 0.0f ? 1.0507009873554805f * v : 1.0507009873554805f * 1.6732632423543772f * expm1f(v);
-  case DLC_GELU: return 0.5f * v * (1.0f + erff(v / sqrtf(2.0f)));
-  case DLC_SIGMOID: return dlc_sigmoid(v);
-  case DLC_HARD_SIGMOID: return DLC_CLAMP(v + 3.0f, 0.0f, 6.0f) / 6.0f;
-  case DLC_TANH: return tanhf(v);
-  case DLC_SOFTPLUS: return dlc_softplus(v);
-  case DLC_SOFTSIGN: return v / (1.0f + fabsf(v));
-  case DLC_SILU: return v * dlc_sigmoid(v);
-  case DLC_MISH: return v * tanhf(dlc_softplus(v));
-  case DLC_EXPONENTIAL: return expf(v);
-  default: return v;
-  }
-}
-
-/* for (i = 0; i < count; i++) target = activation(value), where `target` and `value` are
- * expressions in i. The activation is chosen once, outside the loop, so the common ones
- * vectorize; the softmaxes pass values through (their callers finish them over whole rows). */
-#define dlc_for_activated(kind, i, count, target, value)                                                \
-  do {                                                                                                   \
-    switch (kind) {                                                                                      \
-    case DLC_LINEAR:                                                                                     \
-    case DLC_SOFTMAX:                                                                                    \
-    case DLC_LOG_SOFTMAX:                                                                                \
-      for (i = 0; i < (count); i++) target = (value);                                                    \
-      break;                                                                                             \
-    case DLC_RELU:                                                                                       \
-      for (i = 0; i < (count); i++) {                                                                    \
-        const float v_ = (value);                                                                        \
-        target = v_ < 0.0f ? 0.0f : v_;                                                                  \
-      }                                                                                                  \
-      break;                                                                                             \
-    default:                                                                                             \
-      for (i = 0; i < (count); i++) target = dlc_activation(kind, (value));                             \
-      break;                                                                                             \
-    }                                                                                                    \
-  } while (0)
-
-/* Applies an activation in place to `count` values; softmax works on rows of `width`. */
-static void dlc_activate(int kind, float *x, long count, int width) {
-  long i;
-  switch (kind) {
-  case DLC_LINEAR: return;
-  case DLC_SOFTMAX: dlc_softmax_rows(x, count / width, width, 0); return;
-  case DLC_LOG_SOFTMAX: dlc_softmax_rows(x, count / width, width, 1); return;
-  default: dlc_for_activated(kind, i, count, x[i], x[i]);
-  }
-}
-
-/* What follows a GEMM, in one pass over its rows×width result: y = activation(y + bias) (bias may
- * be NULL); the softmaxes, which need the whole row, go over each row again. */
-static void dlc_epilogue(float *y, long rows, int width, const float *bias, int activation) {
-  long r;
-  int j;
-  if (bias) {
-    for (r = 0; r < rows; r++) {
-      float *row = y + r * width;
-      dlc_for_activated(activation, j, width, row[j], row[j] + bias[j]);
-    }
-    if (activation == DLC_SOFTMAX || activation == DLC_LOG_SOFTMAX) dlc_activate(activation, y, rows * width, width);
-  } else {
-    dlc_activate(activation, y, rows * width, width);
-  }
-}
-
-/* y[rows×n] = activation(x[rows×k]·w[k×n] + bias) (bias may be NULL). */
-static void dlc_dense(const float *x, int rows, int k, const float *w, int n, const float *bias, int activation,
-                      float *y) {
-  dlc_gemm(rows, n, k, x, k, w, n, y, n, 0);
-  dlc_epilogue(y, rows, n, bias, activation);
-}
-
+/* dlc runtime (codegen/runtime/dlc_runtime.h), sections: prelude, dlc_gemm, dlc_sigmoid, dlc_softplus, dlc_softmax_rows, dlc_activation, dlc_for_activated, dlc_activate, dlc_epilogue, dlc_dense */
 
 
 int mlp_iris_run_observed(int batch, const float *MLP_IRIS_RESTRICT weights, const float *MLP_IRIS_RESTRICT measurements, float *MLP_IRIS_RESTRICT output, void *arena, mlp_iris_observer observe, void *context) {
@@ -198,21 +18,15 @@ int mlp_iris_run_observed(int batch, const float *MLP_IRIS_RESTRICT weights, con
   (void)context;
 
   /* dense (Dense) at graphs/mlp_iris.dl:7: (N, 4) -> (N, 50) */
-  {
-    dlc_dense(measurements, batch * 1, 4, W + 0, 50, W + 208, DLC_RELU, (A + 0));
-  }
+  dlc_dense(measurements, batch, 4, W + 0, 50, W + 208, DLC_RELU, (A + 0));
   if (observe) { const int shape[] = {batch, 50}; observe("dense", (A + 0), shape, 2, context); }
 
   /* dense_1 (Dense) at graphs/mlp_iris.dl:8: (N, 50) -> (N, 12) */
-  {
-    dlc_dense((A + 0), batch * 1, 50, W + 272, 12, W + 880, DLC_RELU, (A + 208));
-  }
+  dlc_dense((A + 0), batch, 50, W + 272, 12, W + 880, DLC_RELU, (A + 208));
   if (observe) { const int shape[] = {batch, 12}; observe("dense_1", (A + 208), shape, 2, context); }
 
   /* dense_2 (Dense) at graphs/mlp_iris.dl:9: (N, 12) -> (N, 3) */
-  {
-    dlc_dense((A + 208), batch * 1, 12, W + 896, 3, W + 944, DLC_SOFTMAX, (A + 0));
-  }
+  dlc_dense((A + 208), batch, 12, W + 896, 3, W + 944, DLC_SOFTMAX, (A + 0));
   if (observe) { const int shape[] = {batch, 3}; observe("dense_2", (A + 0), shape, 2, context); }
 
   memcpy(output, (A + 0), sizeof(float) * (size_t)batch * 3);

@@ -2,292 +2,7 @@
    Arena: 772096 bytes (without reuse 888896, lower bound 772096). */
 #include "text_cnn.h"
 
-#include <math.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <string.h>
-#if defined(DLC_USE_CBLAS)
-#include <cblas.h>
-#endif
-
-#define DLC_MIN(a, b) ((a) < (b) ? (a) : (b))
-#define DLC_MAX(a, b) ((a) > (b) ? (a) : (b))
-/* On values (not sizes): a NaN on either side comes out, as Keras' maximum, minimum, max pooling
- * and clipping give it; DLC_MIN/DLC_MAX would keep one side's NaN and drop the other's. */
-#define DLC_FMAX(a, b) ((a) > (b) || (a) != (a) ? (a) : (b))
-#define DLC_FMIN(a, b) ((a) < (b) || (a) != (a) ? (a) : (b))
-#define DLC_CLAMP(v, low, high) ((v) < (low) ? (low) : (v) > (high) ? (high) : (v))
-
-/* Activation functions, by the numbers dlc's emitter writes. */
-enum {
-  DLC_LINEAR = 0, DLC_RELU, DLC_RELU6, DLC_LEAKY_RELU, DLC_ELU, DLC_SELU, DLC_GELU, DLC_SIGMOID,
-  DLC_HARD_SIGMOID, DLC_TANH, DLC_SOFTMAX, DLC_LOG_SOFTMAX, DLC_SOFTPLUS, DLC_SOFTSIGN, DLC_SILU, DLC_MISH,
-  DLC_EXPONENTIAL
-};
-
-/* Element-wise merges, and recurrent cells. */
-enum { DLC_ADD = 0, DLC_SUBTRACT, DLC_MULTIPLY, DLC_MAXIMUM, DLC_MINIMUM };
-enum { DLC_SIMPLE_RNN = 0, DLC_LSTM, DLC_GRU };
-
-/* C[m×n] = A[m×k]·B[k×n] (+ C when accumulate), row-major with leading dimensions. The portable
- * version walks B and C rows contiguously (i-k-j order) in cache-sized blocks. */
-static void dlc_gemm(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *c, int ldc,
-                     int accumulate) {
-#if defined(DLC_USE_CBLAS)
-  if (m > 0 && n > 0 && k > 0) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a, lda, b, ldb, accumulate ? 1.0f : 0.0f,
-                c, ldc);
-    return;
-  }
-#endif
-  int i, j, p, p0, j0;
-  if (!accumulate)
-    for (i = 0; i < m; i++) memset(c + (long)i * ldc, 0, sizeof(float) * (size_t)n);
-  /* Blocks of 128 k × 256 n keep a panel of B in cache; four rows of C at a time load each B
-     value once for four multiply-adds. The restrict pointers let the compiler vectorize over j. */
-  for (p0 = 0; p0 < k; p0 += 128) {
-    const int p1 = DLC_MIN(k, p0 + 128);
-    for (j0 = 0; j0 < n; j0 += 256) {
-      const int j1 = DLC_MIN(n, j0 + 256);
-      for (i = 0; i + 4 <= m; i += 4) {
-        float *restrict c0 = c + (long)i * ldc, *restrict c1 = c0 + ldc, *restrict c2 = c1 + ldc, *restrict c3 = c2 + ldc;
-        const float *a0 = a + (long)i * lda;
-        for (p = p0; p < p1; p++) {
-          const float *restrict brow = b + (long)p * ldb;
-          const float x0 = a0[p], x1 = a0[lda + p], x2 = a0[2 * lda + p], x3 = a0[3 * lda + p];
-          for (j = j0; j < j1; j++) {
-            const float bj = brow[j];
-            c0[j] += x0 * bj;
-            c1[j] += x1 * bj;
-            c2[j] += x2 * bj;
-            c3[j] += x3 * bj;
-          }
-        }
-      }
-      for (; i < m; i++) {
-        float *restrict crow = c + (long)i * ldc;
-        const float *arow = a + (long)i * lda;
-        for (p = p0; p < p1; p++) {
-          const float *restrict brow = b + (long)p * ldb;
-          const float aip = arow[p];
-          for (j = j0; j < j1; j++) crow[j] += aip * brow[j];
-        }
-      }
-    }
-  }
-}
-
-static float dlc_sigmoid(float x) {
-  if (x >= 0.0f) return 1.0f / (1.0f + expf(-x));
-  {
-    float e = expf(x);
-    return e / (1.0f + e);
-  }
-}
-
-static float dlc_softplus(float x) { return DLC_MAX(x, 0.0f) + log1pf(expf(-fabsf(x))); }
-
-/* Softmax along rows of `width`, subtracting each row's maximum so exp never overflows. */
-static void dlc_softmax_rows(float *x, long rows, int width, int take_log) {
-  long r;
-  int i;
-  for (r = 0; r < rows; r++) {
-    float *row = x + r * width;
-    float maximum = row[0], sum = 0.0f;
-    for (i = 1; i < width; i++) maximum = DLC_MAX(maximum, row[i]);
-    for (i = 0; i < width; i++) sum += expf(row[i] - maximum);
-    if (take_log) {
-      float log_sum = logf(sum);
-      for (i = 0; i < width; i++) row[i] = row[i] - maximum - log_sum;
-    } else {
-      for (i = 0; i < width; i++) row[i] = expf(row[i] - maximum) / sum;
-    }
-  }
-}
-
-/* One value through an element-wise activation (not the softmaxes, which need a whole row). */
-static float dlc_activation(int kind, float v) {
-  switch (kind) {
-  case DLC_RELU: return v < 0.0f ? 0.0f : v;
-  case DLC_RELU6: return DLC_CLAMP(v, 0.0f, 6.0f);
-  case DLC_LEAKY_RELU: return v >= 0.0f ? v : 0.2f * v;
-  case DLC_ELU: return v > 0.0f ? v : expm1f(v);
-  case DLC_SELU: return v > 0.0f ? 1.0507009873554805f * v : 1.0507009873554805f * 1.6732632423543772f * expm1f(v);
-  case DLC_GELU: return 0.5f * v * (1.0f + erff(v / sqrtf(2.0f)));
-  case DLC_SIGMOID: return dlc_sigmoid(v);
-  case DLC_HARD_SIGMOID: return DLC_CLAMP(v + 3.0f, 0.0f, 6.0f) / 6.0f;
-  case DLC_TANH: return tanhf(v);
-  case DLC_SOFTPLUS: return dlc_softplus(v);
-  case DLC_SOFTSIGN: return v / (1.0f + fabsf(v));
-  case DLC_SILU: return v * dlc_sigmoid(v);
-  case DLC_MISH: return v * tanhf(dlc_softplus(v));
-  case DLC_EXPONENTIAL: return expf(v);
-  default: return v;
-  }
-}
-
-/* for (i = 0; i < count; i++) target = activation(value), where `target` and `value` are
- * expressions in i. The activation is chosen once, outside the loop, so the common ones
- * vectorize; the softmaxes pass values through (their callers finish them over whole rows). */
-#define dlc_for_activated(kind, i, count, target, value)                                                \
-  do {                                                                                                   \
-    switch (kind) {                                                                                      \
-    case DLC_LINEAR:                                                                                     \
-    case DLC_SOFTMAX:                                                                                    \
-    case DLC_LOG_SOFTMAX:                                                                                \
-      for (i = 0; i < (count); i++) target = (value);                                                    \
-      break;                                                                                             \
-    case DLC_RELU:                                                                                       \
-      for (i = 0; i < (count); i++) {                                                                    \
-        const float v_ = (value);                                                                        \
-        target = v_ < 0.0f ? 0.0f : v_;                                                                  \
-      }                                                                                                  \
-      break;                                                                                             \
-    default:                                                                                             \
-      for (i = 0; i < (count); i++) target = dlc_activation(kind, (value));                             \
-      break;                                                                                             \
-    }                                                                                                    \
-  } while (0)
-
-/* Applies an activation in place to `count` values; softmax works on rows of `width`. */
-static void dlc_activate(int kind, float *x, long count, int width) {
-  long i;
-  switch (kind) {
-  case DLC_LINEAR: return;
-  case DLC_SOFTMAX: dlc_softmax_rows(x, count / width, width, 0); return;
-  case DLC_LOG_SOFTMAX: dlc_softmax_rows(x, count / width, width, 1); return;
-  default: dlc_for_activated(kind, i, count, x[i], x[i]);
-  }
-}
-
-/* What follows a GEMM, in one pass over its rows×width result: y = activation(y + bias) (bias may
- * be NULL); the softmaxes, which need the whole row, go over each row again. */
-static void dlc_epilogue(float *y, long rows, int width, const float *bias, int activation) {
-  long r;
-  int j;
-  if (bias) {
-    for (r = 0; r < rows; r++) {
-      float *row = y + r * width;
-      dlc_for_activated(activation, j, width, row[j], row[j] + bias[j]);
-    }
-    if (activation == DLC_SOFTMAX || activation == DLC_LOG_SOFTMAX) dlc_activate(activation, y, rows * width, width);
-  } else {
-    dlc_activate(activation, y, rows * width, width);
-  }
-}
-
-/* y[rows×n] = activation(x[rows×k]·w[k×n] + bias) (bias may be NULL). */
-static void dlc_dense(const float *x, int rows, int k, const float *w, int n, const float *bias, int activation,
-                      float *y) {
-  dlc_gemm(rows, n, k, x, k, w, n, y, n, 0);
-  dlc_epilogue(y, rows, n, bias, activation);
-}
-
-/* A 2-D window: sizes, strides, dilation and the padding before the first row and column. */
-typedef struct {
-  int in_h, in_w, channels, out_h, out_w, kh, kw, sh, sw, dh, dw, pad_top, pad_left;
-} dlc_window;
-
-/* Rows of the im2col matrix for output positions first_position..+positions (row-major over the
- * output): the window's values for channels first..first+count, zero where the window hangs over
- * the padding. */
-static void dlc_im2col(const float *image, const dlc_window *w, int first, int count, long first_position,
-                       long positions, float *columns) {
-  long p;
-  int i, j;
-  float *cell = columns;
-  for (p = first_position; p < first_position + positions; p++) {
-    const int oh = (int)(p / w->out_w), ow = (int)(p % w->out_w);
-    for (i = 0; i < w->kh; i++) {
-      int ih = oh * w->sh + i * w->dh - w->pad_top;
-      for (j = 0; j < w->kw; j++) {
-        int iw = ow * w->sw + j * w->dw - w->pad_left;
-        if (ih >= 0 && ih < w->in_h && iw >= 0 && iw < w->in_w)
-          memcpy(cell, image + ((long)ih * w->in_w + iw) * w->channels + first, sizeof(float) * (size_t)count);
-        else
-          memset(cell, 0, sizeof(float) * (size_t)count);
-        cell += count;
-      }
-    }
-  }
-}
-
-/* Convolution as im2col + GEMM per example, tile of `tile` output positions and group, then bias
- * and activation while the tile is still in cache. Tiling bounds the im2col matrix, which would
- * otherwise be kh·kw times the input. kernel: (kh, kw, channels/groups, filters); scratch:
- * tile·kh·kw·channels/groups floats (unused for a plain 1×1 convolution). */
-static void dlc_conv2d(const float *x, int batch, const dlc_window *w, int groups, int filters, const float *kernel,
-                       const float *bias, int activation, long tile, float *y, float *scratch) {
-  const int group_channels = w->channels / groups, group_filters = filters / groups;
-  const long positions = (long)w->out_h * w->out_w, in_size = (long)w->in_h * w->in_w * w->channels;
-  const int patch = w->kh * w->kw * group_channels;
-  const int pointwise = w->kh == 1 && w->kw == 1 && w->sh == 1 && w->sw == 1 && w->pad_top == 0 &&
-                        w->pad_left == 0 && groups == 1;
-  int n, g;
-  long start;
-  for (n = 0; n < batch; n++) {
-    float *out = y + n * positions * filters;
-    for (start = 0; start < positions; start += tile) {
-      const long count = DLC_MIN(tile, positions - start);
-      for (g = 0; g < groups; g++) {
-        /* A plain 1x1 convolution reads the input's pixels as they are. */
-        const float *columns = x + n * in_size + start * w->channels;
-        if (!pointwise) {
-          dlc_im2col(x + n * in_size, w, g * group_channels, group_channels, start, count, scratch);
-          columns = scratch;
-        }
-        dlc_gemm((int)count, group_filters, patch, columns, patch, kernel + g * group_filters, filters,
-                 out + start * filters + g * group_filters, filters, 0);
-      }
-      dlc_epilogue(out + start * filters, count, filters, bias, activation);
-    }
-  }
-}
-
-/* Whether step `index` (example-major) survives a Keras mask: kind 0 has no mask; kind 1 reads
- * token ids (kept when not 0); kind 2 reads rows of `features` floats (kept when any differs from
- * `value`, as Masking decides). */
-static int dlc_step_kept(int kind, const void *source, long index, int features, float value) {
-  int f;
-  if (kind == 1) return ((const int32_t *)source)[index] != 0;
-  if (kind == 2) {
-    const float *row = (const float *)source + index * features;
-    for (f = 0; f < features; f++)
-      if (row[f] != value) return 1;
-    return 0;
-  }
-  return 1;
-}
-
-static void dlc_global_pool(const float *x, int batch, long positions, int channels, int is_max, int mask_kind,
-                            const void *mask, int mask_features, float mask_value, float *y) {
-  int n, c;
-  long p;
-  for (n = 0; n < batch; n++) {
-    float *target = y + (long)n * channels;
-    long kept = 0;
-    for (c = 0; c < channels; c++) target[c] = is_max ? -INFINITY : 0.0f;
-    for (p = 0; p < positions; p++) {
-      const float *source = x + ((long)n * positions + p) * channels;
-      /* Masked steps are left out of the average, as in Keras; all masked divides 0 by 0, as Keras does. */
-      if (!dlc_step_kept(mask_kind, mask, (long)n * positions + p, mask_features, mask_value)) continue;
-      kept++;
-      for (c = 0; c < channels; c++) target[c] = is_max ? DLC_FMAX(target[c], source[c]) : target[c] + source[c];
-    }
-    if (!is_max)
-      for (c = 0; c < channels; c++) target[c] /= (float)kept;
-  }
-}
-
-/* Rows of the table for each id; an id outside 0..rows-1 stops with 2 before anything is read. */
-static int dlc_embedding(const int32_t *ids, long count, const float *table, int rows, int width, float *y) {
-  long i;
-  for (i = 0; i < count; i++)
-    if (ids[i] < 0 || ids[i] >= rows) return 2;
-  for (i = 0; i < count; i++) memcpy(y + i * width, table + (long)ids[i] * width, sizeof(float) * (size_t)width);
-  return 0;
-}
-
+/* dlc runtime (codegen/runtime/dlc_runtime.h), sections: prelude, dlc_gemm, dlc_sigmoid, dlc_softplus, dlc_softmax_rows, dlc_activation, dlc_for_activated, dlc_activate, dlc_epilogue, dlc_dense, dlc_window, dlc_im2col, dlc_conv2d, dlc_step_kept, dlc_global_pool, dlc_embedding */
 
 
 int text_cnn_run_observed(int batch, const float *TEXT_CNN_RESTRICT weights, const int32_t *TEXT_CNN_RESTRICT tokens, float *TEXT_CNN_RESTRICT output, void *arena, text_cnn_observer observe, void *context) {
@@ -303,10 +18,8 @@ int text_cnn_run_observed(int batch, const float *TEXT_CNN_RESTRICT weights, con
   (void)context;
 
   /* embedding (Embedding) at graphs/text_cnn.dl:8: (N, 200) -> (N, 200, 128) */
-  {
-    status = dlc_embedding(tokens, (long)batch * 200, W + 0, 20000, 128, (A + 0));
-    if (status) return status;
-  }
+  status = dlc_embedding(tokens, (long)batch * 200, W + 0, 20000, 128, (A + 0));
+  if (status) return status;
   if (observe) { const int shape[] = {batch, 200, 128}; observe("embedding", (A + 0), shape, 3, context); }
 
   /* dropout (Dropout) at graphs/text_cnn.dl:9: (N, 200, 128) -> (N, 200, 128) */
@@ -315,28 +28,24 @@ int text_cnn_run_observed(int batch, const float *TEXT_CNN_RESTRICT weights, con
 
   /* conv1d (Conv1D) at graphs/text_cnn.dl:10: (N, 200, 128) -> (N, 65, 128) */
   {
-    const dlc_window w = {1, 200, 128, 1, 65, 1, 7, 1, 3, 1, 1, 0, 0};
-    dlc_conv2d((A + 0), batch, &w, 1, 128, W + 2560000, W + 2674688, DLC_RELU, 64, (A + 159744), (A + 102400));
+    const dlc_window w0 = {1, 200, 128, 1, 65, 1, 7, 1, 3, 1, 1, 0, 0};
+    dlc_conv2d((A + 0), batch, &w0, 1, 128, W + 2560000, W + 2674688, DLC_RELU, 64, (A + 159744), (A + 102400));
   }
   if (observe) { const int shape[] = {batch, 65, 128}; observe("conv1d", (A + 159744), shape, 3, context); }
 
   /* conv1d_1 (Conv1D) at graphs/text_cnn.dl:11: (N, 65, 128) -> (N, 20, 128) */
   {
-    const dlc_window w = {1, 65, 128, 1, 20, 1, 7, 1, 3, 1, 1, 0, 0};
-    dlc_conv2d((A + 159744), batch, &w, 1, 128, W + 2674816, W + 2789504, DLC_RELU, 20, (A + 17920), (A + 0));
+    const dlc_window w0 = {1, 65, 128, 1, 20, 1, 7, 1, 3, 1, 1, 0, 0};
+    dlc_conv2d((A + 159744), batch, &w0, 1, 128, W + 2674816, W + 2789504, DLC_RELU, 20, (A + 17920), (A + 0));
   }
   if (observe) { const int shape[] = {batch, 20, 128}; observe("conv1d_1", (A + 17920), shape, 3, context); }
 
   /* global_max_pooling1d (GlobalMaxPooling1D) at graphs/text_cnn.dl:12: (N, 20, 128) -> (N, 128) */
-  {
-    dlc_global_pool((A + 17920), batch, 20, 128, 1, 0, NULL, 0, 0.0f, (A + 0));
-  }
+  dlc_global_pool((A + 17920), batch, 20, 128, 1, 0, NULL, 0, 0.0f, (A + 0));
   if (observe) { const int shape[] = {batch, 128}; observe("global_max_pooling1d", (A + 0), shape, 2, context); }
 
   /* dense (Dense) at graphs/text_cnn.dl:15: (N, 128) -> (N, 128) */
-  {
-    dlc_dense((A + 0), batch * 1, 128, W + 2789632, 128, W + 2806016, DLC_RELU, (A + 512));
-  }
+  dlc_dense((A + 0), batch, 128, W + 2789632, 128, W + 2806016, DLC_RELU, (A + 512));
   if (observe) { const int shape[] = {batch, 128}; observe("dense", (A + 512), shape, 2, context); }
 
   /* dropout_1 (Dropout) at graphs/text_cnn.dl:16: (N, 128) -> (N, 128) */
@@ -344,9 +53,7 @@ int text_cnn_run_observed(int batch, const float *TEXT_CNN_RESTRICT weights, con
   if (observe) { const int shape[] = {batch, 128}; observe("dropout_1", (A + 512), shape, 2, context); }
 
   /* dense_1 (Dense) at graphs/text_cnn.dl:17: (N, 128) -> (N, 1) */
-  {
-    dlc_dense((A + 512), batch * 1, 128, W + 2806144, 1, W + 2806272, DLC_SIGMOID, (A + 0));
-  }
+  dlc_dense((A + 512), batch, 128, W + 2806144, 1, W + 2806272, DLC_SIGMOID, (A + 0));
   if (observe) { const int shape[] = {batch, 1}; observe("dense_1", (A + 0), shape, 2, context); }
 
   memcpy(output, (A + 0), sizeof(float) * (size_t)batch * 1);

@@ -1,0 +1,1 @@
+../../../codegen/runtime/dlc_runtime.h

@@ -1,0 +1,190 @@
+// Lowering: every node of a graph to kernel calls, and its weights to one array of constants packed
+// as the kernels read them. Each layer says how it lowers, beside its shape rule (`LayerDef.lowering`);
+// the result is a plain value the memory planner sizes scratch from and both backends run.
+import DLCIR
+import DLCSupport
+
+/// How a layer becomes kernel calls.
+public struct Lowering {
+  /// Floats of working memory for a call of `shapes.maxBatch` examples, beyond the outputs.
+  public var scratch: (LoweringShapes) -> Int
+  public var lower: (LoweringContext) throws -> Void
+
+  public init(
+    scratch: @escaping (LoweringShapes) -> Int = { _ in 0 }, lower: @escaping (LoweringContext) throws -> Void
+  ) {
+    self.scratch = scratch
+    self.lower = lower
+  }
+
+  /// Layers that compute nothing: views of their input, identities at inference.
+  public static let nothing = Lowering { _ in }
+}
+
+/// A node's static shapes (without batch), its arguments and the largest batch it runs with.
+public struct LoweringShapes {
+  public var node: Node
+  public var inputs: [TensorType]
+  public var maxBatch: Int
+
+  public init(node: Node, inputs: [TensorType], maxBatch: Int) {
+    self.node = node
+    self.inputs = inputs
+    self.maxBatch = maxBatch
+  }
+
+  public var arguments: LayerApplication { LayerApplication(inputs: inputs, arguments: node.attributes) }
+  /// The first input's dims.
+  public var input: [Int] { inputs.first?.dims ?? [] }
+  /// The input types the layer computes on, without a mask's source.
+  public var dataInputs: [TensorType] { node.maskRule == nil ? inputs : Array(inputs.dropLast()) }
+  public var output: [Int] { node.outputs.first?.dims ?? [] }
+}
+
+/// The model's constants: weights and what is derived from them at compile time, in one float array.
+public final class ConstantPool {
+  public private(set) var floats: [Float] = []
+
+  public init() {}
+
+  /// Appends `values`, 16-float (64-byte) aligned, and returns their offset.
+  func add(_ values: [Float]) -> Int {
+    while floats.count % 16 != 0 { floats.append(0) }
+    let offset = floats.count
+    floats += values
+    return offset
+  }
+}
+
+/// What a layer's lowering sees and where its calls go.
+public final class LoweringContext {
+  public let shapes: LoweringShapes
+  private let weights: (String) -> [Float]?
+  private let constants: ConstantPool
+  public private(set) var calls: [KernelCall] = []
+
+  init(shapes: LoweringShapes, weights: @escaping (String) -> [Float]?, constants: ConstantPool) {
+    self.shapes = shapes
+    self.weights = weights
+    self.constants = constants
+  }
+
+  public var node: Node { shapes.node }
+  public var arguments: LayerApplication { shapes.arguments }
+  public var maxBatch: Int { shapes.maxBatch }
+
+  public func input(_ index: Int = 0) -> Operand { Operand(.value(node.inputs[index])) }
+  public func output(_ index: Int = 0) -> Operand { Operand(.value(ValueRef(node: node.id, output: index))) }
+  /// The inputs the layer computes on, without a mask's source.
+  public var dataInputs: [Operand] { node.dataInputs.map { Operand(.value($0)) } }
+  public var scratch: Operand { Operand(.scratch) }
+
+  /// Input and output dims without batch.
+  public var inputDims: [Int] { shapes.input }
+  public var outputDims: [Int] { shapes.output }
+  public func inputDims(_ index: Int) -> [Int] { shapes.inputs[index].dims }
+  public func outputDims(_ index: Int) -> [Int] { node.outputs[index].dims }
+
+  public func emit(_ call: KernelCall) { calls.append(call) }
+
+  /// The raw values of one of the layer's weights.
+  public func values(_ name: String) throws -> [Float] {
+    guard let values = weights("\(node.name)/\(name)") else {
+      throw Diagnostic.error("\(node.name) (\(node.op)) has no weight '\(name)'", node: node.id)
+    }
+    return values
+  }
+
+  public func hasWeight(_ name: String) -> Bool { weights("\(node.name)/\(name)") != nil }
+
+  /// Constants packed into the model's array.
+  public func constant(_ values: [Float]) -> Operand { Operand(.constant, offset: constants.add(values)) }
+
+  /// A weight as stored; `.none` for an absent optional one.
+  public func weight(_ name: String) throws -> Operand { constant(try values(name)) }
+  public func optionalWeight(_ name: String) throws -> Operand { hasWeight(name) ? try weight(name) : .none }
+
+  /// The `activation=` argument; absent or `none` is linear.
+  public var activation: Activation { Activation.named(arguments.string("activation")) ?? .linear }
+
+  /// The activation when one value at a time will do: linear for the softmaxes, which need whole
+  /// rows and are applied by `finishActivation`.
+  public var elementwiseActivation: Activation { activation.isAxiswise ? .linear : activation }
+
+  /// Applies the layer's activation over whole rows when `elementwiseActivation` could not.
+  public func finishActivation(_ y: Operand, count: Int, width: Int) {
+    if activation.isAxiswise { activate(y, count: count, width: width) }
+  }
+
+  /// Applies the layer's `activation=` in place on `y` (`count` floats per example) unless it is linear.
+  public func activate(_ y: Operand, count: Int, width: Int) {
+    guard activation != .linear else { return }
+    emit(.activate(activation, x: y, count: .perExample(count), width: width))
+  }
+
+  /// The mask this node reads, from its last input.
+  public var stepMask: StepMask {
+    guard let rule = node.maskRule, let type = shapes.inputs.last else { return .none }
+    let source = input(node.inputs.count - 1)
+    switch rule {
+    case .nonzeroTokens: return StepMask(kind: 1, source: source, features: 1, value: 0)
+    case .notEqual(let value):
+      return StepMask(kind: 2, source: source, features: type.dims.last ?? 1, value: Float(value))
+    }
+  }
+
+  public func fail(_ message: String) -> Diagnostic { Diagnostic.error(message, node: node.id) }
+}
+
+/// A graph's nodes as kernel calls, in the graph's order, and the constants they read.
+public struct LoweredGraph: Sendable {
+  public struct Step: Sendable {
+    public var node: NodeID
+    public var calls: [KernelCall]
+  }
+
+  public var steps: [Step]
+  public var constants: [Float]
+  public let maxBatch: Int
+
+  /// The calls of node `id`.
+  public func calls(of id: NodeID) -> [KernelCall] { steps.first { $0.node == id }?.calls ?? [] }
+
+  /// Lowers every layer of `graph` for calls of up to `maxBatch` examples; `weights` looks up a
+  /// weight by its key (`dense/kernel`).
+  public init(
+    _ graph: Graph, weights: (String) -> [Float]?, maxBatch: Int, registry: LayerRegistry = .standard
+  ) throws {
+    let pool = ConstantPool()
+    var steps: [Step] = []
+    try withoutActuallyEscaping(weights) { weights in
+      for node in graph.layers {
+        guard let lowering = registry.definition(ofOp: node.op)?.lowering else {
+          throw Diagnostic.error("dlc cannot lower \(node.op) layers yet", node: node.id)
+        }
+        let context = LoweringContext(
+          shapes: LoweringShapes(node: node, inputs: node.inputs.map(graph.type(of:)), maxBatch: maxBatch),
+          weights: weights, constants: pool)
+        do {
+          try lowering.lower(context)
+        } catch var error as Diagnostic {
+          error.node = error.node ?? node.id
+          throw error
+        }
+        steps.append(Step(node: node.id, calls: context.calls))
+      }
+    }
+    self.steps = steps
+    self.constants = pool.floats
+    self.maxBatch = maxBatch
+  }
+
+  /// Floats of scratch node `node` needs for `maxBatch` examples.
+  public static func scratchFloats(_ graph: Graph, maxBatch: Int, registry: LayerRegistry = .standard) -> (Node) -> Int
+  {
+    { node in
+      registry.definition(ofOp: node.op)?.lowering?.scratch(
+        LoweringShapes(node: node, inputs: node.inputs.map(graph.type(of:)), maxBatch: maxBatch)) ?? 0
+    }
+  }
+}
