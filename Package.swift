@@ -30,12 +30,15 @@ let package = Package(
     .target(name: "DLCData", dependencies: ["DLCSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
     // Weights for a graph: binding a safetensors file to its parameters, Keras-default initialization.
     .target(name: "DLCWeights", dependencies: ["DLCIR", "DLCData", "DLCSupport"]),
-    // The C runtime (codegen/runtime/dlc_runtime.h) compiled into dlc, for the interpreter.
-    .target(name: "CDLCRuntime", linkerSettings: [.linkedLibrary("m")]),
+    .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+    // The C runtime (codegen/runtime/dlc_runtime.h) compiled into dlc for the interpreter, its
+    // matrix products through OpenBLAS (the generated code's --blas openblas).
+    .target(name: "CDLCRuntime", dependencies: ["CBLAS"], linkerSettings: [.linkedLibrary("m")]),
     // Runs lowered kernel calls in-process through the C runtime.
     .target(
       name: "DLCInterpreter",
-      dependencies: ["DLCIR", "DLCLayers", "DLCData", "DLCPlanning", "DLCSupport", "CDLCRuntime"]),
+      dependencies: ["DLCIR", "DLCLayers", "DLCData", "DLCPlanning", "DLCSupport", "CDLCRuntime"],
+      swiftSettings: [.unsafeFlags(["-Xcc", "-O3"])]),
     // C generation; the runtime's C source is codegen/runtime/dlc_runtime.h (linked into Resources).
     .target(
       name: "DLCCodegen", dependencies: ["DLCIR", "DLCLayers", "DLCData", "DLCPlanning", "DLCSupport"],

@@ -4,6 +4,7 @@ import DLCCodegen
 import DLCData
 import DLCIR
 import DLCInterpreter
+import DLCLayers
 import DLCPlanning
 import DLCSupport
 import DLCWeights
@@ -238,7 +239,7 @@ extension Runner {
     try requireMemory(Checked.product(floats, 4), for: "random inputs of \(batch) examples")
     var generator = SplitMix64(seed: seed)
     let vocabulary =
-      graph.nodes.filter { $0.op == "Embedding" }.compactMap { $0.attributes["input_dim"]?.intValue }.min() ?? 2
+      graph.nodes.compactMap { node in node.traits.tokenVocabulary?(node.attributes) }.min() ?? 2
     return graph.inputs.map { input in
       let type = input.outputs[0]
       let count = batch * type.elementCount

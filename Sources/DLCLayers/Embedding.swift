@@ -22,7 +22,9 @@ extension LayerDef {
           initializer: layer.initializer("embeddings_initializer", default: "uniform"))
       ]
     }
-  ).masking(.drops, produces: { $0.bool("mask_zero") ? .nonzeroTokens : nil }).lowered { c in
+  ).masking(.drops, produces: { $0.bool("mask_zero") ? .nonzeroTokens : nil }).traits {
+    $0.tokenVocabulary = { $0["input_dim"]?.intValue }
+  }.lowered { c in
     // A checked lookup: an id outside the table fails the call before anything is read.
     c.emit(
       .embedding(

@@ -29,6 +29,9 @@ public struct LayerTraits {
   public var elementwise: ElementwiseLink?
   /// Concatenation along an axis: the planner may have producers write straight into its slices.
   public var concatenates = false
+  /// A lookup of token ids: how many ids it accepts with these attributes (an embedding table's
+  /// rows), so random inputs for the model stay valid.
+  public var tokenVocabulary: ((Attributes) -> Int?)?
 
   /// No traits: what a pass may assume of an op it does not know.
   public init() {}

@@ -98,6 +98,13 @@ DLC_API void dlc_gemm(int m, int n, int k, const float *a, int lda, const float 
 DLC_API void dlc_gemm_bt(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *c, int ldc,
                          int accumulate) {
   int i, j, p;
+#if defined(DLC_USE_CBLAS)
+  if (m > 0 && n > 0 && k > 0) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0f, a, lda, b, ldb, accumulate ? 1.0f : 0.0f, c,
+                ldc);
+    return;
+  }
+#endif
   for (i = 0; i < m; i++) {
     const float *arow = a + (long)i * lda;
     for (j = 0; j < n; j++) {
@@ -130,12 +137,18 @@ DLC_API void dlc_softmax_rows(float *x, long rows, int width, int take_log) {
     float *row = x + r * width;
     float maximum = row[0], sum = 0.0f;
     for (i = 1; i < width; i++) maximum = DLC_MAX(maximum, row[i]);
-    for (i = 0; i < width; i++) sum += expf(row[i] - maximum);
     if (take_log) {
-      float log_sum = logf(sum);
+      float log_sum;
+      for (i = 0; i < width; i++) sum += expf(row[i] - maximum);
+      log_sum = logf(sum);
       for (i = 0; i < width; i++) row[i] = row[i] - maximum - log_sum;
     } else {
-      for (i = 0; i < width; i++) row[i] = expf(row[i] - maximum) / sum;
+      /* One exp per element: the exponentials wait in the row for the sum. */
+      for (i = 0; i < width; i++) {
+        row[i] = expf(row[i] - maximum);
+        sum += row[i];
+      }
+      for (i = 0; i < width; i++) row[i] = row[i] / sum;
     }
   }
 }

@@ -4,6 +4,8 @@
 #define CDLCRUNTIME_H
 
 #define DLC_API static inline
+/* Matrix products through OpenBLAS, as generated code built with --blas openblas. */
+#define DLC_USE_CBLAS 1
 #include "dlc_runtime.h"
 
 #endif
