@@ -212,6 +212,24 @@ case("average_pooling2d_strided_same", ["[7, 7, 2]"], 'AveragePooling2D(3, strid
 
 # Added after the rest, so the earlier cases keep their random seeds (their index).
 case("masking", ["[5, 3]"], "Masking(mask_value=0.25)", lambda: L.Masking(mask_value=0.25))
+case("layer_normalization_apart", ["[3, 4, 2]"], "LayerNormalization(axis=(1, 3))",
+     lambda: L.LayerNormalization(axis=(1, 3)))
+case("group_normalization", ["[6, 6, 8]"], "GroupNormalization(groups=4)", lambda: L.GroupNormalization(groups=4))
+case("group_normalization_instance", ["[5, 6]"], "GroupNormalization(groups=-1, epsilon=1e-5, center=false)",
+     lambda: L.GroupNormalization(groups=-1, epsilon=1e-5, center=False))
+case("group_normalization_axis1", ["[4, 3, 2]"], "GroupNormalization(groups=2, axis=1, scale=false)",
+     lambda: L.GroupNormalization(groups=2, axis=1, scale=False))
+case("unit_normalization", ["[5, 6]"], "UnitNormalization()", lambda: L.UnitNormalization())
+case("unit_normalization_axes", ["[3, 4, 2]"], "UnitNormalization(axis=(1, 3))",
+     lambda: L.UnitNormalization(axis=(1, 3)))
+case("conv1d_transpose", ["[7, 3]"], "Conv1DTranspose(4, 3, strides=2)", lambda: L.Conv1DTranspose(4, 3, strides=2))
+case("conv1d_transpose_same", ["[7, 3]"], 'Conv1DTranspose(4, 4, strides=2, padding="same", activation="relu")',
+     lambda: L.Conv1DTranspose(4, 4, strides=2, padding="same", activation="relu"))
+case("conv1d_transpose_output_padding", ["[6, 2]"],
+     'Conv1DTranspose(3, 3, strides=3, padding="same", output_padding=1, use_bias=false)',
+     lambda: L.Conv1DTranspose(3, 3, strides=3, padding="same", output_padding=1, use_bias=False))
+case("conv1d_transpose_dilated", ["[6, 2]"], "Conv1DTranspose(3, 3, dilation_rate=2)",
+     lambda: L.Conv1DTranspose(3, 3, dilation_rate=2))
 
 
 def shape_list(tensor):

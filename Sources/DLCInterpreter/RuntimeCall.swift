@@ -88,6 +88,10 @@ struct RuntimeCall {
       dlc_layer_norm(
         try read(x), long(outer), Int32(width), inner, epsilon, try read(gamma), try read(beta), rms ? 1 : 0,
         try write(y))
+    case .groupNorm(let x, let outer, let channels, let inner, let groups, let epsilon, let gamma, let beta, let y):
+      dlc_group_norm(
+        try read(x), batch, outer, Int32(channels), inner, Int32(groups), epsilon, try read(gamma), try read(beta),
+        try write(y))
     case .embedding(let ids, let count, let table, let rows, let width, let y):
       let source = try raw(ids)?.assumingMemoryBound(to: Int32.self)
       if dlc_embedding(source, long(count), try read(table), Int32(rows), Int32(width), try write(y)) != 0 {

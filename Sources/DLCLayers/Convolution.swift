@@ -77,75 +77,91 @@ extension LayerDef {
     return convolutionTile(s) * w.kh * w.kw * (w.channels / groups)
   }
 
-  static let conv2DTranspose = LayerDef(
-    keras: "Conv2DTranspose",
-    arguments: [
-      .int("filters", min: 1), .intTuple("kernel_size", count: 2), .intTuple("strides", count: 2, default: 1),
-      .choice("padding", ["valid", "same"], default: "valid"),
-      ArgumentSpec("output_padding", .intTuple(count: 2, min: 0), default: AttributeValue.none), .dataFormat(),
-      .intTuple("dilation_rate", count: 2, default: 1), .activation(), .bool("use_bias", default: true),
-    ]
-      + ArgumentSpec.trainingOnly(
-        "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer", "activity_regularizer",
-        "kernel_constraint", "bias_constraint"),
-    outputType: { layer in
-      let x = try spatialInput(layer, "Conv2DTranspose", 2)
-      try checkStridesWithDilation(layer, "Conv2DTranspose")
-      let kernel = layer.ints("kernel_size")
-      let strides = layer.ints("strides")
-      let dilation = layer.ints("dilation_rate")
-      let outputPadding = layer.arguments["output_padding"]?.intsValue
-      if let outputPadding, let axis = outputPadding.indices.first(where: { outputPadding[$0] >= strides[$0] }) {
-        throw Diagnostic.shape(
-          "Conv2DTranspose output_padding (\(outputPadding[axis])) must be smaller than strides (\(strides[axis]))",
-          argument: "output_padding")
+  static let conv1DTranspose = convolutionTranspose("Conv1DTranspose", spatialRank: 1)
+  static let conv2DTranspose = convolutionTranspose("Conv2DTranspose", spatialRank: 2)
+
+  /// Keras' Conv1DTranspose/Conv2DTranspose: the kernel is (kernel_size..., filters, channels); the
+  /// output length is Keras' `deconv_output_length`. Both run as the 2-D kernel, 1-D as height 1.
+  static func convolutionTranspose(_ keras: String, spatialRank: Int) -> LayerDef {
+    LayerDef(
+      keras: keras,
+      arguments: [
+        .int("filters", min: 1), .intTuple("kernel_size", count: spatialRank),
+        .intTuple("strides", count: spatialRank, default: 1), .choice("padding", ["valid", "same"], default: "valid"),
+        ArgumentSpec("output_padding", .intTuple(count: spatialRank, min: 0), default: AttributeValue.none),
+        .dataFormat(), .intTuple("dilation_rate", count: spatialRank, default: 1), .activation(),
+        .bool("use_bias", default: true),
+      ]
+        + ArgumentSpec.trainingOnly(
+          "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer", "activity_regularizer",
+          "kernel_constraint", "bias_constraint"),
+      outputType: { layer in
+        let x = try spatialInput(layer, keras, spatialRank)
+        try checkStridesWithDilation(layer, keras)
+        let kernel = layer.ints("kernel_size")
+        let strides = layer.ints("strides")
+        let dilation = layer.ints("dilation_rate")
+        let outputPadding = layer.arguments["output_padding"]?.intsValue
+        if let outputPadding, let axis = outputPadding.indices.first(where: { outputPadding[$0] >= strides[$0] }) {
+          throw Diagnostic.shape(
+            "\(keras) output_padding (\(outputPadding[axis])) must be smaller than strides (\(strides[axis]))",
+            argument: "output_padding")
+        }
+        let spatial = (0..<spatialRank).map { axis in
+          Window.deconvolved(
+            x.dims[axis], kernel: kernel[axis], stride: strides[axis], dilation: dilation[axis],
+            padding: layer.string("padding"), outputPadding: outputPadding?[axis])
+        }
+        if spatial.contains(where: { $0 < 1 }) {
+          throw Diagnostic.shape("\(keras) on \(x) would produce an empty output \(describe(spatial))")
+        }
+        return x.with(dims: spatial + [layer.int("filters")])
+      },
+      parameters: { layer in
+        kernelAndBias(layer, kernel: layer.ints("kernel_size") + [layer.int("filters"), layer.input.last])
+      },
+      macs: { layer, _ in
+        Checked.product(layer.input.elementCount, Checked.product(layer.ints("kernel_size")), layer.int("filters"))
       }
-      let spatial = (0..<2).map { axis in
-        Window.deconvolved(
-          x.dims[axis], kernel: kernel[axis], stride: strides[axis], dilation: dilation[axis],
-          padding: layer.string("padding"), outputPadding: outputPadding?[axis])
+    ).traits { $0.activationEpilogue = true }.lowered(scratch: { s in
+      // One example's columns: every input position times every tap and filter.
+      s.input.dropLast().reduce(1, *) * s.arguments.ints("kernel_size").reduce(1, *) * s.arguments.int("filters")
+    }) { c in
+      // 1-D as 2-D of height 1.
+      let lift = { (values: [Int], one: Int) in spatialRank == 1 ? [one] + values : values }
+      let k = lift(c.arguments.ints("kernel_size"), 1)
+      let s = lift(c.arguments.ints("strides"), 1)
+      let d = lift(c.arguments.ints("dilation_rate"), 1)
+      let input = lift(c.inputDims, 1)
+      let output = lift(c.outputDims, 1)
+      let filters = c.arguments.int("filters")
+      let channels = input[2]
+      let outputPadding: [Int]? =
+        c.arguments.isNone("output_padding") ? nil : lift(c.arguments.ints("output_padding"), 0)
+      let same = c.arguments.string("padding").lowercased() == "same"
+      func crop(_ axis: Int) -> Int {
+        // A height of 1 (a 1-D layer) is neither padded nor cropped.
+        spatialRank == 1 && axis == 0
+          ? 0
+          : WindowGeometry.transposedCrop(
+            kernel: k[axis], stride: s[axis], dilation: d[axis], same: same, outputPadding: outputPadding?[axis])
       }
-      if spatial.contains(where: { $0 < 1 }) {
-        throw Diagnostic.shape("Conv2DTranspose on \(x) would produce an empty output \(describe(spatial))")
+      // (kh·kw·filters, channels) → (channels, kh·kw·filters): the GEMM's B operand, row-major.
+      let kernel = try c.values("kernel")
+      let taps = k[0] * k[1] * filters
+      var packed = [Float](repeating: 0, count: kernel.count)
+      for tap in 0..<taps {
+        for channel in 0..<channels { packed[channel * taps + tap] = kernel[tap * channels + channel] }
       }
-      return x.with(dims: spatial + [layer.int("filters")])
-    },
-    parameters: { layer in
-      kernelAndBias(layer, kernel: layer.ints("kernel_size") + [layer.int("filters"), layer.input.last])
-    },
-    macs: { layer, _ in
-      Checked.product(layer.input.elementCount, Checked.product(layer.ints("kernel_size")), layer.int("filters"))
+      let window = SlidingWindow(
+        inH: input[0], inW: input[1], channels: channels, outH: output[0], outW: output[1], kh: k[0], kw: k[1],
+        sh: s[0], sw: s[1], dh: d[0], dw: d[1], padTop: crop(0), padLeft: crop(1))
+      c.emit(
+        .conv2DTranspose(
+          x: c.input(), window: window, filters: filters, kernel: c.constant(packed),
+          bias: try c.optionalWeight("bias"), y: c.output(), scratch: c.scratch))
+      c.activate(c.output(), count: c.outputDims.reduce(1, *), width: filters)
     }
-  ).traits { $0.activationEpilogue = true }.lowered(scratch: { s in
-    let k = s.arguments.ints("kernel_size")
-    return s.input[0] * s.input[1] * k[0] * k[1] * s.arguments.int("filters")
-  }) { c in
-    let k = c.arguments.ints("kernel_size")
-    let s = c.arguments.ints("strides")
-    let d = c.arguments.ints("dilation_rate")
-    let filters = c.arguments.int("filters")
-    let channels = c.inputDims[2]
-    let outputPadding: [Int]? = c.arguments.isNone("output_padding") ? nil : c.arguments.ints("output_padding")
-    let same = c.arguments.string("padding").lowercased() == "same"
-    func crop(_ axis: Int) -> Int {
-      WindowGeometry.transposedCrop(
-        kernel: k[axis], stride: s[axis], dilation: d[axis], same: same, outputPadding: outputPadding?[axis])
-    }
-    // (kh·kw·filters, channels) → (channels, kh·kw·filters): the GEMM's B operand, row-major.
-    let kernel = try c.values("kernel")
-    let taps = k[0] * k[1] * filters
-    var packed = [Float](repeating: 0, count: kernel.count)
-    for tap in 0..<taps {
-      for channel in 0..<channels { packed[channel * taps + tap] = kernel[tap * channels + channel] }
-    }
-    let window = SlidingWindow(
-      inH: c.inputDims[0], inW: c.inputDims[1], channels: channels, outH: c.outputDims[0], outW: c.outputDims[1],
-      kh: k[0], kw: k[1], sh: s[0], sw: s[1], dh: d[0], dw: d[1], padTop: crop(0), padLeft: crop(1))
-    c.emit(
-      .conv2DTranspose(
-        x: c.input(), window: window, filters: filters, kernel: c.constant(packed), bias: try c.optionalWeight("bias"),
-        y: c.output(), scratch: c.scratch))
-    c.activate(c.output(), count: c.outputDims.reduce(1, *), width: filters)
   }
 
   static let depthwiseConv2D = LayerDef(

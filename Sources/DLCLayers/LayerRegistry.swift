@@ -29,14 +29,14 @@ public struct LayerRegistry {
     // Inference-time identities
     .dropout, .spatialDropout1D, .spatialDropout2D, .gaussianNoise, .gaussianDropout,
     // Convolution
-    .conv1D, .conv2D, .conv2DTranspose, .depthwiseConv2D, .separableConv2D,
+    .conv1D, .conv2D, .conv1DTranspose, .conv2DTranspose, .depthwiseConv2D, .separableConv2D,
     // Pooling
     .maxPooling1D, .maxPooling2D, .averagePooling1D, .averagePooling2D,
     .globalMaxPooling1D, .globalMaxPooling2D, .globalAveragePooling1D, .globalAveragePooling2D,
     // Resizing
     .upSampling1D, .upSampling2D, .zeroPadding1D, .zeroPadding2D, .cropping1D, .cropping2D,
     // Normalization
-    .batchNormalization, .layerNormalization,
+    .batchNormalization, .layerNormalization, .groupNormalization, .unitNormalization,
     // Embeddings
     .embedding, .positionEmbedding,
     // Recurrent

@@ -110,6 +110,82 @@ extension LayerDef {
   }
 }
 
+extension LayerDef {
+  /// Keras' GroupNormalization: the `axis` channels in `groups` runs (-1: one per channel), each
+  /// normalized per example over its channels and every other position; gamma and beta per channel.
+  static let groupNormalization = LayerDef(
+    keras: "GroupNormalization",
+    arguments: [
+      .int("groups", default: 32), .int("axis", default: -1), .float("epsilon", min: 0, default: 1e-3),
+      .bool("center", default: true), .bool("scale", default: true),
+    ]
+      + ArgumentSpec.trainingOnly(
+        "beta_initializer", "gamma_initializer", "beta_regularizer", "gamma_regularizer", "beta_constraint",
+        "gamma_constraint"),
+    outputType: { layer in
+      let axis = try Axis.resolve(layer.int("axis"), rank: layer.input.rank, layer: "GroupNormalization")
+      let channels = layer.input.dims[axis]
+      let groups = layer.int("groups") == -1 ? channels : layer.int("groups")
+      guard groups >= 1 else {
+        throw Diagnostic.shape(
+          "GroupNormalization groups must be a positive integer or -1; got \(layer.int("groups"))", argument: "groups")
+      }
+      guard groups <= channels else {
+        throw Diagnostic.shape(
+          "GroupNormalization has \(groups) groups but only \(channels) channels on axis \(layer.int("axis")) of "
+            + "\(layer.input)", argument: "groups")
+      }
+      guard channels % groups == 0 else {
+        throw Diagnostic.shape(
+          "GroupNormalization groups=\(groups) must divide the \(channels) channels of \(layer.input)",
+          argument: "groups")
+      }
+      return layer.input
+    },
+    parameters: { layer in
+      guard let axis = try? Axis.resolve(layer.int("axis"), rank: layer.input.rank, layer: "") else { return [] }
+      let channels = [layer.input.dims[axis]]
+      return
+        (layer.bool("scale")
+        ? [layer.weight("gamma", channels, initializer: layer.initializer("gamma_initializer", default: "ones"))] : [])
+        + (layer.bool("center")
+          ? [layer.weight("beta", channels, initializer: layer.initializer("beta_initializer", default: "zeros"))]
+          : [])
+    },
+    macs: { _, outputs in outputs.first?.elementCount ?? 0 }
+  ).masking(.propagates).lowered { c in
+    let dims = [0] + c.inputDims
+    let axis = c.arguments.int("axis") < 0 ? c.arguments.int("axis") + dims.count : c.arguments.int("axis")
+    let channels = dims[axis]
+    c.emit(
+      .groupNorm(
+        x: c.input(), outer: dims[1..<axis].reduce(1, *), channels: channels, inner: dims[(axis + 1)...].reduce(1, *),
+        groups: c.arguments.int("groups") == -1 ? channels : c.arguments.int("groups"),
+        epsilon: Float(c.arguments.double("epsilon")), gamma: try c.optionalWeight("gamma"),
+        beta: try c.optionalWeight("beta"), y: c.output()))
+  }
+
+  /// Keras' UnitNormalization: x / max(‖x‖₂, 1e-12) over `axis` (one axis or several).
+  static let unitNormalization = LayerDef(
+    keras: "UnitNormalization",
+    arguments: [ArgumentSpec("axis", .axes, default: .ints([-1]))],
+    outputType: { layer in
+      let axes = try layer.ints("axis").map {
+        try Axis.resolve($0, rank: layer.input.rank, layer: "UnitNormalization")
+      }
+      guard Set(axes).count == axes.count else {
+        throw Diagnostic.shape("UnitNormalization axis lists an axis twice", argument: "axis")
+      }
+      return layer.input
+    },
+    macs: { _, outputs in outputs.first?.elementCount ?? 0 }
+  ).masking(.propagates).lowered(scratch: { s in AxisRows(s, axes: s.arguments.ints("axis")).scratch }) { c in
+    AxisRows(c.shapes, axes: c.arguments.ints("axis")).lower(c) { x, outer, width, inner, y in
+      .l2Normalize(x: x, outer: outer, axis: width, inner: inner, y: y)
+    }
+  }
+}
+
 /// A layer that works on rows made of some axes (LayerNormalization, Softmax): the input as
 /// (outer, width, inner) when the axes are adjacent, else moved into scratch with those axes last
 /// and moved back after.

@@ -567,6 +567,43 @@ DLC_API void dlc_layer_norm(const float *x, long outer, int width, long inner, f
     }
 }
 
+/* @section dlc_group_norm */
+/* Group normalization of x viewed as (examples, outer, channels, inner): the channels fall into
+ * `groups` equal runs, each normalized per example over its channels and every outer and inner
+ * position (statistics in double), then scaled and shifted per channel (gamma, beta may be NULL). */
+DLC_API void dlc_group_norm(const float *x, long examples, long outer, int channels, long inner, int groups,
+                            float epsilon, const float *gamma, const float *beta, float *y) {
+  const int per_group = channels / groups;
+  const long size = outer * channels * inner;
+  const double count = (double)outer * per_group * inner;
+  long n, o, r;
+  int g, c;
+  for (n = 0; n < examples; n++)
+    for (g = 0; g < groups; g++) {
+      const float *px = x + n * size;
+      float *py = y + n * size;
+      double sum = 0.0, squares = 0.0, mean;
+      float inverse;
+      for (o = 0; o < outer; o++)
+        for (c = g * per_group; c < (g + 1) * per_group; c++)
+          for (r = 0; r < inner; r++) sum += px[(o * channels + c) * inner + r];
+      mean = sum / count;
+      for (o = 0; o < outer; o++)
+        for (c = g * per_group; c < (g + 1) * per_group; c++)
+          for (r = 0; r < inner; r++) {
+            const double d = px[(o * channels + c) * inner + r] - mean;
+            squares += d * d;
+          }
+      inverse = 1.0f / sqrtf((float)(squares / count) + epsilon);
+      for (c = g * per_group; c < (g + 1) * per_group; c++) {
+        const float scale = gamma ? inverse * gamma[c] : inverse;
+        const float shift = (beta ? beta[c] : 0.0f) - (float)mean * scale;
+        for (o = 0; o < outer; o++)
+          for (r = 0; r < inner; r++) py[(o * channels + c) * inner + r] = px[(o * channels + c) * inner + r] * scale + shift;
+      }
+    }
+}
+
 /* @section dlc_embedding */
 /* Rows of the table for each id; an id outside 0..rows-1 stops with 2 before anything is read. */
 DLC_API int dlc_embedding(const int32_t *ids, long count, const float *table, int rows, int width, float *y) {
@@ -724,7 +761,8 @@ DLC_API void dlc_repeat(const float *x, int batch, int times, int features, floa
 }
 
 /* @section dlc_l2_normalize */
-/* x / max(‖x‖₂, 1e-12) along the middle axis of (outer, axis, inner). */
+/* x / max(‖x‖₂, 1e-12) along the middle axis of (outer, axis, inner), computed as Keras does:
+ * x · min(1/√Σx², 1e12), so a NaN anywhere in a row makes the whole row NaN. */
 DLC_API void dlc_l2_normalize(const float *x, long outer, int axis, long inner, float *y) {
   long o, r;
   int i;
@@ -734,7 +772,7 @@ DLC_API void dlc_l2_normalize(const float *x, long outer, int axis, long inner, 
       float *py = y + o * axis * inner + r;
       float sum = 0.0f, scale;
       for (i = 0; i < axis; i++) sum += px[(long)i * inner] * px[(long)i * inner];
-      scale = 1.0f / DLC_MAX(sqrtf(sum), 1e-12f);
+      scale = DLC_FMIN(1.0f / sqrtf(sum), 1e12f);
       for (i = 0; i < axis; i++) py[(long)i * inner] = px[(long)i * inner] * scale;
     }
 }

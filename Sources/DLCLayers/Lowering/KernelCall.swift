@@ -125,6 +125,10 @@ public enum KernelCall: Equatable, Sendable {
   case layerNorm(
     x: Operand, outer: Count, width: Int, inner: Int, epsilon: Float, gamma: Operand, beta: Operand, rms: Bool,
     y: Operand)
+  /// `channels` in `groups` runs, each normalized per example over its channels and all positions.
+  case groupNorm(
+    x: Operand, outer: Int, channels: Int, inner: Int, groups: Int, epsilon: Float, gamma: Operand, beta: Operand,
+    y: Operand)
   /// Fails (the entry point returns the error code) on an id outside the table, before reading it.
   case embedding(ids: Operand, count: Count, table: Operand, rows: Int, width: Int, y: Operand)
   case combine(CombineOp, a: Operand, b: Operand, count: Count, activation: Activation, y: Operand)
@@ -231,6 +235,14 @@ extension KernelCall {
         [
           t(x), long(outer), .int(width), .count(.fixed(inner), long: true), .float(epsilon), t(gamma), t(beta),
           flag(rms), t(y),
+        ]
+      )
+    case .groupNorm(let x, let outer, let channels, let inner, let groups, let epsilon, let gamma, let beta, let y):
+      return (
+        "dlc_group_norm",
+        [
+          t(x), long(.perExample(1)), .count(.fixed(outer), long: true), .int(channels),
+          .count(.fixed(inner), long: true), .int(groups), .float(epsilon), t(gamma), t(beta), t(y),
         ]
       )
     case .embedding(let ids, let count, let table, let rows, let width, let y):
