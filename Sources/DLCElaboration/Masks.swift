@@ -65,7 +65,7 @@ extension ElaborationState {
     case .attends:
       let masked = inputs.indices.filter { masks[inputs[$0]] != nil }
       if let mask = incoming {
-        guard application.input.rank == 3, application.isNone("attention_axes") else {
+        guard application.input.rank == 3, application.isNone(.attentionAxes) else {
           diagnostics.report(
             .error(
               "\(definition.keras) after a mask (from '\(mask.layer)') is supported on (batch, steps, features) "

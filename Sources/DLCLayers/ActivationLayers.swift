@@ -12,8 +12,8 @@ extension LayerDef {
     outputType: { $0.input }, memory: .elementwise
   ).masking(.propagates).traits {
     $0.computesActivation = { attributes in
-      guard attributes.number("negative_slope") == 0, attributes.number("threshold") == 0 else { return nil }
-      switch attributes.optionalNumber("max_value") {
+      guard attributes.number(.negativeSlope) == 0, attributes.number(.threshold) == 0 else { return nil }
+      switch attributes.optionalNumber(.maxValue) {
       case nil: return .relu
       case 6: return .relu6
       default: return nil
@@ -22,16 +22,16 @@ extension LayerDef {
     $0.elementwise = .unary { attributes in
       [
         .relu(
-          maxValue: attributes.optionalNumber("max_value"), slope: attributes.number("negative_slope"),
-          threshold: attributes.number("threshold"))
+          maxValue: attributes.optionalNumber(.maxValue), slope: attributes.number(.negativeSlope),
+          threshold: attributes.number(.threshold))
       ]
     }
   }.lowered { c in
     c.emit(
       .reluLayer(
         x: c.input(), count: .perExample(c.inputDims.reduce(1, *)),
-        maxValue: c.arguments.isNone("max_value") ? .infinity : Float(c.arguments.double("max_value")),
-        slope: Float(c.arguments.double("negative_slope")), threshold: Float(c.arguments.double("threshold")),
+        maxValue: c.arguments.isNone(.maxValue) ? .infinity : Float(c.arguments.double(.maxValue)),
+        slope: Float(c.arguments.double(.negativeSlope)), threshold: Float(c.arguments.double(.threshold)),
         y: c.output()))
   }
 
@@ -40,13 +40,13 @@ extension LayerDef {
     arguments: [.float("negative_slope", min: 0, default: 0.3)],
     outputType: { $0.input }, memory: .elementwise
   ).masking(.propagates).traits {
-    $0.computesActivation = { $0.number("negative_slope", default: 0.3) == 0.2 ? .leakyRelu : nil }
-    $0.elementwise = .unary { [.relu(maxValue: nil, slope: $0.number("negative_slope", default: 0.3), threshold: 0)] }
+    $0.computesActivation = { $0.number(.negativeSlope, default: 0.3) == 0.2 ? .leakyRelu : nil }
+    $0.elementwise = .unary { [.relu(maxValue: nil, slope: $0.number(.negativeSlope, default: 0.3), threshold: 0)] }
   }.lowered { c in
     c.emit(
       .reluLayer(
         x: c.input(), count: .perExample(c.inputDims.reduce(1, *)), maxValue: .infinity,
-        slope: Float(c.arguments.double("negative_slope")), threshold: 0, y: c.output()))
+        slope: Float(c.arguments.double(.negativeSlope)), threshold: 0, y: c.output()))
   }
 
   /// A learned slope per element; `shared_axes` (1-based, as in Keras) share one slope along those axes.
@@ -73,7 +73,7 @@ extension LayerDef {
     // alpha expanded over the shared axes at compile time: one slope per element of an example.
     let dims = c.inputDims
     var alphaDims = dims
-    if !c.arguments.isNone("shared_axes") { for axis in c.arguments.ints("shared_axes") { alphaDims[axis - 1] = 1 } }
+    if !c.arguments.isNone(.sharedAxes) { for axis in c.arguments.ints(.sharedAxes) { alphaDims[axis - 1] = 1 } }
     let alpha = try c.values("alpha")
     let strides = broadcastStrides(alphaDims).dropFirst()
     let size = dims.reduce(1, *)
@@ -96,12 +96,12 @@ extension LayerDef {
     arguments: [.float("alpha", default: 1.0)],
     outputType: { $0.input }, memory: .elementwise
   ).masking(.propagates).traits {
-    $0.computesActivation = { $0.number("alpha", default: 1) == 1 ? .elu : nil }
-    $0.elementwise = .unary { [.elu($0.number("alpha", default: 1))] }
+    $0.computesActivation = { $0.number(.alpha, default: 1) == 1 ? .elu : nil }
+    $0.elementwise = .unary { [.elu($0.number(.alpha, default: 1))] }
   }.lowered { c in
     c.emit(
       .eluLayer(
-        x: c.input(), count: .perExample(c.inputDims.reduce(1, *)), alpha: Float(c.arguments.double("alpha")),
+        x: c.input(), count: .perExample(c.inputDims.reduce(1, *)), alpha: Float(c.arguments.double(.alpha)),
         y: c.output()))
   }
 
@@ -109,11 +109,11 @@ extension LayerDef {
     keras: "Softmax",
     arguments: [ArgumentSpec("axis", .axes, default: .ints([-1]))],
     outputType: { layer in
-      for axis in layer.ints("axis") { _ = try Axis.resolve(axis, rank: layer.input.rank, layer: "Softmax") }
+      for axis in layer.ints(.axis) { _ = try Axis.resolve(axis, rank: layer.input.rank, layer: "Softmax") }
       return layer.input
     }
-  ).masking(.unsupported).lowered(scratch: { s in AxisRows(s, axes: s.arguments.ints("axis")).scratch }) { c in
-    AxisRows(c.shapes, axes: c.arguments.ints("axis")).lower(c) { x, outer, width, inner, y in
+  ).masking(.unsupported).lowered(scratch: { s in AxisRows(s, axes: s.arguments.ints(.axis)).scratch }) { c in
+    AxisRows(c.shapes, axes: c.arguments.ints(.axis)).lower(c) { x, outer, width, inner, y in
       .softmaxAxis(x: x, outer: outer, axis: width, inner: inner, y: y)
     }
   }

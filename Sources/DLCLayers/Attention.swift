@@ -29,17 +29,17 @@ extension LayerDef {
       guard query.rank == value.rank else {
         throw Diagnostic.shape("MultiHeadAttention query \(query) and value \(value) must have the same rank")
       }
-      if !layer.isNone("output_shape"), let bad = layer.ints("output_shape").first(where: { $0 < 1 }) {
+      if !layer.isNone(.outputShape), let bad = layer.ints(.outputShape).first(where: { $0 < 1 }) {
         throw Diagnostic.shape(
           "MultiHeadAttention output_shape entries must be at least 1; got \(bad)", argument: "output_shape")
       }
-      if layer.bool("use_causal_mask") && (query.rank != 3 || !layer.isNone("attention_axes")) {
+      if layer.bool(.useCausalMask) && (query.rank != 3 || !layer.isNone(.attentionAxes)) {
         throw Diagnostic.shape(
           "MultiHeadAttention use_causal_mask=true needs (batch, steps, features) inputs attending over their steps; "
             + "got \(query)", argument: "use_causal_mask")
       }
-      if !layer.isNone("attention_axes") {
-        let axes = layer.ints("attention_axes")
+      if !layer.isNone(.attentionAxes) {
+        let axes = layer.ints(.attentionAxes)
         for axis in axes {
           _ = try Axis.resolve(axis, rank: query.rank, layer: "MultiHeadAttention", argument: "attention_axes")
         }
@@ -51,14 +51,14 @@ extension LayerDef {
       return [query.with(dims: query.dims.dropLast() + outputFeatures(layer))]
     },
     parameters: { layer in
-      let heads = layer.int("num_heads")
-      let keyDim = layer.int("key_dim")
+      let heads = layer.int(.numHeads)
+      let keyDim = layer.int(.keyDim)
       let valueDim = attentionValueDim(layer)
       let value = layer.inputs.count > 1 ? layer.inputs[1] : layer.input
       let key = layer.inputs.count > 2 ? layer.inputs[2] : value
       let kernel = layer.initializer("kernel_initializer", default: "glorot_uniform")
       let biasInit = layer.initializer("bias_initializer", default: "zeros")
-      let useBias = layer.bool("use_bias")
+      let useBias = layer.bool(.useBias)
       func projection(_ name: String, _ inputDim: Int, _ width: Int) -> [ParameterSpec] {
         [layer.weight("\(name)/kernel", [inputDim, heads, width], initializer: kernel)]
           + (useBias ? [layer.weight("\(name)/bias", [heads, width], initializer: biasInit)] : [])
@@ -70,8 +70,8 @@ extension LayerDef {
         + (useBias ? [layer.weight("attention_output/bias", output, initializer: biasInit)] : [])
     },
     macs: { layer, _ in
-      let heads = layer.int("num_heads")
-      let keyDim = layer.int("key_dim")
+      let heads = layer.int(.numHeads)
+      let keyDim = layer.int(.keyDim)
       let valueDim = attentionValueDim(layer)
       let query = layer.input
       let value = layer.inputs.count > 1 ? layer.inputs[1] : query
@@ -92,12 +92,12 @@ extension LayerDef {
   }
 
   static func attentionValueDim(_ layer: LayerApplication) -> Int {
-    layer.isNone("value_dim") ? layer.int("key_dim") : layer.int("value_dim")
+    layer.isNone(.valueDim) ? layer.int(.keyDim) : layer.int(.valueDim)
   }
 
   /// The output's trailing dims: `output_shape` if given, else the query's feature size.
   static func outputFeatures(_ layer: LayerApplication) -> [Int] {
-    layer.isNone("output_shape") ? [layer.input.last] : layer.ints("output_shape")
+    layer.isNone(.outputShape) ? [layer.input.last] : layer.ints(.outputShape)
   }
 }
 
@@ -113,9 +113,9 @@ struct AttentionGeometry {
 
   init(_ s: LoweringShapes) {
     let arguments = s.arguments
-    heads = arguments.int("num_heads")
-    keyDim = arguments.int("key_dim")
-    valueDim = arguments.isNone("value_dim") ? keyDim : arguments.int("value_dim")
+    heads = arguments.int(.numHeads)
+    keyDim = arguments.int(.keyDim)
+    valueDim = arguments.isNone(.valueDim) ? keyDim : arguments.int(.valueDim)
     let data = s.dataInputs
     query = data[0].dims
     value = data[1].dims
@@ -123,8 +123,8 @@ struct AttentionGeometry {
     let rank = query.count + 1
     let middle = Array(1..<(rank - 1))
     let attended =
-      arguments.isNone("attention_axes")
-      ? middle : arguments.ints("attention_axes").map { $0 < 0 ? $0 + rank : $0 }.sorted()
+      arguments.isNone(.attentionAxes)
+      ? middle : arguments.ints(.attentionAxes).map { $0 < 0 ? $0 + rank : $0 }.sorted()
     self.attended = attended
     others = middle.filter { !attended.contains($0) }
     maxBatch = s.maxBatch
@@ -198,7 +198,7 @@ struct AttentionGeometry {
           q: qa, k: ka, v: va, groups: .perExample(groupsPerExample), queryLength: queryAttended,
           keyLength: keyAttended, heads: heads, keyDim: keyDim, valueDim: valueDim, mask: c.stepMask,
           queryMasked: masked.contains(0), keyMasked: masked.contains { $0 > 0 },
-          causal: c.arguments.bool("use_causal_mask"), scores: scores, context: ca)))
+          causal: c.arguments.bool(.useCausalMask), scores: scores, context: ca)))
     if moved {
       var inverse = [Int](repeating: 0, count: order.count)
       for (position, axis) in order.enumerated() { inverse[axis] = position }

@@ -22,26 +22,26 @@ extension LayerDef {
       outputType: { layer in
         let x = try spatialInput(layer, keras, spatialRank)
         let channels = x.last
-        let groups = layer.int("groups")
+        let groups = layer.int(.groups)
         guard channels % groups == 0 else {
           throw Diagnostic.shape(
             "\(keras) groups=\(groups) must divide the input channels (\(channels)) of \(x)", argument: "groups")
         }
-        guard layer.int("filters") % groups == 0 else {
+        guard layer.int(.filters) % groups == 0 else {
           throw Diagnostic.shape(
-            "\(keras) groups=\(groups) must divide filters=\(layer.int("filters"))", argument: "groups")
+            "\(keras) groups=\(groups) must divide filters=\(layer.int(.filters))", argument: "groups")
         }
         try checkStridesWithDilation(layer, keras)
-        let spatial = try windowed(x, layer, keras, kernel: layer.ints("kernel_size"))
-        return x.with(dims: spatial + [layer.int("filters")])
+        let spatial = try windowed(x, layer, keras, kernel: layer.ints(.kernelSize))
+        return x.with(dims: spatial + [layer.int(.filters)])
       },
       parameters: { layer in
-        let inputChannels = layer.input.last / max(1, layer.int("groups"))
-        return kernelAndBias(layer, kernel: layer.ints("kernel_size") + [inputChannels, layer.int("filters")])
+        let inputChannels = layer.input.last / max(1, layer.int(.groups))
+        return kernelAndBias(layer, kernel: layer.ints(.kernelSize) + [inputChannels, layer.int(.filters)])
       },
       macs: { layer, outputs in
         let perOutput = Checked.product(
-          Checked.product(layer.ints("kernel_size")), layer.input.last / max(1, layer.int("groups")))
+          Checked.product(layer.ints(.kernelSize)), layer.input.last / max(1, layer.int(.groups)))
         return Checked.product(outputs.first?.elementCount ?? 0, perOutput)
       }
     ).traits {
@@ -51,8 +51,8 @@ extension LayerDef {
     }.lowered(scratch: convolutionScratch) { c in
       c.emit(
         .conv2D(
-          x: c.input(), window: SlidingWindow(c.shapes), groups: c.arguments.int("groups"),
-          filters: c.arguments.int("filters"),
+          x: c.input(), window: SlidingWindow(c.shapes), groups: c.arguments.int(.groups),
+          filters: c.arguments.int(.filters),
           kernel: try c.weight("kernel"), bias: try c.optionalWeight("bias"), activation: c.activation,
           tile: convolutionTile(c.shapes), y: c.output(), scratch: c.scratch))
     }
@@ -63,7 +63,7 @@ extension LayerDef {
   /// never the arena's largest tenant.
   static func convolutionTile(_ s: LoweringShapes) -> Int {
     let w = SlidingWindow(s)
-    let patch = w.kh * w.kw * (w.channels / max(1, s.arguments.int("groups")))
+    let patch = w.kh * w.kw * (w.channels / max(1, s.arguments.int(.groups)))
     let positions = w.outH * w.outW
     let budget = max(s.input.reduce(1, *), s.output.reduce(1, *))
     return max(1, min(positions, max(budget / max(patch, 1), 64)))
@@ -72,7 +72,7 @@ extension LayerDef {
   /// One example's im2col matrix for one group and tile (none for a plain 1×1 convolution).
   static func convolutionScratch(_ s: LoweringShapes) -> Int {
     let w = SlidingWindow(s)
-    let groups = max(1, s.arguments.int("groups"))
+    let groups = max(1, s.arguments.int(.groups))
     if w.kh == 1 && w.kw == 1 && w.sh == 1 && w.sw == 1 && w.padTop == 0 && w.padLeft == 0 && groups == 1 { return 0 }
     return convolutionTile(s) * w.kh * w.kw * (w.channels / groups)
   }
@@ -98,9 +98,9 @@ extension LayerDef {
       outputType: { layer in
         let x = try spatialInput(layer, keras, spatialRank)
         try checkStridesWithDilation(layer, keras)
-        let kernel = layer.ints("kernel_size")
-        let strides = layer.ints("strides")
-        let dilation = layer.ints("dilation_rate")
+        let kernel = layer.ints(.kernelSize)
+        let strides = layer.ints(.strides)
+        let dilation = layer.ints(.dilationRate)
         let outputPadding = layer.arguments["output_padding"]?.intsValue
         if let outputPadding, let axis = outputPadding.indices.first(where: { outputPadding[$0] >= strides[$0] }) {
           throw Diagnostic.shape(
@@ -110,35 +110,35 @@ extension LayerDef {
         let spatial = (0..<spatialRank).map { axis in
           Window.deconvolved(
             x.dims[axis], kernel: kernel[axis], stride: strides[axis], dilation: dilation[axis],
-            padding: layer.string("padding"), outputPadding: outputPadding?[axis])
+            padding: layer.string(.padding), outputPadding: outputPadding?[axis])
         }
         if spatial.contains(where: { $0 < 1 }) {
           throw Diagnostic.shape("\(keras) on \(x) would produce an empty output \(describe(spatial))")
         }
-        return x.with(dims: spatial + [layer.int("filters")])
+        return x.with(dims: spatial + [layer.int(.filters)])
       },
       parameters: { layer in
-        kernelAndBias(layer, kernel: layer.ints("kernel_size") + [layer.int("filters"), layer.input.last])
+        kernelAndBias(layer, kernel: layer.ints(.kernelSize) + [layer.int(.filters), layer.input.last])
       },
       macs: { layer, _ in
-        Checked.product(layer.input.elementCount, Checked.product(layer.ints("kernel_size")), layer.int("filters"))
+        Checked.product(layer.input.elementCount, Checked.product(layer.ints(.kernelSize)), layer.int(.filters))
       }
     ).traits { $0.activationEpilogue = true }.lowered(scratch: { s in
       // One example's columns: every input position times every tap and filter.
-      s.input.dropLast().reduce(1, *) * s.arguments.ints("kernel_size").reduce(1, *) * s.arguments.int("filters")
+      s.input.dropLast().reduce(1, *) * s.arguments.ints(.kernelSize).reduce(1, *) * s.arguments.int(.filters)
     }) { c in
       // 1-D as 2-D of height 1.
       let lift = { (values: [Int], one: Int) in spatialRank == 1 ? [one] + values : values }
-      let k = lift(c.arguments.ints("kernel_size"), 1)
-      let s = lift(c.arguments.ints("strides"), 1)
-      let d = lift(c.arguments.ints("dilation_rate"), 1)
+      let k = lift(c.arguments.ints(.kernelSize), 1)
+      let s = lift(c.arguments.ints(.strides), 1)
+      let d = lift(c.arguments.ints(.dilationRate), 1)
       let input = lift(c.inputDims, 1)
       let output = lift(c.outputDims, 1)
-      let filters = c.arguments.int("filters")
+      let filters = c.arguments.int(.filters)
       let channels = input[2]
       let outputPadding: [Int]? =
-        c.arguments.isNone("output_padding") ? nil : lift(c.arguments.ints("output_padding"), 0)
-      let same = c.arguments.string("padding").lowercased() == "same"
+        c.arguments.isNone(.outputPadding) ? nil : lift(c.arguments.ints(.outputPadding), 0)
+      let same = c.arguments.string(.padding).lowercased() == "same"
       func crop(_ axis: Int) -> Int {
         // A height of 1 (a 1-D layer) is neither padded nor cropped.
         spatialRank == 1 && axis == 0
@@ -177,18 +177,18 @@ extension LayerDef {
     outputType: { layer in
       let x = try spatialInput(layer, "DepthwiseConv2D", 2)
       try checkStridesWithDilation(layer, "DepthwiseConv2D")
-      let spatial = try windowed(x, layer, "DepthwiseConv2D", kernel: layer.ints("kernel_size"))
-      return x.with(dims: spatial + [x.last * layer.int("depth_multiplier")])
+      let spatial = try windowed(x, layer, "DepthwiseConv2D", kernel: layer.ints(.kernelSize))
+      return x.with(dims: spatial + [x.last * layer.int(.depthMultiplier)])
     },
     parameters: { layer in
-      let multiplier = layer.int("depth_multiplier")
+      let multiplier = layer.int(.depthMultiplier)
       let kernel = layer.weight(
-        "kernel", layer.ints("kernel_size") + [layer.input.last, multiplier],
+        "kernel", layer.ints(.kernelSize) + [layer.input.last, multiplier],
         initializer: layer.initializer("depthwise_initializer", default: "glorot_uniform"))
       return [kernel] + bias(layer, layer.input.last * multiplier)
     },
     macs: { layer, outputs in
-      Checked.product(outputs.first?.elementCount ?? 0, Checked.product(layer.ints("kernel_size")))
+      Checked.product(outputs.first?.elementCount ?? 0, Checked.product(layer.ints(.kernelSize)))
     }
   ).traits {
     $0.activationEpilogue = true
@@ -198,7 +198,7 @@ extension LayerDef {
   }.lowered { c in
     c.emit(
       .depthwise(
-        x: c.input(), window: SlidingWindow(c.shapes), multiplier: c.arguments.int("depth_multiplier"),
+        x: c.input(), window: SlidingWindow(c.shapes), multiplier: c.arguments.int(.depthMultiplier),
         kernel: try c.weight("kernel"), bias: try c.optionalWeight("bias"), y: c.output()))
     c.activate(c.output(), count: c.outputDims.reduce(1, *), width: c.outputDims.last ?? 1)
   }
@@ -218,43 +218,43 @@ extension LayerDef {
     outputType: { layer in
       let x = try spatialInput(layer, "SeparableConv2D", 2)
       try checkStridesWithDilation(layer, "SeparableConv2D")
-      let spatial = try windowed(x, layer, "SeparableConv2D", kernel: layer.ints("kernel_size"))
-      return x.with(dims: spatial + [layer.int("filters")])
+      let spatial = try windowed(x, layer, "SeparableConv2D", kernel: layer.ints(.kernelSize))
+      return x.with(dims: spatial + [layer.int(.filters)])
     },
     parameters: { layer in
-      let expanded = layer.input.last * layer.int("depth_multiplier")
+      let expanded = layer.input.last * layer.int(.depthMultiplier)
       return [
         layer.weight(
-          "depthwise_kernel", layer.ints("kernel_size") + [layer.input.last, layer.int("depth_multiplier")],
+          "depthwise_kernel", layer.ints(.kernelSize) + [layer.input.last, layer.int(.depthMultiplier)],
           initializer: layer.initializer("depthwise_initializer", default: "glorot_uniform")),
         layer.weight(
-          "pointwise_kernel", [1, 1, expanded, layer.int("filters")],
+          "pointwise_kernel", [1, 1, expanded, layer.int(.filters)],
           initializer: layer.initializer("pointwise_initializer", default: "glorot_uniform")),
-      ] + bias(layer, layer.int("filters"))
+      ] + bias(layer, layer.int(.filters))
     },
     macs: { layer, outputs in
-      let positions = (outputs.first?.elementCount ?? 0) / max(1, layer.int("filters"))
-      let expanded = layer.input.last * layer.int("depth_multiplier")
+      let positions = (outputs.first?.elementCount ?? 0) / max(1, layer.int(.filters))
+      let expanded = layer.input.last * layer.int(.depthMultiplier)
       return Checked.product(
-        positions, expanded, Checked.sum(Checked.product(layer.ints("kernel_size")), layer.int("filters")))
+        positions, expanded, Checked.sum(Checked.product(layer.ints(.kernelSize)), layer.int(.filters)))
     }
   ).traits {
     $0.activationEpilogue = true
     $0.perChannelLinearKernel = "pointwise_kernel"
     $0.acceptsFoldedPadding = true
   }.lowered(scratch: { s in
-    s.maxBatch * s.output.dropLast().reduce(1, *) * (s.input.last ?? 1) * s.arguments.int("depth_multiplier")
+    s.maxBatch * s.output.dropLast().reduce(1, *) * (s.input.last ?? 1) * s.arguments.int(.depthMultiplier)
   }) { c in
     // Depthwise into scratch, then a 1×1 convolution as a GEMM over every position.
-    let expanded = (c.inputDims.last ?? 1) * c.arguments.int("depth_multiplier")
+    let expanded = (c.inputDims.last ?? 1) * c.arguments.int(.depthMultiplier)
     c.emit(
       .depthwise(
-        x: c.input(), window: SlidingWindow(c.shapes), multiplier: c.arguments.int("depth_multiplier"),
+        x: c.input(), window: SlidingWindow(c.shapes), multiplier: c.arguments.int(.depthMultiplier),
         kernel: try c.weight("depthwise_kernel"), bias: .none, y: c.scratch))
     c.emit(
       .dense(
         x: c.scratch, rows: .perExample(c.outputDims.dropLast().reduce(1, *)), inner: expanded,
-        kernel: try c.weight("pointwise_kernel"), units: c.arguments.int("filters"), bias: try c.optionalWeight("bias"),
+        kernel: try c.weight("pointwise_kernel"), units: c.arguments.int(.filters), bias: try c.optionalWeight("bias"),
         activation: c.activation, y: c.output()))
   }
 
@@ -271,7 +271,7 @@ extension LayerDef {
   }
 
   static func checkStridesWithDilation(_ layer: LayerApplication, _ keras: String) throws {
-    if layer.ints("strides").contains(where: { $0 > 1 }) && layer.ints("dilation_rate").contains(where: { $0 > 1 }) {
+    if layer.ints(.strides).contains(where: { $0 > 1 }) && layer.ints(.dilationRate).contains(where: { $0 > 1 }) {
       throw Diagnostic.shape(
         "\(keras) does not support strides > 1 together with dilation_rate > 1 (as in Keras)", argument: "strides")
     }
@@ -279,9 +279,9 @@ extension LayerDef {
 
   /// Spatial output lengths of a convolution window, or an error naming the axis that does not fit.
   static func windowed(_ x: TensorType, _ layer: LayerApplication, _ keras: String, kernel: [Int]) throws -> [Int] {
-    let strides = layer.ints("strides")
-    let dilation = layer.ints("dilation_rate")
-    let padding = layer.string("padding")
+    let strides = layer.ints(.strides)
+    let dilation = layer.ints(.dilationRate)
+    let padding = layer.string(.padding)
     // Zeros a folded ZeroPadding left for the convolution to read past its input's edges.
     let explicit = layer.arguments["explicit_padding"]?.intsValue ?? [0, 0, 0, 0]
     let added =
@@ -308,13 +308,13 @@ extension LayerDef {
   }
 
   static func bias(_ layer: LayerApplication, _ count: Int) -> [ParameterSpec] {
-    layer.bool("use_bias")
+    layer.bool(.useBias)
       ? [layer.weight("bias", [count], initializer: layer.initializer("bias_initializer", default: "zeros"))] : []
   }
 
   static func kernelAndBias(_ layer: LayerApplication, kernel shape: [Int]) -> [ParameterSpec] {
     [layer.weight("kernel", shape, initializer: layer.initializer("kernel_initializer", default: "glorot_uniform"))]
-      + bias(layer, layer.int("filters"))
+      + bias(layer, layer.int(.filters))
   }
 }
 
@@ -324,17 +324,17 @@ extension SlidingWindow {
   public init(_ s: LoweringShapes, kernel: [Int]? = nil, strides: [Int]? = nil) {
     let arguments = s.arguments
     let oneD = s.input.count == 2
-    let k = kernel ?? arguments.ints("kernel_size")
-    let st = strides ?? arguments.ints("strides")
+    let k = kernel ?? arguments.ints(.kernelSize)
+    let st = strides ?? arguments.ints(.strides)
     let d =
       arguments.arguments["dilation_rate"] == nil
-      ? Array(repeating: 1, count: k.count) : arguments.ints("dilation_rate")
+      ? Array(repeating: 1, count: k.count) : arguments.ints(.dilationRate)
     (inH, inW, channels) = oneD ? (1, s.input[0], s.input[1]) : (s.input[0], s.input[1], s.input[2])
     (outH, outW) = oneD ? (1, s.output[0]) : (s.output[0], s.output[1])
     (kh, kw) = oneD ? (1, k[0]) : (k[0], k[1])
     (sh, sw) = oneD ? (1, st[0]) : (st[0], st[1])
     (dh, dw) = oneD ? (1, d[0]) : (d[0], d[1])
-    let mode = arguments.string("padding")
+    let mode = arguments.string(.padding)
     padTop = WindowGeometry.paddingBefore(mode, input: inH, output: outH, kernel: kh, stride: sh, dilation: dh)
     padLeft = WindowGeometry.paddingBefore(mode, input: inW, output: outW, kernel: kw, stride: sw, dilation: dw)
     if let folded = WindowGeometry.foldedPadding(s.node.attributes) { (padTop, padLeft) = folded }

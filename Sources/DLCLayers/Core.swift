@@ -21,16 +21,16 @@ extension LayerDef {
           "Dense expects a rank-2 input (batch, features); got \(x)",
           notes: ["add Flatten() before it to get \(x.with(dims: [x.elementCount]))"])
       }
-      return x.replacingLast(with: layer.int("units"))
+      return x.replacingLast(with: layer.int(.units))
     },
     parameters: { layer in
-      let units = layer.int("units")
+      let units = layer.int(.units)
       return [
         layer.weight(
           "kernel", [layer.input.last, units],
           initializer: layer.initializer("kernel_initializer", default: "glorot_uniform"))
       ]
-        + (layer.bool("use_bias")
+        + (layer.bool(.useBias)
           ? [layer.weight("bias", [units], initializer: layer.initializer("bias_initializer", default: "zeros"))] : [])
     },
     macs: { layer, outputs in Checked.product(outputs.first?.elementCount ?? 0, layer.input.last) }
@@ -41,7 +41,7 @@ extension LayerDef {
     c.emit(
       .dense(
         x: c.input(), rows: .perExample(c.inputDims.dropLast().reduce(1, *)), inner: c.inputDims.last ?? 1,
-        kernel: try c.weight("kernel"), units: c.arguments.int("units"), bias: try c.optionalWeight("bias"),
+        kernel: try c.weight("kernel"), units: c.arguments.int(.units), bias: try c.optionalWeight("bias"),
         activation: c.activation, y: c.output()))
   }
 
@@ -76,7 +76,7 @@ extension LayerDef {
     inputDType: nil,
     outputType: { layer in
       let x = layer.input
-      var target = layer.ints("target_shape")
+      var target = layer.ints(.targetShape)
       guard !target.isEmpty else {
         throw Diagnostic.shape("Reshape needs a non-empty target_shape", argument: "target_shape")
       }
@@ -115,7 +115,7 @@ extension LayerDef {
     inputDType: nil,
     outputType: { layer in
       let x = layer.input
-      let order = layer.ints("dims")
+      let order = layer.ints(.dims)
       guard order.sorted() == Array(1...x.dims.count) else {
         throw Diagnostic.shape(
           "Permute dims must be a permutation of 1…\(x.dims.count) for input \(x); got \(describe(order))",
@@ -124,7 +124,7 @@ extension LayerDef {
       return x.with(dims: order.map { x.dims[$0 - 1] })
     }
   ).lowered { c in
-    c.emit(.transpose(x: c.input(), shape: c.inputDims, order: [0] + c.arguments.ints("dims"), y: c.output()))
+    c.emit(.transpose(x: c.input(), shape: c.inputDims, order: [0] + c.arguments.ints(.dims), y: c.output()))
   }
 
   static let repeatVector = LayerDef(
@@ -132,12 +132,12 @@ extension LayerDef {
     arguments: [.int("n", min: 1)],
     outputType: { layer in
       let x = try layer.input.requireRank(2, for: "RepeatVector", "(batch, features)")
-      return x.with(dims: [layer.int("n"), x.last])
+      return x.with(dims: [layer.int(.n), x.last])
     }
   ).lowered { c in
     c.emit(
       .repeatRows(
-        x: c.input(), examples: .perExample(1), times: .fixed(c.arguments.int("n")), features: c.inputDims.last ?? 1,
+        x: c.input(), examples: .perExample(1), times: .fixed(c.arguments.int(.n)), features: c.inputDims.last ?? 1,
         y: c.output()))
   }
 
@@ -166,11 +166,11 @@ extension LayerDef {
   static let maskingLayer = LayerDef(
     keras: "Masking", arguments: [.float("mask_value", default: 0)],
     outputType: { layer in try layer.input.requireRank(atLeast: 2, for: "Masking", "(batch, steps, features)") }
-  ).masking(.drops, produces: { .notEqual($0.double("mask_value")) }).lowered { c in
+  ).masking(.drops, produces: { .notEqual($0.double(.maskValue)) }).lowered { c in
     c.emit(
       .masking(
         x: c.input(), rows: .perExample(c.inputDims.dropLast().reduce(1, *)), features: c.inputDims.last ?? 1,
-        value: Float(c.arguments.double("mask_value")), y: c.output()))
+        value: Float(c.arguments.double(.maskValue)), y: c.output()))
   }
 
   /// y = x · scale + offset.
@@ -179,12 +179,12 @@ extension LayerDef {
     arguments: [.float("scale"), .float("offset", default: 0)],
     outputType: { $0.input }, memory: .elementwise
   ).masking(.propagates).traits {
-    $0.elementwise = .unary { [.scale($0.number("scale", default: 1), $0.number("offset"))] }
+    $0.elementwise = .unary { [.scale($0.number(.scale, default: 1), $0.number(.offset))] }
   }.lowered { c in
     c.emit(
       .affine(
-        x: c.input(), count: .perExample(c.inputDims.reduce(1, *)), scale: Float(c.arguments.double("scale")),
-        offset: Float(c.arguments.double("offset")), y: c.output()))
+        x: c.input(), count: .perExample(c.inputDims.reduce(1, *)), scale: Float(c.arguments.double(.scale)),
+        offset: Float(c.arguments.double(.offset)), y: c.output()))
   }
 
   static func identity(_ keras: String, _ arguments: [ArgumentSpec], rank: (Int, String)? = nil) -> LayerDef {

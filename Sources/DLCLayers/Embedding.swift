@@ -13,23 +13,23 @@ extension LayerDef {
       + ArgumentSpec.trainingOnly("weights", "lora_alpha", "input_length") + [.loraRank],
     inputDType: .int32,
     outputType: { layer in
-      TensorType(.float32, layer.input.dims + [layer.int("output_dim")])
+      TensorType(.float32, layer.input.dims + [layer.int(.outputDim)])
     },
     parameters: { layer in
       [
         layer.weight(
-          "embeddings", [layer.int("input_dim"), layer.int("output_dim")],
+          "embeddings", [layer.int(.inputDim), layer.int(.outputDim)],
           initializer: layer.initializer("embeddings_initializer", default: "uniform"))
       ]
     }
-  ).masking(.drops, produces: { $0.bool("mask_zero") ? .nonzeroTokens : nil }).traits {
+  ).masking(.drops, produces: { $0.bool(.maskZero) ? .nonzeroTokens : nil }).traits {
     $0.tokenVocabulary = { $0["input_dim"]?.intValue }
   }.lowered { c in
     // A checked lookup: an id outside the table fails the call before anything is read.
     c.emit(
       .embedding(
         ids: c.input(), count: .perExample(c.inputDims.reduce(1, *)), table: try c.weight("embeddings"),
-        rows: c.arguments.int("input_dim"), width: c.arguments.int("output_dim"), y: c.output()))
+        rows: c.arguments.int(.inputDim), width: c.arguments.int(.outputDim), y: c.output()))
   }
 
   /// keras_hub's PositionEmbedding: a learned (sequence_length, dim) table, sliced to the input's length and
@@ -40,9 +40,9 @@ extension LayerDef {
     outputType: { layer in
       let x = try layer.input.requireRank(atLeast: 3, for: "PositionEmbedding", "(batch, steps, features)")
       let steps = x.dims[x.dims.count - 2]
-      guard steps <= layer.int("sequence_length") else {
+      guard steps <= layer.int(.sequenceLength) else {
         throw Diagnostic.shape(
-          "PositionEmbedding sequence_length=\(layer.int("sequence_length")) is shorter than the input's \(steps) steps \(x)",
+          "PositionEmbedding sequence_length=\(layer.int(.sequenceLength)) is shorter than the input's \(steps) steps \(x)",
           argument: "sequence_length")
       }
       return x
@@ -50,7 +50,7 @@ extension LayerDef {
     parameters: { layer in
       [
         layer.weight(
-          "embeddings", [layer.int("sequence_length"), layer.input.last],
+          "embeddings", [layer.int(.sequenceLength), layer.input.last],
           initializer: layer.initializer("initializer", default: "glorot_uniform"))
       ]
     }

@@ -41,12 +41,17 @@ public struct LayerApplication {
   /// The only input of a single-input layer.
   public var input: TensorType { inputs.first ?? TensorType(.float32, []) }
 
-  public func int(_ name: String) -> Int { arguments[name]?.intValue ?? 0 }
-  public func ints(_ name: String) -> [Int] { arguments[name]?.intsValue ?? [] }
-  public func double(_ name: String) -> Double { arguments[name]?.doubleValue ?? 0 }
-  public func bool(_ name: String) -> Bool { arguments[name]?.boolValue ?? false }
-  public func string(_ name: String) -> String { arguments[name]?.stringValue ?? "" }
-  public func isNone(_ name: String) -> Bool { arguments[name]?.isNone ?? true }
+  // Elaboration has bound every argument of the schema (a default where the call gave none), so a
+  // missing value means the key is not this layer's: the fallbacks are never what a model reads.
+  public func int(_ key: ArgumentKey<Int>) -> Int { arguments[key.name]?.intValue ?? 0 }
+  public func ints(_ key: ArgumentKey<[Int]>) -> [Int] { arguments[key.name]?.intsValue ?? [] }
+  public func double(_ key: ArgumentKey<Double>) -> Double { arguments[key.name]?.doubleValue ?? 0 }
+  public func bool(_ key: ArgumentKey<Bool>) -> Bool { arguments[key.name]?.boolValue ?? false }
+  public func string(_ key: ArgumentKey<String>) -> String { arguments[key.name]?.stringValue ?? "" }
+  /// Whether an optional argument was left at `none`.
+  public func isNone(_ key: ArgumentKey<[Int]>) -> Bool { arguments[key.name]?.isNone ?? true }
+  public func isNone(_ key: ArgumentKey<Int>) -> Bool { arguments[key.name]?.isNone ?? true }
+  public func isNone(_ key: ArgumentKey<Double>) -> Bool { arguments[key.name]?.isNone ?? true }
   /// Whether the layer's weights are trained (the common `trainable=` argument).
   public var trainable: Bool { arguments["trainable"]?.boolValue ?? true }
 

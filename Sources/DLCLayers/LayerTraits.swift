@@ -62,8 +62,12 @@ extension Node {
 
 extension Attributes {
   /// A number attribute, `fallback` when absent (elaboration binds every default, passes may not).
-  func number(_ name: String, default fallback: Double = 0) -> Double { self[name]?.doubleValue ?? fallback }
+  func number(_ key: ArgumentKey<Double>, default fallback: Double = 0) -> Double {
+    self[key.name]?.doubleValue ?? fallback
+  }
 
   /// A number attribute that may be `none`.
-  func optionalNumber(_ name: String) -> Double? { self[name].flatMap { $0.isNone ? nil : $0.doubleValue } }
+  func optionalNumber(_ key: ArgumentKey<Double>) -> Double? {
+    self[key.name].flatMap { $0.isNone ? nil : $0.doubleValue }
+  }
 }

@@ -90,11 +90,11 @@ extension LayerDef {
           "Concatenate needs inputs of the same rank; got " + layer.inputs.map(\.description).joined(separator: " and ")
         )
       }
-      let axis = try Axis.resolve(layer.int("axis"), rank: first.rank, layer: "Concatenate")
+      let axis = try Axis.resolve(layer.int(.axis), rank: first.rank, layer: "Concatenate")
       for other in layer.inputs.dropFirst() {
         for index in first.dims.indices where index != axis && first.dims[index] != other.dims[index] {
           throw Diagnostic.shape(
-            "Concatenate along axis \(layer.int("axis")) needs the other dimensions to match; got "
+            "Concatenate along axis \(layer.int(.axis)) needs the other dimensions to match; got "
               + layer.inputs.map(\.description).joined(separator: " and "))
         }
       }
@@ -106,7 +106,7 @@ extension LayerDef {
     // Each input into its slice of every output row; a backend drops the copy when the memory plan
     // had the producer write straight into the slice.
     let dims = [0] + c.outputDims
-    let axis = c.arguments.int("axis") < 0 ? c.arguments.int("axis") + dims.count : c.arguments.int("axis")
+    let axis = c.arguments.int(.axis) < 0 ? c.arguments.int(.axis) + dims.count : c.arguments.int(.axis)
     let outer = dims[1..<axis].reduce(1, *)
     let stride = dims[axis...].reduce(1, *)
     var offset = 0
@@ -125,7 +125,7 @@ extension LayerDef {
     arguments: [ArgumentSpec("axes", .axes), .bool("normalize", default: false)],
     outputTypes: { layer in
       let (x, y) = (layer.inputs[0], layer.inputs[1])
-      let axes = layer.ints("axes")
+      let axes = layer.ints(.axes)
       guard axes.count == 1 || axes.count == 2 else {
         throw Diagnostic.shape("Dot axes must be one axis or a pair of axes; got \(describe(axes))", argument: "axes")
       }
@@ -145,7 +145,7 @@ extension LayerDef {
     },
     macs: { layer, outputs in
       let x = layer.input
-      let contracted = (try? Axis.resolve(layer.ints("axes").first ?? -1, rank: x.rank, layer: "Dot")).map {
+      let contracted = (try? Axis.resolve(layer.ints(.axes).first ?? -1, rank: x.rank, layer: "Dot")).map {
         x.dims[$0]
       }
       return Checked.product(outputs.first?.elementCount ?? 0, contracted ?? 0)
@@ -153,14 +153,14 @@ extension LayerDef {
   ).lowered(scratch: { s in 4 * s.maxBatch * max(s.inputs[0].elementCount, s.inputs[1].elementCount) }) { c in
     let x = [0] + c.inputDims(0)
     let y = [0] + c.inputDims(1)
-    let axes = c.arguments.ints("axes")
+    let axes = c.arguments.ints(.axes)
     let resolve = { (axis: Int, rank: Int) in axis < 0 ? axis + rank : axis }
     let xAxis = resolve(axes[0], x.count)
     let yAxis = resolve(axes.count == 2 ? axes[1] : axes[0], y.count)
     let big = c.maxBatch * max(c.shapes.inputs[0].elementCount, c.shapes.inputs[1].elementCount)
     let slots = (0..<4).map { c.scratch + $0 * big }
     var (a, b) = (c.input(0), c.input(1))
-    if c.arguments.bool("normalize") {
+    if c.arguments.bool(.normalize) {
       c.emit(
         .l2Normalize(
           x: a, outer: .perExample(x[1..<xAxis].reduce(1, *)), axis: x[xAxis], inner: x[(xAxis + 1)...].reduce(1, *),

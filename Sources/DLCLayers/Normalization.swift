@@ -14,18 +14,18 @@ extension LayerDef {
         "beta_initializer", "gamma_initializer", "moving_mean_initializer", "moving_variance_initializer",
         "beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint", "synchronized"),
     outputType: { layer in
-      _ = try Axis.resolve(layer.int("axis"), rank: layer.input.rank, layer: "BatchNormalization")
+      _ = try Axis.resolve(layer.int(.axis), rank: layer.input.rank, layer: "BatchNormalization")
       return layer.input
     },
     parameters: { layer in
-      let axis = (try? Axis.resolve(layer.int("axis"), rank: layer.input.rank, layer: "")) ?? 0
+      let axis = (try? Axis.resolve(layer.int(.axis), rank: layer.input.rank, layer: "")) ?? 0
       let channels = [layer.input.dims[axis]]
       var weights: [ParameterSpec] = []
-      if layer.bool("scale") {
+      if layer.bool(.scale) {
         weights.append(
           layer.weight("gamma", channels, initializer: layer.initializer("gamma_initializer", default: "ones")))
       }
-      if layer.bool("center") {
+      if layer.bool(.center) {
         weights.append(
           layer.weight("beta", channels, initializer: layer.initializer("beta_initializer", default: "zeros")))
       }
@@ -46,13 +46,13 @@ extension LayerDef {
   }.lowered { c in
     // y = (x − mean)·gamma/√(var + ε) + beta, folded per channel at compile time as Keras does.
     let dims = [0] + c.inputDims
-    let axis = c.arguments.int("axis") < 0 ? c.arguments.int("axis") + dims.count : c.arguments.int("axis")
+    let axis = c.arguments.int(.axis) < 0 ? c.arguments.int(.axis) + dims.count : c.arguments.int(.axis)
     let channels = dims[axis]
     let mean = try c.values("moving_mean")
     let variance = try c.values("moving_variance")
     let gamma = c.hasWeight("gamma") ? try c.values("gamma") : [Float](repeating: 1, count: channels)
     let beta = c.hasWeight("beta") ? try c.values("beta") : [Float](repeating: 0, count: channels)
-    let epsilon = Float(c.arguments.double("epsilon"))
+    let epsilon = Float(c.arguments.double(.epsilon))
     let scale = (0..<channels).map { gamma[$0] / (variance[$0] + epsilon).squareRoot() }
     let shift = (0..<channels).map { beta[$0] - mean[$0] * scale[$0] }
     c.emit(
@@ -75,7 +75,7 @@ extension LayerDef {
         "beta_initializer", "gamma_initializer", "beta_regularizer", "gamma_regularizer", "beta_constraint",
         "gamma_constraint"),
     outputType: { layer in
-      let axes = try layer.ints("axis").map {
+      let axes = try layer.ints(.axis).map {
         try Axis.resolve($0, rank: layer.input.rank, layer: "LayerNormalization")
       }
       guard Set(axes).count == axes.count else {
@@ -84,26 +84,26 @@ extension LayerDef {
       return layer.input
     },
     parameters: { layer in
-      let axes = layer.ints("axis").compactMap { try? Axis.resolve($0, rank: layer.input.rank, layer: "") }.sorted()
+      let axes = layer.ints(.axis).compactMap { try? Axis.resolve($0, rank: layer.input.rank, layer: "") }.sorted()
       let shape = axes.map { layer.input.dims[$0] }
       var weights: [ParameterSpec] = []
-      if layer.bool("scale") || layer.bool("rms_scaling") {
+      if layer.bool(.scale) || layer.bool(.rmsScaling) {
         weights.append(
           layer.weight("gamma", shape, initializer: layer.initializer("gamma_initializer", default: "ones")))
       }
-      if layer.bool("center") && !layer.bool("rms_scaling") {
+      if layer.bool(.center) && !layer.bool(.rmsScaling) {
         weights.append(
           layer.weight("beta", shape, initializer: layer.initializer("beta_initializer", default: "zeros")))
       }
       return weights
     },
     macs: { _, outputs in outputs.first?.elementCount ?? 0 }
-  ).masking(.propagates).lowered(scratch: { s in AxisRows(s, axes: s.arguments.ints("axis")).scratch }) { c in
-    let epsilon = Float(c.arguments.double("epsilon"))
+  ).masking(.propagates).lowered(scratch: { s in AxisRows(s, axes: s.arguments.ints(.axis)).scratch }) { c in
+    let epsilon = Float(c.arguments.double(.epsilon))
     let gamma = try c.optionalWeight("gamma")
     let beta = try c.optionalWeight("beta")
-    let rms = c.arguments.bool("rms_scaling")
-    AxisRows(c.shapes, axes: c.arguments.ints("axis")).lower(c) { x, outer, width, inner, y in
+    let rms = c.arguments.bool(.rmsScaling)
+    AxisRows(c.shapes, axes: c.arguments.ints(.axis)).lower(c) { x, outer, width, inner, y in
       .layerNorm(
         x: x, outer: outer, width: width, inner: inner, epsilon: epsilon, gamma: gamma, beta: beta, rms: rms, y: y)
     }
@@ -123,16 +123,16 @@ extension LayerDef {
         "beta_initializer", "gamma_initializer", "beta_regularizer", "gamma_regularizer", "beta_constraint",
         "gamma_constraint"),
     outputType: { layer in
-      let axis = try Axis.resolve(layer.int("axis"), rank: layer.input.rank, layer: "GroupNormalization")
+      let axis = try Axis.resolve(layer.int(.axis), rank: layer.input.rank, layer: "GroupNormalization")
       let channels = layer.input.dims[axis]
-      let groups = layer.int("groups") == -1 ? channels : layer.int("groups")
+      let groups = layer.int(.groups) == -1 ? channels : layer.int(.groups)
       guard groups >= 1 else {
         throw Diagnostic.shape(
-          "GroupNormalization groups must be a positive integer or -1; got \(layer.int("groups"))", argument: "groups")
+          "GroupNormalization groups must be a positive integer or -1; got \(layer.int(.groups))", argument: "groups")
       }
       guard groups <= channels else {
         throw Diagnostic.shape(
-          "GroupNormalization has \(groups) groups but only \(channels) channels on axis \(layer.int("axis")) of "
+          "GroupNormalization has \(groups) groups but only \(channels) channels on axis \(layer.int(.axis)) of "
             + "\(layer.input)", argument: "groups")
       }
       guard channels % groups == 0 else {
@@ -143,25 +143,25 @@ extension LayerDef {
       return layer.input
     },
     parameters: { layer in
-      guard let axis = try? Axis.resolve(layer.int("axis"), rank: layer.input.rank, layer: "") else { return [] }
+      guard let axis = try? Axis.resolve(layer.int(.axis), rank: layer.input.rank, layer: "") else { return [] }
       let channels = [layer.input.dims[axis]]
       return
-        (layer.bool("scale")
+        (layer.bool(.scale)
         ? [layer.weight("gamma", channels, initializer: layer.initializer("gamma_initializer", default: "ones"))] : [])
-        + (layer.bool("center")
+        + (layer.bool(.center)
           ? [layer.weight("beta", channels, initializer: layer.initializer("beta_initializer", default: "zeros"))]
           : [])
     },
     macs: { _, outputs in outputs.first?.elementCount ?? 0 }
   ).masking(.propagates).lowered { c in
     let dims = [0] + c.inputDims
-    let axis = c.arguments.int("axis") < 0 ? c.arguments.int("axis") + dims.count : c.arguments.int("axis")
+    let axis = c.arguments.int(.axis) < 0 ? c.arguments.int(.axis) + dims.count : c.arguments.int(.axis)
     let channels = dims[axis]
     c.emit(
       .groupNorm(
         x: c.input(), outer: dims[1..<axis].reduce(1, *), channels: channels, inner: dims[(axis + 1)...].reduce(1, *),
-        groups: c.arguments.int("groups") == -1 ? channels : c.arguments.int("groups"),
-        epsilon: Float(c.arguments.double("epsilon")), gamma: try c.optionalWeight("gamma"),
+        groups: c.arguments.int(.groups) == -1 ? channels : c.arguments.int(.groups),
+        epsilon: Float(c.arguments.double(.epsilon)), gamma: try c.optionalWeight("gamma"),
         beta: try c.optionalWeight("beta"), y: c.output()))
   }
 
@@ -170,7 +170,7 @@ extension LayerDef {
     keras: "UnitNormalization",
     arguments: [ArgumentSpec("axis", .axes, default: .ints([-1]))],
     outputType: { layer in
-      let axes = try layer.ints("axis").map {
+      let axes = try layer.ints(.axis).map {
         try Axis.resolve($0, rank: layer.input.rank, layer: "UnitNormalization")
       }
       guard Set(axes).count == axes.count else {
@@ -179,8 +179,8 @@ extension LayerDef {
       return layer.input
     },
     macs: { _, outputs in outputs.first?.elementCount ?? 0 }
-  ).masking(.propagates).lowered(scratch: { s in AxisRows(s, axes: s.arguments.ints("axis")).scratch }) { c in
-    AxisRows(c.shapes, axes: c.arguments.ints("axis")).lower(c) { x, outer, width, inner, y in
+  ).masking(.propagates).lowered(scratch: { s in AxisRows(s, axes: s.arguments.ints(.axis)).scratch }) { c in
+    AxisRows(c.shapes, axes: c.arguments.ints(.axis)).lower(c) { x, outer, width, inner, y in
       .l2Normalize(x: x, outer: outer, axis: width, inner: inner, y: y)
     }
   }

@@ -24,13 +24,13 @@ extension LayerDef {
       ],
       outputType: { layer in
         let x = try spatialInput(layer, keras, spatialRank)
-        let pool = layer.ints("pool_size")
+        let pool = layer.ints(.poolSize)
         let strides = layer.arguments["strides"]?.intsValue ?? pool
         var spatial: [Int] = []
         for axis in pool.indices {
           guard
             let length = Window.pooled(
-              x.dims[axis], pool: pool[axis], stride: strides[axis], padding: layer.string("padding"))
+              x.dims[axis], pool: pool[axis], stride: strides[axis], padding: layer.string(.padding))
           else {
             throw Diagnostic.shape(
               "\(keras) pool \(Window.describe(pool)) is larger than its input "
@@ -42,8 +42,8 @@ extension LayerDef {
         return x.with(dims: spatial + [x.last])
       }
     ).lowered { c in
-      let size = c.arguments.ints("pool_size")
-      let strides = c.arguments.isNone("strides") ? size : c.arguments.ints("strides")
+      let size = c.arguments.ints(.poolSize)
+      let strides = c.arguments.isNone(.strides) ? size : c.arguments.ints(.strides)
       c.emit(
         .pool2D(
           x: c.input(), window: SlidingWindow(c.shapes, kernel: size, strides: strides), isMax: keras.hasPrefix("Max"),
@@ -57,7 +57,7 @@ extension LayerDef {
       arguments: [.dataFormat(), .bool("keepdims", default: false)],
       outputType: { layer in
         let x = try spatialInput(layer, keras, spatialRank)
-        let kept = layer.bool("keepdims") ? Array(repeating: 1, count: spatialRank) : []
+        let kept = layer.bool(.keepdims) ? Array(repeating: 1, count: spatialRank) : []
         return x.with(dims: kept + [x.last])
       }
     ).lowered { c in

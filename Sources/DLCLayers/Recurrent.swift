@@ -4,9 +4,9 @@ import DLCSupport
 
 extension LayerDef {
   static let simpleRNN = recurrent("SimpleRNN", gates: 1, states: 1).masking(
-    .consumes(passesOn: { $0.bool("return_sequences") }))
-  static let lstm = recurrent("LSTM", gates: 4, states: 2).masking(.consumes(passesOn: { $0.bool("return_sequences") }))
-  static let gru = recurrent("GRU", gates: 3, states: 1).masking(.consumes(passesOn: { $0.bool("return_sequences") }))
+    .consumes(passesOn: { $0.bool(.returnSequences) }))
+  static let lstm = recurrent("LSTM", gates: 4, states: 2).masking(.consumes(passesOn: { $0.bool(.returnSequences) }))
+  static let gru = recurrent("GRU", gates: 3, states: 1).masking(.consumes(passesOn: { $0.bool(.returnSequences) }))
 
   /// The recurrent layers share Keras' signature shape; LSTM and GRU add their own arguments in Keras' order.
   static func recurrent(_ keras: String, gates: Int, states: Int) -> LayerDef {
@@ -33,17 +33,17 @@ extension LayerDef {
       keras: keras, arity: .one, arguments: arguments,
       outputTypes: { layer in
         let x = try layer.input.requireRank(3, for: keras, "(batch, timesteps, features)")
-        if layer.bool("stateful") {
+        if layer.bool(.stateful) {
           throw Diagnostic.shape(
             "\(keras) stateful=true is not supported: dlc runs every call from a zero state", argument: "stateful")
         }
-        let units = layer.int("units")
-        let output = layer.bool("return_sequences") ? x.with(dims: [x.dims[0], units]) : x.with(dims: [units])
+        let units = layer.int(.units)
+        let output = layer.bool(.returnSequences) ? x.with(dims: [x.dims[0], units]) : x.with(dims: [units])
         let state = x.with(dims: [units])
-        return [output] + (layer.bool("return_state") ? Array(repeating: state, count: states) : [])
+        return [output] + (layer.bool(.returnState) ? Array(repeating: state, count: states) : [])
       },
       parameters: { layer in
-        let units = layer.int("units")
+        let units = layer.int(.units)
         var weights = [
           layer.weight(
             "kernel", [layer.input.last, gates * units],
@@ -52,9 +52,9 @@ extension LayerDef {
             "recurrent_kernel", [units, gates * units],
             initializer: layer.initializer("recurrent_initializer", default: "orthogonal")),
         ]
-        if layer.bool("use_bias") {
-          let shape = keras == "GRU" && layer.bool("reset_after") ? [2, gates * units] : [gates * units]
-          let fallback = keras == "LSTM" && layer.bool("unit_forget_bias") ? "unit_forget_bias" : "zeros"
+        if layer.bool(.useBias) {
+          let shape = keras == "GRU" && layer.bool(.resetAfter) ? [2, gates * units] : [gates * units]
+          let fallback = keras == "LSTM" && layer.bool(.unitForgetBias) ? "unit_forget_bias" : "zeros"
           weights.append(
             layer.weight("bias", shape, initializer: layer.initializer("bias_initializer", default: fallback)))
         }
@@ -62,7 +62,7 @@ extension LayerDef {
       },
       macs: { layer, _ in
         let steps = layer.input.dims.first ?? 0
-        let units = layer.int("units")
+        let units = layer.int(.units)
         return Checked.product(steps, layer.input.last + units, gates, units)
       }
     ).lowered(scratch: { s in
@@ -70,8 +70,8 @@ extension LayerDef {
       return cell.scratch(batch: s.maxBatch, steps: s.input[0]) + 2 * s.maxBatch * cell.units
     }) { c in
       let cell = RecurrentCell(op: c.node.op, attributes: c.node.attributes)
-      let returnSequences = cell.arguments.bool("return_sequences")
-      let returnState = cell.arguments.bool("return_state")
+      let returnSequences = cell.arguments.bool(.returnSequences)
+      let returnState = cell.arguments.bool(.returnState)
       // The states Keras does not return still need somewhere to live: after the cell's own scratch.
       let own = cell.scratch(batch: c.maxBatch, steps: c.inputDims[0])
       let spareH = c.scratch + own
@@ -80,7 +80,7 @@ extension LayerDef {
       c.emit(
         .recurrent(
           try cell.call(
-            c, prefix: "", goBackwards: cell.arguments.bool("go_backwards"), zeroOutputForMask: false,
+            c, prefix: "", goBackwards: cell.arguments.bool(.goBackwards), zeroOutputForMask: false,
             sequence: returnSequences ? c.output(0) : .none, h: h,
             state: cell.kind == .lstm ? (returnState ? c.output(2) : spareC) : .none, scratch: c.scratch)))
       if !returnSequences && returnState {
@@ -144,13 +144,13 @@ extension LayerDef {
   ).masking(
     .consumes(passesOn: { layer in
       bidirectionalDirections(layer.arguments).map {
-        LayerApplication(inputs: [], arguments: $0.forward.attributes).bool("return_sequences")
+        LayerApplication(inputs: [], arguments: $0.forward.attributes).bool(.returnSequences)
       } ?? false
     })
   ).lowered(scratch: { s in
     guard let (forward, backward) = RecurrentCell.pair(s.node) else { return 0 }
     let (steps, b, units) = (s.input[0], s.maxBatch, forward.units)
-    let sequence = forward.arguments.bool("return_sequences") ? b * steps * units : 0
+    let sequence = forward.arguments.bool(.returnSequences) ? b * steps * units : 0
     return max(forward.scratch(batch: b, steps: steps), backward.scratch(batch: b, steps: steps))
       + 3 * sequence + 4 * b * units
   }) { c in
@@ -158,8 +158,8 @@ extension LayerDef {
       throw c.fail("internal error: \(c.node.name) wraps no recurrent layer")
     }
     let (steps, b, units) = (c.inputDims[0], c.maxBatch, forward.units)
-    let returnSequences = forward.arguments.bool("return_sequences")
-    let returnState = forward.arguments.bool("return_state")
+    let returnSequences = forward.arguments.bool(.returnSequences)
+    let returnState = forward.arguments.bool(.returnState)
     var offset = max(forward.scratch(batch: b, steps: steps), backward.scratch(batch: b, steps: steps))
     func take(_ floats: Int) -> Operand {
       defer { offset += floats }
@@ -173,14 +173,14 @@ extension LayerDef {
     c.emit(
       .recurrent(
         try forward.call(
-          c, prefix: "forward/", goBackwards: forward.arguments.bool("go_backwards"),
+          c, prefix: "forward/", goBackwards: forward.arguments.bool(.goBackwards),
           zeroOutputForMask: returnSequences, sequence: returnSequences ? forwardSequence : .none, h: forwardH,
           state: forward.kind == .lstm ? forwardC : .none, scratch: c.scratch)))
     c.emit(
       .recurrent(
         try backward.call(
-          c, prefix: "backward/", goBackwards: backward.arguments.bool("go_backwards"),
-          zeroOutputForMask: backward.arguments.bool("return_sequences"),
+          c, prefix: "backward/", goBackwards: backward.arguments.bool(.goBackwards),
+          zeroOutputForMask: backward.arguments.bool(.returnSequences),
           sequence: returnSequences ? backwardSequence : .none, h: backwardH,
           state: backward.kind == .lstm ? backwardC : .none, scratch: c.scratch)))
     var (a, bOut) = (forwardH, backwardH)
@@ -251,9 +251,9 @@ extension LayerDef {
 struct RecurrentCell {
   var kind: CellKind
   var arguments: LayerApplication
-  var units: Int { arguments.int("units") }
+  var units: Int { arguments.int(.units) }
   var gates: Int { kind == .lstm ? 4 : kind == .gru ? 3 : 1 }
-  var resetAfter: Bool { kind == .gru && arguments.bool("reset_after") }
+  var resetAfter: Bool { kind == .gru && arguments.bool(.resetAfter) }
 
   init(op: String, attributes: Attributes) {
     kind = op == "LSTM" ? .lstm : op == "GRU" ? .gru : .simpleRNN
@@ -269,8 +269,8 @@ struct RecurrentCell {
     )
   }
 
-  func activation(_ name: String, default fallback: Activation) -> Activation {
-    Activation.named(arguments.string(name)) ?? fallback
+  func activation(_ key: ArgumentKey<String>, default fallback: Activation) -> Activation {
+    Activation.named(arguments.string(key)) ?? fallback
   }
 
   /// Floats of dlc_recurrent's own scratch: every step's input projection, and one step's gates.
@@ -293,8 +293,8 @@ struct RecurrentCell {
     return RecurrentCall(
       kind: kind, x: c.input(), steps: c.inputDims[0], features: c.inputDims[1], units: units,
       kernel: try c.weight(prefix + "kernel"), recurrentKernel: try c.weight(prefix + "recurrent_kernel"), bias: bias,
-      recurrentBias: recurrentBias, activation: activation("activation", default: .tanh),
-      recurrentActivation: activation("recurrent_activation", default: .sigmoid), resetAfter: resetAfter,
+      recurrentBias: recurrentBias, activation: activation(.activation, default: .tanh),
+      recurrentActivation: activation(.recurrentActivation, default: .sigmoid), resetAfter: resetAfter,
       goBackwards: goBackwards, mask: c.stepMask, zeroOutputForMask: zeroOutputForMask, sequence: sequence, h: h,
       c: state, scratch: scratch)
   }

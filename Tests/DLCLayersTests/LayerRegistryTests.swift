@@ -1,6 +1,7 @@
 // The registry itself: tier-1 coverage, Keras naming, activations, argument schemas.
 import DLCIR
 import DLCLayers
+import DLCTestSupport
 import XCTest
 
 final class LayerRegistryTests: XCTestCase {
@@ -87,6 +88,20 @@ final class LayerRegistryTests: XCTestCase {
         "Activation", "Add", "Average", "ELU", "LeakyReLU", "Maximum", "Minimum", "Multiply", "ReLU", "Rescaling",
         "Subtract",
       ])
+  }
+
+  /// Reads go through typed keys (`layer.int(.units)`), so a misspelled key does not compile; a
+  /// key itself must name an argument some layer declares, or it would read nothing.
+  func testEveryArgumentKeyIsDeclaredByALayer() throws {
+    let text = try String(
+      contentsOf: TestPaths.repository.appendingPathComponent("Sources/DLCLayers/ArgumentKeys.swift"), encoding: .utf8)
+    let keys = text.components(separatedBy: "ArgumentKey(\"").dropFirst().compactMap {
+      $0.split(separator: "\"").first.map(String.init)
+    }
+    XCTAssertGreaterThan(keys.count, 40)
+    let registry = LayerRegistry.standard
+    let declared = Set((registry.definitions + registry.passOps).flatMap { $0.arguments.map(\.name) })
+    for key in keys { XCTAssertTrue(declared.contains(key), "ArgumentKey \(key) is no layer's argument") }
   }
 
   func testSnakeCaseMatchesKeras() {

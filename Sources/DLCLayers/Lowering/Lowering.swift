@@ -105,7 +105,7 @@ public final class LoweringContext {
   public func optionalWeight(_ name: String) throws -> Operand { hasWeight(name) ? try weight(name) : .none }
 
   /// The `activation=` argument; absent or `none` is linear.
-  public var activation: Activation { Activation.named(arguments.string("activation")) ?? .linear }
+  public var activation: Activation { Activation.named(arguments.string(.activation)) ?? .linear }
 
   /// The activation when one value at a time will do: linear for the softmaxes, which need whole
   /// rows and are applied by `finishActivation`.
@@ -185,6 +185,58 @@ public struct LoweredGraph: Sendable {
     { node in
       registry.definition(ofOp: node.op)?.lowering?.scratch(
         LoweringShapes(node: node, inputs: node.inputs.map(graph.type(of:)), maxBatch: maxBatch)) ?? 0
+    }
+  }
+}
+
+extension LoweredGraph {
+  /// The calls node by node, as `dlc ir --print-after-all` shows them: `%n` is a node's output,
+  /// `const+k` and `scratch+k` are element offsets, `N` is the batch.
+  public func text(_ graph: Graph) -> String {
+    var text = ""
+    for step in steps {
+      let node = graph.nodes[step.node]
+      text += "%\(node.id) \(node.name) (\(node.op))" + (step.calls.isEmpty ? ": nothing to compute\n" : ":\n")
+      for call in step.calls { text += "  " + call.text + "\n" }
+    }
+    return text + "# constants: \(constants.count) floats\n"
+  }
+}
+
+extension KernelCall {
+  /// The call as one line: the runtime function and its arguments in order.
+  public var text: String {
+    let (function, arguments) = cCall
+    return function + "(" + arguments.map(\.text).joined(separator: ", ") + ")"
+  }
+}
+
+extension KernelArgument {
+  var text: String {
+    let ints = { (values: [Int]) in values.map(String.init).joined(separator: ", ") }
+    switch self {
+    case .tensor(let operand): return operand.text
+    case .int(let value): return "\(value)"
+    case .count(.fixed(let value), _): return "\(value)"
+    case .count(.perExample(let value), _): return value == 1 ? "N" : "N*\(value)"
+    case .float(let value): return "\(value)"
+    case .symbol(let name): return name
+    case .ints(let values, _, let batchFirst): return "{" + (batchFirst ? "N, " : "") + ints(values) + "}"
+    case .window(let window): return "window{\(ints(window.fields))}"
+    case .steps(let steps): return "[" + steps.map(\.text).joined(separator: "; ") + "]"
+    case .tensors(let operands): return "[" + operands.map(\.text).joined(separator: ", ") + "]"
+    }
+  }
+}
+
+extension Operand {
+  var text: String {
+    let offset = self.offset == 0 ? "" : "+\(self.offset)"
+    switch base {
+    case .value(let value): return "\(value)\(offset)"
+    case .scratch: return "scratch\(offset)"
+    case .constant: return "const\(offset)"
+    case .none: return "NULL"
     }
   }
 }
