@@ -12,7 +12,7 @@ public enum CBackend {
   public static func generate(_ compilation: Compilation, weights: [String: Tensor], options: CodegenOptions) throws
     -> GeneratedC
   {
-    guard let graph = compilation.graph else { throw RunFailure(compilation.renderedDiagnostics) }
+    guard let graph = compilation.graph else { throw compilation.failed }
     do {
       return try CCodegen.generate(graph, weights: weights, file: compilation.file, options: options)
     } catch let diagnostic as Diagnostic {
@@ -33,7 +33,7 @@ public enum CBackend {
     } catch let diagnostic as Diagnostic {
       throw compilation.failure(diagnostic)
     } catch {
-      throw RunFailure("\(directory): error: \(error.localizedDescription)\n")
+      throw Diagnostic.error(file: directory, error.localizedDescription)
     }
   }
 
@@ -68,7 +68,7 @@ public enum CBackend {
       arguments: ["--warmup", "\(warmup)", "--repeat", "\(`repeat`)"])
     let runs = result.stdout.split(separator: "\n").compactMap { Int64($0) }.map { Duration.nanoseconds($0) }
     guard runs.count == `repeat` else {
-      throw RunFailure("error: the compiled model printed \(runs.count) timings for \(`repeat`) runs\n")
+      throw Diagnostic.error("the compiled model printed \(runs.count) timings for \(`repeat`) runs")
     }
     return (runs, result.generated.plan, result.generated.weightsBlob.count)
   }
@@ -78,7 +78,7 @@ public enum CBackend {
     _ compilation: Compilation, weights: [String: Tensor], inputs: [Tensor], build: CBuildOptions,
     arguments extra: [String]
   ) throws -> (outputs: [(name: String, tensor: Tensor)], stdout: String, generated: GeneratedC) {
-    guard let graph = compilation.graph else { throw RunFailure(compilation.renderedDiagnostics) }
+    guard let graph = compilation.graph else { throw compilation.failed }
     let batch = inputs.first?.shape.first ?? 1
     let options = CodegenOptions(maxBatch: max(1, min(batch, 256)), weightsMode: .external)
     let generated = try generate(compilation, weights: weights, options: options)
@@ -106,7 +106,7 @@ public enum CBackend {
       } catch {
         try? fileManager.removeItem(atPath: staging)
         if !fileManager.isExecutableFile(atPath: program) {
-          throw RunFailure("\(programDirectory): error: \(error.localizedDescription)\n")
+          throw Diagnostic.error(file: programDirectory, error.localizedDescription)
         }
       }
     }
@@ -142,16 +142,14 @@ public enum CBackend {
       try stdoutFile.close()
       let stdout = String(decoding: FileManager.default.contents(atPath: stdoutPath) ?? Data(), as: UTF8.self)
       guard process.terminationStatus == 0 else {
-        throw RunFailure("error: the compiled model failed (exit \(process.terminationStatus)): \(message)")
+        throw Diagnostic.error("the compiled model failed (exit \(process.terminationStatus)): \(message)")
       }
       let outputs = try zip(graph.outputs, outputPaths).map { (graph.name(of: $0), try NumPy.readArray(path: $1)) }
       return (outputs, stdout, generated)
-    } catch let failure as RunFailure {
-      throw failure
     } catch let diagnostic as Diagnostic {
       throw compilation.failure(diagnostic)
     } catch {
-      throw RunFailure("error: cannot run the compiled model: \(error.localizedDescription)\n")
+      throw Diagnostic.error("cannot run the compiled model: \(error.localizedDescription)")
     }
   }
 

@@ -22,19 +22,38 @@ public struct Compilation {
 
   public var succeeded: Bool { graph != nil }
 
-  /// A diagnostic raised after compiling, rendered against this file: one raised at an IR node is
-  /// placed at the call of the layer the node came from, when there is one.
-  public func failure(_ diagnostic: Diagnostic) -> RunFailure {
+  /// A diagnostic raised after compiling, placed in this file so it renders on its own: one raised
+  /// at an IR node is placed at the call of the layer the node came from, when there is one.
+  public func failure(_ diagnostic: Diagnostic) -> Diagnostic {
     var located = diagnostic
     if located.range == nil, let node = located.node, let graph, graph.nodes.indices.contains(node) {
       located.range = graph.nodes[node].range
     }
-    return RunFailure(DiagnosticRenderer.render([located], in: file))
+    if located.source == nil { located.source = file }
+    located.together = located.together.map { failure($0) }
+    return located
+  }
+
+  /// The compiler's diagnostics as one error, for a caller that needs the graph of a failed compile.
+  public var failed: Diagnostic {
+    var all = diagnostics.map { diagnostic -> Diagnostic in
+      var placed = diagnostic
+      placed.source = file
+      return placed
+    }
+    if suppressedErrors > 0 {
+      all.append(
+        Diagnostic(.note, "\(suppressedErrors) more error\(suppressedErrors == 1 ? "" : "s") not shown", at: nil))
+    }
+    if let limit = stoppedAtLimit {
+      all.append(Diagnostic(.note, "stopped after \(limit) errors; fix these and run again", at: nil))
+    }
+    return Diagnostic.together(all) ?? Diagnostic.error("\(file.path) did not compile")
   }
 
   /// The Keras-style summary of the compiled graph; a count too large for 64 bits is a located error.
   public func summary(countingMACs: Bool = true) throws -> ModelSummary {
-    guard let graph else { throw RunFailure(renderedDiagnostics) }
+    guard let graph else { throw failed }
     do {
       return try ModelSummary(graph, countingMACs: countingMACs)
     } catch let diagnostic as Diagnostic {
@@ -117,7 +136,7 @@ extension Compilation {
   public func optimized(weights: [String: Tensor], passes: [Pass] = Passes.all) throws -> (
     Compilation, [String: Tensor]
   ) {
-    guard let graph else { throw RunFailure(renderedDiagnostics) }
+    guard let graph else { throw failed }
     let result = try PassManager(passes).run(Program(graph: graph, weights: weights))
     var copy = self
     copy.graph = result.graph

@@ -3,6 +3,7 @@
 import DLCCodegen
 import DLCData
 import DLCIR
+import DLCLayers
 import DLCPasses
 import DLCPlanning
 import DLCSupport
@@ -20,7 +21,7 @@ public struct PreparedModel {
   /// The graph the backends run.
   public var graph: Graph {
     get throws {
-      guard let graph = compilation.graph else { throw RunFailure(compilation.renderedDiagnostics) }
+      guard let graph = compilation.graph else { throw compilation.failed }
       return graph
     }
   }
@@ -37,6 +38,16 @@ extension Driver {
 
   /// The memory plan the C backend compiles for `maxBatch` examples, checked against the limits and
   /// this machine's memory before anything that size is allocated.
+  /// The kernel calls `graph` lowers to for one example, with zeros for weights: what both
+  /// backends run, for reading (`dlc ir --kernels`).
+  public static func lowered(_ graph: Graph) throws -> LoweredGraph {
+    var sizes: [String: Int] = [:]
+    for node in graph.nodes {
+      for weight in node.parameters { sizes["\(node.name)/\(weight.name)"] = weight.elementCount }
+    }
+    return try LoweredGraph(graph, weights: { sizes[$0].map { [Float](repeating: 0, count: $0) } }, maxBatch: 1)
+  }
+
   public static func checkedPlan(_ model: PreparedModel, maxBatch: Int) throws -> MemoryPlan {
     do {
       let plan = try CCodegen.memoryPlan(try model.graph, maxBatch: maxBatch)

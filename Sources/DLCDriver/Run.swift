@@ -10,20 +10,13 @@ import DLCSupport
 import DLCWeights
 import Foundation
 
-/// Why a run could not go ahead: diagnostics already rendered for stderr.
-public struct RunFailure: Error, CustomStringConvertible {
-  public var rendered: String
-  public init(_ rendered: String) { self.rendered = rendered }
-  public var description: String { rendered }
-}
-
 public enum Runner {
   /// The weights from `path`, bound to the graph, or — without a path — Keras-default
   /// initialization with `seed`; `notice` says which, for stderr.
   public static func weights(for compilation: Compilation, path: String?, seed: UInt64 = 0) throws -> (
     weights: [String: Tensor], notice: String?
   ) {
-    guard let graph = compilation.graph else { throw RunFailure(compilation.renderedDiagnostics) }
+    guard let graph = compilation.graph else { throw compilation.failed }
     guard let path else {
       let (weights, warnings) = try initialize(graph, seed: seed)
       let notice =
@@ -40,9 +33,15 @@ public enum Runner {
     let binding = WeightBinding.bind(file, path: path, to: graph)
     guard binding.succeeded else {
       let weightsFile = SourceFile(path: path, bytes: [])
-      throw RunFailure(
-        DiagnosticRenderer.render(binding.modelDiagnostics, in: compilation.file)
-          + DiagnosticRenderer.render(binding.fileDiagnostics, in: weightsFile))
+      let placed = { (diagnostics: [Diagnostic], file: SourceFile) in
+        diagnostics.map { diagnostic -> Diagnostic in
+          var placed = diagnostic
+          placed.source = file
+          return placed
+        }
+      }
+      let all = placed(binding.modelDiagnostics, compilation.file) + placed(binding.fileDiagnostics, weightsFile)
+      throw Diagnostic.together(all) ?? Diagnostic.error(file: path, "the weights do not fit the model")
     }
     return (binding.weights, nil)
   }
@@ -58,7 +57,7 @@ public enum Runner {
 
   /// Fails with a clear message, before allocating, when `bytes` cannot be had.
   public static func requireMemory(_ bytes: Int?, for what: String) throws {
-    if let problem = MemoryBudget.problem(bytes, for: what) { throw RunFailure("error: \(problem)\n") }
+    if let problem = MemoryBudget.problem(bytes, for: what) { throw Diagnostic.error(problem) }
   }
 
   /// One tensor per model input, from `--input` specs: `NAME=X.npy`, `X.npy` (the next input not
@@ -66,17 +65,18 @@ public enum Runner {
   public static func inputs(_ specs: [String], for graph: Graph) throws -> [Tensor] {
     let declared = graph.inputs
     var given: [String: (tensor: Tensor, origin: String)] = [:]
-    var errors: [String] = []
+    var errors: [Diagnostic] = []
     // The archives read, with the arrays each held, so a missing input names where it was looked for.
     var archives: [(path: String, names: [String])] = []
     func assign(_ name: String, _ tensor: Tensor, _ origin: String) {
       guard declared.contains(where: { $0.name == name }) else {
         errors.append(
-          "\(origin): error: the model has no input '\(name)'\(NearestName.hint(name, among: declared.map(\.name)))\n")
+          Diagnostic.error(
+            file: origin, "the model has no input '\(name)'\(NearestName.hint(name, among: declared.map(\.name)))"))
         return
       }
       if given[name] != nil {
-        errors.append("\(origin): error: input '\(name)' is given twice (also by \(given[name]!.origin))\n")
+        errors.append(Diagnostic.error(file: origin, "input '\(name)' is given twice (also by \(given[name]!.origin))"))
         return
       }
       given[name] = (tensor, origin)
@@ -89,7 +89,8 @@ public enum Runner {
         }
         if path.hasSuffix(".npz") {
           guard name == nil else {
-            errors.append("\(path): error: a .npz file holds arrays named by input; give it without '\(name!)='\n")
+            errors.append(
+              Diagnostic.error(file: path, "a .npz file holds arrays named by input; give it without '\(name!)='"))
             continue
           }
           let arrays = try NumPy.readArchive(path: path)
@@ -98,14 +99,14 @@ public enum Runner {
         } else {
           let tensor = try NumPy.readArray(path: path)
           guard let target = name ?? declared.first(where: { given[$0.name] == nil })?.name else {
-            errors.append("\(path): error: every input of the model already has a value\n")
+            errors.append(Diagnostic.error(file: path, "every input of the model already has a value"))
             continue
           }
           assign(target, tensor, path)
         }
       }
     } catch let error as Diagnostic {
-      throw RunFailure(errors.joined() + error.description)
+      throw Diagnostic.together(errors + [error]) ?? error
     }
     var tensors: [Tensor] = []
     var batch: (size: Int, origin: String)?
@@ -119,8 +120,9 @@ public enum Runner {
               + (archive.names.isEmpty ? "no arrays" : archive.names.map { "'\($0)'" }.joined(separator: ", "))
           }
           errors.append(
-            "error: no value for input '\(input.name)'\(searched.isEmpty ? "" : " (\(searched.joined(separator: "; ")))"); "
-              + "pass --input \(input.name)=X.npy\n")
+            Diagnostic.error(
+              "no value for input '\(input.name)'\(searched.isEmpty ? "" : " (\(searched.joined(separator: "; ")))"); "
+                + "pass --input \(input.name)=X.npy"))
         }
         continue
       }
@@ -128,15 +130,16 @@ public enum Runner {
         let checked = try check(tensor, for: input, origin: origin)
         if let batch, batch.size != checked.shape[0] {
           errors.append(
-            "\(origin): error: batch size \(checked.shape[0]) differs from \(batch.origin)'s \(batch.size)\n")
+            Diagnostic.error(
+              file: origin, "batch size \(checked.shape[0]) differs from \(batch.origin)'s \(batch.size)"))
         }
         batch = batch ?? (checked.shape[0], origin)
         tensors.append(checked)
       } catch let error as Diagnostic {
-        errors.append(error.description)
+        errors.append(error)
       }
     }
-    guard errors.isEmpty else { throw RunFailure(errors.joined()) }
+    if let failure = Diagnostic.together(errors) { throw failure }
     return tensors
   }
 
@@ -184,7 +187,7 @@ public enum Runner {
     _ compilation: Compilation, weights: [String: Tensor], inputs: [Tensor],
     observe: ((Node, [Tensor]) throws -> Void)? = nil
   ) throws -> [(name: String, tensor: Tensor)] {
-    guard let graph = compilation.graph else { throw RunFailure(compilation.renderedDiagnostics) }
+    guard let graph = compilation.graph else { throw compilation.failed }
     do {
       let plan = try CCodegen.memoryPlan(graph, maxBatch: max(1, inputs.first?.shape.first ?? 1))
       try requireMemory(plan.totalBytes, for: "the arena (\(plan.maxBatch) example\(plan.maxBatch == 1 ? "" : "s"))")
@@ -197,19 +200,15 @@ public enum Runner {
 
   /// Writes `.npy` (one output) or `.npz` (keyed by output name, in model order).
   public static func write(_ outputs: [(name: String, tensor: Tensor)], to path: String) throws {
-    do {
-      if path.hasSuffix(".npz") {
-        try NumPy.writeArchive(outputs, path: path)
-      } else {
-        guard outputs.count == 1 else {
-          throw Diagnostic.error(
-            file: path, "the model has \(outputs.count) outputs; write them to a .npz file",
-            notes: ["outputs: " + outputs.map(\.name).joined(separator: ", ")])
-        }
-        try NumPy.writeArray(outputs[0].tensor, path: path)
+    if path.hasSuffix(".npz") {
+      try NumPy.writeArchive(outputs, path: path)
+    } else {
+      guard outputs.count == 1 else {
+        throw Diagnostic.error(
+          file: path, "the model has \(outputs.count) outputs; write them to a .npz file",
+          notes: ["outputs: " + outputs.map(\.name).joined(separator: ", ")])
       }
-    } catch let error as Diagnostic {
-      throw RunFailure(error.description)
+      try NumPy.writeArray(outputs[0].tensor, path: path)
     }
   }
 

@@ -31,6 +31,12 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
   /// the call (else at the whole call).
   public var argument: String?
   public var notes: [DiagnosticNote]
+  /// The source file the diagnostic's range and its notes' ranges point into, set once a stage
+  /// after compiling has placed it, so the diagnostic renders on its own.
+  public var source: SourceFile?
+  /// Diagnostics reported together with this one (every input that is wrong, every weight a file
+  /// lacks), each rendered in its own source.
+  public var together: [Diagnostic] = []
 
   public init(
     _ severity: Severity, _ message: String, at range: SourceRange?, node: Int? = nil, notes: [DiagnosticNote] = []
@@ -60,7 +66,19 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
   }
 
   /// As rendered without a source file: `path: error: message` and its notes.
-  public var description: String { DiagnosticRenderer.render(self, in: nil) }
+  public var description: String { DiagnosticRenderer.render(self, in: source) }
+
+  /// What the user sees on stderr: this diagnostic and those reported with it.
+  public var rendered: String {
+    ([self] + together).map { DiagnosticRenderer.render($0, in: $0.source) }.joined()
+  }
+
+  /// The diagnostics as one, reported together; nil for none.
+  public static func together(_ diagnostics: [Diagnostic]) -> Diagnostic? {
+    guard var first = diagnostics.first else { return nil }
+    first.together += diagnostics.dropFirst()
+    return first
+  }
 
   public static func error(_ message: String, at range: SourceRange?, notes: [DiagnosticNote] = []) -> Diagnostic {
     Diagnostic(.error, message, at: range, notes: notes)

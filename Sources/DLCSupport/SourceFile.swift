@@ -29,7 +29,7 @@ public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// The text of one `.dl` file, kept as UTF-8 bytes for the lexer.
-public struct SourceFile: Sendable {
+public struct SourceFile: Hashable, Sendable {
   /// The path as the user wrote it; diagnostics print it verbatim.
   public let path: String
   public let bytes: [UInt8]

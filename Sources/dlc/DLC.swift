@@ -176,13 +176,13 @@ struct Layers: ParsableCommand {
   }
 }
 
-/// Prints a run failure's diagnostics and exits with 1.
+/// Prints the diagnostics a stage after compiling threw and exits with 1 (3 for dlc's own bug).
 func failing<T>(_ work: () throws -> T) throws -> T {
   do {
     return try work()
-  } catch let failure as RunFailure {
-    FileHandle.standardError.write(Data(failure.rendered.utf8))
-    throw ExitStatus.inputError
+  } catch let diagnostic as Diagnostic {
+    FileHandle.standardError.write(Data(diagnostic.rendered.utf8))
+    throw diagnostic.message.hasPrefix("internal error") ? ExitStatus.internalError : ExitStatus.inputError
   }
 }
 
@@ -270,7 +270,7 @@ struct Run: ParsableCommand {
     do {
       try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     } catch {
-      throw RunFailure("\(path): error: cannot create the directory (\(error.localizedDescription))\n")
+      throw Diagnostic.error(file: path, "cannot create the directory (\(error.localizedDescription))")
     }
   }
 }
@@ -384,12 +384,7 @@ struct Init: ParsableCommand {
     let (weights, warnings) = try failing { try Runner.initialize(graph, seed: seed) }
     for warning in warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
     try failing {
-      do {
-        try SafeTensors(weights, metadata: ["format": "dlc", "model": graph.name, "seed": String(seed)]).write(
-          to: output)
-      } catch let error as Diagnostic {
-        throw RunFailure(error.description)
-      }
+      try SafeTensors(weights, metadata: ["format": "dlc", "model": graph.name, "seed": String(seed)]).write(to: output)
     }
     let count = weights.reduce(0) { $0 + $1.tensor.count }
     print("wrote \(output): \(weights.count) tensors, \(SummaryTable.grouped(count)) parameters (seed \(seed))")
@@ -639,8 +634,11 @@ struct IR: ParsableCommand {
 
   @OptionGroup var passOptions: PassOptions
 
-  @Flag(help: "Print the IR before the passes and after each one.")
+  @Flag(help: "Print the IR before the passes and after each one, then the kernel calls it lowers to.")
   var printAfterAll = false
+
+  @Flag(help: "Also print the kernel calls each layer lowers to (what both backends run).")
+  var kernels = false
 
   @Flag(help: "Also print the memory plan: each arena buffer's offset, size, lifetime in steps and tensors.")
   var memory = false
@@ -654,6 +652,10 @@ struct IR: ParsableCommand {
       if printAfterAll { print("// after \(pass.name)\n" + IRPrinter.print(after, file: compilation.file)) }
     }
     if !printAfterAll { print(IRPrinter.print(result, file: compilation.file), terminator: "") }
+    if printAfterAll || kernels {
+      print("// lowered (weights as zeros: the calls, not the constants' values)")
+      print(try Driver.lowered(result).text(result), terminator: "")
+    }
     if let plan = try? CCodegen.memoryPlan(result) {
       print(
         "# arena: planned \(SummaryTable.grouped(plan.totalBytes)) (naive \(SummaryTable.grouped(plan.naiveBytes)), "

@@ -42,7 +42,7 @@ final class RunDiagnosticsTests: XCTestCase {
 
   func assertWeightsFail(_ path: String, _ expected: String, file: StaticString = #filePath, line: UInt = #line) {
     XCTAssertThrowsError(try Runner.weights(for: compilation, path: path), file: file, line: line) { error in
-      XCTAssertEqual((error as? RunFailure)?.rendered, expected, file: file, line: line)
+      XCTAssertEqual((error as? Diagnostic)?.rendered, expected, file: file, line: line)
     }
   }
 
@@ -115,7 +115,7 @@ final class RunDiagnosticsTests: XCTestCase {
 
   func assertInputsFail(_ specs: [String], _ expected: String, file: StaticString = #filePath, line: UInt = #line) {
     XCTAssertThrowsError(try Runner.inputs(specs, for: compilation.graph!), file: file, line: line) { error in
-      XCTAssertEqual((error as? RunFailure)?.rendered, expected, file: file, line: line)
+      XCTAssertEqual((error as? Diagnostic)?.rendered, expected, file: file, line: line)
     }
   }
 
@@ -175,7 +175,7 @@ final class RunDiagnosticsTests: XCTestCase {
     let bad = Tensor(shape: [2, 4], elements: .int32([1, 2, 3, 4, 5, 6, 7, 10]))
     XCTAssertThrowsError(try Runner.interpret(compilation, weights: weights, inputs: [bad, features])) { error in
       XCTAssertEqual(
-        (error as? RunFailure)?.rendered,
+        (error as? Diagnostic)?.rendered,
         """
         small.dl:4:15: error: token id 10 at position 7 of embedding's input is outside the embedding table (0..<10)
             4 | e = tokens -> Embedding(10, 2) -> Flatten()
