@@ -38,6 +38,19 @@ extension Driver {
 
   /// The memory plan the C backend compiles for `maxBatch` examples, checked against the limits and
   /// this machine's memory before anything that size is allocated.
+  /// The graph after `passes` (weights untouched: for showing the IR and the plan); `after` sees
+  /// the graph after each pass.
+  public static func optimize(
+    _ graph: Graph, passes: [Pass], after: ((Pass, Graph) -> Void)? = nil
+  ) throws -> Graph {
+    try PassManager(passes).run(graph, after: after)
+  }
+
+  /// The memory plan both backends use for `graph` and up to `maxBatch` examples.
+  public static func plan(_ graph: Graph, maxBatch: Int = 1) throws -> MemoryPlan {
+    try CCodegen.memoryPlan(graph, maxBatch: maxBatch)
+  }
+
   /// The kernel calls `graph` lowers to for one example, with zeros for weights: what both
   /// backends run, for reading (`dlc ir --kernels`).
   public static func lowered(_ graph: Graph) throws -> LoweredGraph {

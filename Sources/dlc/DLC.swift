@@ -596,14 +596,14 @@ struct Viz: ParsableCommand {
     let compilation = try compileOrExit(options)
     guard var graph = compilation.graph else { throw ExitStatus.internalError }
     // The memory plan is always the backends' own: after the passes.
-    if optimized || memory { graph = try PassManager(selected).run(graph) }
+    if optimized || memory { graph = try Driver.optimize(graph, passes: selected) }
     guard let format = format ?? VizFormat(path: output) else {
       throw ValidationError("cannot tell the format from '\(output)'; use --format png|svg|pdf|dot")
     }
     let bytes = try failing {
       do {
         if memory {
-          let plan = try CCodegen.memoryPlan(graph, maxBatch: max(1, batch))
+          let plan = try Driver.plan(graph, maxBatch: max(1, batch))
           return try GraphvizRenderer.render(MemoryDot.render(plan), format: format, engine: "neato")
         }
         return try GraphvizRenderer.render(GraphDot.render(graph, rankdir: rankdir), format: format)
@@ -648,7 +648,7 @@ struct IR: ParsableCommand {
     let compilation = try compileOrExit(options)
     guard let graph = compilation.graph else { throw ExitStatus.internalError }
     if printAfterAll { print("// input\n" + IRPrinter.print(graph, file: compilation.file)) }
-    let result = try PassManager(selected).run(graph) { pass, after in
+    let result = try Driver.optimize(graph, passes: selected) { pass, after in
       if printAfterAll { print("// after \(pass.name)\n" + IRPrinter.print(after, file: compilation.file)) }
     }
     if !printAfterAll { print(IRPrinter.print(result, file: compilation.file), terminator: "") }
@@ -656,7 +656,7 @@ struct IR: ParsableCommand {
       print("// lowered (weights as zeros: the calls, not the constants' values)")
       print(try Driver.lowered(result).text(result), terminator: "")
     }
-    if let plan = try? CCodegen.memoryPlan(result) {
+    if let plan = try? Driver.plan(result) {
       print(
         "# arena: planned \(SummaryTable.grouped(plan.totalBytes)) (naive \(SummaryTable.grouped(plan.naiveBytes)), "
           + "lower bound \(SummaryTable.grouped(plan.lowerBoundBytes))) bytes for one example")

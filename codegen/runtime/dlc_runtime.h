@@ -50,6 +50,11 @@ enum { DLC_SIMPLE_RNN = 0, DLC_LSTM, DLC_GRU };
 DLC_API void dlc_gemm(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *c, int ldc,
                       int accumulate) {
 #if defined(DLC_USE_CBLAS)
+  /* One row (a Dense layer at batch 1) is a matrix-vector product: sgemm would pack all of B. */
+  if (m == 1 && n > 0 && k > 0) {
+    cblas_sgemv(CblasRowMajor, CblasTrans, k, n, 1.0f, b, ldb, a, 1, accumulate ? 1.0f : 0.0f, c, 1);
+    return;
+  }
   if (m > 0 && n > 0 && k > 0) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a, lda, b, ldb, accumulate ? 1.0f : 0.0f,
                 c, ldc);
@@ -94,10 +99,14 @@ DLC_API void dlc_gemm(int m, int n, int k, const float *a, int lda, const float 
 }
 
 /* @section dlc_gemm_bt */
-/* C[m×n] = A[m×k]·B[n×k]ᵀ (+ C): dot products of rows. */
+/* C[m×n] = A[m×k]·B[n×k]ᵀ (+ C): dot products of rows (attention's Q·Kᵀ). The portable version
+ * copies 16 rows of B at a time, transposed, into a block on the stack, then computes 4 rows × 16
+ * columns of C in local sums that compilers keep in vector registers (a scalar dot product per
+ * element ran at a tenth of the speed). */
 DLC_API void dlc_gemm_bt(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *c, int ldc,
                          int accumulate) {
-  int i, j, p;
+  float block[256 * 16];
+  int i, j, p, j0, p0, r;
 #if defined(DLC_USE_CBLAS)
   if (m > 0 && n > 0 && k > 0) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0f, a, lda, b, ldb, accumulate ? 1.0f : 0.0f, c,
@@ -105,13 +114,35 @@ DLC_API void dlc_gemm_bt(int m, int n, int k, const float *a, int lda, const flo
     return;
   }
 #endif
-  for (i = 0; i < m; i++) {
-    const float *arow = a + (long)i * lda;
-    for (j = 0; j < n; j++) {
-      const float *brow = b + (long)j * ldb;
-      float sum = 0.0f;
-      for (p = 0; p < k; p++) sum += arow[p] * brow[p];
-      c[(long)i * ldc + j] = accumulate ? c[(long)i * ldc + j] + sum : sum;
+  if (!accumulate)
+    for (i = 0; i < m; i++) memset(c + (long)i * ldc, 0, sizeof(float) * (size_t)n);
+  for (j0 = 0; j0 < n; j0 += 16) {
+    const int columns = DLC_MIN(16, n - j0);
+    for (p0 = 0; p0 < k; p0 += 256) {
+      const int depth = DLC_MIN(256, k - p0);
+      for (j = 0; j < 16; j++)
+        for (p = 0; p < depth; p++) block[p * 16 + j] = j < columns ? b[(long)(j0 + j) * ldb + p0 + p] : 0.0f;
+      for (i = 0; i < m; i += 4) {
+        const int rows = DLC_MIN(4, m - i);
+        const float *a0 = a + (long)i * lda + p0;
+        const float *a1 = rows > 1 ? a0 + lda : a0, *a2 = rows > 2 ? a0 + 2 * (long)lda : a0;
+        const float *a3 = rows > 3 ? a0 + 3 * (long)lda : a0;
+        float s0[16] = {0}, s1[16] = {0}, s2[16] = {0}, s3[16] = {0};
+        float *sums[4];
+        for (p = 0; p < depth; p++) {
+          const float x0 = a0[p], x1 = a1[p], x2 = a2[p], x3 = a3[p];
+          const float *bp = block + p * 16;
+          for (j = 0; j < 16; j++) {
+            s0[j] += x0 * bp[j];
+            s1[j] += x1 * bp[j];
+            s2[j] += x2 * bp[j];
+            s3[j] += x3 * bp[j];
+          }
+        }
+        sums[0] = s0, sums[1] = s1, sums[2] = s2, sums[3] = s3;
+        for (r = 0; r < rows; r++)
+          for (j = 0; j < columns; j++) c[(long)(i + r) * ldc + j0 + j] += sums[r][j];
+      }
     }
   }
 }
