@@ -75,12 +75,7 @@ extension LayerDef {
         "beta_initializer", "gamma_initializer", "beta_regularizer", "gamma_regularizer", "beta_constraint",
         "gamma_constraint"),
     outputType: { layer in
-      let axes = try layer.ints(.axis).map {
-        try Axis.resolve($0, rank: layer.input.rank, layer: "LayerNormalization")
-      }
-      guard Set(axes).count == axes.count else {
-        throw Diagnostic.shape("LayerNormalization axis lists an axis twice", argument: "axis")
-      }
+      try requireDistinctAxes(layer, "LayerNormalization")
       return layer.input
     },
     parameters: { layer in
@@ -170,18 +165,23 @@ extension LayerDef {
     keras: "UnitNormalization",
     arguments: [ArgumentSpec("axis", .axes, default: .ints([-1]))],
     outputType: { layer in
-      let axes = try layer.ints(.axis).map {
-        try Axis.resolve($0, rank: layer.input.rank, layer: "UnitNormalization")
-      }
-      guard Set(axes).count == axes.count else {
-        throw Diagnostic.shape("UnitNormalization axis lists an axis twice", argument: "axis")
-      }
+      try requireDistinctAxes(layer, "UnitNormalization")
       return layer.input
     },
     macs: { _, outputs in outputs.first?.elementCount ?? 0 }
   ).masking(.propagates).lowered(scratch: { s in AxisRows(s, axes: s.arguments.ints(.axis)).scratch }) { c in
     AxisRows(c.shapes, axes: c.arguments.ints(.axis)).lower(c) { x, outer, width, inner, y in
       .l2Normalize(x: x, outer: outer, axis: width, inner: inner, y: y)
+    }
+  }
+}
+
+extension LayerDef {
+  /// The `axis` argument of a layer normalizing over several axes: each in range, none twice.
+  static func requireDistinctAxes(_ layer: LayerApplication, _ keras: String) throws {
+    let axes = try layer.ints(.axis).map { try Axis.resolve($0, rank: layer.input.rank, layer: keras) }
+    guard Set(axes).count == axes.count else {
+      throw Diagnostic.shape("\(keras) axis lists an axis twice", argument: "axis")
     }
   }
 }
