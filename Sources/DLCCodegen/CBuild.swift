@@ -51,7 +51,14 @@ public enum CBuild {
     -> [String]
   {
     let prefix = generated.prefix
-    let sources = ["\(prefix).c"] + (generated.weightsSource != nil ? ["\(prefix)_weights.c"] : [])
+    let weights: [String]
+    switch generated.options.weightsMode {
+    case .embedded: weights = ["\(prefix)_weights.c"]
+    case .blob: weights = ["\(prefix)_weights.S"]
+    case .external: weights = []
+    }
+    let sources = ["\(prefix).c"] + weights
+    func object(_ source: String) -> String { String(source.dropLast(2)) + ".o" }
     var flags = ["-std=c99", options.optimization, "-Wall", "-Wextra", "-pedantic"] + options.extraFlags
     var libraries = ["-lm"]
     if options.blas {
@@ -66,10 +73,10 @@ public enum CBuild {
       return []
     case .object:
       for source in sources { try compile(["-c", source]) }
-      return sources.map { directory + "/" + $0.replacingOccurrences(of: ".c", with: ".o") }
+      return sources.map { directory + "/" + object($0) }
     case .static:
       for source in sources { try compile(["-c", source]) }
-      let objects = sources.map { $0.replacingOccurrences(of: ".c", with: ".o") }
+      let objects = sources.map(object)
       try run("ar", ["rcs", "lib\(prefix).a"] + objects, in: directory)
       // The objects are inside the archive; left beside it they would be products nobody listed.
       for object in objects { try? FileManager.default.removeItem(atPath: directory + "/" + object) }

@@ -443,7 +443,7 @@ struct Compile: ParsableCommand {
       """)
 
   enum WeightsMode: String, ExpressibleByArgument, CaseIterable {
-    case embedded, external
+    case auto, embedded, external, blob
   }
 
   @OptionGroup var options: ModelArgument
@@ -461,8 +461,12 @@ struct Compile: ParsableCommand {
   var batch: Int = 1
 
   @Option(
-    help: "embedded: weights as a C array in <model>_weights.c; external: <model>_weights.bin, passed at run time.")
-  var weightsMode: WeightsMode = .embedded
+    help: """
+      embedded: weights as a C array in <model>_weights.c; blob: <model>_weights.bin linked in by \
+      <model>_weights.S (.incbin); external: <model>_weights.bin, passed at run time; auto: embedded up to \
+      16 MiB of weights, blob above.
+      """)
+  var weightsMode: WeightsMode = .auto
 
   @OptionGroup var build: BuildOptions
 
@@ -473,7 +477,15 @@ struct Compile: ParsableCommand {
   func run() throws {
     let model = try prepareOrExit(options, weights: weights, passes: passOptions)
     let result = try failing {
-      let codegen = CodegenOptions(maxBatch: batch, weightsMode: weightsMode == .external ? .external : .embedded)
+      let weightBytes = model.weights.values.reduce(0) { $0 + $1.count * 4 }
+      let mode: CodegenOptions.WeightsMode
+      switch weightsMode {
+      case .auto: mode = .automatic(weightBytes: weightBytes)
+      case .embedded: mode = .embedded
+      case .external: mode = .external
+      case .blob: mode = .blob
+      }
+      let codegen = CodegenOptions(maxBatch: batch, weightsMode: mode)
       return try timed("generate and build", options) {
         try CBackend.compile(
           model.compilation, weights: model.weights, options: codegen, emit: emit, directory: output,

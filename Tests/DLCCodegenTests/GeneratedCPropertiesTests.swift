@@ -51,7 +51,7 @@ final class GeneratedCPropertiesTests: XCTestCase {
       compilations.append(
         (
           name, Driver.compile(path: graphs.appendingPathComponent("\(name).dl").path),
-          CodegenFixtures.large.contains(name) ? .external : .embedded
+          CodegenFixtures.large.contains(name) ? .blob : .embedded
         ))
     }
     let directory = try temporaryDirectory()
@@ -67,6 +67,12 @@ final class GeneratedCPropertiesTests: XCTestCase {
         let result = try CodegenFixtures.shell(
           [compiler, "-std=c99", "-Wall", "-Wextra", "-pedantic", "-Werror", "-fsyntax-only"] + sources, in: folder)
         XCTAssertEqual(result.status, 0, "\(name) with \(compiler):\n\(result.output)")
+        if mode == .blob {
+          let assembly = try CodegenFixtures.shell(
+            [compiler, "-std=c99", "-Wall", "-Wextra", "-pedantic", "-Werror", "-c", generated.prefix + "_weights.S"],
+            in: folder)
+          XCTAssertEqual(assembly.status, 0, "\(name)_weights.S with \(compiler):\n\(assembly.output)")
+        }
       }
       let withBLAS = try CodegenFixtures.shell(
         ["gcc", "-std=c99", "-Wall", "-Wextra", "-pedantic", "-Werror", "-fsyntax-only", "-DDLC_USE_CBLAS"] + blas
@@ -79,6 +85,30 @@ final class GeneratedCPropertiesTests: XCTestCase {
         ["g++", "-std=c++11", "-Wall", "-Wextra", "-pedantic", "-Werror", "-fsyntax-only", "includes.cpp"], in: folder)
       XCTAssertEqual(cplusplus.status, 0, "\(name).h in C++:\n\(cplusplus.output)")
     }
+  }
+
+  /// Weights linked in as a blob (`.incbin`) are the same numbers as weights compiled from C text.
+  func testBlobWeightsGiveTheSameOutputsAsEmbeddedOnes() throws {
+    let compilation = Driver.compile(path: graphs.appendingPathComponent("mnist_cnn.dl").path)
+    let graph = try XCTUnwrap(compilation.graph)
+    let weights = Dictionary(Initialization.initialize(graph, seed: 4).weights.map { ($0.name, $0.tensor) }) { a, _ in a
+    }
+    let directory = try temporaryDirectory()
+    let input = directory + "/image.npy"
+    try NumPy.writeArray(try Runner.randomInputs(for: graph, batch: 1, seed: 2)[0], path: input)
+    var outputs: [Tensor] = []
+    for mode in [CodegenOptions.WeightsMode.embedded, .blob] {
+      let folder = directory + "/" + mode.rawValue
+      let built = try CBackend.compile(
+        compilation, weights: weights, options: CodegenOptions(maxBatch: 1, weightsMode: mode), emit: .exe,
+        directory: folder, build: CodegenFixtures.sanitized)
+      let program = try XCTUnwrap(built.products.first)
+      let run = try CodegenFixtures.shell([program, input, "-o", folder + "/out.npy"], in: folder)
+      XCTAssertEqual(run.status, 0, run.output)
+      outputs.append(try NumPy.readArray(path: folder + "/out.npy"))
+    }
+    XCTAssertEqual(outputs[0], outputs[1])
+    XCTAssertNotEqual(outputs[0].floats, [Float](repeating: 0, count: outputs[0].count))
   }
 
   /// The library part allocates nothing, prints nothing and keeps no mutable state between calls.

@@ -297,19 +297,32 @@ typedef struct {
  * the padding. */
 DLC_API void dlc_im2col(const float *image, const dlc_window *w, int first, int count, long first_position,
                         long positions, float *columns) {
+  /* A window row inside the image, undilated, over all channels is one run of kw·channels floats. */
+  const int whole_rows = w->dw == 1 && count == w->channels;
   long p;
-  int i, j;
+  int i, j, c;
   float *cell = columns;
   for (p = first_position; p < first_position + positions; p++) {
     const int oh = (int)(p / w->out_w), ow = (int)(p % w->out_w);
+    const int iw0 = ow * w->sw - w->pad_left;
     for (i = 0; i < w->kh; i++) {
-      int ih = oh * w->sh + i * w->dh - w->pad_top;
+      const int ih = oh * w->sh + i * w->dh - w->pad_top;
+      const int row_inside = ih >= 0 && ih < w->in_h;
+      if (whole_rows && row_inside && iw0 >= 0 && iw0 + w->kw <= w->in_w) {
+        const float *source = image + ((long)ih * w->in_w + iw0) * w->channels;
+        const int run = w->kw * count;
+        for (c = 0; c < run; c++) cell[c] = source[c];
+        cell += run;
+        continue;
+      }
       for (j = 0; j < w->kw; j++) {
-        int iw = ow * w->sw + j * w->dw - w->pad_left;
-        if (ih >= 0 && ih < w->in_h && iw >= 0 && iw < w->in_w)
-          memcpy(cell, image + ((long)ih * w->in_w + iw) * w->channels + first, sizeof(float) * (size_t)count);
-        else
-          memset(cell, 0, sizeof(float) * (size_t)count);
+        const int iw = iw0 + j * w->dw;
+        if (row_inside && iw >= 0 && iw < w->in_w) {
+          const float *source = image + ((long)ih * w->in_w + iw) * w->channels + first;
+          for (c = 0; c < count; c++) cell[c] = source[c];
+        } else {
+          for (c = 0; c < count; c++) cell[c] = 0.0f;
+        }
         cell += count;
       }
     }
