@@ -46,9 +46,14 @@ enum { DLC_SIMPLE_RNN = 0, DLC_LSTM, DLC_GRU };
 
 /* @section dlc_gemm */
 /* C[m×n] = A[m×k]·B[k×n] (+ C when accumulate), row-major with leading dimensions. The portable
- * version walks B and C rows contiguously (i-k-j order) in cache-sized blocks. */
+ * version computes blocks of 4 rows × 16 columns of C in local sums that compilers keep in vector
+ * registers, over 256 rows of B at a time (16 columns × 256 rows: 16 KB, cache-resident across
+ * all of A's rows); the last, narrower block of columns is copied into a zero-padded panel first.
+ * Fewer than 4 rows (a Dense layer at batch 1) stream each row of B once instead (i-k-j). */
 DLC_API void dlc_gemm(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *c, int ldc,
                       int accumulate) {
+  float panel[256 * 16];
+  int i, j, p, j0, p0, r;
 #if defined(DLC_USE_CBLAS)
   /* One row (a Dense layer at batch 1) is a matrix-vector product: sgemm would pack all of B. */
   if (m == 1 && n > 0 && k > 0) {
@@ -61,38 +66,52 @@ DLC_API void dlc_gemm(int m, int n, int k, const float *a, int lda, const float 
     return;
   }
 #endif
-  int i, j, p, p0, j0;
   if (!accumulate)
     for (i = 0; i < m; i++) memset(c + (long)i * ldc, 0, sizeof(float) * (size_t)n);
-  /* Blocks of 128 k × 256 n keep a panel of B in cache; four rows of C at a time load each B
-     value once for four multiply-adds. The restrict pointers let the compiler vectorize over j. */
-  for (p0 = 0; p0 < k; p0 += 128) {
-    const int p1 = DLC_MIN(k, p0 + 128);
-    for (j0 = 0; j0 < n; j0 += 256) {
-      const int j1 = DLC_MIN(n, j0 + 256);
-      for (i = 0; i + 4 <= m; i += 4) {
-        float *restrict c0 = c + (long)i * ldc, *restrict c1 = c0 + ldc, *restrict c2 = c1 + ldc, *restrict c3 = c2 + ldc;
-        const float *a0 = a + (long)i * lda;
-        for (p = p0; p < p1; p++) {
-          const float *restrict brow = b + (long)p * ldb;
-          const float x0 = a0[p], x1 = a0[lda + p], x2 = a0[2 * lda + p], x3 = a0[3 * lda + p];
-          for (j = j0; j < j1; j++) {
-            const float bj = brow[j];
-            c0[j] += x0 * bj;
-            c1[j] += x1 * bj;
-            c2[j] += x2 * bj;
-            c3[j] += x3 * bj;
+  if (m < 4) {
+    for (i = 0; i < m; i++) {
+      float *restrict crow = c + (long)i * ldc;
+      const float *arow = a + (long)i * lda;
+      for (p = 0; p < k; p++) {
+        const float *restrict brow = b + (long)p * ldb;
+        const float aip = arow[p];
+        for (j = 0; j < n; j++) crow[j] += aip * brow[j];
+      }
+    }
+    return;
+  }
+  for (j0 = 0; j0 < n; j0 += 16) {
+    const int columns = DLC_MIN(16, n - j0);
+    for (p0 = 0; p0 < k; p0 += 256) {
+      const int depth = DLC_MIN(256, k - p0);
+      const float *bp = b + (long)p0 * ldb + j0;
+      long stride = ldb;
+      if (columns < 16) {
+        for (p = 0; p < depth; p++)
+          for (j = 0; j < 16; j++) panel[p * 16 + j] = j < columns ? bp[(long)p * ldb + j] : 0.0f;
+        bp = panel;
+        stride = 16;
+      }
+      for (i = 0; i < m; i += 4) {
+        const int rows = DLC_MIN(4, m - i);
+        const float *a0 = a + (long)i * lda + p0;
+        const float *a1 = rows > 1 ? a0 + lda : a0, *a2 = rows > 2 ? a0 + 2 * (long)lda : a0;
+        const float *a3 = rows > 3 ? a0 + 3 * (long)lda : a0;
+        float s0[16] = {0}, s1[16] = {0}, s2[16] = {0}, s3[16] = {0};
+        float *sums[4];
+        for (p = 0; p < depth; p++) {
+          const float x0 = a0[p], x1 = a1[p], x2 = a2[p], x3 = a3[p];
+          const float *brow = bp + p * stride;
+          for (j = 0; j < 16; j++) {
+            s0[j] += x0 * brow[j];
+            s1[j] += x1 * brow[j];
+            s2[j] += x2 * brow[j];
+            s3[j] += x3 * brow[j];
           }
         }
-      }
-      for (; i < m; i++) {
-        float *restrict crow = c + (long)i * ldc;
-        const float *arow = a + (long)i * lda;
-        for (p = p0; p < p1; p++) {
-          const float *restrict brow = b + (long)p * ldb;
-          const float aip = arow[p];
-          for (j = j0; j < j1; j++) crow[j] += aip * brow[j];
-        }
+        sums[0] = s0, sums[1] = s1, sums[2] = s2, sums[3] = s3;
+        for (r = 0; r < rows; r++)
+          for (j = 0; j < columns; j++) c[(long)(i + r) * ldc + j0 + j] += sums[r][j];
       }
     }
   }
