@@ -21,12 +21,25 @@ public struct CBuildOptions: Sendable {
   public var optimization: String
   /// Extra flags for every compile (tests add -Werror and sanitizers).
   public var extraFlags: [String]
+  /// Whether to build for this machine's CPU (-march=native: the compiler vectorizes the runtime's
+  /// portable C with AVX2/FMA or AVX-512 where there is one). Programs dlc runs itself are built so;
+  /// code meant to run elsewhere is not, unless asked.
+  public var native: Bool
 
-  public init(compiler: String? = nil, blas: Bool = false, optimization: String = "-O3", extraFlags: [String] = []) {
+  public init(
+    compiler: String? = nil, blas: Bool = false, optimization: String = "-O3", extraFlags: [String] = [],
+    native: Bool = false
+  ) {
     self.compiler = compiler ?? ProcessInfo.processInfo.environment["CC"] ?? "cc"
     self.blas = blas
     self.optimization = optimization
     self.extraFlags = extraFlags
+    self.native = native
+  }
+
+  /// Every flag but the sources and outputs.
+  public var flags: [String] {
+    ["-std=c99", optimization, "-Wall", "-Wextra", "-pedantic"] + (native ? ["-march=native"] : []) + extraFlags
   }
 }
 
@@ -59,7 +72,7 @@ public enum CBuild {
     }
     let sources = ["\(prefix).c"] + weights
     func object(_ source: String) -> String { String(source.dropLast(2)) + ".o" }
-    var flags = ["-std=c99", options.optimization, "-Wall", "-Wextra", "-pedantic"] + options.extraFlags
+    var flags = options.flags
     var libraries = ["-lm"]
     if options.blas {
       flags += ["-DDLC_USE_CBLAS"] + pkgConfig(["--cflags", "openblas"])

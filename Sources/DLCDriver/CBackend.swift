@@ -86,8 +86,7 @@ public enum CBackend {
     // since its code may run elsewhere.
     try Runner.requireMemory(generated.plan.totalBytes, for: "the compiled model's arena")
     let key = fnv1a(
-      [generated.header, generated.source, generated.main, build.compiler, "\(build.blas)", build.optimization]
-        + build.extraFlags)
+      [generated.header, generated.source, generated.main, build.compiler, "\(build.blas)"] + build.flags)
     let programDirectory = cacheDirectory + "/\(generated.prefix)-\(String(key, radix: 16))"
     let program = programDirectory + "/" + generated.prefix
     let fileManager = FileManager.default

@@ -78,3 +78,11 @@ extension ArgumentKey where Value == String {
   public static let interpolation = ArgumentKey("interpolation")
   public static let padding = ArgumentKey("padding")
 }
+
+/// Attributes the passes add to a layer beyond its Keras arguments, typed like them.
+public enum PassAttribute {
+  /// fold-zero-padding: zeros a convolution reads past its input's edges (top, bottom, left, right).
+  public static let explicitPadding = ArgumentKey<[Int]>("explicit_padding")
+  /// fuse-elementwise-chains: an ElementwiseChain's per-element program, one step per string.
+  public static let steps = ArgumentKey<[String]>("steps")
+}

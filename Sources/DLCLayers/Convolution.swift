@@ -283,7 +283,7 @@ extension LayerDef {
     let dilation = layer.ints(.dilationRate)
     let padding = layer.string(.padding)
     // Zeros a folded ZeroPadding left for the convolution to read past its input's edges.
-    let explicit = layer.arguments["explicit_padding"]?.intsValue ?? [0, 0, 0, 0]
+    let explicit = layer.arguments[PassAttribute.explicitPadding.name]?.intsValue ?? [0, 0, 0, 0]
     let added =
       kernel.count == 1 ? [explicit[2] + explicit[3]] : [explicit[0] + explicit[1], explicit[2] + explicit[3]]
     var result: [Int] = []

@@ -69,7 +69,7 @@ public enum ElementwiseStep: Equatable, Sendable {
 
   /// The program an ElementwiseChain's attributes hold.
   public static func program(_ attributes: Attributes) -> [ElementwiseStep]? {
-    guard case .list(let values)? = attributes["steps"] else { return nil }
+    guard case .list(let values)? = attributes[PassAttribute.steps.name] else { return nil }
     let steps = values.compactMap { $0.stringValue.flatMap(ElementwiseStep.init(text:)) }
     guard steps.count == values.count, case .load = steps.first else { return nil }
     return steps

@@ -86,7 +86,9 @@ public enum WindowGeometry {
   /// The padding a ZeroPadding layer folded into this convolution left (top, left), if any: the
   /// `explicit_padding` attribute (top, bottom, left, right) that the fold-zero-padding pass sets.
   public static func foldedPadding(_ attributes: Attributes) -> (top: Int, left: Int)? {
-    guard let explicit = attributes["explicit_padding"]?.intsValue, explicit.count == 4 else { return nil }
+    guard let explicit = attributes[PassAttribute.explicitPadding.name]?.intsValue, explicit.count == 4 else {
+      return nil
+    }
     return (explicit[0], explicit[2])
   }
 

@@ -13,9 +13,9 @@ extension Passes {
       guard let convolution = rewrite.soleReader(of: pad.id), !rewrite.isOutput(pad.id) else { continue }
       var folded = rewrite.nodes[convolution]
       guard folded.traits.acceptsFoldedPadding, folded.attributes["padding"]?.stringValue?.lowercased() == "valid",
-        folded.attributes["explicit_padding"] == nil, let amounts = pad.attributes["padding"]?.intsValue
+        folded.attributes[PassAttribute.explicitPadding.name] == nil, let amounts = pad.attributes["padding"]?.intsValue
       else { continue }
-      folded.attributes["explicit_padding"] = .ints(amounts.count == 2 ? [0, 0] + amounts : amounts)
+      folded.attributes[PassAttribute.explicitPadding.name] = .ints(amounts.count == 2 ? [0, 0] + amounts : amounts)
       rewrite.absorb(pad.id, into: folded, readersRead: pad.inputs[0])
     }
     return rewrite.result()

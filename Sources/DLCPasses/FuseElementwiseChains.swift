@@ -95,7 +95,7 @@ extension Passes {
       fused.inputs = operands
       fused.parameters = []
       fused.attributes = Attributes()
-      fused.attributes["steps"] = .list(program.map { .string($0.text) })
+      fused.attributes[PassAttribute.steps.name] = .list(program.map { .string($0.text) })
       // Every layer the node stands for, including activations earlier passes fused into a link.
       let absorbed = chain.flatMap { link in
         (link.id == last.id ? [] : [link.name])

@@ -248,7 +248,7 @@ struct Run: ParsableCommand {
       return try timed("run", options) {
         if backend == .c {
           return try CBackend.run(
-            compilation, weights: weights, inputs: inputs, build: build.options, dumpLayers: dumpLayers)
+            compilation, weights: weights, inputs: inputs, build: build.options(runsHere: true), dumpLayers: dumpLayers)
         }
         return try Runner.interpret(compilation, weights: weights, inputs: inputs) { node, tensors in
           guard let dumpLayers else { return }
@@ -328,7 +328,7 @@ struct Bench: ParsableCommand {
     let result = try failing {
       try Benchmark.run(
         model, backend: backend == .c ? .c : .interpreter, batch: batch, warmup: warmup, iterations: iterations,
-        build: build.options)
+        build: build.options(runsHere: true))
     }
     print(format == .json ? Self.json(result) : Self.text(result), terminator: "")
   }
@@ -430,7 +430,21 @@ struct BuildOptions: ParsableArguments {
   @Option(help: "Matrix products: none (portable C, libc and libm only) or openblas (link OpenBLAS).")
   var blas: BLAS = .none
 
-  var options: CBuildOptions { CBuildOptions(compiler: cc, blas: blas == .openblas) }
+  enum Target: String, ExpressibleByArgument, CaseIterable {
+    case native, generic
+  }
+
+  @Option(
+    help: """
+      The CPU to build for: native (-march=native: this machine's vector instructions) or generic (the \
+      compiler's default). Default: native for programs dlc runs itself (run, bench, verify), generic for compile.
+      """)
+  var target: Target?
+
+  /// The build, for code dlc runs here (`runsHere`) or code that may run elsewhere.
+  func options(runsHere: Bool) -> CBuildOptions {
+    CBuildOptions(compiler: cc, blas: blas == .openblas, native: (target ?? (runsHere ? .native : .generic)) == .native)
+  }
 }
 
 struct Compile: ParsableCommand {
@@ -489,7 +503,7 @@ struct Compile: ParsableCommand {
       return try timed("generate and build", options) {
         try CBackend.compile(
           model.compilation, weights: model.weights, options: codegen, emit: emit, directory: output,
-          build: build.options)
+          build: build.options(runsHere: false))
       }
     }
     for path in result.files + result.products { print("wrote \(path)") }
@@ -547,7 +561,7 @@ struct Verify: ParsableCommand {
         ("random inputs (batch \(batch), seed 0)", try Runner.randomInputs(for: graph, batch: batch, seed: 0))
       ]
       if !self.inputs.isEmpty { inputs.append(("given inputs", try Runner.inputs(self.inputs, for: graph))) }
-      return try Verification.compare(model, inputs: inputs, build: build.options)
+      return try Verification.compare(model, inputs: inputs, build: build.options(runsHere: true))
     }
     var worst: Float = 0
     for verified in cases {
