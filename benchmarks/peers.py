@@ -42,8 +42,10 @@ def measured(command, env=None):
                                  stderr=errors, env=env)
         errors.seek(0)
         stderr = errors.read().decode()
+    # GNU time adds "Command exited with non-zero status N" and the RSS as the last lines.
+    messages = [line for line in stderr.strip().splitlines()[:-1] if not line.startswith("Command exited")]
     if process.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}): {stderr[-2000:]}")
+        raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}): " + "\n".join(messages)[-2000:])
     return process.stdout.decode(), int(stderr.strip().splitlines()[-1])
 
 
@@ -279,7 +281,8 @@ def main():
                     except RuntimeError as error:
                         # A peer that cannot run the model (TFLite needs the Flex delegate for Keras' LSTM).
                         results[(round, name, batch, engine)] = None
-                        failures[(name, engine)] = str(error).strip().splitlines()[-1][:160]
+                        lines = [line for line in str(error).strip().splitlines() if "Error" in line] or [str(error)]
+                        failures[(name, engine)] = lines[-1][:200]
                         print(f"pass {round} {name} b{batch} {engine}: failed", flush=True)
     peak, coretype = sgemm_peak()
     write(arguments.output, names, engines, results, arguments.passes, macs, peak, coretype, failures)
