@@ -437,8 +437,12 @@ DLC_API void dlc_depthwise(const float *x, int batch, const dlc_window *w, int m
             if (iw < 0 || iw >= w->in_w) continue;
             pixel = image + ((long)ih * w->in_w + iw) * w->channels;
             taps = kernel + (long)(i * w->kw + j) * out_channels;
-            for (c = 0; c < w->channels; c++)
-              for (m = 0; m < multiplier; m++) target[c * multiplier + m] += pixel[c] * taps[c * multiplier + m];
+            if (multiplier == 1) {
+              for (c = 0; c < w->channels; c++) target[c] += pixel[c] * taps[c];
+            } else {
+              for (c = 0; c < w->channels; c++)
+                for (m = 0; m < multiplier; m++) target[c * multiplier + m] += pixel[c] * taps[c * multiplier + m];
+            }
           }
         }
       }
@@ -446,25 +450,34 @@ DLC_API void dlc_depthwise(const float *x, int batch, const dlc_window *w, int m
 }
 
 /* @section dlc_pool2d */
-/* Max or average pooling; the average counts only real (unpadded) values, as Keras does. */
+/* Max or average pooling; the average counts only real (unpadded) values, as Keras does. Channels
+ * are innermost, so each window position updates a whole row of channels (vectorized); the max
+ * is a select that keeps a NaN from either side, as DLC_FMAX does. */
 DLC_API void dlc_pool2d(const float *x, int batch, const dlc_window *w, int is_max, float *y) {
+  const int channels = w->channels;
   int n, oh, ow, c, ih, iw;
   for (n = 0; n < batch; n++)
     for (oh = 0; oh < w->out_h; oh++)
       for (ow = 0; ow < w->out_w; ow++) {
         const int h0 = DLC_MAX(0, oh * w->sh - w->pad_top), h1 = DLC_MIN(w->in_h, oh * w->sh - w->pad_top + w->kh);
         const int w0 = DLC_MAX(0, ow * w->sw - w->pad_left), w1 = DLC_MIN(w->in_w, ow * w->sw - w->pad_left + w->kw);
-        float *target = y + (((long)n * w->out_h + oh) * w->out_w + ow) * w->channels;
+        float *restrict target = y + (((long)n * w->out_h + oh) * w->out_w + ow) * channels;
         const float count = (float)((h1 - h0) * (w1 - w0));
-        for (c = 0; c < w->channels; c++) {
-          float accumulator = is_max ? -INFINITY : 0.0f;
-          for (ih = h0; ih < h1; ih++)
-            for (iw = w0; iw < w1; iw++) {
-              float v = x[(((long)n * w->in_h + ih) * w->in_w + iw) * w->channels + c];
-              accumulator = is_max ? DLC_FMAX(accumulator, v) : accumulator + v;
+        for (c = 0; c < channels; c++) target[c] = is_max ? -INFINITY : 0.0f;
+        for (ih = h0; ih < h1; ih++)
+          for (iw = w0; iw < w1; iw++) {
+            const float *restrict row = x + (((long)n * w->in_h + ih) * w->in_w + iw) * channels;
+            if (is_max) {
+              for (c = 0; c < channels; c++) {
+                const float a = target[c], v = row[c];
+                target[c] = a > v || a != a ? a : v;
+              }
+            } else {
+              for (c = 0; c < channels; c++) target[c] += row[c];
             }
-          target[c] = is_max ? accumulator : accumulator / DLC_MAX(count, 1.0f);
-        }
+          }
+        if (!is_max)
+          for (c = 0; c < channels; c++) target[c] /= DLC_MAX(count, 1.0f);
       }
 }
 
@@ -509,7 +522,14 @@ DLC_API void dlc_global_pool(const float *x, int batch, long positions, int chan
       /* Masked steps are left out of the average, as in Keras; all masked divides 0 by 0, as Keras does. */
       if (!dlc_step_kept(mask_kind, mask, (long)n * positions + p, mask_features, mask_value)) continue;
       kept++;
-      for (c = 0; c < channels; c++) target[c] = is_max ? DLC_FMAX(target[c], source[c]) : target[c] + source[c];
+      if (is_max) {
+        for (c = 0; c < channels; c++) {
+          const float a = target[c], v = source[c];
+          target[c] = a > v || a != a ? a : v;
+        }
+      } else {
+        for (c = 0; c < channels; c++) target[c] += source[c];
+      }
     }
     if (!is_max)
       for (c = 0; c < channels; c++) target[c] /= (float)kept;
