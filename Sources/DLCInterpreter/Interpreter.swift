@@ -118,5 +118,3 @@ final class RuntimeMemory {
       shape: dims, floats: Array(UnsafeBufferPointer(start: start.assumingMemoryBound(to: Float.self), count: count)))
   }
 }
-
-func describeShape(_ shape: [Int]) -> String { "(" + shape.map(String.init).joined(separator: ", ") + ")" }
