@@ -13,14 +13,27 @@ public struct Interpreter {
   public let weights: [String: Tensor]
   /// The plan to run on; nil plans for each call's batch.
   public let plan: MemoryPlan?
-  /// The lowering for `plan`, made once.
+  /// The lowering for `plan`, made once, and its calls by node less those the plan elides.
   private let lowered: LoweredGraph?
+  private let calls: [NodeID: [KernelCall]]?
 
   public init(graph: Graph, weights: [String: Tensor], plan: MemoryPlan? = nil) throws {
     self.graph = graph
     self.weights = weights
     self.plan = plan
-    self.lowered = try plan.map { try Self.lower(graph, weights: weights, maxBatch: $0.maxBatch) }
+    let lowered = try plan.map { try Self.lower(graph, weights: weights, maxBatch: $0.maxBatch) }
+    self.lowered = lowered
+    if let plan, let lowered {
+      self.calls = Self.calls(lowered, plan: plan)
+    } else {
+      self.calls = nil
+    }
+  }
+
+  static func calls(_ lowered: LoweredGraph, plan: MemoryPlan) -> [NodeID: [KernelCall]] {
+    Dictionary(
+      lowered.steps.map { step in (step.node, step.calls.filter { !plan.elides($0, in: step.node) }) },
+      uniquingKeysWith: { first, _ in first })
   }
 
   static func lower(_ graph: Graph, weights: [String: Tensor], maxBatch: Int) throws -> LoweredGraph {
@@ -48,10 +61,10 @@ public struct Interpreter {
     let lowered = try self.lowered ?? Self.lower(graph, weights: weights, maxBatch: plan.maxBatch)
     let memory = RuntimeMemory(plan: plan, inputs: inputs, inputTypes: graph.inputs.map { $0.outputs[0].dtype })
     return try lowered.constants.withUnsafeBufferPointer { constants in
-      let steps = Dictionary(lowered.steps.map { ($0.node, $0.calls) }, uniquingKeysWith: { first, _ in first })
+      let steps = self.calls ?? Self.calls(lowered, plan: plan)
       for id in plan.schedule {
         let node = graph.nodes[id]
-        for call in steps[id] ?? [] where !plan.elides(call, in: id) {
+        for call in steps[id] ?? [] {
           do {
             try RuntimeCall(call: call, node: node, batch: batch, memory: memory, constants: constants).run()
           } catch var error as Diagnostic {

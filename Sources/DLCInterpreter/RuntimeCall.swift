@@ -177,15 +177,25 @@ struct RuntimeCall {
 
 /// The runtime's numbers for dlc's enumerations, by the names the C backend prints.
 func code(_ activation: Activation) -> Int32 {
-  let codes: [Activation: Int] = [
-    .linear: Int(DLC_LINEAR), .relu: Int(DLC_RELU), .relu6: Int(DLC_RELU6),
-    .leakyRelu: Int(DLC_LEAKY_RELU), .elu: Int(DLC_ELU), .selu: Int(DLC_SELU),
-    .gelu: Int(DLC_GELU), .sigmoid: Int(DLC_SIGMOID), .hardSigmoid: Int(DLC_HARD_SIGMOID),
-    .tanh: Int(DLC_TANH), .softmax: Int(DLC_SOFTMAX), .logSoftmax: Int(DLC_LOG_SOFTMAX),
-    .softplus: Int(DLC_SOFTPLUS), .softsign: Int(DLC_SOFTSIGN), .silu: Int(DLC_SILU),
-    .mish: Int(DLC_MISH), .exponential: Int(DLC_EXPONENTIAL),
-  ]
-  return Int32(codes[activation] ?? 0)
+  switch activation {
+  case .linear: return Int32(DLC_LINEAR)
+  case .relu: return Int32(DLC_RELU)
+  case .relu6: return Int32(DLC_RELU6)
+  case .leakyRelu: return Int32(DLC_LEAKY_RELU)
+  case .elu: return Int32(DLC_ELU)
+  case .selu: return Int32(DLC_SELU)
+  case .gelu: return Int32(DLC_GELU)
+  case .sigmoid: return Int32(DLC_SIGMOID)
+  case .hardSigmoid: return Int32(DLC_HARD_SIGMOID)
+  case .tanh: return Int32(DLC_TANH)
+  case .softmax: return Int32(DLC_SOFTMAX)
+  case .logSoftmax: return Int32(DLC_LOG_SOFTMAX)
+  case .softplus: return Int32(DLC_SOFTPLUS)
+  case .softsign: return Int32(DLC_SOFTSIGN)
+  case .silu: return Int32(DLC_SILU)
+  case .mish: return Int32(DLC_MISH)
+  case .exponential: return Int32(DLC_EXPONENTIAL)
+  }
 }
 
 func code(_ op: CombineOp) -> Int32 {
