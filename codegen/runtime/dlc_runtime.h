@@ -44,16 +44,45 @@ enum {
 enum { DLC_ADD = 0, DLC_SUBTRACT, DLC_MULTIPLY, DLC_MAXIMUM, DLC_MINIMUM };
 enum { DLC_SIMPLE_RNN = 0, DLC_LSTM, DLC_GRU };
 
+/* @section dlc_gemm_panel */
+/* C[m×columns] += A[m×depth]·P, where P holds `depth` rows of 16 floats `stride` apart (columns
+ * past `columns` are read and dropped): 4 rows × 16 columns of C at a time, in local sums that
+ * compilers keep in vector registers. The block both matrix products are made of. */
+DLC_API void dlc_gemm_panel(int m, int depth, const float *a, int lda, const float *panel, long stride, int columns,
+                            float *c, int ldc) {
+  int i, j, p, r;
+  for (i = 0; i < m; i += 4) {
+    const int rows = DLC_MIN(4, m - i);
+    const float *a0 = a + (long)i * lda;
+    const float *a1 = rows > 1 ? a0 + lda : a0, *a2 = rows > 2 ? a0 + 2 * (long)lda : a0;
+    const float *a3 = rows > 3 ? a0 + 3 * (long)lda : a0;
+    float s0[16] = {0}, s1[16] = {0}, s2[16] = {0}, s3[16] = {0};
+    float *sums[4];
+    for (p = 0; p < depth; p++) {
+      const float x0 = a0[p], x1 = a1[p], x2 = a2[p], x3 = a3[p];
+      const float *row = panel + p * stride;
+      for (j = 0; j < 16; j++) {
+        s0[j] += x0 * row[j];
+        s1[j] += x1 * row[j];
+        s2[j] += x2 * row[j];
+        s3[j] += x3 * row[j];
+      }
+    }
+    sums[0] = s0, sums[1] = s1, sums[2] = s2, sums[3] = s3;
+    for (r = 0; r < rows; r++)
+      for (j = 0; j < columns; j++) c[(long)(i + r) * ldc + j] += sums[r][j];
+  }
+}
+
 /* @section dlc_gemm */
 /* C[m×n] = A[m×k]·B[k×n] (+ C when accumulate), row-major with leading dimensions. The portable
- * version computes blocks of 4 rows × 16 columns of C in local sums that compilers keep in vector
- * registers, over 256 rows of B at a time (16 columns × 256 rows: 16 KB, cache-resident across
- * all of A's rows); the last, narrower block of columns is copied into a zero-padded panel first.
+ * version runs dlc_gemm_panel over 16 columns × 256 rows of B at a time (16 KB, cache-resident
+ * across all of A's rows); the last, narrower block of columns is copied into a zero-padded panel.
  * Fewer than 4 rows (a Dense layer at batch 1) stream each row of B once instead (i-k-j). */
 DLC_API void dlc_gemm(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *c, int ldc,
                       int accumulate) {
   float panel[256 * 16];
-  int i, j, p, j0, p0, r;
+  int i, j, p, j0, p0;
 #if defined(DLC_USE_CBLAS)
   /* One row (a Dense layer at batch 1) is a matrix-vector product: sgemm would pack all of B. */
   if (m == 1 && n > 0 && k > 0) {
@@ -92,40 +121,19 @@ DLC_API void dlc_gemm(int m, int n, int k, const float *a, int lda, const float 
         bp = panel;
         stride = 16;
       }
-      for (i = 0; i < m; i += 4) {
-        const int rows = DLC_MIN(4, m - i);
-        const float *a0 = a + (long)i * lda + p0;
-        const float *a1 = rows > 1 ? a0 + lda : a0, *a2 = rows > 2 ? a0 + 2 * (long)lda : a0;
-        const float *a3 = rows > 3 ? a0 + 3 * (long)lda : a0;
-        float s0[16] = {0}, s1[16] = {0}, s2[16] = {0}, s3[16] = {0};
-        float *sums[4];
-        for (p = 0; p < depth; p++) {
-          const float x0 = a0[p], x1 = a1[p], x2 = a2[p], x3 = a3[p];
-          const float *brow = bp + p * stride;
-          for (j = 0; j < 16; j++) {
-            s0[j] += x0 * brow[j];
-            s1[j] += x1 * brow[j];
-            s2[j] += x2 * brow[j];
-            s3[j] += x3 * brow[j];
-          }
-        }
-        sums[0] = s0, sums[1] = s1, sums[2] = s2, sums[3] = s3;
-        for (r = 0; r < rows; r++)
-          for (j = 0; j < columns; j++) c[(long)(i + r) * ldc + j0 + j] += sums[r][j];
-      }
+      dlc_gemm_panel(m, depth, a + p0, lda, bp, stride, columns, c + j0, ldc);
     }
   }
 }
 
 /* @section dlc_gemm_bt */
 /* C[m×n] = A[m×k]·B[n×k]ᵀ (+ C): dot products of rows (attention's Q·Kᵀ). The portable version
- * copies 16 rows of B at a time, transposed, into a block on the stack, then computes 4 rows × 16
- * columns of C in local sums that compilers keep in vector registers (a scalar dot product per
- * element ran at a tenth of the speed). */
+ * copies 16 rows of B at a time, transposed, into a block on the stack and runs dlc_gemm_panel on
+ * it (a scalar dot product per element ran at a tenth of the speed). */
 DLC_API void dlc_gemm_bt(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *c, int ldc,
                          int accumulate) {
   float block[256 * 16];
-  int i, j, p, j0, p0, r;
+  int i, j, p, j0, p0;
 #if defined(DLC_USE_CBLAS)
   if (m > 0 && n > 0 && k > 0) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0f, a, lda, b, ldb, accumulate ? 1.0f : 0.0f, c,
@@ -141,27 +149,7 @@ DLC_API void dlc_gemm_bt(int m, int n, int k, const float *a, int lda, const flo
       const int depth = DLC_MIN(256, k - p0);
       for (j = 0; j < 16; j++)
         for (p = 0; p < depth; p++) block[p * 16 + j] = j < columns ? b[(long)(j0 + j) * ldb + p0 + p] : 0.0f;
-      for (i = 0; i < m; i += 4) {
-        const int rows = DLC_MIN(4, m - i);
-        const float *a0 = a + (long)i * lda + p0;
-        const float *a1 = rows > 1 ? a0 + lda : a0, *a2 = rows > 2 ? a0 + 2 * (long)lda : a0;
-        const float *a3 = rows > 3 ? a0 + 3 * (long)lda : a0;
-        float s0[16] = {0}, s1[16] = {0}, s2[16] = {0}, s3[16] = {0};
-        float *sums[4];
-        for (p = 0; p < depth; p++) {
-          const float x0 = a0[p], x1 = a1[p], x2 = a2[p], x3 = a3[p];
-          const float *bp = block + p * 16;
-          for (j = 0; j < 16; j++) {
-            s0[j] += x0 * bp[j];
-            s1[j] += x1 * bp[j];
-            s2[j] += x2 * bp[j];
-            s3[j] += x3 * bp[j];
-          }
-        }
-        sums[0] = s0, sums[1] = s1, sums[2] = s2, sums[3] = s3;
-        for (r = 0; r < rows; r++)
-          for (j = 0; j < columns; j++) c[(long)(i + r) * ldc + j0 + j] += sums[r][j];
-      }
+      dlc_gemm_panel(m, depth, a + p0, lda, block, 16, columns, c + j0, ldc);
     }
   }
 }
