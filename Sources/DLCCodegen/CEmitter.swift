@@ -135,12 +135,12 @@ private struct Generator {
   func run() throws -> GeneratedC {
     // The forward function, a block per layer: its lowered calls, less those the plan made unnecessary.
     let lowered = try LoweredGraph(graph, weights: { weights[$0]?.floats }, maxBatch: options.maxBatch)
-    let steps = Dictionary(lowered.steps.map { ($0.node, $0.calls) }, uniquingKeysWith: { first, _ in first })
+    let steps = plan.callsToRun(lowered)
     var body: [String] = []
     for node in graph.layers {
       let printer = CallPrinter(node: node, plan: plan, expression: expression)
       var lines: [String] = []
-      for call in steps[node.id] ?? [] where !plan.elides(call, in: node.id) {
+      for call in steps[node.id] ?? [] {
         lines += try printer.lines(call)
       }
       body.append("")

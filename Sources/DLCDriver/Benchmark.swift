@@ -63,22 +63,17 @@ public enum Benchmark {
     case .interpreter:
       let plan = try Driver.checkedPlan(model, maxBatch: batch)
       // Lowered once, as the compiled program's weights are packed once: a run is what is timed.
-      let interpreter: Interpreter
-      do {
-        interpreter = try Interpreter(graph: graph, weights: model.weights, plan: plan)
-      } catch let diagnostic as Diagnostic {
-        throw model.compilation.failure(diagnostic)
-      }
       let clock = ContinuousClock()
       var runs: [Duration] = []
-      for round in 0..<(warmup + iterations) {
-        let start = clock.now
-        do {
+      do {
+        let interpreter = try Interpreter(graph: graph, weights: model.weights, plan: plan)
+        for round in 0..<(warmup + iterations) {
+          let start = clock.now
           _ = try interpreter.run(inputs)
-        } catch let diagnostic as Diagnostic {
-          throw model.compilation.failure(diagnostic)
+          if round >= warmup { runs.append(clock.now - start) }
         }
-        if round >= warmup { runs.append(clock.now - start) }
+      } catch let diagnostic as Diagnostic {
+        throw model.compilation.failure(diagnostic)
       }
       return BenchmarkResult(
         model: graph.name, backend: .interpreter, batch: batch, warmup: warmup, runs: runs,

@@ -24,16 +24,10 @@ public struct Interpreter {
     let lowered = try plan.map { try Self.lower(graph, weights: weights, maxBatch: $0.maxBatch) }
     self.lowered = lowered
     if let plan, let lowered {
-      self.calls = Self.calls(lowered, plan: plan)
+      self.calls = plan.callsToRun(lowered)
     } else {
       self.calls = nil
     }
-  }
-
-  static func calls(_ lowered: LoweredGraph, plan: MemoryPlan) -> [NodeID: [KernelCall]] {
-    Dictionary(
-      lowered.steps.map { step in (step.node, step.calls.filter { !plan.elides($0, in: step.node) }) },
-      uniquingKeysWith: { first, _ in first })
   }
 
   static func lower(_ graph: Graph, weights: [String: Tensor], maxBatch: Int) throws -> LoweredGraph {
@@ -61,7 +55,7 @@ public struct Interpreter {
     let lowered = try self.lowered ?? Self.lower(graph, weights: weights, maxBatch: plan.maxBatch)
     let memory = RuntimeMemory(plan: plan, inputs: inputs, inputTypes: graph.inputs.map { $0.outputs[0].dtype })
     return try lowered.constants.withUnsafeBufferPointer { constants in
-      let steps = self.calls ?? Self.calls(lowered, plan: plan)
+      let steps = self.calls ?? plan.callsToRun(lowered)
       for id in plan.schedule {
         let node = graph.nodes[id]
         for call in steps[id] ?? [] {

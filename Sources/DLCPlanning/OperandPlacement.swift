@@ -30,6 +30,13 @@ extension MemoryPlan {
     }
   }
 
+  /// Each node's calls that still have work to do under this plan: what both backends run.
+  public func callsToRun(_ lowered: LoweredGraph) -> [NodeID: [KernelCall]] {
+    Dictionary(
+      lowered.steps.map { step in (step.node, step.calls.filter { !elides($0, in: step.node) }) },
+      uniquingKeysWith: { first, _ in first })
+  }
+
   /// Whether the plan made a call unnecessary: a copy whose source is its destination (a
   /// concatenation's input written straight into its slice, an activation computed in place).
   public func elides(_ call: KernelCall, in node: NodeID) -> Bool {

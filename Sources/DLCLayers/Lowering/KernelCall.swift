@@ -314,17 +314,6 @@ extension KernelCall {
     if case .embedding = self { return true }
     return false
   }
-
-  /// The tensors the call reads and writes, for a backend checking that they were all placed.
-  public var tensors: [Operand] {
-    cCall.arguments.flatMap { argument -> [Operand] in
-      switch argument {
-      case .tensor(let operand): return [operand]
-      case .tensors(let operands): return operands
-      default: return []
-      }
-    }
-  }
 }
 
 extension ElementwiseStep {

@@ -145,10 +145,6 @@ public struct LoweredGraph: Sendable {
 
   public var steps: [Step]
   public var constants: [Float]
-  public let maxBatch: Int
-
-  /// The calls of node `id`.
-  public func calls(of id: NodeID) -> [KernelCall] { steps.first { $0.node == id }?.calls ?? [] }
 
   /// Lowers every layer of `graph` for calls of up to `maxBatch` examples; `weights` looks up a
   /// weight by its key (`dense/kernel`).
@@ -176,7 +172,6 @@ public struct LoweredGraph: Sendable {
     }
     self.steps = steps
     self.constants = pool.floats
-    self.maxBatch = maxBatch
   }
 
   /// Floats of scratch node `node` needs for `maxBatch` examples.
