@@ -134,7 +134,8 @@ private struct Generator {
 
   func run() throws -> GeneratedC {
     // The forward function, a block per layer: its lowered calls, less those the plan made unnecessary.
-    let lowered = try LoweredGraph(graph, weights: { weights[$0]?.floats }, maxBatch: options.maxBatch)
+    let lowered = try LoweredGraph(
+      graph, weights: { weights[$0]?.floats }, maxBatch: options.maxBatch, layout: .panels)
     let steps = plan.callsToRun(lowered)
     var body: [String] = []
     for node in graph.layers {

@@ -52,13 +52,14 @@ extension Driver {
   }
 
   /// The kernel calls `graph` lowers to for one example, with zeros for weights: what both
-  /// backends run, for reading (`dlc ir --kernels`).
+  /// backends run (weights laid out as the generated C has them), for reading (`dlc ir --kernels`).
   public static func lowered(_ graph: Graph) throws -> LoweredGraph {
     var sizes: [String: Int] = [:]
     for node in graph.nodes {
       for weight in node.parameters { sizes["\(node.name)/\(weight.name)"] = weight.elementCount }
     }
-    return try LoweredGraph(graph, weights: { sizes[$0].map { [Float](repeating: 0, count: $0) } }, maxBatch: 1)
+    return try LoweredGraph(
+      graph, weights: { sizes[$0].map { [Float](repeating: 0, count: $0) } }, maxBatch: 1, layout: .panels)
   }
 
   public static func checkedPlan(_ model: PreparedModel, maxBatch: Int) throws -> MemoryPlan {

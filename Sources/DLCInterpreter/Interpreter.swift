@@ -31,7 +31,7 @@ public struct Interpreter {
   }
 
   static func lower(_ graph: Graph, weights: [String: Tensor], maxBatch: Int) throws -> LoweredGraph {
-    try LoweredGraph(graph, weights: { weights[$0]?.floats }, maxBatch: maxBatch)
+    try LoweredGraph(graph, weights: { weights[$0]?.floats }, maxBatch: maxBatch, layout: .rowMajor)
   }
 
   /// Runs the graph on `inputs` (one per model input, in declaration order, batch first) and

@@ -45,16 +45,16 @@ struct RuntimeCall {
       dlc_activate(code(activation), try write(x), long(count), Int32(width))
     case .dense(let x, let rows, let inner, let kernel, let units, let bias, let activation, let y):
       dlc_dense(
-        try read(x), int(rows), Int32(inner), try read(kernel), Int32(units), try read(bias), code(activation),
-        try write(y))
+        try read(x), int(rows), Int32(inner), try read(kernel.operand), kernel.packed ? 1 : 0, Int32(units),
+        try read(bias), code(activation), try write(y))
     case .softmaxAxis(let x, let outer, let axis, let inner, let y):
       dlc_softmax_axis(try read(x), long(outer), Int32(axis), inner, 0, try write(y))
     case .conv2D(
       let x, let window, let groups, let filters, let kernel, let bias, let activation, let tile, let y, let s):
       var w = runtimeWindow(window)
       dlc_conv2d(
-        try read(x), batch32, &w, Int32(groups), Int32(filters), try read(kernel), try read(bias), code(activation),
-        tile, try write(y), try write(s))
+        try read(x), batch32, &w, Int32(groups), Int32(filters), try read(kernel.operand), kernel.packed ? 1 : 0,
+        try read(bias), code(activation), tile, try write(y), try write(s))
     case .conv2DTranspose(let x, let w, let filters, let kernel, let bias, let y, let s):
       dlc_conv2d_transpose(
         try read(x), batch32, Int32(w.inH), Int32(w.inW), Int32(w.channels), Int32(w.outH), Int32(w.outW),

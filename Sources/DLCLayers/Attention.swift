@@ -167,15 +167,18 @@ struct AttentionGeometry {
     let keyInput = inputs.count > 2 ? inputs[2] : inputs[1]
     c.emit(
       .dense(
-        x: inputs[0], rows: .perExample(queryPositions), inner: query.last ?? 1, kernel: c.constant(queryKernel),
+        x: inputs[0], rows: .perExample(queryPositions), inner: query.last ?? 1,
+        kernel: try c.matrix(queryKernel, rows: query.last ?? 1, columns: heads * keyDim),
         units: heads * keyDim, bias: queryBias, activation: .linear, y: q))
     c.emit(
       .dense(
-        x: keyInput, rows: .perExample(keyPositions), inner: key.last ?? 1, kernel: try c.weight("key/kernel"),
+        x: keyInput, rows: .perExample(keyPositions), inner: key.last ?? 1,
+        kernel: try c.matrix("key/kernel", rows: key.last ?? 1, columns: heads * keyDim),
         units: heads * keyDim, bias: try c.optionalWeight("key/bias"), activation: .linear, y: k))
     c.emit(
       .dense(
-        x: inputs[1], rows: .perExample(keyPositions), inner: value.last ?? 1, kernel: try c.weight("value/kernel"),
+        x: inputs[1], rows: .perExample(keyPositions), inner: value.last ?? 1,
+        kernel: try c.matrix("value/kernel", rows: value.last ?? 1, columns: heads * valueDim),
         units: heads * valueDim, bias: try c.optionalWeight("value/bias"), activation: .linear, y: v))
     var (qa, ka, va, ca) = (q, k, v, context)
     if moved {
@@ -210,7 +213,8 @@ struct AttentionGeometry {
     c.emit(
       .dense(
         x: context, rows: .perExample(queryPositions), inner: heads * valueDim,
-        kernel: try c.weight("attention_output/kernel"), units: outFeatures,
+        kernel: try c.matrix("attention_output/kernel", rows: heads * valueDim, columns: outFeatures),
+        units: outFeatures,
         bias: try c.optionalWeight("attention_output/bias"), activation: .linear, y: c.output()))
   }
 }

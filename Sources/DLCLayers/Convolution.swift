@@ -49,22 +49,25 @@ extension LayerDef {
       $0.perChannelLinearKernel = "kernel"
       $0.acceptsFoldedPadding = true
     }.lowered(scratch: convolutionScratch) { c in
+      let window = SlidingWindow(c.shapes)
+      let (groups, filters) = (c.arguments.int(.groups), c.arguments.int(.filters))
+      let patch = window.kh * window.kw * window.channels / max(1, groups)
       c.emit(
         .conv2D(
-          x: c.input(), window: SlidingWindow(c.shapes), groups: c.arguments.int(.groups),
-          filters: c.arguments.int(.filters),
-          kernel: try c.weight("kernel"), bias: try c.optionalWeight("bias"), activation: c.activation,
-          tile: convolutionTile(c.shapes), y: c.output(), scratch: c.scratch))
+          x: c.input(), window: window, groups: groups, filters: filters,
+          kernel: try c.matrix("kernel", rows: patch, columns: filters, groups: groups),
+          bias: try c.optionalWeight("bias"), activation: c.activation, tile: convolutionTile(c.shapes),
+          y: c.output(), scratch: c.scratch))
     }
   }
 
-  /// Output positions per im2col tile: as many as keep the tile's columns within the larger of
-  /// one example's input and output (at least 64, for a GEMM worth calling), so the scratch is
-  /// never the arena's largest tenant.
+  /// Output positions per im2col tile (tiles run across examples): as many as keep the tile's
+  /// columns within the larger of one example's input and output, and at least 64 (a GEMM worth
+  /// calling), so the scratch is never much more than the arena's largest tenant.
   static func convolutionTile(_ s: LoweringShapes) -> Int {
     let w = SlidingWindow(s)
     let patch = w.kh * w.kw * (w.channels / max(1, s.arguments.int(.groups)))
-    let positions = w.outH * w.outW
+    let positions = Checked.product(w.outH, w.outW, max(1, s.maxBatch)) ?? Int.max
     let budget = max(s.input.reduce(1, *), s.output.reduce(1, *))
     return max(1, min(positions, max(budget / max(patch, 1), 64)))
   }
@@ -254,7 +257,8 @@ extension LayerDef {
     c.emit(
       .dense(
         x: c.scratch, rows: .perExample(c.outputDims.dropLast().reduce(1, *)), inner: expanded,
-        kernel: try c.weight("pointwise_kernel"), units: c.arguments.int(.filters), bias: try c.optionalWeight("bias"),
+        kernel: try c.matrix("pointwise_kernel", rows: expanded, columns: c.arguments.int(.filters)),
+        units: c.arguments.int(.filters), bias: try c.optionalWeight("bias"),
         activation: c.activation, y: c.output()))
   }
 

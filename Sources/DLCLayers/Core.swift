@@ -38,11 +38,13 @@ extension LayerDef {
     $0.activationEpilogue = true
     $0.perChannelLinearKernel = "kernel"
   }.lowered { c in
+    let inner = c.inputDims.last ?? 1
+    let units = c.arguments.int(.units)
     c.emit(
       .dense(
-        x: c.input(), rows: .perExample(c.inputDims.dropLast().reduce(1, *)), inner: c.inputDims.last ?? 1,
-        kernel: try c.weight("kernel"), units: c.arguments.int(.units), bias: try c.optionalWeight("bias"),
-        activation: c.activation, y: c.output()))
+        x: c.input(), rows: .perExample(c.inputDims.dropLast().reduce(1, *)), inner: inner,
+        kernel: try c.matrix("kernel", rows: inner, columns: units), units: units,
+        bias: try c.optionalWeight("bias"), activation: c.activation, y: c.output()))
   }
 
   static let activation = LayerDef(

@@ -44,41 +44,175 @@ enum {
 enum { DLC_ADD = 0, DLC_SUBTRACT, DLC_MULTIPLY, DLC_MAXIMUM, DLC_MINIMUM };
 enum { DLC_SIMPLE_RNN = 0, DLC_LSTM, DLC_GRU };
 
-/* @section dlc_gemm_panel */
-/* C[m×columns] += A[m×depth]·P, where P holds `depth` rows of 16 floats `stride` apart (columns
- * past `columns` are read and dropped): 4 rows × 16 columns of C at a time, in local sums that
- * compilers keep in vector registers. The block both matrix products are made of. */
-DLC_API void dlc_gemm_panel(int m, int depth, const float *a, int lda, const float *panel, long stride, int columns,
-                            float *c, int ldc) {
-  int i, j, p, r;
-  for (i = 0; i < m; i += 4) {
-    const int rows = DLC_MIN(4, m - i);
-    const float *a0 = a + (long)i * lda;
-    const float *a1 = rows > 1 ? a0 + lda : a0, *a2 = rows > 2 ? a0 + 2 * (long)lda : a0;
-    const float *a3 = rows > 3 ? a0 + 3 * (long)lda : a0;
-    float s0[16] = {0}, s1[16] = {0}, s2[16] = {0}, s3[16] = {0};
-    float *sums[4];
-    for (p = 0; p < depth; p++) {
-      const float x0 = a0[p], x1 = a1[p], x2 = a2[p], x3 = a3[p];
-      const float *row = panel + p * stride;
-      for (j = 0; j < 16; j++) {
-        s0[j] += x0 * row[j];
-        s1[j] += x1 * row[j];
-        s2[j] += x2 * row[j];
-        s3[j] += x3 * row[j];
-      }
+/* @section dlc_gemm_tile */
+/* The matrix products' building block. A "panel" is 16 columns of B stored row after row
+ * (depth × 16 floats, contiguous): dlc packs weights into panels when it compiles a model, and
+ * the products of two computed matrices copy blocks of B into one as they go. A tile is C[rows×columns] = A[rows×depth]·panel
+ * (+ C when accumulate) for rows ≤ DLC_TILE_ROWS, columns ≤ 16, with C in registers throughout.
+ * The instruction set is chosen when the C is compiled: AVX-512 (8 rows, one register per row),
+ * AVX2 with FMA (6 rows, two registers per row), and the portable C that any compiler vectorizes
+ * for its target (4 rows), always built and tested. Rows past `rows` read row 0 and are dropped. */
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
+#include <immintrin.h>
+#endif
+#define DLC_PANEL 16
+#if defined(__AVX512F__)
+#define DLC_TILE_ROWS 8
+#elif defined(__AVX2__) && defined(__FMA__)
+#define DLC_TILE_ROWS 6
+#else
+#define DLC_TILE_ROWS 4
+#endif
+
+/* One row (a Dense layer at batch 1): four sums over alternating depths, so that consecutive
+ * multiply-adds do not wait on each other; memory-bound, so plain C is as fast as intrinsics. */
+DLC_API void dlc_gemm_row(int depth, const float *a, const float *panel, int columns, float *c, int accumulate) {
+  float s0[16] = {0}, s1[16] = {0}, s2[16] = {0}, s3[16] = {0};
+  int p, j;
+  for (p = 0; p + 4 <= depth; p += 4) {
+    const float *b = panel + (long)p * 16;
+    for (j = 0; j < 16; j++) {
+      s0[j] += a[p] * b[j];
+      s1[j] += a[p + 1] * b[16 + j];
+      s2[j] += a[p + 2] * b[32 + j];
+      s3[j] += a[p + 3] * b[48 + j];
     }
-    sums[0] = s0, sums[1] = s1, sums[2] = s2, sums[3] = s3;
-    for (r = 0; r < rows; r++)
-      for (j = 0; j < columns; j++) c[(long)(i + r) * ldc + j] += sums[r][j];
   }
+  for (; p < depth; p++)
+    for (j = 0; j < 16; j++) s0[j] += a[p] * panel[(long)p * 16 + j];
+  for (j = 0; j < columns; j++) c[j] = (accumulate ? c[j] : 0.0f) + ((s0[j] + s1[j]) + (s2[j] + s3[j]));
+}
+
+#if defined(__AVX512F__)
+DLC_API void dlc_gemm_tile(int rows, int depth, const float *a, int lda, const float *panel, int columns, float *c,
+                           int ldc, int accumulate) {
+  const __mmask16 keep = (__mmask16)((1u << columns) - 1u);
+  const float *a0 = a, *a1 = rows > 1 ? a0 + lda : a0, *a2 = rows > 2 ? a0 + 2 * (long)lda : a0;
+  const float *a3 = rows > 3 ? a0 + 3 * (long)lda : a0, *a4 = rows > 4 ? a0 + 4 * (long)lda : a0;
+  const float *a5 = rows > 5 ? a0 + 5 * (long)lda : a0, *a6 = rows > 6 ? a0 + 6 * (long)lda : a0;
+  const float *a7 = rows > 7 ? a0 + 7 * (long)lda : a0;
+  __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+  __m512 sums[8];
+  int p, r;
+  if (rows == 1) {
+    dlc_gemm_row(depth, a, panel, columns, c, accumulate);
+    return;
+  }
+  for (p = 0; p < depth; p++) {
+    const __m512 b = _mm512_loadu_ps(panel + (long)p * 16);
+    c0 = _mm512_fmadd_ps(_mm512_set1_ps(a0[p]), b, c0);
+    c1 = _mm512_fmadd_ps(_mm512_set1_ps(a1[p]), b, c1);
+    c2 = _mm512_fmadd_ps(_mm512_set1_ps(a2[p]), b, c2);
+    c3 = _mm512_fmadd_ps(_mm512_set1_ps(a3[p]), b, c3);
+    c4 = _mm512_fmadd_ps(_mm512_set1_ps(a4[p]), b, c4);
+    c5 = _mm512_fmadd_ps(_mm512_set1_ps(a5[p]), b, c5);
+    c6 = _mm512_fmadd_ps(_mm512_set1_ps(a6[p]), b, c6);
+    c7 = _mm512_fmadd_ps(_mm512_set1_ps(a7[p]), b, c7);
+  }
+  sums[0] = c0, sums[1] = c1, sums[2] = c2, sums[3] = c3, sums[4] = c4, sums[5] = c5, sums[6] = c6, sums[7] = c7;
+  for (r = 0; r < rows; r++) {
+    float *row = c + (long)r * ldc;
+    __m512 s = sums[r];
+    if (accumulate) s = _mm512_add_ps(s, _mm512_maskz_loadu_ps(keep, row));
+    _mm512_mask_storeu_ps(row, keep, s);
+  }
+}
+#elif defined(__AVX2__) && defined(__FMA__)
+DLC_API void dlc_gemm_tile(int rows, int depth, const float *a, int lda, const float *panel, int columns, float *c,
+                           int ldc, int accumulate) {
+  const float *a0 = a, *a1 = rows > 1 ? a0 + lda : a0, *a2 = rows > 2 ? a0 + 2 * (long)lda : a0;
+  const float *a3 = rows > 3 ? a0 + 3 * (long)lda : a0, *a4 = rows > 4 ? a0 + 4 * (long)lda : a0;
+  const float *a5 = rows > 5 ? a0 + 5 * (long)lda : a0;
+  __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+  __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+  float sums[6][16];
+  int p, r, j;
+  if (rows == 1) {
+    dlc_gemm_row(depth, a, panel, columns, c, accumulate);
+    return;
+  }
+  for (p = 0; p < depth; p++) {
+    const __m256 b0 = _mm256_loadu_ps(panel + (long)p * 16), b1 = _mm256_loadu_ps(panel + (long)p * 16 + 8);
+    __m256 x = _mm256_broadcast_ss(a0 + p);
+    c00 = _mm256_fmadd_ps(x, b0, c00), c01 = _mm256_fmadd_ps(x, b1, c01);
+    x = _mm256_broadcast_ss(a1 + p);
+    c10 = _mm256_fmadd_ps(x, b0, c10), c11 = _mm256_fmadd_ps(x, b1, c11);
+    x = _mm256_broadcast_ss(a2 + p);
+    c20 = _mm256_fmadd_ps(x, b0, c20), c21 = _mm256_fmadd_ps(x, b1, c21);
+    x = _mm256_broadcast_ss(a3 + p);
+    c30 = _mm256_fmadd_ps(x, b0, c30), c31 = _mm256_fmadd_ps(x, b1, c31);
+    x = _mm256_broadcast_ss(a4 + p);
+    c40 = _mm256_fmadd_ps(x, b0, c40), c41 = _mm256_fmadd_ps(x, b1, c41);
+    x = _mm256_broadcast_ss(a5 + p);
+    c50 = _mm256_fmadd_ps(x, b0, c50), c51 = _mm256_fmadd_ps(x, b1, c51);
+  }
+  _mm256_storeu_ps(sums[0], c00), _mm256_storeu_ps(sums[0] + 8, c01);
+  _mm256_storeu_ps(sums[1], c10), _mm256_storeu_ps(sums[1] + 8, c11);
+  _mm256_storeu_ps(sums[2], c20), _mm256_storeu_ps(sums[2] + 8, c21);
+  _mm256_storeu_ps(sums[3], c30), _mm256_storeu_ps(sums[3] + 8, c31);
+  _mm256_storeu_ps(sums[4], c40), _mm256_storeu_ps(sums[4] + 8, c41);
+  _mm256_storeu_ps(sums[5], c50), _mm256_storeu_ps(sums[5] + 8, c51);
+  for (r = 0; r < rows; r++) {
+    float *row = c + (long)r * ldc;
+    for (j = 0; j < columns; j++) row[j] = (accumulate ? row[j] : 0.0f) + sums[r][j];
+  }
+}
+#else
+DLC_API void dlc_gemm_tile(int rows, int depth, const float *a, int lda, const float *panel, int columns, float *c,
+                           int ldc, int accumulate) {
+  const float *a0 = a, *a1 = rows > 1 ? a0 + lda : a0, *a2 = rows > 2 ? a0 + 2 * (long)lda : a0;
+  const float *a3 = rows > 3 ? a0 + 3 * (long)lda : a0;
+  float s0[16] = {0}, s1[16] = {0}, s2[16] = {0}, s3[16] = {0};
+  float *sums[4];
+  int p, j, r;
+  if (rows == 1) {
+    dlc_gemm_row(depth, a, panel, columns, c, accumulate);
+    return;
+  }
+  for (p = 0; p < depth; p++) {
+    const float x0 = a0[p], x1 = a1[p], x2 = a2[p], x3 = a3[p];
+    const float *b = panel + (long)p * 16;
+    for (j = 0; j < 16; j++) {
+      s0[j] += x0 * b[j];
+      s1[j] += x1 * b[j];
+      s2[j] += x2 * b[j];
+      s3[j] += x3 * b[j];
+    }
+  }
+  sums[0] = s0, sums[1] = s1, sums[2] = s2, sums[3] = s3;
+  for (r = 0; r < rows; r++) {
+    float *row = c + (long)r * ldc;
+    for (j = 0; j < columns; j++) row[j] = (accumulate ? row[j] : 0.0f) + sums[r][j];
+  }
+}
+#endif
+
+/* @section dlc_gemm_packed */
+/* C[m×n] = A[m×k]·B (+ C when accumulate) with B packed as ceil(n/16) panels of k×16 floats (the
+ * columns past n zero), as dlc packs Dense and convolution kernels. Each 256-deep block of a panel
+ * (16 KB) stays in L1 while every row of A passes over it. */
+#define DLC_DEPTH_BLOCK 256
+DLC_API void dlc_gemm_packed(int m, int n, int k, const float *a, int lda, const float *packed, float *c, int ldc,
+                             int accumulate) {
+  int i, j0, p0;
+  for (j0 = 0; j0 < n; j0 += DLC_PANEL) {
+    const float *panel = packed + (long)(j0 / DLC_PANEL) * k * DLC_PANEL;
+    const int columns = DLC_MIN(DLC_PANEL, n - j0);
+    for (p0 = 0; p0 < k; p0 += DLC_DEPTH_BLOCK) {
+      const int depth = DLC_MIN(DLC_DEPTH_BLOCK, k - p0);
+      for (i = 0; i < m; i += DLC_TILE_ROWS)
+        dlc_gemm_tile(DLC_MIN(DLC_TILE_ROWS, m - i), depth, a + (long)i * lda + p0, lda, panel + (long)p0 * DLC_PANEL,
+                      columns, c + (long)i * ldc + j0, ldc, accumulate || p0 > 0);
+    }
+  }
+  if (k == 0 && !accumulate)
+    for (i = 0; i < m; i++) memset(c + (long)i * ldc, 0, sizeof(float) * (size_t)n);
 }
 
 /* @section dlc_gemm */
-/* C[m×n] = A[m×k]·B[k×n] (+ C when accumulate), row-major with leading dimensions. The portable
- * version runs dlc_gemm_panel over 16 columns × 256 rows of B at a time (16 KB, cache-resident
- * across all of A's rows); the last, narrower block of columns is copied into a zero-padded panel.
- * Fewer than 4 rows (a Dense layer at batch 1) stream each row of B once instead (i-k-j). */
+/* C[m×n] = A[m×k]·B[k×n] (+ C when accumulate), row-major with leading dimensions: products of
+ * two computed tensors (attention, Dot, recurrent states). Each 256×16 block of B is copied into a
+ * panel on the stack and run through dlc_gemm_tile; fewer than 4 rows stream B once instead. */
 DLC_API void dlc_gemm(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *c, int ldc,
                       int accumulate) {
   float panel[256 * 16];
@@ -95,9 +229,9 @@ DLC_API void dlc_gemm(int m, int n, int k, const float *a, int lda, const float 
     return;
   }
 #endif
-  if (!accumulate)
-    for (i = 0; i < m; i++) memset(c + (long)i * ldc, 0, sizeof(float) * (size_t)n);
-  if (m < 4) {
+  if (m < 4 || k == 0) {
+    if (!accumulate)
+      for (i = 0; i < m; i++) memset(c + (long)i * ldc, 0, sizeof(float) * (size_t)n);
     for (i = 0; i < m; i++) {
       float *restrict crow = c + (long)i * ldc;
       const float *arow = a + (long)i * lda;
@@ -113,26 +247,22 @@ DLC_API void dlc_gemm(int m, int n, int k, const float *a, int lda, const float 
     const int columns = DLC_MIN(16, n - j0);
     for (p0 = 0; p0 < k; p0 += 256) {
       const int depth = DLC_MIN(256, k - p0);
-      const float *bp = b + (long)p0 * ldb + j0;
-      long stride = ldb;
-      if (columns < 16) {
-        for (p = 0; p < depth; p++)
-          for (j = 0; j < 16; j++) panel[p * 16 + j] = j < columns ? bp[(long)p * ldb + j] : 0.0f;
-        bp = panel;
-        stride = 16;
-      }
-      dlc_gemm_panel(m, depth, a + p0, lda, bp, stride, columns, c + j0, ldc);
+      for (p = 0; p < depth; p++)
+        for (j = 0; j < 16; j++) panel[p * 16 + j] = j < columns ? b[(long)(p0 + p) * ldb + j0 + j] : 0.0f;
+      for (i = 0; i < m; i += DLC_TILE_ROWS)
+        dlc_gemm_tile(DLC_MIN(DLC_TILE_ROWS, m - i), depth, a + (long)i * lda + p0, lda, panel, columns,
+                      c + (long)i * ldc + j0, ldc, accumulate || p0 > 0);
     }
   }
 }
 
 /* @section dlc_gemm_bt */
 /* C[m×n] = A[m×k]·B[n×k]ᵀ (+ C): dot products of rows (attention's Q·Kᵀ). The portable version
- * copies 16 rows of B at a time, transposed, into a block on the stack and runs dlc_gemm_panel on
- * it (a scalar dot product per element ran at a tenth of the speed). */
+ * copies 16 rows of B at a time, transposed, into a panel on the stack and runs dlc_gemm_tile on it
+ * (a scalar dot product per element ran at a tenth of the speed). */
 DLC_API void dlc_gemm_bt(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *c, int ldc,
                          int accumulate) {
-  float block[256 * 16];
+  float panel[256 * 16];
   int i, j, p, j0, p0;
 #if defined(DLC_USE_CBLAS)
   if (m > 0 && n > 0 && k > 0) {
@@ -141,15 +271,17 @@ DLC_API void dlc_gemm_bt(int m, int n, int k, const float *a, int lda, const flo
     return;
   }
 #endif
-  if (!accumulate)
+  if (k == 0 && !accumulate)
     for (i = 0; i < m; i++) memset(c + (long)i * ldc, 0, sizeof(float) * (size_t)n);
   for (j0 = 0; j0 < n; j0 += 16) {
     const int columns = DLC_MIN(16, n - j0);
     for (p0 = 0; p0 < k; p0 += 256) {
       const int depth = DLC_MIN(256, k - p0);
       for (j = 0; j < 16; j++)
-        for (p = 0; p < depth; p++) block[p * 16 + j] = j < columns ? b[(long)(j0 + j) * ldb + p0 + p] : 0.0f;
-      dlc_gemm_panel(m, depth, a + p0, lda, block, 16, columns, c + j0, ldc);
+        for (p = 0; p < depth; p++) panel[p * 16 + j] = j < columns ? b[(long)(j0 + j) * ldb + p0 + p] : 0.0f;
+      for (i = 0; i < m; i += DLC_TILE_ROWS)
+        dlc_gemm_tile(DLC_MIN(DLC_TILE_ROWS, m - i), depth, a + (long)i * lda + p0, lda, panel, columns,
+                      c + (long)i * ldc + j0, ldc, accumulate || p0 > 0);
     }
   }
 }
@@ -267,10 +399,12 @@ DLC_API void dlc_epilogue(float *y, long rows, int width, const float *bias, int
 }
 
 /* @section dlc_dense */
-/* y[rows×n] = activation(x[rows×k]·w[k×n] + bias) (bias may be NULL). */
-DLC_API void dlc_dense(const float *x, int rows, int k, const float *w, int n, const float *bias, int activation,
-                       float *y) {
-  dlc_gemm(rows, n, k, x, k, w, n, y, n, 0);
+/* y[rows×n] = activation(x[rows×k]·w[k×n] + bias) (bias may be NULL); w is row-major, or packed
+ * into panels (dlc_gemm_packed) when w_packed. */
+DLC_API void dlc_dense(const float *x, int rows, int k, const float *w, int w_packed, int n, const float *bias,
+                       int activation, float *y) {
+  if (w_packed) dlc_gemm_packed(rows, n, k, x, k, w, y, n, 0);
+  else dlc_gemm(rows, n, k, x, k, w, n, y, n, 0);
   dlc_epilogue(y, rows, n, bias, activation);
 }
 
@@ -337,35 +471,46 @@ DLC_API void dlc_im2col(const float *image, const dlc_window *w, int first, int 
 }
 
 /* @section dlc_conv2d */
-/* Convolution as im2col + GEMM per example, tile of `tile` output positions and group, then bias
- * and activation while the tile is still in cache. Tiling bounds the im2col matrix, which would
- * otherwise be kh·kw times the input. kernel: (kh, kw, channels/groups, filters); scratch:
- * tile·kh·kw·channels/groups floats (unused for a plain 1×1 convolution). */
+/* Convolution as im2col + GEMM over tiles of `tile` output positions, taken across examples (so a
+ * late layer with few positions still gives the GEMM many rows), then bias and activation while
+ * the tile is still in cache. Tiling bounds the im2col matrix, which would otherwise be kh·kw times
+ * the input. kernel: (kh·kw·channels/groups) × filters, row-major, or when kernel_packed each
+ * group's columns in panels (dlc_gemm_packed), group after group; scratch: tile·kh·kw·channels/groups
+ * floats (unused for a plain 1×1 convolution). */
 DLC_API void dlc_conv2d(const float *x, int batch, const dlc_window *w, int groups, int filters, const float *kernel,
-                        const float *bias, int activation, long tile, float *y, float *scratch) {
+                        int kernel_packed, const float *bias, int activation, long tile, float *y, float *scratch) {
   const int group_channels = w->channels / groups, group_filters = filters / groups;
   const long positions = (long)w->out_h * w->out_w, in_size = (long)w->in_h * w->in_w * w->channels;
+  const long total = (long)batch * positions;
   const int patch = w->kh * w->kw * group_channels;
+  const long group_panels = (long)(group_filters + DLC_PANEL - 1) / DLC_PANEL * DLC_PANEL * patch;
   const int pointwise = w->kh == 1 && w->kw == 1 && w->sh == 1 && w->sw == 1 && w->pad_top == 0 &&
                         w->pad_left == 0 && groups == 1;
-  int n, g;
-  long start;
-  for (n = 0; n < batch; n++) {
-    float *out = y + n * positions * filters;
-    for (start = 0; start < positions; start += tile) {
-      const long count = DLC_MIN(tile, positions - start);
-      for (g = 0; g < groups; g++) {
-        /* A plain 1x1 convolution reads the input's pixels as they are. */
-        const float *columns = x + n * in_size + start * w->channels;
-        if (!pointwise) {
-          dlc_im2col(x + n * in_size, w, g * group_channels, group_channels, start, count, scratch);
-          columns = scratch;
+  int g;
+  long start, done;
+  for (start = 0; start < total; start += tile) {
+    const long count = DLC_MIN(tile, total - start);
+    float *out = y + start * filters;
+    for (g = 0; g < groups; g++) {
+      /* A plain 1x1 convolution reads the input's pixels as they are, across examples. */
+      const float *columns = x + start * w->channels;
+      if (!pointwise) {
+        for (done = 0; done < count;) {
+          const long example = (start + done) / positions, first = (start + done) % positions;
+          const long run = DLC_MIN(count - done, positions - first);
+          dlc_im2col(x + example * in_size, w, g * group_channels, group_channels, first, run, scratch + done * patch);
+          done += run;
         }
-        dlc_gemm((int)count, group_filters, patch, columns, patch, kernel + g * group_filters, filters,
-                 out + start * filters + g * group_filters, filters, 0);
+        columns = scratch;
       }
-      dlc_epilogue(out + start * filters, count, filters, bias, activation);
+      if (kernel_packed)
+        dlc_gemm_packed((int)count, group_filters, patch, columns, patch, kernel + g * group_panels,
+                        out + g * group_filters, filters, 0);
+      else
+        dlc_gemm((int)count, group_filters, patch, columns, patch, kernel + g * group_filters, filters,
+                 out + g * group_filters, filters, 0);
     }
+    dlc_epilogue(out, count, filters, bias, activation);
   }
 }
 
@@ -864,7 +1009,7 @@ DLC_API void dlc_recurrent(int kind, const float *x, int batch, int steps, int f
   const int gates = kind == DLC_LSTM ? 4 : kind == DLC_GRU ? 3 : 1, width = gates * units;
   float *projected = scratch, *recurrent = scratch + (long)batch * steps * width;
   int position, n, u, k;
-  dlc_dense(x, batch * steps, features, kernel, width, bias, DLC_LINEAR, projected);
+  dlc_dense(x, batch * steps, features, kernel, 0, width, bias, DLC_LINEAR, projected);
   memset(h, 0, sizeof(float) * (size_t)batch * (size_t)units);
   if (c) memset(c, 0, sizeof(float) * (size_t)batch * (size_t)units);
   for (position = 0; position < steps; position++) {

@@ -32,6 +32,19 @@ public struct Operand: Hashable, Sendable {
   }
 }
 
+/// A weight matrix a GEMM reads as its B operand (k×n), and how it is laid out among the constants.
+public struct WeightMatrix: Hashable, Sendable {
+  public var operand: Operand
+  /// Packed into the runtime's panels (`dlc_gemm_packed`: 16 columns at a time, row after row,
+  /// zero-padded, each group's columns separately) rather than row-major as Keras stores it.
+  public var packed: Bool
+
+  public init(_ operand: Operand, packed: Bool) {
+    self.operand = operand
+    self.packed = packed
+  }
+}
+
 /// A size known when the model is compiled, or `perExample` times the call's batch.
 public enum Count: Hashable, Sendable {
   case fixed(Int)
@@ -102,12 +115,12 @@ public enum KernelCall: Equatable, Sendable {
   case copy(x: Operand, count: Count, y: Operand)
   case activate(Activation, x: Operand, count: Count, width: Int)
   case dense(
-    x: Operand, rows: Count, inner: Int, kernel: Operand, units: Int, bias: Operand, activation: Activation, y: Operand)
+    x: Operand, rows: Count, inner: Int, kernel: WeightMatrix, units: Int, bias: Operand, activation: Activation,
+    y: Operand)
   case softmaxAxis(x: Operand, outer: Count, axis: Int, inner: Int, y: Operand)
   case conv2D(
-    x: Operand, window: SlidingWindow, groups: Int, filters: Int, kernel: Operand, bias: Operand,
-    activation: Activation,
-    tile: Int, y: Operand, scratch: Operand)
+    x: Operand, window: SlidingWindow, groups: Int, filters: Int, kernel: WeightMatrix, bias: Operand,
+    activation: Activation, tile: Int, y: Operand, scratch: Operand)
   /// `window` holds the input's and output's sizes, the kernel, strides, dilation, and the crop
   /// (in `padTop`, `padLeft`) of the full transposed output.
   case conv2DTranspose(
@@ -188,7 +201,13 @@ extension KernelCall {
     case .activate(let activation, let x, let count, let width):
       return ("dlc_activate", [act(activation), t(x), long(count), .int(width)])
     case .dense(let x, let rows, let inner, let kernel, let units, let bias, let activation, let y):
-      return ("dlc_dense", [t(x), int(rows), .int(inner), t(kernel), .int(units), t(bias), act(activation), t(y)])
+      return (
+        "dlc_dense",
+        [
+          t(x), int(rows), .int(inner), t(kernel.operand), flag(kernel.packed), .int(units), t(bias), act(activation),
+          t(y),
+        ]
+      )
     case .softmaxAxis(let x, let outer, let axis, let inner, let y):
       return ("dlc_softmax_axis", [t(x), long(outer), .int(axis), .count(.fixed(inner), long: true), .int(0), t(y)])
     case .conv2D(
@@ -196,8 +215,8 @@ extension KernelCall {
       return (
         "dlc_conv2d",
         [
-          t(x), batch, .window(window), .int(groups), .int(filters), t(kernel), t(bias), act(activation),
-          .count(.fixed(tile), long: true), t(y), t(s),
+          t(x), batch, .window(window), .int(groups), .int(filters), t(kernel.operand), flag(kernel.packed), t(bias),
+          act(activation), .count(.fixed(tile), long: true), t(y), t(s),
         ]
       )
     case .conv2DTranspose(let x, let w, let filters, let kernel, let bias, let y, let s):

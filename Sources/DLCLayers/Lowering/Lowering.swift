@@ -56,17 +56,30 @@ public final class ConstantPool {
   }
 }
 
+/// How GEMM weight matrices are stored among the constants.
+public enum WeightLayout: Sendable {
+  /// As Keras stores them, for a BLAS library's GEMM (the interpreter's).
+  case rowMajor
+  /// Pre-packed into the runtime's panels, so the portable and vector kernels read them
+  /// contiguously (generated C).
+  case panels
+}
+
 /// What a layer's lowering sees and where its calls go.
 public final class LoweringContext {
   public let shapes: LoweringShapes
   private let weights: (String) -> [Float]?
   private let constants: ConstantPool
+  private let layout: WeightLayout
   public private(set) var calls: [KernelCall] = []
 
-  init(shapes: LoweringShapes, weights: @escaping (String) -> [Float]?, constants: ConstantPool) {
+  init(
+    shapes: LoweringShapes, weights: @escaping (String) -> [Float]?, constants: ConstantPool, layout: WeightLayout
+  ) {
     self.shapes = shapes
     self.weights = weights
     self.constants = constants
+    self.layout = layout
   }
 
   public var node: Node { shapes.node }
@@ -103,6 +116,46 @@ public final class LoweringContext {
   /// A weight as stored; `.none` for an absent optional one.
   public func weight(_ name: String) throws -> Operand { constant(try values(name)) }
   public func optionalWeight(_ name: String) throws -> Operand { hasWeight(name) ? try weight(name) : .none }
+
+  /// A GEMM's B operand: `values` as a row-major `rows`×`columns` matrix whose columns form
+  /// `groups` independent products, stored in the lowering's weight layout.
+  public func matrix(_ values: [Float], rows: Int, columns: Int, groups: Int = 1) throws -> WeightMatrix {
+    guard values.count == rows * columns, groups > 0, columns % groups == 0 else {
+      throw fail("internal error: \(values.count) weight values for a \(rows)×\(columns) matrix")
+    }
+    switch layout {
+    case .rowMajor: return WeightMatrix(constant(values), packed: false)
+    case .panels:
+      return WeightMatrix(
+        constant(Self.panels(values, rows: rows, columns: columns, groups: groups)), packed: true)
+    }
+  }
+
+  /// One of the layer's weights as a GEMM's B operand (see `matrix(_:rows:columns:groups:)`).
+  public func matrix(_ name: String, rows: Int, columns: Int, groups: Int = 1) throws -> WeightMatrix {
+    try matrix(try values(name), rows: rows, columns: columns, groups: groups)
+  }
+
+  /// The runtime's panel layout (`dlc_gemm_packed`): per group, its columns 16 at a time, each
+  /// panel row after row, columns past the group's zero.
+  static func panels(_ values: [Float], rows: Int, columns: Int, groups: Int) -> [Float] {
+    let width = 16
+    let groupColumns = columns / groups
+    let panelsPerGroup = (groupColumns + width - 1) / width
+    var packed = [Float](repeating: 0, count: groups * panelsPerGroup * rows * width)
+    var index = 0
+    for group in 0..<groups {
+      for panel in 0..<panelsPerGroup {
+        let first = group * groupColumns + panel * width
+        let count = min(width, groupColumns - panel * width)
+        for row in 0..<rows {
+          for column in 0..<count { packed[index + column] = values[row * columns + first + column] }
+          index += width
+        }
+      }
+    }
+    return packed
+  }
 
   /// The `activation=` argument; absent or `none` is linear.
   public var activation: Activation { Activation.named(arguments.string(.activation)) ?? .linear }
@@ -147,9 +200,10 @@ public struct LoweredGraph: Sendable {
   public var constants: [Float]
 
   /// Lowers every layer of `graph` for calls of up to `maxBatch` examples; `weights` looks up a
-  /// weight by its key (`dense/kernel`).
+  /// weight by its key (`dense/kernel`); `layout` says how GEMM weights are stored.
   public init(
-    _ graph: Graph, weights: (String) -> [Float]?, maxBatch: Int, registry: LayerRegistry = .standard
+    _ graph: Graph, weights: (String) -> [Float]?, maxBatch: Int, layout: WeightLayout,
+    registry: LayerRegistry = .standard
   ) throws {
     let pool = ConstantPool()
     var steps: [Step] = []
@@ -160,7 +214,7 @@ public struct LoweredGraph: Sendable {
         }
         let context = LoweringContext(
           shapes: LoweringShapes(node: node, inputs: node.inputs.map(graph.type(of:)), maxBatch: maxBatch),
-          weights: weights, constants: pool)
+          weights: weights, constants: pool, layout: layout)
         do {
           try lowering.lower(context)
         } catch var error as Diagnostic {

@@ -2,7 +2,7 @@
    Arena: 1024 bytes (without reuse 1088, lower bound 1024). */
 #include "mlp_iris.h"
 
-/* dlc runtime (codegen/runtime/dlc_runtime.h), sections: prelude, dlc_gemm_panel, dlc_gemm, dlc_sigmoid, dlc_softplus, dlc_softmax_rows, dlc_activation, dlc_for_activated, dlc_activate, dlc_epilogue, dlc_dense */
+/* dlc runtime (codegen/runtime/dlc_runtime.h), sections: prelude, dlc_gemm_tile, dlc_gemm_packed, dlc_gemm, dlc_sigmoid, dlc_softplus, dlc_softmax_rows, dlc_activation, dlc_for_activated, dlc_activate, dlc_epilogue, dlc_dense */
 
 
 int mlp_iris_run_observed(int batch, const float *MLP_IRIS_RESTRICT weights, const float *MLP_IRIS_RESTRICT measurements, float *MLP_IRIS_RESTRICT output, void *arena, mlp_iris_observer observe, void *context) {
@@ -18,15 +18,15 @@ int mlp_iris_run_observed(int batch, const float *MLP_IRIS_RESTRICT weights, con
   (void)context;
 
   /* dense (Dense) at graphs/mlp_iris.dl:7: (N, 4) -> (N, 50) */
-  dlc_dense(measurements, batch, 4, W + 0, 50, W + 208, DLC_RELU, (A + 0));
+  dlc_dense(measurements, batch, 4, W + 0, 1, 50, W + 256, DLC_RELU, (A + 0));
   if (observe) { const int shape[] = {batch, 50}; observe("dense", (A + 0), shape, 2, context); }
 
   /* dense_1 (Dense) at graphs/mlp_iris.dl:8: (N, 50) -> (N, 12) */
-  dlc_dense((A + 0), batch, 50, W + 272, 12, W + 880, DLC_RELU, (A + 208));
+  dlc_dense((A + 0), batch, 50, W + 320, 1, 12, W + 1120, DLC_RELU, (A + 208));
   if (observe) { const int shape[] = {batch, 12}; observe("dense_1", (A + 208), shape, 2, context); }
 
   /* dense_2 (Dense) at graphs/mlp_iris.dl:9: (N, 12) -> (N, 3) */
-  dlc_dense((A + 208), batch, 12, W + 896, 3, W + 944, DLC_SOFTMAX, (A + 0));
+  dlc_dense((A + 208), batch, 12, W + 1136, 1, 3, W + 1328, DLC_SOFTMAX, (A + 0));
   if (observe) { const int shape[] = {batch, 3}; observe("dense_2", (A + 0), shape, 2, context); }
 
   memcpy(output, (A + 0), sizeof(float) * (size_t)batch * 3);

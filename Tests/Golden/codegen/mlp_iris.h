@@ -18,7 +18,7 @@ extern "C" {
 /* The most examples one call may process (dlc compile --batch). */
 #define MLP_IRIS_MAX_BATCH 4
 /* Floats of packed weights in mlp_iris_weights.bin, passed as `weights`. */
-#define MLP_IRIS_WEIGHT_COUNT 947
+#define MLP_IRIS_WEIGHT_COUNT 1331
 
 /* input measurements: float32, (N, 4) */
 #define MLP_IRIS_MEASUREMENTS_SIZE 4

@@ -18,7 +18,7 @@ extern "C" {
 /* The most examples one call may process (dlc compile --batch). */
 #define TEXT_CNN_MAX_BATCH 4
 /* Floats of packed weights in text_cnn_weights.bin, passed as `weights`. */
-#define TEXT_CNN_WEIGHT_COUNT 2806273
+#define TEXT_CNN_WEIGHT_COUNT 2808193
 
 /* input tokens: int32 token ids, (N, 200) */
 #define TEXT_CNN_TOKENS_SIZE 200
