@@ -122,8 +122,9 @@ struct RuntimeCall {
       dlc_l2_normalize(try read(x), long(outer), Int32(axis), inner, try write(y))
     case .recurrent(let r):
       dlc_recurrent(
-        code(r.kind), try read(r.x), batch32, Int32(r.steps), Int32(r.features), Int32(r.units), try read(r.kernel),
-        try read(r.recurrentKernel), try read(r.bias), try read(r.recurrentBias), code(r.activation),
+        code(r.kind), try read(r.x), batch32, Int32(r.steps), Int32(r.features), Int32(r.units),
+        try read(r.kernel.operand), try read(r.recurrentKernel.operand), r.kernel.packed ? 1 : 0, try read(r.bias),
+        try read(r.recurrentBias), code(r.activation),
         code(r.recurrentActivation), r.resetAfter ? 1 : 0, r.goBackwards ? 1 : 0, Int32(r.mask.kind),
         try raw(r.mask.source), Int32(r.mask.features), r.mask.value, r.zeroOutputForMask ? 1 : 0,
         try write(r.sequence), try write(r.h), try write(r.c), try write(r.scratch))

@@ -292,7 +292,8 @@ struct RecurrentCell {
     }
     return RecurrentCall(
       kind: kind, x: c.input(), steps: c.inputDims[0], features: c.inputDims[1], units: units,
-      kernel: try c.weight(prefix + "kernel"), recurrentKernel: try c.weight(prefix + "recurrent_kernel"), bias: bias,
+      kernel: try c.matrix(prefix + "kernel", rows: c.inputDims[1], columns: gates * units),
+      recurrentKernel: try c.matrix(prefix + "recurrent_kernel", rows: units, columns: gates * units), bias: bias,
       recurrentBias: recurrentBias, activation: activation(.activation, default: .tanh),
       recurrentActivation: activation(.recurrentActivation, default: .sigmoid), resetAfter: resetAfter,
       goBackwards: goBackwards, mask: c.stepMask, zeroOutputForMask: zeroOutputForMask, sequence: sequence, h: h,

@@ -25,6 +25,14 @@
 #define DLC_API static
 #endif
 
+/* Per-element math the vector loops call: always inlined, since a call per element stops the
+ * compiler from vectorizing the loop. */
+#if defined(__GNUC__)
+#define DLC_ELEMENT static inline __attribute__((always_inline))
+#else
+#define DLC_ELEMENT static inline
+#endif
+
 #define DLC_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define DLC_MAX(a, b) ((a) > (b) ? (a) : (b))
 /* On values (not sizes): a NaN on either side comes out, as Keras' maximum, minimum, max pooling
@@ -286,27 +294,87 @@ DLC_API void dlc_gemm_bt(int m, int n, int k, const float *a, int lda, const flo
   }
 }
 
+/* @section dlc_exp */
+/* e^x without libm, in arithmetic a compiler vectorizes: x = n·ln2 + r with |r| ≤ ln2/2, e^r by a
+ * degree-7 polynomial (Cephes' expf coefficients), 2^n built as two floats' exponents (so the
+ * subnormal results and the largest finite ones come out). Within a few ulp of expf wherever the
+ * result is a normal float (tested against libm over the float range); NaN stays NaN. */
+DLC_ELEMENT float dlc_exp(float x) {
+  int32_t bits, magnitude, limit;
+  float limited, t, r, p, low, high;
+  int n;
+  /* x limited to [-104, 89] on its bits (integer min/max): comparisons of floats would have the
+   * compiler specialize the code for each side and give up vectorizing; NaN becomes 89 here and
+   * is added back at the end. memcpy is how C99 reads a float's bits. */
+  memcpy(&bits, &x, sizeof bits);
+  magnitude = bits & 0x7fffffff;
+  limit = bits < 0 ? 0x42d00000 : 0x42b20000;
+  magnitude = magnitude < limit ? magnitude : limit;
+  magnitude |= bits & (int32_t)0x80000000;
+  memcpy(&limited, &magnitude, sizeof limited);
+  t = limited * 1.44269504088896341f;
+  n = (int)(t + (t < 0.0f ? -0.5f : 0.5f));
+  r = (limited - (float)n * 0.693359375f) - (float)n * -2.12194440e-4f;
+  p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  bits = (n / 2 + 127) << 23;
+  memcpy(&low, &bits, sizeof low);
+  bits = (n - n / 2 + 127) << 23;
+  memcpy(&high, &bits, sizeof high);
+  return p * low * high + (x == x ? 0.0f : x);
+}
+
 /* @section dlc_sigmoid */
-DLC_API float dlc_sigmoid(float x) {
-  if (x >= 0.0f) return 1.0f / (1.0f + expf(-x));
-  {
-    float e = expf(x);
-    return e / (1.0f + e);
-  }
+/* 1 / (1 + e^-x), from e^-|x| so that nothing overflows. */
+DLC_ELEMENT float dlc_sigmoid(float x) {
+  const float e = dlc_exp(-fabsf(x));
+  return (x >= 0.0f ? 1.0f : e) / (1.0f + e);
+}
+
+/* @section dlc_tanh */
+/* tanh without libm: an odd polynomial below 0.625 (Cephes' tanhf), 1 - 2/(e^2|x| + 1) beyond,
+ * joined with bit masks rather than a choice between computed values, which stops vectorizers. */
+DLC_ELEMENT float dlc_tanh(float x) {
+  int32_t bits, near_mask, masked;
+  float small, z, near_zero, far;
+  memcpy(&bits, &x, sizeof bits);
+  near_mask = -(int32_t)(fabsf(x) < 0.625f);
+  masked = bits & near_mask;
+  memcpy(&small, &masked, sizeof small);
+  z = small * small;
+  near_zero = ((((-5.70498872745e-3f * z + 2.06390887954e-2f) * z - 5.37397155531e-2f) * z + 1.33314422036e-1f) * z -
+               3.33332819422e-1f) * z * small + small;
+  far = 1.0f - 2.0f / (dlc_exp(2.0f * fabsf(x)) + 1.0f);
+  memcpy(&masked, &far, sizeof masked);
+  masked = (masked | (bits & (int32_t)0x80000000)) & ~near_mask;
+  memcpy(&far, &masked, sizeof far);
+  return near_zero + far;
 }
 
 /* @section dlc_softplus */
 DLC_API float dlc_softplus(float x) { return DLC_MAX(x, 0.0f) + log1pf(expf(-fabsf(x))); }
 
 /* @section dlc_softmax_rows */
-/* Softmax along rows of `width`, subtracting each row's maximum so exp never overflows. */
+/* Softmax along rows of `width`, subtracting each row's maximum so exp never overflows. The
+ * maximum and the sum are taken in 8 interleaved parts, so that compilers can vectorize them
+ * (they may not reorder a single running sum of floats themselves). */
 DLC_API void dlc_softmax_rows(float *x, long rows, int width, int take_log) {
   long r;
-  int i;
+  int i, j;
   for (r = 0; r < rows; r++) {
     float *row = x + r * width;
-    float maximum = row[0], sum = 0.0f;
-    for (i = 1; i < width; i++) maximum = DLC_MAX(maximum, row[i]);
+    float maximum = row[0], sum = 0.0f, parts[8];
+    const int whole = width / 8 * 8;
+    for (j = 0; j < 8; j++) parts[j] = row[0];
+    for (i = 0; i < whole; i += 8)
+      for (j = 0; j < 8; j++) parts[j] = DLC_FMAX(parts[j], row[i + j]);
+    for (j = 0; j < 8; j++) maximum = DLC_FMAX(maximum, parts[j]);
+    for (i = whole; i < width; i++) maximum = DLC_FMAX(maximum, row[i]);
     if (take_log) {
       float log_sum;
       for (i = 0; i < width; i++) sum += expf(row[i] - maximum);
@@ -314,10 +382,12 @@ DLC_API void dlc_softmax_rows(float *x, long rows, int width, int take_log) {
       for (i = 0; i < width; i++) row[i] = row[i] - maximum - log_sum;
     } else {
       /* One exp per element: the exponentials wait in the row for the sum. */
-      for (i = 0; i < width; i++) {
-        row[i] = expf(row[i] - maximum);
-        sum += row[i];
-      }
+      for (i = 0; i < width; i++) row[i] = dlc_exp(row[i] - maximum);
+      for (j = 0; j < 8; j++) parts[j] = 0.0f;
+      for (i = 0; i < whole; i += 8)
+        for (j = 0; j < 8; j++) parts[j] += row[i + j];
+      for (j = 0; j < 8; j++) sum += parts[j];
+      for (i = whole; i < width; i++) sum += row[i];
       for (i = 0; i < width; i++) row[i] = row[i] / sum;
     }
   }
@@ -335,7 +405,7 @@ DLC_API float dlc_activation(int kind, float v) {
   case DLC_GELU: return 0.5f * v * (1.0f + erff(v / sqrtf(2.0f)));
   case DLC_SIGMOID: return dlc_sigmoid(v);
   case DLC_HARD_SIGMOID: return DLC_CLAMP(v + 3.0f, 0.0f, 6.0f) / 6.0f;
-  case DLC_TANH: return tanhf(v);
+  case DLC_TANH: return dlc_tanh(v);
   case DLC_SOFTPLUS: return dlc_softplus(v);
   case DLC_SOFTSIGN: return v / (1.0f + fabsf(v));
   case DLC_SILU: return v * dlc_sigmoid(v);
@@ -362,6 +432,12 @@ DLC_API float dlc_activation(int kind, float v) {
         const float v_ = (value);                                                                        \
         target = v_ < 0.0f ? 0.0f : v_;                                                                  \
       }                                                                                                  \
+      break;                                                                                             \
+    case DLC_SIGMOID:                                                                                    \
+      for (i = 0; i < (count); i++) target = dlc_sigmoid(value);                                         \
+      break;                                                                                             \
+    case DLC_TANH:                                                                                       \
+      for (i = 0; i < (count); i++) target = dlc_tanh(value);                                            \
       break;                                                                                             \
     default:                                                                                             \
       for (i = 0; i < (count); i++) target = dlc_activation(kind, (value));                             \
@@ -1000,21 +1076,23 @@ DLC_API void dlc_l2_normalize(const float *x, long outer, int axis, long inner, 
  * sequence (batch, steps, units) receives outputs in processing order when not NULL; h and c
  * (c for LSTM only) receive the final states. scratch: batch·steps·gates·units + batch·gates·units
  * floats. A step a mask drops (dlc_step_kept) keeps the states; its sequence output is the last
- * one, or 0 with zero_output_for_mask, as in Keras. */
+ * one, or 0 with zero_output_for_mask, as in Keras. kernel and recurrent_kernel are row-major, or
+ * packed into panels (dlc_gemm_packed) when kernels_packed. */
 DLC_API void dlc_recurrent(int kind, const float *x, int batch, int steps, int features, int units, const float *kernel,
-                           const float *recurrent_kernel, const float *bias, const float *recurrent_bias,
-                           int activation, int recurrent_activation, int reset_after, int go_backwards,
+                           const float *recurrent_kernel, int kernels_packed, const float *bias,
+                           const float *recurrent_bias, int activation, int recurrent_activation, int reset_after, int go_backwards,
                            int mask_kind, const void *mask, int mask_features, float mask_value,
                            int zero_output_for_mask, float *sequence, float *h, float *c, float *scratch) {
   const int gates = kind == DLC_LSTM ? 4 : kind == DLC_GRU ? 3 : 1, width = gates * units;
   float *projected = scratch, *recurrent = scratch + (long)batch * steps * width;
   int position, n, u, k;
-  dlc_dense(x, batch * steps, features, kernel, 0, width, bias, DLC_LINEAR, projected);
+  dlc_dense(x, batch * steps, features, kernel, kernels_packed, width, bias, DLC_LINEAR, projected);
   memset(h, 0, sizeof(float) * (size_t)batch * (size_t)units);
   if (c) memset(c, 0, sizeof(float) * (size_t)batch * (size_t)units);
   for (position = 0; position < steps; position++) {
     const int step = go_backwards ? steps - 1 - position : position;
-    dlc_gemm(batch, width, units, h, units, recurrent_kernel, width, recurrent, width, 0);
+    if (kernels_packed) dlc_gemm_packed(batch, width, units, h, units, recurrent_kernel, recurrent, width, 0);
+    else dlc_gemm(batch, width, units, h, units, recurrent_kernel, width, recurrent, width, 0);
     if (recurrent_bias)
       for (n = 0; n < batch; n++)
         for (u = 0; u < width; u++) recurrent[(long)n * width + u] += recurrent_bias[u];
@@ -1053,7 +1131,11 @@ DLC_API void dlc_recurrent(int kind, const float *x, int batch, int steps, int f
             candidate += pr[units + u] * pr[2 * units + u];
           } else {
             float sum = 0.0f;
-            for (k = 0; k < units; k++) sum += pr[units + k] * ph[k] * recurrent_kernel[(long)k * width + 2 * units + u];
+            const int column = 2 * units + u;
+            const long first = kernels_packed ? (long)(column / DLC_PANEL) * units * DLC_PANEL + column % DLC_PANEL
+                                              : column;
+            const long stride = kernels_packed ? DLC_PANEL : width;
+            for (k = 0; k < units; k++) sum += pr[units + k] * ph[k] * recurrent_kernel[first + k * stride];
             candidate += sum;
           }
           pr[2 * units + u] = candidate;

@@ -92,7 +92,9 @@ public struct RecurrentCall: Hashable, Sendable {
   public var kind: CellKind
   public var x: Operand
   public var steps, features, units: Int
-  public var kernel, recurrentKernel, bias, recurrentBias: Operand
+  /// Both kernels have the same layout.
+  public var kernel, recurrentKernel: WeightMatrix
+  public var bias, recurrentBias: Operand
   public var activation, recurrentActivation: Activation
   public var resetAfter, goBackwards: Bool
   public var mask: StepMask
@@ -307,7 +309,8 @@ extension KernelCall {
         "dlc_recurrent",
         [
           .symbol("DLC_" + r.kind.rawValue.uppercased()), t(r.x), batch, .int(r.steps), .int(r.features),
-          .int(r.units), t(r.kernel), t(r.recurrentKernel), t(r.bias), t(r.recurrentBias), act(r.activation),
+          .int(r.units), t(r.kernel.operand), t(r.recurrentKernel.operand), flag(r.kernel.packed), t(r.bias),
+          t(r.recurrentBias), act(r.activation),
           act(r.recurrentActivation), flag(r.resetAfter), flag(r.goBackwards),
         ] + mask(r.mask) + [flag(r.zeroOutputForMask), t(r.sequence), t(r.h), t(r.c), t(r.scratch)]
       )

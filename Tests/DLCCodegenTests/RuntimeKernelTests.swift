@@ -1,0 +1,67 @@
+// The C runtime's matrix products and vectorized math, checked directly (codegen/runtime/tests/
+// kernel_checks.c) on every instruction-set path the runtime has that this machine can run: the
+// portable C always, AVX2+FMA and AVX-512 when the CPU has them. The model tests build generic
+// x86-64 code, so without this the vector paths would only be exercised by benchmarks.
+import DLCCodegen
+import Foundation
+import XCTest
+
+final class RuntimeKernelTests: XCTestCase {
+  struct InstructionSet {
+    var name: String
+    var flags: [String]
+    /// The CPU features (/proc/cpuinfo names) the flags need.
+    var needs: [String]
+    /// The GEMM tile height the runtime picks for it: proof the path was compiled in.
+    var tileRows: Int
+  }
+
+  static let instructionSets = [
+    InstructionSet(name: "portable", flags: [], needs: [], tileRows: 4),
+    InstructionSet(name: "AVX2+FMA", flags: ["-mavx2", "-mfma"], needs: ["avx2", "fma"], tileRows: 6),
+    InstructionSet(
+      name: "AVX-512", flags: ["-mavx512f", "-mavx2", "-mfma"], needs: ["avx512f", "avx2", "fma"], tileRows: 8),
+  ]
+
+  static func cpuFeatures() -> Set<String> {
+    guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+      let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
+    else { return [] }
+    return Set(line.split(separator: " ").map(String.init))
+  }
+
+  func testMatrixProductsAndMathMatchReferencesOnEveryInstructionSet() throws {
+    let checks = try String(
+      contentsOf: CodegenFixtures.repository.appendingPathComponent("codegen/runtime/tests/kernel_checks.c"),
+      encoding: .utf8)
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dlc-kernel-checks-\(getpid())")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try CRuntime.source(for: checks).write(
+      to: directory.appendingPathComponent("runtime.h"), atomically: true, encoding: .utf8)
+    try checks.write(to: directory.appendingPathComponent("kernel_checks.c"), atomically: true, encoding: .utf8)
+
+    let features = Self.cpuFeatures()
+    let runnable = Self.instructionSets.filter { $0.needs.allSatisfy(features.contains) }
+    XCTAssertEqual(runnable.first?.name, "portable")
+    let strict = ["-std=c99", "-Wall", "-Wextra", "-pedantic", "-Werror"]
+    let builds: [(name: String, flags: [String])] = [
+      ("sanitized", ["-O1", "-g", "-fsanitize=address,undefined", "-fno-sanitize-recover=all"]),
+      ("optimized", ["-O3"]),
+    ]
+    for set in runnable {
+      for build in builds {
+        let program = "checks-\(set.tileRows)-\(build.name)"
+        let compiled = try CodegenFixtures.shell(
+          ["gcc"] + strict + build.flags + set.flags + ["kernel_checks.c", "-o", program, "-lm"], in: directory.path)
+        XCTAssertEqual(compiled.status, 0, "\(set.name) \(build.name) build:\n\(compiled.output)")
+        guard compiled.status == 0 else { continue }
+        let ran = try CodegenFixtures.shell(["./" + program], in: directory.path)
+        XCTAssertEqual(ran.status, 0, "\(set.name) \(build.name):\n\(ran.output)")
+        XCTAssertTrue(
+          ran.output.contains("tile rows \(set.tileRows): 0 failures"), "\(set.name) \(build.name): \(ran.output)")
+      }
+    }
+    print("runtime kernels checked on: \(runnable.map(\.name).joined(separator: ", "))")
+  }
+}

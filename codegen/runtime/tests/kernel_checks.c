@@ -1,0 +1,156 @@
+/* Checks of the runtime's matrix products and vectorized math against plain references, over
+ * awkward shapes (edges of the register tiles and depth blocks, strided rows, accumulation) and
+ * over the float range. RuntimeKernelTests builds this once per instruction set the machine has
+ * (portable C, AVX2+FMA, AVX-512), with the runtime's sections in "runtime.h", at -O1 under the
+ * sanitizers and at -O3 (where the math loops are vectorized). Prints each failure; exits 1 if any. */
+#include "runtime.h"
+
+#include <float.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static unsigned long long random_state = 88172645463325252ull;
+
+static float uniform(void) {
+  random_state ^= random_state << 13;
+  random_state ^= random_state >> 7;
+  random_state ^= random_state << 17;
+  return (float)(random_state >> 40) / 16777216.0f - 0.5f;
+}
+
+/* The panel layout dlc's lowering writes (LoweringContext.panels). */
+static void pack(int k, int n, const float *b, int ldb, float *packed) {
+  int j0, p, j;
+  for (j0 = 0; j0 < n; j0 += DLC_PANEL)
+    for (p = 0; p < k; p++)
+      for (j = 0; j < DLC_PANEL; j++) *packed++ = j0 + j < n ? b[(long)p * ldb + j0 + j] : 0.0f;
+}
+
+static int failures = 0;
+
+static void fail(const char *what, int m, int n, int k, int accumulate, int i, int j, double got, double want) {
+  if (failures++ < 20)
+    printf("%s m=%d n=%d k=%d accumulate=%d: c[%d][%d] = %.9g, want %.9g\n", what, m, n, k, accumulate, i, j, got,
+           want);
+}
+
+/* C (ldc = n + 3, the padding holding a sentinel that must survive) against a double-precision
+ * reference of A·B, within float rounding of the sum of |a·b|. */
+static void compare(const char *what, int m, int n, int k, int accumulate, const float *a, const float *b,
+                    const float *start, const float *c) {
+  const int lda = k + 1, ldb = n + 2, ldc = n + 3;
+  int i, j, p;
+  for (i = 0; i < m; i++) {
+    for (j = 0; j < n; j++) {
+      double sum = accumulate ? start[i * ldc + j] : 0.0, magnitude = fabs(sum);
+      for (p = 0; p < k; p++) {
+        sum += (double)a[i * lda + p] * b[p * ldb + j];
+        magnitude += fabs((double)a[i * lda + p] * b[p * ldb + j]);
+      }
+      if (!(fabs(c[i * ldc + j] - sum) <= 1e-6 * magnitude + 1e-7))
+        fail(what, m, n, k, accumulate, i, j, c[i * ldc + j], sum);
+    }
+    for (j = n; j < ldc; j++)
+      if (c[i * ldc + j] != 777.0f) fail("past the columns", m, n, k, accumulate, i, j, c[i * ldc + j], 777.0);
+  }
+}
+
+static void check_products(void) {
+  static const int ms[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 17, 33};
+  static const int ns[] = {1, 5, 16, 17, 31, 33, 64};
+  static const int ks[] = {0, 1, 3, 16, 255, 256, 257, 600};
+  int mi, ni, ki, accumulate, i, j, p;
+  for (mi = 0; mi < (int)(sizeof ms / sizeof *ms); mi++)
+    for (ni = 0; ni < (int)(sizeof ns / sizeof *ns); ni++)
+      for (ki = 0; ki < (int)(sizeof ks / sizeof *ks); ki++)
+        for (accumulate = 0; accumulate < 2; accumulate++) {
+          const int m = ms[mi], n = ns[ni], k = ks[ki], lda = k + 1, ldb = n + 2, ldc = n + 3;
+          const int panels = (n + DLC_PANEL - 1) / DLC_PANEL;
+          float *a = malloc(sizeof(float) * ((size_t)m * lda + 1));
+          float *b = malloc(sizeof(float) * ((size_t)k * ldb + 1));
+          float *bt = malloc(sizeof(float) * ((size_t)n * lda + 1));
+          float *packed = malloc(sizeof(float) * ((size_t)panels * DLC_PANEL * k + 1));
+          float *start = malloc(sizeof(float) * (size_t)m * ldc), *c = malloc(sizeof(float) * (size_t)m * ldc);
+          if (!a || !b || !bt || !packed || !start || !c) {
+            printf("out of memory\n");
+            exit(1);
+          }
+          for (i = 0; i < m * lda; i++) a[i] = uniform();
+          for (i = 0; i < k * ldb; i++) b[i] = uniform();
+          for (j = 0; j < n; j++)
+            for (p = 0; p < k; p++) bt[j * lda + p] = b[p * ldb + j];
+          for (i = 0; i < m * ldc; i++) start[i] = (i % ldc) < n ? uniform() : 777.0f;
+          pack(k, n, b, ldb, packed);
+
+          memcpy(c, start, sizeof(float) * (size_t)m * ldc);
+          dlc_gemm_packed(m, n, k, a, lda, packed, c, ldc, accumulate);
+          compare("dlc_gemm_packed", m, n, k, accumulate, a, b, start, c);
+
+          memcpy(c, start, sizeof(float) * (size_t)m * ldc);
+          dlc_gemm(m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+          compare("dlc_gemm", m, n, k, accumulate, a, b, start, c);
+
+          memcpy(c, start, sizeof(float) * (size_t)m * ldc);
+          dlc_gemm_bt(m, n, k, a, lda, bt, lda, c, ldc, accumulate);
+          compare("dlc_gemm_bt", m, n, k, accumulate, a, b, start, c);
+          free(a), free(b), free(bt), free(packed), free(start), free(c);
+        }
+}
+
+/* Separate functions over arrays, so that an optimizing build vectorizes them as the kernels' loops are. */
+static void exp_all(const float *x, float *y, int count) {
+  int i;
+  for (i = 0; i < count; i++) y[i] = dlc_exp(x[i]);
+}
+static void sigmoid_all(const float *x, float *y, int count) {
+  int i;
+  for (i = 0; i < count; i++) y[i] = dlc_sigmoid(x[i]);
+}
+static void tanh_all(const float *x, float *y, int count) {
+  int i;
+  for (i = 0; i < count; i++) y[i] = dlc_tanh(x[i]);
+}
+
+/* got against libm's (double) answer: NaN for NaN, infinities (and answers past the floats)
+ * exactly, otherwise within `relative` of the answer or, below the normal floats, within FLT_MIN. */
+static void check_value(const char *what, float x, float got, double want, double relative) {
+  int ok;
+  if (fabs(want) > FLT_MAX) want = want > 0 ? HUGE_VAL : -HUGE_VAL;
+  ok = want != want ? got != got
+                 : isinf(want) ? got == want
+                               : fabs(got - want) <= relative * fabs(want) + (fabs(want) < FLT_MIN ? FLT_MIN : 0.0);
+  if (!ok && failures++ < 20) printf("%s(%.9g) = %.9g, want %.9g\n", what, x, got, want);
+}
+
+static void check_math(void) {
+  enum { CHUNK = 4096 };
+  static float x[CHUNK], y[CHUNK];
+  static const float special[] = {0.0f, -0.0f, 1e-30f, -1e-30f, 0.625f, -0.625f, 88.0f, 88.7f, 88.8f, 89.0f, 100.0f,
+                                  -87.3f, -87.4f, -103.0f, -104.0f, -200.0f, 1e30f, -1e30f};
+  unsigned long long bits = 0;
+  int count, i;
+  while (bits < 0x100000000ull) {
+    for (count = 0; count < CHUNK && bits < 0x100000000ull; count++, bits += 65519) {
+      const unsigned int word = (unsigned int)bits;
+      memcpy(&x[count], &word, sizeof word);
+    }
+    if (bits >= 0x100000000ull) {
+      const float infinity = HUGE_VALF;
+      for (i = 0; i < (int)(sizeof special / sizeof *special) && count < CHUNK; i++) x[count++] = special[i];
+      x[count++] = infinity, x[count++] = -infinity, x[count++] = infinity - infinity;
+    }
+    exp_all(x, y, count);
+    for (i = 0; i < count; i++) check_value("dlc_exp", x[i], y[i], exp((double)x[i]), 4e-7);
+    sigmoid_all(x, y, count);
+    for (i = 0; i < count; i++) check_value("dlc_sigmoid", x[i], y[i], 1.0 / (1.0 + exp(-(double)x[i])), 4e-7);
+    tanh_all(x, y, count);
+    for (i = 0; i < count; i++) check_value("dlc_tanh", x[i], y[i], tanh((double)x[i]), 4e-7);
+  }
+}
+
+int main(void) {
+  check_products();
+  check_math();
+  printf("tile rows %d: %d failures\n", DLC_TILE_ROWS, failures);
+  return failures == 0 ? 0 : 1;
+}
