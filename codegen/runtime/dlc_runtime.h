@@ -55,11 +55,15 @@ enum { DLC_SIMPLE_RNN = 0, DLC_LSTM, DLC_GRU };
 /* @section dlc_gemm_tile */
 /* The matrix products' building block. A "panel" is 16 columns of B stored row after row
  * (depth × 16 floats, contiguous): dlc packs weights into panels when it compiles a model, and
- * the products of two computed matrices copy blocks of B into one as they go. A tile is C[rows×columns] = A[rows×depth]·panel
- * (+ C when accumulate) for rows ≤ DLC_TILE_ROWS, columns ≤ 16, with C in registers throughout.
- * The instruction set is chosen when the C is compiled: AVX-512 (8 rows, one register per row),
- * AVX2 with FMA (6 rows, two registers per row), and the portable C that any compiler vectorizes
- * for its target (4 rows), always built and tested. Rows past `rows` read row 0 and are dropped. */
+ * the products of two computed matrices copy blocks of B into one as they go. A tile is
+ * C[rows×columns] = A·panel (+ C when accumulate) for rows ≤ DLC_TILE_ROWS and columns ≤ 16, with C
+ * in registers throughout. A is given indirectly, as `segments` runs of `depth` values per row:
+ * pointers[s·DLC_TILE_ROWS + r] is where row r's run s starts (rows past `rows` repeat a real row;
+ * their results are dropped), and the panel's rows follow the runs in order. A plain matrix is one
+ * segment; a convolution passes one segment per kernel tap, pointing into the image itself (or at
+ * zeros for padding), so it needs no im2col copy. The instruction set is chosen when the C is
+ * compiled: AVX-512 (8 rows, one register per row), AVX2 with FMA (6 rows, two registers per row),
+ * and the portable C that any compiler vectorizes for its target (4 rows), always built and tested. */
 #if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
 #include <immintrin.h>
 #endif
@@ -70,6 +74,100 @@ enum { DLC_SIMPLE_RNN = 0, DLC_LSTM, DLC_GRU };
 #define DLC_TILE_ROWS 6
 #else
 #define DLC_TILE_ROWS 4
+#endif
+
+#if defined(__AVX512F__)
+DLC_API void dlc_gemm_tile_indirect(int rows, int segments, int depth, const float *const *pointers,
+                                    const float *panel, int columns, float *c, int ldc, int accumulate) {
+  const __mmask16 keep = (__mmask16)((1u << columns) - 1u);
+  __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+  __m512 sums[8];
+  int s, p, r;
+  for (s = 0; s < segments; s++, pointers += 8, panel += (long)depth * 16) {
+    const float *a0 = pointers[0], *a1 = pointers[1], *a2 = pointers[2], *a3 = pointers[3];
+    const float *a4 = pointers[4], *a5 = pointers[5], *a6 = pointers[6], *a7 = pointers[7];
+    for (p = 0; p < depth; p++) {
+      const __m512 b = _mm512_loadu_ps(panel + (long)p * 16);
+      c0 = _mm512_fmadd_ps(_mm512_set1_ps(a0[p]), b, c0);
+      c1 = _mm512_fmadd_ps(_mm512_set1_ps(a1[p]), b, c1);
+      c2 = _mm512_fmadd_ps(_mm512_set1_ps(a2[p]), b, c2);
+      c3 = _mm512_fmadd_ps(_mm512_set1_ps(a3[p]), b, c3);
+      c4 = _mm512_fmadd_ps(_mm512_set1_ps(a4[p]), b, c4);
+      c5 = _mm512_fmadd_ps(_mm512_set1_ps(a5[p]), b, c5);
+      c6 = _mm512_fmadd_ps(_mm512_set1_ps(a6[p]), b, c6);
+      c7 = _mm512_fmadd_ps(_mm512_set1_ps(a7[p]), b, c7);
+    }
+  }
+  sums[0] = c0, sums[1] = c1, sums[2] = c2, sums[3] = c3, sums[4] = c4, sums[5] = c5, sums[6] = c6, sums[7] = c7;
+  for (r = 0; r < rows; r++) {
+    float *row = c + (long)r * ldc;
+    __m512 sum = sums[r];
+    if (accumulate) sum = _mm512_add_ps(sum, _mm512_maskz_loadu_ps(keep, row));
+    _mm512_mask_storeu_ps(row, keep, sum);
+  }
+}
+#elif defined(__AVX2__) && defined(__FMA__)
+DLC_API void dlc_gemm_tile_indirect(int rows, int segments, int depth, const float *const *pointers,
+                                    const float *panel, int columns, float *c, int ldc, int accumulate) {
+  __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+  __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+  float sums[6][16];
+  int s, p, r, j;
+  for (s = 0; s < segments; s++, pointers += 6, panel += (long)depth * 16) {
+    const float *a0 = pointers[0], *a1 = pointers[1], *a2 = pointers[2], *a3 = pointers[3];
+    const float *a4 = pointers[4], *a5 = pointers[5];
+    for (p = 0; p < depth; p++) {
+      const __m256 b0 = _mm256_loadu_ps(panel + (long)p * 16), b1 = _mm256_loadu_ps(panel + (long)p * 16 + 8);
+      __m256 x = _mm256_broadcast_ss(a0 + p);
+      c00 = _mm256_fmadd_ps(x, b0, c00), c01 = _mm256_fmadd_ps(x, b1, c01);
+      x = _mm256_broadcast_ss(a1 + p);
+      c10 = _mm256_fmadd_ps(x, b0, c10), c11 = _mm256_fmadd_ps(x, b1, c11);
+      x = _mm256_broadcast_ss(a2 + p);
+      c20 = _mm256_fmadd_ps(x, b0, c20), c21 = _mm256_fmadd_ps(x, b1, c21);
+      x = _mm256_broadcast_ss(a3 + p);
+      c30 = _mm256_fmadd_ps(x, b0, c30), c31 = _mm256_fmadd_ps(x, b1, c31);
+      x = _mm256_broadcast_ss(a4 + p);
+      c40 = _mm256_fmadd_ps(x, b0, c40), c41 = _mm256_fmadd_ps(x, b1, c41);
+      x = _mm256_broadcast_ss(a5 + p);
+      c50 = _mm256_fmadd_ps(x, b0, c50), c51 = _mm256_fmadd_ps(x, b1, c51);
+    }
+  }
+  _mm256_storeu_ps(sums[0], c00), _mm256_storeu_ps(sums[0] + 8, c01);
+  _mm256_storeu_ps(sums[1], c10), _mm256_storeu_ps(sums[1] + 8, c11);
+  _mm256_storeu_ps(sums[2], c20), _mm256_storeu_ps(sums[2] + 8, c21);
+  _mm256_storeu_ps(sums[3], c30), _mm256_storeu_ps(sums[3] + 8, c31);
+  _mm256_storeu_ps(sums[4], c40), _mm256_storeu_ps(sums[4] + 8, c41);
+  _mm256_storeu_ps(sums[5], c50), _mm256_storeu_ps(sums[5] + 8, c51);
+  for (r = 0; r < rows; r++) {
+    float *row = c + (long)r * ldc;
+    for (j = 0; j < columns; j++) row[j] = (accumulate ? row[j] : 0.0f) + sums[r][j];
+  }
+}
+#else
+DLC_API void dlc_gemm_tile_indirect(int rows, int segments, int depth, const float *const *pointers,
+                                    const float *panel, int columns, float *c, int ldc, int accumulate) {
+  float s0[16] = {0}, s1[16] = {0}, s2[16] = {0}, s3[16] = {0};
+  float *sums[4];
+  int s, p, j, r;
+  for (s = 0; s < segments; s++, pointers += 4, panel += (long)depth * 16) {
+    const float *a0 = pointers[0], *a1 = pointers[1], *a2 = pointers[2], *a3 = pointers[3];
+    for (p = 0; p < depth; p++) {
+      const float x0 = a0[p], x1 = a1[p], x2 = a2[p], x3 = a3[p];
+      const float *b = panel + (long)p * 16;
+      for (j = 0; j < 16; j++) {
+        s0[j] += x0 * b[j];
+        s1[j] += x1 * b[j];
+        s2[j] += x2 * b[j];
+        s3[j] += x3 * b[j];
+      }
+    }
+  }
+  sums[0] = s0, sums[1] = s1, sums[2] = s2, sums[3] = s3;
+  for (r = 0; r < rows; r++) {
+    float *row = c + (long)r * ldc;
+    for (j = 0; j < columns; j++) row[j] = (accumulate ? row[j] : 0.0f) + sums[r][j];
+  }
+}
 #endif
 
 /* One row (a Dense layer at batch 1): four sums over alternating depths, so that consecutive
@@ -91,109 +189,18 @@ DLC_API void dlc_gemm_row(int depth, const float *a, const float *panel, int col
   for (j = 0; j < columns; j++) c[j] = (accumulate ? c[j] : 0.0f) + ((s0[j] + s1[j]) + (s2[j] + s3[j]));
 }
 
-#if defined(__AVX512F__)
+/* A tile of a row-major A (rows lda apart). */
 DLC_API void dlc_gemm_tile(int rows, int depth, const float *a, int lda, const float *panel, int columns, float *c,
                            int ldc, int accumulate) {
-  const __mmask16 keep = (__mmask16)((1u << columns) - 1u);
-  const float *a0 = a, *a1 = rows > 1 ? a0 + lda : a0, *a2 = rows > 2 ? a0 + 2 * (long)lda : a0;
-  const float *a3 = rows > 3 ? a0 + 3 * (long)lda : a0, *a4 = rows > 4 ? a0 + 4 * (long)lda : a0;
-  const float *a5 = rows > 5 ? a0 + 5 * (long)lda : a0, *a6 = rows > 6 ? a0 + 6 * (long)lda : a0;
-  const float *a7 = rows > 7 ? a0 + 7 * (long)lda : a0;
-  __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
-  __m512 sums[8];
-  int p, r;
+  const float *pointers[DLC_TILE_ROWS];
+  int r;
   if (rows == 1) {
     dlc_gemm_row(depth, a, panel, columns, c, accumulate);
     return;
   }
-  for (p = 0; p < depth; p++) {
-    const __m512 b = _mm512_loadu_ps(panel + (long)p * 16);
-    c0 = _mm512_fmadd_ps(_mm512_set1_ps(a0[p]), b, c0);
-    c1 = _mm512_fmadd_ps(_mm512_set1_ps(a1[p]), b, c1);
-    c2 = _mm512_fmadd_ps(_mm512_set1_ps(a2[p]), b, c2);
-    c3 = _mm512_fmadd_ps(_mm512_set1_ps(a3[p]), b, c3);
-    c4 = _mm512_fmadd_ps(_mm512_set1_ps(a4[p]), b, c4);
-    c5 = _mm512_fmadd_ps(_mm512_set1_ps(a5[p]), b, c5);
-    c6 = _mm512_fmadd_ps(_mm512_set1_ps(a6[p]), b, c6);
-    c7 = _mm512_fmadd_ps(_mm512_set1_ps(a7[p]), b, c7);
-  }
-  sums[0] = c0, sums[1] = c1, sums[2] = c2, sums[3] = c3, sums[4] = c4, sums[5] = c5, sums[6] = c6, sums[7] = c7;
-  for (r = 0; r < rows; r++) {
-    float *row = c + (long)r * ldc;
-    __m512 s = sums[r];
-    if (accumulate) s = _mm512_add_ps(s, _mm512_maskz_loadu_ps(keep, row));
-    _mm512_mask_storeu_ps(row, keep, s);
-  }
+  for (r = 0; r < DLC_TILE_ROWS; r++) pointers[r] = a + (long)(r < rows ? r : 0) * lda;
+  dlc_gemm_tile_indirect(rows, 1, depth, pointers, panel, columns, c, ldc, accumulate);
 }
-#elif defined(__AVX2__) && defined(__FMA__)
-DLC_API void dlc_gemm_tile(int rows, int depth, const float *a, int lda, const float *panel, int columns, float *c,
-                           int ldc, int accumulate) {
-  const float *a0 = a, *a1 = rows > 1 ? a0 + lda : a0, *a2 = rows > 2 ? a0 + 2 * (long)lda : a0;
-  const float *a3 = rows > 3 ? a0 + 3 * (long)lda : a0, *a4 = rows > 4 ? a0 + 4 * (long)lda : a0;
-  const float *a5 = rows > 5 ? a0 + 5 * (long)lda : a0;
-  __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
-  __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-  float sums[6][16];
-  int p, r, j;
-  if (rows == 1) {
-    dlc_gemm_row(depth, a, panel, columns, c, accumulate);
-    return;
-  }
-  for (p = 0; p < depth; p++) {
-    const __m256 b0 = _mm256_loadu_ps(panel + (long)p * 16), b1 = _mm256_loadu_ps(panel + (long)p * 16 + 8);
-    __m256 x = _mm256_broadcast_ss(a0 + p);
-    c00 = _mm256_fmadd_ps(x, b0, c00), c01 = _mm256_fmadd_ps(x, b1, c01);
-    x = _mm256_broadcast_ss(a1 + p);
-    c10 = _mm256_fmadd_ps(x, b0, c10), c11 = _mm256_fmadd_ps(x, b1, c11);
-    x = _mm256_broadcast_ss(a2 + p);
-    c20 = _mm256_fmadd_ps(x, b0, c20), c21 = _mm256_fmadd_ps(x, b1, c21);
-    x = _mm256_broadcast_ss(a3 + p);
-    c30 = _mm256_fmadd_ps(x, b0, c30), c31 = _mm256_fmadd_ps(x, b1, c31);
-    x = _mm256_broadcast_ss(a4 + p);
-    c40 = _mm256_fmadd_ps(x, b0, c40), c41 = _mm256_fmadd_ps(x, b1, c41);
-    x = _mm256_broadcast_ss(a5 + p);
-    c50 = _mm256_fmadd_ps(x, b0, c50), c51 = _mm256_fmadd_ps(x, b1, c51);
-  }
-  _mm256_storeu_ps(sums[0], c00), _mm256_storeu_ps(sums[0] + 8, c01);
-  _mm256_storeu_ps(sums[1], c10), _mm256_storeu_ps(sums[1] + 8, c11);
-  _mm256_storeu_ps(sums[2], c20), _mm256_storeu_ps(sums[2] + 8, c21);
-  _mm256_storeu_ps(sums[3], c30), _mm256_storeu_ps(sums[3] + 8, c31);
-  _mm256_storeu_ps(sums[4], c40), _mm256_storeu_ps(sums[4] + 8, c41);
-  _mm256_storeu_ps(sums[5], c50), _mm256_storeu_ps(sums[5] + 8, c51);
-  for (r = 0; r < rows; r++) {
-    float *row = c + (long)r * ldc;
-    for (j = 0; j < columns; j++) row[j] = (accumulate ? row[j] : 0.0f) + sums[r][j];
-  }
-}
-#else
-DLC_API void dlc_gemm_tile(int rows, int depth, const float *a, int lda, const float *panel, int columns, float *c,
-                           int ldc, int accumulate) {
-  const float *a0 = a, *a1 = rows > 1 ? a0 + lda : a0, *a2 = rows > 2 ? a0 + 2 * (long)lda : a0;
-  const float *a3 = rows > 3 ? a0 + 3 * (long)lda : a0;
-  float s0[16] = {0}, s1[16] = {0}, s2[16] = {0}, s3[16] = {0};
-  float *sums[4];
-  int p, j, r;
-  if (rows == 1) {
-    dlc_gemm_row(depth, a, panel, columns, c, accumulate);
-    return;
-  }
-  for (p = 0; p < depth; p++) {
-    const float x0 = a0[p], x1 = a1[p], x2 = a2[p], x3 = a3[p];
-    const float *b = panel + (long)p * 16;
-    for (j = 0; j < 16; j++) {
-      s0[j] += x0 * b[j];
-      s1[j] += x1 * b[j];
-      s2[j] += x2 * b[j];
-      s3[j] += x3 * b[j];
-    }
-  }
-  sums[0] = s0, sums[1] = s1, sums[2] = s2, sums[3] = s3;
-  for (r = 0; r < rows; r++) {
-    float *row = c + (long)r * ldc;
-    for (j = 0; j < columns; j++) row[j] = (accumulate ? row[j] : 0.0f) + sums[r][j];
-  }
-}
-#endif
 
 /* @section dlc_gemm_packed */
 /* C[m×n] = A[m×k]·B (+ C when accumulate) with B packed as ceil(n/16) panels of k×16 floats (the
@@ -547,27 +554,82 @@ DLC_API void dlc_im2col(const float *image, const dlc_window *w, int first, int 
 }
 
 /* @section dlc_conv2d */
-/* Convolution as im2col + GEMM over tiles of `tile` output positions, taken across examples (so a
- * late layer with few positions still gives the GEMM many rows), then bias and activation while
- * the tile is still in cache. Tiling bounds the im2col matrix, which would otherwise be kh·kw times
- * the input. kernel: (kh·kw·channels/groups) × filters, row-major, or when kernel_packed each
- * group's columns in panels (dlc_gemm_packed), group after group; scratch: tile·kh·kw·channels/groups
- * floats (unused for a plain 1×1 convolution). */
+/* Convolution over tiles of `tile` output positions, taken across examples (so a late layer with
+ * few positions still gives the GEMM many rows), then bias and activation while the tile is still
+ * in cache. kernel: (kh·kw·channels/groups) × filters, row-major, or when kernel_packed each
+ * group's columns in panels (dlc_gemm_packed), group after group. Packed kernels run as an
+ * indirect GEMM: each tile row reads the image where each kernel tap falls (dlc_gemm_tile_indirect),
+ * or a row of zeros in the padding, so nothing is copied. Otherwise each tile's im2col matrix is
+ * built in scratch: tile·kh·kw·channels/groups floats (the zeros need channels/groups of them;
+ * a plain 1×1 convolution reads its input as it is and needs none). */
 DLC_API void dlc_conv2d(const float *x, int batch, const dlc_window *w, int groups, int filters, const float *kernel,
                         int kernel_packed, const float *bias, int activation, long tile, float *y, float *scratch) {
-  const int group_channels = w->channels / groups, group_filters = filters / groups;
+  enum { POINTERS = 1024 };
+  const float *pointers[POINTERS];
+  const int group_channels = w->channels / groups, group_filters = filters / groups, taps = w->kh * w->kw;
   const long positions = (long)w->out_h * w->out_w, in_size = (long)w->in_h * w->in_w * w->channels;
   const long total = (long)batch * positions;
-  const int patch = w->kh * w->kw * group_channels;
+  const int patch = taps * group_channels;
   const long group_panels = (long)(group_filters + DLC_PANEL - 1) / DLC_PANEL * DLC_PANEL * patch;
   const int pointwise = w->kh == 1 && w->kw == 1 && w->sh == 1 && w->sw == 1 && w->pad_top == 0 &&
                         w->pad_left == 0 && groups == 1;
-  int g;
-  long start, done;
+  /* Below 8 channels a tap is too little work to follow a pointer for: im2col is faster. */
+  const int indirect = kernel_packed && !pointwise && group_channels >= 8 && taps * DLC_TILE_ROWS <= POINTERS;
+  int g, r, i, j, j0;
+  long start, done, chunk;
+  long tap_offsets[POINTERS / DLC_TILE_ROWS];
+  if (indirect) {
+    memset(scratch, 0, sizeof(float) * (size_t)group_channels);
+    /* Where each tap reads, from the window's corner, for windows wholly inside the image. */
+    for (i = 0; i < w->kh; i++)
+      for (j = 0; j < w->kw; j++)
+        tap_offsets[i * w->kw + j] = ((long)i * w->dh * w->in_w + (long)j * w->dw) * w->channels;
+  }
   for (start = 0; start < total; start += tile) {
     const long count = DLC_MIN(tile, total - start);
     float *out = y + start * filters;
-    for (g = 0; g < groups; g++) {
+    for (g = 0; g < groups && indirect; g++)
+      for (chunk = start; chunk < start + count; chunk += DLC_TILE_ROWS) {
+        const int rows = (int)DLC_MIN(DLC_TILE_ROWS, start + count - chunk);
+        /* The chunk's first position by division, the others by counting. */
+        long example = chunk / positions;
+        int oh = (int)(chunk % positions / w->out_w), ow = (int)(chunk % positions % w->out_w);
+        for (r = 0; r < DLC_TILE_ROWS; r++) {
+          const float *image = x + example * in_size + g * group_channels;
+          const float **row_pointers = pointers + r;
+          if (r >= rows) {
+            for (i = 0; i < taps; i++) row_pointers[i * DLC_TILE_ROWS] = row_pointers[i * DLC_TILE_ROWS - r];
+            continue;
+          }
+          {
+            const int ih0 = oh * w->sh - w->pad_top, iw0 = ow * w->sw - w->pad_left;
+            if (ih0 >= 0 && ih0 + (w->kh - 1) * w->dh < w->in_h && iw0 >= 0 && iw0 + (w->kw - 1) * w->dw < w->in_w) {
+              const float *corner = image + ((long)ih0 * w->in_w + iw0) * w->channels;
+              for (i = 0; i < taps; i++) row_pointers[i * DLC_TILE_ROWS] = corner + tap_offsets[i];
+            } else {
+              for (i = 0; i < w->kh; i++) {
+                const int ih = ih0 + i * w->dh;
+                for (j = 0; j < w->kw; j++) {
+                  const int iw = iw0 + j * w->dw;
+                  row_pointers[(i * w->kw + j) * DLC_TILE_ROWS] =
+                      ih >= 0 && ih < w->in_h && iw >= 0 && iw < w->in_w
+                          ? image + ((long)ih * w->in_w + iw) * w->channels
+                          : scratch;
+                }
+              }
+            }
+          }
+          if (++ow == w->out_w) {
+            ow = 0;
+            if (++oh == w->out_h) oh = 0, example++;
+          }
+        }
+        for (j0 = 0; j0 < group_filters; j0 += DLC_PANEL)
+          dlc_gemm_tile_indirect(rows, taps, group_channels, pointers,
+                                 kernel + g * group_panels + (long)j0 * patch, DLC_MIN(DLC_PANEL, group_filters - j0),
+                                 y + chunk * filters + g * group_filters + j0, filters, 0);
+      }
+    for (g = 0; g < groups && !indirect; g++) {
       /* A plain 1x1 convolution reads the input's pixels as they are, across examples. */
       const float *columns = x + start * w->channels;
       if (!pointwise) {

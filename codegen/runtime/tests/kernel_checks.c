@@ -1,8 +1,9 @@
-/* Checks of the runtime's matrix products and vectorized math against plain references, over
- * awkward shapes (edges of the register tiles and depth blocks, strided rows, accumulation) and
- * over the float range. RuntimeKernelTests builds this once per instruction set the machine has
- * (portable C, AVX2+FMA, AVX-512), with the runtime's sections in "runtime.h", at -O1 under the
- * sanitizers and at -O3 (where the math loops are vectorized). Prints each failure; exits 1 if any. */
+/* Checks of the runtime's matrix products, convolution (both paths) and vectorized math against
+ * plain references, over awkward shapes (edges of the register tiles and depth blocks, strided
+ * rows, accumulation, padding, strides, dilation, groups) and over the float range.
+ * RuntimeKernelTests builds this once per instruction set the machine has (portable C, AVX2+FMA,
+ * AVX-512), with the runtime's sections in "runtime.h", at -O1 under the sanitizers and at -O3
+ * (where the math loops are vectorized). Prints each failure; exits 1 if any. */
 #include "runtime.h"
 
 #include <float.h>
@@ -97,6 +98,70 @@ static void check_products(void) {
         }
 }
 
+/* dlc_conv2d, packed (the indirect GEMM) and row-major (im2col), against the convolution's
+ * definition: windows with padding, strides, dilation and groups, tiles that split examples. */
+static void check_convolutions(void) {
+  static const dlc_window windows[] = {
+      /* in_h, in_w, channels, out_h, out_w, kh, kw, sh, sw, dh, dw, pad_top, pad_left */
+      {7, 6, 16, 7, 3, 3, 2, 1, 2, 2, 1, 2, 0},
+      {5, 5, 8, 5, 5, 3, 3, 1, 1, 1, 1, 1, 1},
+      {9, 4, 32, 4, 2, 2, 2, 2, 2, 1, 1, 0, 0},
+      {6, 6, 3, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1},
+  };
+  static const int group_counts[] = {1, 2, 1, 1}, filter_counts[] = {33, 20, 16, 5};
+  const int batch = 3;
+  int c, packed, n, oh, ow, f, i, j, ch;
+  for (c = 0; c < (int)(sizeof windows / sizeof *windows); c++) {
+    const dlc_window *w = &windows[c];
+    const int groups = group_counts[c], filters = filter_counts[c];
+    const int gc = w->channels / groups, gf = filters / groups, patch = w->kh * w->kw * gc;
+    const long in_size = (long)w->in_h * w->in_w * w->channels, out_size = (long)w->out_h * w->out_w * filters;
+    const long tile = 5, panels = (gf + DLC_PANEL - 1) / DLC_PANEL;
+    float *x = malloc(sizeof(float) * (size_t)(batch * in_size));
+    float *kernel = malloc(sizeof(float) * (size_t)(patch * filters));
+    float *packed_kernel = malloc(sizeof(float) * (size_t)(groups * panels * DLC_PANEL * patch));
+    float *bias = malloc(sizeof(float) * (size_t)filters), *y = malloc(sizeof(float) * (size_t)(batch * out_size));
+    float *scratch = malloc(sizeof(float) * (size_t)(tile * patch));
+    if (!x || !kernel || !packed_kernel || !bias || !y || !scratch) {
+      printf("out of memory\n");
+      exit(1);
+    }
+    for (i = 0; i < batch * in_size; i++) x[i] = uniform();
+    for (i = 0; i < patch * filters; i++) kernel[i] = uniform();
+    for (f = 0; f < filters; f++) bias[f] = uniform();
+    for (i = 0; i < groups; i++)
+      pack(patch, gf, kernel + i * gf, filters, packed_kernel + i * panels * DLC_PANEL * patch);
+    for (packed = 0; packed < 2; packed++) {
+      dlc_conv2d(x, batch, w, groups, filters, packed ? packed_kernel : kernel, packed, bias, DLC_LINEAR, tile, y,
+                 scratch);
+      for (n = 0; n < batch; n++)
+        for (oh = 0; oh < w->out_h; oh++)
+          for (ow = 0; ow < w->out_w; ow++)
+            for (f = 0; f < filters; f++) {
+              const int g = f / gf;
+              double sum = bias[f], magnitude = fabs(bias[f]);
+              for (i = 0; i < w->kh; i++)
+                for (j = 0; j < w->kw; j++) {
+                  const int ih = oh * w->sh + i * w->dh - w->pad_top, iw = ow * w->sw + j * w->dw - w->pad_left;
+                  if (ih < 0 || ih >= w->in_h || iw < 0 || iw >= w->in_w) continue;
+                  for (ch = 0; ch < gc; ch++) {
+                    const long pixel = n * in_size + ((long)ih * w->in_w + iw) * w->channels + g * gc + ch;
+                    const double term = (double)x[pixel] * kernel[((i * w->kw + j) * gc + ch) * filters + f];
+                    sum += term, magnitude += fabs(term);
+                  }
+                }
+              {
+                const float got = y[n * out_size + ((long)oh * w->out_w + ow) * filters + f];
+                if (!(fabs(got - sum) <= 1e-6 * magnitude + 1e-7) && failures++ < 20)
+                  printf("dlc_conv2d (window %d, %s kernel): example %d, y[%d][%d][%d] = %.9g, want %.9g\n", c,
+                         packed ? "packed" : "row-major", n, oh, ow, f, got, sum);
+              }
+            }
+    }
+    free(x), free(kernel), free(packed_kernel), free(bias), free(y), free(scratch);
+  }
+}
+
 /* Separate functions over arrays, so that an optimizing build vectorizes them as the kernels' loops are. */
 static void exp_all(const float *x, float *y, int count) {
   int i;
@@ -150,6 +215,7 @@ static void check_math(void) {
 
 int main(void) {
   check_products();
+  check_convolutions();
   check_math();
   printf("tile rows %d: %d failures\n", DLC_TILE_ROWS, failures);
   return failures == 0 ? 0 : 1;
