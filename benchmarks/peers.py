@@ -5,6 +5,7 @@
     pip install keras tensorflow tf2onnx onnx onnxruntime ai-edge-litert keras-hub safetensors
     (and GNU time, /usr/bin/time, for peak memory: apt-get install time)
     python3 benchmarks/peers.py [--models mnist_cnn,text_lstm] [--repeat 200] [--passes 2]
+    python3 benchmarks/peers.py --threads 2     # benchmarks/results-2-threads.md
 
 Benchmark, not a test (CI does not run it). For every model the same weights (`dlc init`, seed 0)
 go into the .dl model and into the Keras model of tools/keras_reference.py; Keras exports that to
@@ -15,6 +16,10 @@ Engines are interleaved model by model, and the whole sweep runs `--passes` time
 taken within a pass. Every engine's outputs are checked against Keras. Writes
 benchmarks/results.md: median latency, the ratio of dlc's C to the best peer, GFLOPS and the
 fraction of a measured one-core SGEMM peak, peak RSS, and the machine.
+
+With --threads N every engine gets N threads and N cores (taskset -c 0-(N-1)): dlc's native C splits
+each batch among its threads (`--threads`), ONNX Runtime and TFLite run N intra-op threads; the
+table goes to benchmarks/results-N-threads.md.
 """
 import argparse
 import json
@@ -57,8 +62,8 @@ def median(values):
 # MARK: Workers: one engine timing one model, in a process of its own (so its RSS is its own).
 
 def worker(arguments):
-    kind, model_path, inputs_path, outputs_path, repeat, warmup = arguments
-    repeat, warmup = int(repeat), int(warmup)
+    kind, model_path, inputs_path, outputs_path, repeat, warmup, threads = arguments
+    repeat, warmup, threads = int(repeat), int(warmup), int(threads)
     import numpy as np
 
     archive = np.load(inputs_path)
@@ -69,7 +74,7 @@ def worker(arguments):
         import onnxruntime as ort
 
         options = ort.SessionOptions()
-        options.intra_op_num_threads = 1
+        options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         session = ort.InferenceSession(model_path, options, providers=["CPUExecutionProvider"])
@@ -82,7 +87,7 @@ def worker(arguments):
     else:
         from ai_edge_litert.interpreter import Interpreter
 
-        interpreter = Interpreter(model_path=model_path, num_threads=1)
+        interpreter = Interpreter(model_path=model_path, num_threads=threads)
         details = interpreter.get_input_details()
         for detail, x in zip(details, inputs):
             interpreter.resize_tensor_input(detail["index"], list(x.shape))
@@ -150,7 +155,7 @@ def relative_error(outputs, expected):
 
 # MARK: The engines.
 
-def run_dlc_c(name, dlc, weights, folder, batch, order, repeat, warmup, target):
+def run_dlc_c(name, dlc, weights, folder, batch, order, repeat, warmup, target, threads=1):
     import numpy as np
 
     build = folder / f"c_{target}_b{batch}"
@@ -165,7 +170,7 @@ def run_dlc_c(name, dlc, weights, folder, batch, order, repeat, warmup, target):
     command = [str(program), "--weights", str(build / f"{program.name}_weights.bin")]
     command += [str(folder / f"b{batch}_{key}.npy") for key in order]
     command += ["-o"] + [str(p) for p in outputs[:count]]
-    command += ["--warmup", str(warmup), "--repeat", str(repeat)]
+    command += ["--warmup", str(warmup), "--repeat", str(repeat), "--threads", str(threads)]
     out, rss = measured(command)
     times = [int(line) for line in out.split() if line.strip().isdigit()]
     return times, [np.load(p) for p in outputs[:count]], rss
@@ -189,13 +194,13 @@ def run_dlc_interpreter(name, dlc, weights, folder, batch, order, repeat, warmup
     return [p50], [archive[k] for k in archive.files], rss
 
 
-def run_peer(kind, folder, batch, repeat, warmup):
+def run_peer(kind, folder, batch, repeat, warmup, threads=1):
     import numpy as np
 
     model = folder / ("model.onnx" if kind == "ort" else "model.tflite")
     result = folder / f"{kind}_b{batch}.npz"
     out, rss = measured([sys.executable, __file__, "--worker", kind, str(model), str(folder / f"inputs_b{batch}.npz"),
-                         str(result), str(repeat), str(warmup)])
+                         str(result), str(repeat), str(warmup), str(threads)])
     times = json.loads(out.strip().splitlines()[-1])
     archive = np.load(result)
     return times, [archive[k] for k in archive.files], rss
@@ -240,8 +245,14 @@ def main():
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--passes", type=int, default=2)
-    parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results.md"))
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--output")
     arguments = parser.parse_args()
+    threads = arguments.threads
+    global PIN
+    PIN = ["taskset", "-c", f"0-{threads - 1}" if threads > 1 else "0"]
+    output = arguments.output or str(ROOT / "benchmarks" / ("results.md" if threads == 1 else
+                                                            f"results-{threads}-threads.md"))
     dlc = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, check=True,
                          capture_output=True, text=True).stdout.strip() + "/dlc"
     names = arguments.models.split(",")
@@ -255,7 +266,8 @@ def main():
     macs = {name: json.loads(subprocess.run([dlc, "summary", str(ROOT / "graphs" / f"{name}.dl"), "--format",
                                              "json", "--macs"], check=True, capture_output=True,
                                             text=True).stdout)["total_macs"] for name in names}
-    engines = ["dlc C", "dlc C native", "dlc interpreter", "ONNX Runtime", "TFLite"]
+    engines = (["dlc C", "dlc C native", "dlc interpreter", "ONNX Runtime", "TFLite"] if threads == 1 else
+               ["dlc C native", "ONNX Runtime", "TFLite"])
     results = {}  # (pass, name, batch, engine) -> (median ns, error, rss), or None when it could not run
     failures = {}
     for round in range(1, arguments.passes + 1):
@@ -269,13 +281,14 @@ def main():
                         if engine.startswith("dlc C"):
                             times, outputs, rss = run_dlc_c(name, dlc, weights, folder, batch, order, repeat,
                                                             arguments.warmup,
-                                                            "native" if engine.endswith("native") else "generic")
+                                                            "native" if engine.endswith("native") else "generic",
+                                                            threads)
                         elif engine == "dlc interpreter":
                             times, outputs, rss = run_dlc_interpreter(name, dlc, weights, folder, batch, order, repeat,
                                                                       arguments.warmup)
                         else:
                             times, outputs, rss = run_peer("ort" if engine == "ONNX Runtime" else "tflite", folder,
-                                                           batch, repeat, arguments.warmup)
+                                                           batch, repeat, arguments.warmup, threads)
                         results[(round, name, batch, engine)] = (median(times), relative_error(outputs, expected), rss)
                         print(f"pass {round} {name} b{batch} {engine}: {median(times) / 1e3:.1f} us", flush=True)
                     except RuntimeError as error:
@@ -284,9 +297,49 @@ def main():
                         lines = [line for line in str(error).strip().splitlines() if "Error" in line] or [str(error)]
                         failures[(name, engine)] = lines[-1][:200]
                         print(f"pass {round} {name} b{batch} {engine}: failed", flush=True)
-    peak, coretype = sgemm_peak()
-    write(arguments.output, names, engines, results, arguments.passes, macs, peak, coretype, failures)
-    print(f"wrote {arguments.output}")
+    if threads > 1:
+        write_threaded(output, names, engines, results, arguments.passes, threads, failures)
+    else:
+        peak, coretype = sgemm_peak()
+        write(output, names, engines, results, arguments.passes, macs, peak, coretype, failures)
+    print(f"wrote {output}")
+
+
+def write_threaded(path, names, engines, results, passes, threads, failures):
+    model, isa = machine()
+    lines = [
+        f"# dlc against ONNX Runtime and TFLite, {threads} threads",
+        "",
+        f"Written by `benchmarks/peers.py --threads {threads}` on {time.strftime('%Y-%m-%d')}: {model} ({isa}), "
+        f"{threads} cores (`taskset -c 0-{threads - 1}`), {threads} threads per engine, {passes} passes with engines "
+        f"interleaved model by model. Median latency per call in µs, pass by pass. dlc's C is the native build "
+        f"splitting each batch among its threads (`--threads {threads}`: one slice of examples per thread, each "
+        f"with its own arena; a batch of one runs on one thread); ONNX Runtime and TFLite split layers "
+        f"(intra-op threads). **Ratio** = dlc ÷ the faster peer in the same pass.",
+        "",
+        "| model | batch | dlc C native | ONNX Runtime | TFLite | ratio | max error |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    met = total = 0
+    for name in names:
+        for batch in (1, 32):
+            rows = {(r, e): results[(r, name, batch, e)] for r in range(1, passes + 1) for e in engines}
+            cells = [" / ".join(f"{rows[(r, e)][0] / 1e3:.3g}" if rows[(r, e)] else "n/a"
+                                for r in range(1, passes + 1)) for e in engines]
+            ratios = []
+            for r in range(1, passes + 1):
+                peers = [rows[(r, e)][0] for e in ("ONNX Runtime", "TFLite") if rows[(r, e)]]
+                ratios.append(rows[(r, "dlc C native")][0] / min(peers) if peers and rows[(r, "dlc C native")]
+                              else float("nan"))
+            total += 1
+            met += all(value <= 1.0 for value in ratios)
+            error = max((row[1] for row in rows.values() if row), default=float("nan"))
+            lines.append(f"| {name} | {batch} | " + " | ".join(cells) + " | "
+                         + " / ".join(f"{value:.2f}" for value in ratios) + f" | {error:.0e} |")
+    lines += ["", f"The goal (ratio ≤ 1.0 in both passes) is met in {met} of {total} rows."]
+    for (name, engine), message in sorted(failures.items()):
+        lines += ["", f"{engine} could not run {name}: `{message}`"]
+    Path(path).write_text("\n".join(lines) + "\n")
 
 
 def write(path, names, engines, results, passes, macs, peak, coretype, failures):

@@ -98,7 +98,7 @@ public enum CBuild {
       try compile(["-fPIC", "-shared", "-o", "lib\(prefix).so"] + sources + libraries)
       return [directory + "/lib\(prefix).so"]
     case .exe:
-      try compile(["-o", prefix] + sources + ["\(prefix)_main.c"] + libraries)
+      try compile(["-o", prefix] + sources + ["\(prefix)_main.c", "-pthread"] + libraries)
       return [directory + "/" + prefix]
     }
   }

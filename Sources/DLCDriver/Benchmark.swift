@@ -17,6 +17,8 @@ public struct BenchmarkResult {
   public var model: String
   public var backend: Backend
   public var batch: Int
+  /// Threads the batch was split among (each with its own arena).
+  public var threads: Int
   public var warmup: Int
   /// Each timed run, in the order it ran.
   public var runs: [Duration]
@@ -46,21 +48,26 @@ extension Duration {
 }
 
 public enum Benchmark {
-  /// Times `model` on random inputs of `batch` examples (seed 0).
+  /// Times `model` on random inputs of `batch` examples (seed 0); the C backend may split the
+  /// examples among `threads` threads, the interpreter runs on one.
   public static func run(
     _ model: PreparedModel, backend: BenchmarkResult.Backend, batch: Int, warmup: Int, iterations: Int,
-    build: CBuildOptions = CBuildOptions()
+    threads: Int = 1, build: CBuildOptions = CBuildOptions()
   ) throws -> BenchmarkResult {
     let graph = try model.graph
     let inputs = try Runner.randomInputs(for: graph, batch: batch, seed: 0)
     switch backend {
     case .c:
       let timed = try CBackend.time(
-        model.compilation, weights: model.weights, inputs: inputs, build: build, warmup: warmup, repeat: iterations)
+        model.compilation, weights: model.weights, inputs: inputs, build: build, warmup: warmup, repeat: iterations,
+        threads: threads)
       return BenchmarkResult(
-        model: graph.name, backend: .c, batch: batch, warmup: warmup, runs: timed.runs,
+        model: graph.name, backend: .c, batch: batch, threads: threads, warmup: warmup, runs: timed.runs,
         arenaBytes: timed.plan.totalBytes, weightBytes: timed.weightBytes)
     case .interpreter:
+      guard threads == 1 else {
+        throw Diagnostic.error("--threads \(threads) needs --backend c: the interpreter runs on one thread")
+      }
       let plan = try Driver.checkedPlan(model, maxBatch: batch)
       // Lowered once, as the compiled program's weights are packed once: a run is what is timed.
       let clock = ContinuousClock()
@@ -76,7 +83,7 @@ public enum Benchmark {
         throw model.compilation.failure(diagnostic)
       }
       return BenchmarkResult(
-        model: graph.name, backend: .interpreter, batch: batch, warmup: warmup, runs: runs,
+        model: graph.name, backend: .interpreter, batch: batch, threads: 1, warmup: warmup, runs: runs,
         arenaBytes: plan.totalBytes,
         weightBytes: model.weights.values.reduce(0) { $0 + $1.count * $1.elementType.byteCount })
     }

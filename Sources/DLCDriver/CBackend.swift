@@ -46,26 +46,28 @@ public enum CBackend {
     return NSTemporaryDirectory() + "dlc-cache"
   }
 
-  /// Runs the model as a compiled C program on `inputs` (batch first); `dumpLayers` receives every
-  /// layer's output as <name>.npy.
+  /// Runs the model as a compiled C program on `inputs` (batch first), the examples split among
+  /// `threads` threads; `dumpLayers` receives every layer's output as <name>.npy.
   public static func run(
     _ compilation: Compilation, weights: [String: Tensor], inputs: [Tensor], build: CBuildOptions = CBuildOptions(),
-    dumpLayers: String? = nil
+    dumpLayers: String? = nil, threads: Int = 1
   ) throws -> [(name: String, tensor: Tensor)] {
     try execute(
-      compilation, weights: weights, inputs: inputs, build: build, arguments: dumpLayers.map { ["--dump", $0] } ?? []
+      compilation, weights: weights, inputs: inputs, build: build,
+      arguments: (dumpLayers.map { ["--dump", $0] } ?? []) + ["--threads", "\(threads)"]
     ).outputs
   }
 
   /// Runs the compiled program `warmup` times untimed, then `repeat` times, each run timed by the
-  /// program itself (so no process start-up or file reading is counted).
+  /// program itself (so no process start-up or file reading is counted), its examples split among
+  /// `threads` threads.
   public static func time(
     _ compilation: Compilation, weights: [String: Tensor], inputs: [Tensor], build: CBuildOptions, warmup: Int,
-    repeat: Int
+    repeat: Int, threads: Int = 1
   ) throws -> (runs: [Duration], plan: MemoryPlan, weightBytes: Int) {
     let result = try execute(
       compilation, weights: weights, inputs: inputs, build: build,
-      arguments: ["--warmup", "\(warmup)", "--repeat", "\(`repeat`)"])
+      arguments: ["--warmup", "\(warmup)", "--repeat", "\(`repeat`)", "--threads", "\(threads)"])
     let runs = result.stdout.split(separator: "\n").compactMap { Int64($0) }.map { Duration.nanoseconds($0) }
     guard runs.count == `repeat` else {
       throw Diagnostic.error("the compiled model printed \(runs.count) timings for \(`repeat`) runs")

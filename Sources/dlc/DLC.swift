@@ -303,6 +303,13 @@ struct Bench: ParsableCommand {
   @Option(help: "Timed runs.")
   var iterations: Int = 100
 
+  @Option(
+    help: """
+      Threads to split each run's examples among (C backend; each thread has its own arena). \
+      Pin to as many cores (taskset -c 0,1).
+      """)
+  var threads: Int = 1
+
   @Option(help: "Untimed runs first.")
   var warmup: Int = 10
 
@@ -321,6 +328,9 @@ struct Bench: ParsableCommand {
     guard (0...1_000_000).contains(warmup) else {
       throw ValidationError("--warmup must be between 0 and 1,000,000; got \(warmup)")
     }
+    guard (1...64).contains(threads) else {
+      throw ValidationError("--threads must be between 1 and 64; got \(threads)")
+    }
   }
 
   func run() throws {
@@ -328,7 +338,7 @@ struct Bench: ParsableCommand {
     let result = try failing {
       try Benchmark.run(
         model, backend: backend == .c ? .c : .interpreter, batch: batch, warmup: warmup, iterations: iterations,
-        build: build.options(runsHere: true))
+        threads: threads, build: build.options(runsHere: true))
     }
     print(format == .json ? Self.json(result) : Self.text(result), terminator: "")
   }
@@ -342,10 +352,10 @@ struct Bench: ParsableCommand {
     let (unit, scale) = result.percentile(0.5).seconds < 1e-3 ? ("µs", 1e6) : ("ms", 1e3)
     let times = percentiles.map { "\($0.0) \(String(format: "%.4g", result.percentile($0.1).seconds * scale))" }
     return """
-      \(result.model): \(result.backend.rawValue) backend, batch \(result.batch), \(result.runs.count) runs after \(result.warmup) warm-up
+      \(result.model): \(result.backend.rawValue) backend, batch \(result.batch)\(result.threads > 1 ? " on \(result.threads) threads" : ""), \(result.runs.count) runs after \(result.warmup) warm-up
       latency \(unit): \(times.joined(separator: "  "))
       throughput: \(SummaryTable.grouped(Int(result.throughput.rounded()))) examples/s at the median
-      memory: arena \(SummaryTable.grouped(result.arenaBytes)) bytes, weights \(SummaryTable.grouped(result.weightBytes)) bytes
+      memory: arena \(SummaryTable.grouped(result.arenaBytes)) bytes\(result.threads > 1 ? " per thread" : ""), weights \(SummaryTable.grouped(result.weightBytes)) bytes
 
       """
   }
@@ -353,7 +363,8 @@ struct Bench: ParsableCommand {
   static func json(_ result: BenchmarkResult) -> String {
     let fields: [(String, String)] = [
       ("model", JSONText.quoted(result.model)), ("backend", JSONText.quoted(result.backend.rawValue)),
-      ("batch", "\(result.batch)"), ("warmup", "\(result.warmup)"), ("iterations", "\(result.runs.count)"),
+      ("batch", "\(result.batch)"), ("threads", "\(result.threads)"), ("warmup", "\(result.warmup)"),
+      ("iterations", "\(result.runs.count)"),
       ("min_ms", milliseconds(result.percentile(0))),
       ("p50_ms", milliseconds(result.percentile(0.5))),
       ("p90_ms", milliseconds(result.percentile(0.9))),

@@ -158,6 +158,23 @@ final class GeneratedCPropertiesTests: XCTestCase {
     XCTAssertEqual(first.map(\.tensor), second.map(\.tensor))
   }
 
+  /// --threads splits the examples into slices, each run in its own arena: the same answer under
+  /// the sanitizers, with slices of different sizes (to rounding: a slice of one example takes the
+  /// one-row product, which sums in a different order).
+  func testThreadsGiveTheSameOutputsAsOneThread() throws {
+    let compilation = Driver.compile(path: graphs.appendingPathComponent("resnet8_cifar.dl").path)
+    let graph = try XCTUnwrap(compilation.graph)
+    let weights = Dictionary(Initialization.initialize(graph, seed: 3).weights.map { ($0.name, $0.tensor) }) { a, _ in a
+    }
+    let inputs = try Runner.randomInputs(for: graph, batch: 7, seed: 5)
+    let one = try CBackend.run(compilation, weights: weights, inputs: inputs, build: CodegenFixtures.sanitized)
+    for threads in [2, 3, 7, 9] {
+      let split = try CBackend.run(
+        compilation, weights: weights, inputs: inputs, build: CodegenFixtures.sanitized, threads: threads)
+      CodegenFixtures.assertClose(split, one, "\(threads) threads", tolerance: 1e-6)
+    }
+  }
+
   func testTokenIdsOutsideTheTableAreAnErrorNotARead() throws {
     let compilation = Driver.compile(
       SourceFile(

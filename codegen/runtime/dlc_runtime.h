@@ -58,8 +58,8 @@ enum { DLC_SIMPLE_RNN = 0, DLC_LSTM, DLC_GRU };
  * the products of two computed matrices copy blocks of B into one as they go. A tile is
  * C[rows×columns] = A·panel (+ C when accumulate) for rows ≤ DLC_TILE_ROWS and columns ≤ 16, with C
  * in registers throughout. A is given indirectly, as `segments` runs of `depth` values per row:
- * pointers[s·DLC_TILE_ROWS + r] is where row r's run s starts (rows past `rows` repeat a real row;
- * their results are dropped), and the panel's rows follow the runs in order. A plain matrix is one
+ * pointers[s·DLC_TILE_ROWS + r] + offset is where row r's run s starts (rows past `rows` repeat a
+ * real row; their results are dropped), and the panel's rows follow the runs in order. A plain matrix is one
  * segment; a convolution passes one segment per kernel tap, pointing into the image itself (or at
  * zeros for padding), so it needs no im2col copy. The instruction set is chosen when the C is
  * compiled: AVX-512 (8 rows, one register per row), AVX2 with FMA (6 rows, two registers per row),
@@ -77,15 +77,16 @@ enum { DLC_SIMPLE_RNN = 0, DLC_LSTM, DLC_GRU };
 #endif
 
 #if defined(__AVX512F__)
-DLC_API void dlc_gemm_tile_indirect(int rows, int segments, int depth, const float *const *pointers,
+DLC_API void dlc_gemm_tile_indirect(int rows, int segments, int depth, const float *const *pointers, long offset,
                                     const float *panel, int columns, float *c, int ldc, int accumulate) {
   const __mmask16 keep = (__mmask16)((1u << columns) - 1u);
   __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
   __m512 sums[8];
   int s, p, r;
   for (s = 0; s < segments; s++, pointers += 8, panel += (long)depth * 16) {
-    const float *a0 = pointers[0], *a1 = pointers[1], *a2 = pointers[2], *a3 = pointers[3];
-    const float *a4 = pointers[4], *a5 = pointers[5], *a6 = pointers[6], *a7 = pointers[7];
+    const float *a0 = pointers[0] + offset, *a1 = pointers[1] + offset, *a2 = pointers[2] + offset;
+    const float *a3 = pointers[3] + offset, *a4 = pointers[4] + offset, *a5 = pointers[5] + offset;
+    const float *a6 = pointers[6] + offset, *a7 = pointers[7] + offset;
     for (p = 0; p < depth; p++) {
       const __m512 b = _mm512_loadu_ps(panel + (long)p * 16);
       c0 = _mm512_fmadd_ps(_mm512_set1_ps(a0[p]), b, c0);
@@ -107,15 +108,15 @@ DLC_API void dlc_gemm_tile_indirect(int rows, int segments, int depth, const flo
   }
 }
 #elif defined(__AVX2__) && defined(__FMA__)
-DLC_API void dlc_gemm_tile_indirect(int rows, int segments, int depth, const float *const *pointers,
+DLC_API void dlc_gemm_tile_indirect(int rows, int segments, int depth, const float *const *pointers, long offset,
                                     const float *panel, int columns, float *c, int ldc, int accumulate) {
   __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
   __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
   float sums[6][16];
   int s, p, r, j;
   for (s = 0; s < segments; s++, pointers += 6, panel += (long)depth * 16) {
-    const float *a0 = pointers[0], *a1 = pointers[1], *a2 = pointers[2], *a3 = pointers[3];
-    const float *a4 = pointers[4], *a5 = pointers[5];
+    const float *a0 = pointers[0] + offset, *a1 = pointers[1] + offset, *a2 = pointers[2] + offset;
+    const float *a3 = pointers[3] + offset, *a4 = pointers[4] + offset, *a5 = pointers[5] + offset;
     for (p = 0; p < depth; p++) {
       const __m256 b0 = _mm256_loadu_ps(panel + (long)p * 16), b1 = _mm256_loadu_ps(panel + (long)p * 16 + 8);
       __m256 x = _mm256_broadcast_ss(a0 + p);
@@ -144,13 +145,14 @@ DLC_API void dlc_gemm_tile_indirect(int rows, int segments, int depth, const flo
   }
 }
 #else
-DLC_API void dlc_gemm_tile_indirect(int rows, int segments, int depth, const float *const *pointers,
+DLC_API void dlc_gemm_tile_indirect(int rows, int segments, int depth, const float *const *pointers, long offset,
                                     const float *panel, int columns, float *c, int ldc, int accumulate) {
   float s0[16] = {0}, s1[16] = {0}, s2[16] = {0}, s3[16] = {0};
   float *sums[4];
   int s, p, j, r;
   for (s = 0; s < segments; s++, pointers += 4, panel += (long)depth * 16) {
-    const float *a0 = pointers[0], *a1 = pointers[1], *a2 = pointers[2], *a3 = pointers[3];
+    const float *a0 = pointers[0] + offset, *a1 = pointers[1] + offset, *a2 = pointers[2] + offset;
+    const float *a3 = pointers[3] + offset;
     for (p = 0; p < depth; p++) {
       const float x0 = a0[p], x1 = a1[p], x2 = a2[p], x3 = a3[p];
       const float *b = panel + (long)p * 16;
@@ -199,7 +201,7 @@ DLC_API void dlc_gemm_tile(int rows, int depth, const float *a, int lda, const f
     return;
   }
   for (r = 0; r < DLC_TILE_ROWS; r++) pointers[r] = a + (long)(r < rows ? r : 0) * lda;
-  dlc_gemm_tile_indirect(rows, 1, depth, pointers, panel, columns, c, ldc, accumulate);
+  dlc_gemm_tile_indirect(rows, 1, depth, pointers, 0, panel, columns, c, ldc, accumulate);
 }
 
 /* @section dlc_gemm_packed */
@@ -573,8 +575,10 @@ DLC_API void dlc_conv2d(const float *x, int batch, const dlc_window *w, int grou
   const long group_panels = (long)(group_filters + DLC_PANEL - 1) / DLC_PANEL * DLC_PANEL * patch;
   const int pointwise = w->kh == 1 && w->kw == 1 && w->sh == 1 && w->sw == 1 && w->pad_top == 0 &&
                         w->pad_left == 0 && groups == 1;
-  /* Below 8 channels a tap is too little work to follow a pointer for: im2col is faster. */
-  const int indirect = kernel_packed && !pointwise && group_channels >= 8 && taps * DLC_TILE_ROWS <= POINTERS;
+  /* Below 8 channels a tap is too little work to follow a pointer for, and the portable 4-row tile
+   * does better on the copy (whose product runs over blocks that stay in L1): im2col is faster. */
+  const int indirect =
+      kernel_packed && !pointwise && group_channels >= 8 && DLC_TILE_ROWS >= 6 && taps * DLC_TILE_ROWS <= POINTERS;
   int g, r, i, j, j0;
   long start, done, chunk;
   long tap_offsets[POINTERS / DLC_TILE_ROWS];
@@ -625,7 +629,7 @@ DLC_API void dlc_conv2d(const float *x, int batch, const dlc_window *w, int grou
           }
         }
         for (j0 = 0; j0 < group_filters; j0 += DLC_PANEL)
-          dlc_gemm_tile_indirect(rows, taps, group_channels, pointers,
+          dlc_gemm_tile_indirect(rows, taps, group_channels, pointers, 0,
                                  kernel + g * group_panels + (long)j0 * patch, DLC_MIN(DLC_PANEL, group_filters - j0),
                                  y + chunk * filters + g * group_filters + j0, filters, 0);
       }
