@@ -33,7 +33,11 @@ let package = Package(
     .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
     // The C runtime (codegen/runtime/dlc_runtime.h) compiled into dlc for the interpreter, its
     // matrix products through OpenBLAS (the generated code's --blas openblas).
-    .target(name: "CDLCRuntime", dependencies: ["CBLAS"], linkerSettings: [.linkedLibrary("m")]),
+    // The runtime for the interpreter, its heavy kernels also built per instruction set (always
+    // optimized: a debug build's interpreter would otherwise be 5–10× slower than a release one).
+    .target(
+      name: "CDLCRuntime", dependencies: ["CBLAS"], cSettings: [.unsafeFlags(["-O3"])],
+      linkerSettings: [.linkedLibrary("m")]),
     // Runs lowered kernel calls in-process through the C runtime.
     .target(
       name: "DLCInterpreter",

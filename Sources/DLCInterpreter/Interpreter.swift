@@ -2,6 +2,7 @@
 // (the same source the generated code copies), over one arena laid out by the memory plan the C
 // backend compiles. Views, in-place layers and concatenation slices share bytes here exactly as they
 // do in the generated C, and the arithmetic is the same code.
+import CDLCRuntime
 import DLCData
 import DLCIR
 import DLCLayers
@@ -31,8 +32,12 @@ public struct Interpreter {
   }
 
   static func lower(_ graph: Graph, weights: [String: Tensor], maxBatch: Int) throws -> LoweredGraph {
-    try LoweredGraph(graph, weights: { weights[$0]?.floats }, maxBatch: maxBatch, layout: .rowMajor)
+    try LoweredGraph(graph, weights: { weights[$0]?.floats }, maxBatch: maxBatch, layout: weightLayout)
   }
+
+  /// Packed panels for the runtime's vector kernels when this CPU has AVX2 or AVX-512; otherwise the
+  /// portable kernels' products go through OpenBLAS, which wants weights as Keras stores them.
+  static let weightLayout: WeightLayout = dlc_vector_level() > 0 ? .panels : .rowMajor
 
   /// Runs the graph on `inputs` (one per model input, in declaration order, batch first) and
   /// returns the model's outputs. `observe` sees every layer's outputs as they are computed.

@@ -1,6 +1,7 @@
 // One lowered kernel call made in-process: the operands resolved through the memory plan to
 // pointers, and the runtime function `KernelCall.cCall` names called with the values it lists —
-// the same function, with the same arguments, that the generated C calls.
+// the same function, with the same arguments, that the generated C calls (the heavy ones through
+// `dlc_fast_…`, the same function built for the best instruction set this CPU has).
 import CDLCRuntime
 import DLCIR
 import DLCLayers
@@ -42,9 +43,9 @@ struct RuntimeCall {
     switch call {
     case .copy(let x, let count, let y): dlc_copy(try read(x), long(count), try write(y))
     case .activate(let activation, let x, let count, let width):
-      dlc_activate(code(activation), try write(x), long(count), Int32(width))
+      dlc_fast_activate(code(activation), try write(x), long(count), Int32(width))
     case .dense(let x, let rows, let inner, let kernel, let units, let bias, let activation, let y):
-      dlc_dense(
+      dlc_fast_dense(
         try read(x), int(rows), Int32(inner), try read(kernel.operand), kernel.packed ? 1 : 0, Int32(units),
         try read(bias), code(activation), try write(y))
     case .softmaxAxis(let x, let outer, let axis, let inner, let y):
@@ -52,7 +53,7 @@ struct RuntimeCall {
     case .conv2D(
       let x, let window, let groups, let filters, let kernel, let bias, let activation, let tile, let y, let s):
       var w = runtimeWindow(window)
-      dlc_conv2d(
+      dlc_fast_conv2d(
         try read(x), batch32, &w, Int32(groups), Int32(filters), try read(kernel.operand), kernel.packed ? 1 : 0,
         try read(bias), code(activation), tile, try write(y), try write(s))
     case .conv2DTranspose(let x, let w, let filters, let kernel, let bias, let y, let s):
@@ -121,7 +122,7 @@ struct RuntimeCall {
     case .l2Normalize(let x, let outer, let axis, let inner, let y):
       dlc_l2_normalize(try read(x), long(outer), Int32(axis), inner, try write(y))
     case .recurrent(let r):
-      dlc_recurrent(
+      dlc_fast_recurrent(
         code(r.kind), try read(r.x), batch32, Int32(r.steps), Int32(r.features), Int32(r.units),
         try read(r.kernel.operand), try read(r.recurrentKernel.operand), r.kernel.packed ? 1 : 0, try read(r.bias),
         try read(r.recurrentBias), code(r.activation),
@@ -131,13 +132,13 @@ struct RuntimeCall {
     case .reverseSteps(let x, let steps, let width, let y):
       dlc_reverse_steps(try read(x), batch32, Int32(steps), Int32(width), try write(y))
     case .attention(let a):
-      dlc_attention(
+      dlc_fast_attention(
         try read(a.q), try read(a.k), try read(a.v), long(a.groups), Int32(a.queryLength), Int32(a.keyLength),
         Int32(a.heads), Int32(a.keyDim), Int32(a.valueDim), Int32(a.mask.kind), try raw(a.mask.source),
         Int32(a.mask.features), a.mask.value, a.queryMasked ? 1 : 0, a.keyMasked ? 1 : 0, a.causal ? 1 : 0,
         try write(a.scores), try write(a.context))
     case .batchedGEMM(let m, let n, let k, let a, let b, let c):
-      dlc_batched_gemm(batch32, Int32(m), Int32(n), Int32(k), try read(a), try read(b), try write(c))
+      dlc_fast_batched_gemm(batch32, Int32(m), Int32(n), Int32(k), try read(a), try read(b), try write(c))
     case .elementwise(let steps, let operands, let count, let y):
       let program = steps.map { step -> dlc_step in
         let s = step.runtimeStep
@@ -146,7 +147,7 @@ struct RuntimeCall {
           c: s.c)
       }
       let pointers = try operands.map { try read($0) }
-      dlc_elementwise(program, Int32(program.count), pointers, long(count), try write(y))
+      dlc_fast_elementwise(program, Int32(program.count), pointers, long(count), try write(y))
     }
   }
 

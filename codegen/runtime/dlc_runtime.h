@@ -64,19 +64,27 @@ enum { DLC_SIMPLE_RNN = 0, DLC_LSTM, DLC_GRU };
  * zeros for padding), so it needs no im2col copy. The instruction set is chosen when the C is
  * compiled: AVX-512 (8 rows, one register per row), AVX2 with FMA (6 rows, two registers per row),
  * and the portable C that any compiler vectorizes for its target (4 rows), always built and tested. */
-#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
+/* The instruction set is the compiler's (-march=native, -mavx2 -mfma), or one a translation unit
+ * enables for its functions and names with DLC_TARGET_AVX512 or DLC_TARGET_AVX2 (dlc's interpreter
+ * builds the runtime once per instruction set and picks one when it runs). */
+#if defined(__AVX512F__) || defined(DLC_TARGET_AVX512)
+#define DLC_AVX512 1
+#elif (defined(__AVX2__) && defined(__FMA__)) || defined(DLC_TARGET_AVX2)
+#define DLC_AVX2 1
+#endif
+#if defined(DLC_AVX512) || defined(DLC_AVX2)
 #include <immintrin.h>
 #endif
 #define DLC_PANEL 16
-#if defined(__AVX512F__)
+#if defined(DLC_AVX512)
 #define DLC_TILE_ROWS 8
-#elif defined(__AVX2__) && defined(__FMA__)
+#elif defined(DLC_AVX2)
 #define DLC_TILE_ROWS 6
 #else
 #define DLC_TILE_ROWS 4
 #endif
 
-#if defined(__AVX512F__)
+#if defined(DLC_AVX512)
 DLC_API void dlc_gemm_tile_indirect(int rows, int segments, int depth, const float *const *pointers, long offset,
                                     const float *panel, int columns, float *c, int ldc, int accumulate) {
   const __mmask16 keep = (__mmask16)((1u << columns) - 1u);
@@ -107,7 +115,7 @@ DLC_API void dlc_gemm_tile_indirect(int rows, int segments, int depth, const flo
     _mm512_mask_storeu_ps(row, keep, sum);
   }
 }
-#elif defined(__AVX2__) && defined(__FMA__)
+#elif defined(DLC_AVX2)
 DLC_API void dlc_gemm_tile_indirect(int rows, int segments, int depth, const float *const *pointers, long offset,
                                     const float *panel, int columns, float *c, int ldc, int accumulate) {
   __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
@@ -1146,7 +1154,8 @@ DLC_API void dlc_l2_normalize(const float *x, long outer, int axis, long inner, 
  * packed into panels (dlc_gemm_packed) when kernels_packed. */
 DLC_API void dlc_recurrent(int kind, const float *x, int batch, int steps, int features, int units, const float *kernel,
                            const float *recurrent_kernel, int kernels_packed, const float *bias,
-                           const float *recurrent_bias, int activation, int recurrent_activation, int reset_after, int go_backwards,
+                           const float *recurrent_bias, int activation, int recurrent_activation, int reset_after,
+                           int go_backwards,
                            int mask_kind, const void *mask, int mask_features, float mask_value,
                            int zero_output_for_mask, float *sequence, float *h, float *c, float *scratch) {
   const int gates = kind == DLC_LSTM ? 4 : kind == DLC_GRU ? 3 : 1, width = gates * units;
