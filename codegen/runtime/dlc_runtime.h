@@ -213,14 +213,41 @@ DLC_API void dlc_gemm_tile(int rows, int depth, const float *a, int lda, const f
 }
 
 /* @section dlc_gemm_packed */
+/* One row against four panels at once (64 columns), one independent sum per panel: a Dense
+ * layer's or a recurrent step's product at batch 1, with no per-panel call or reduction. */
+DLC_API void dlc_gemm_row4(int depth, const float *a, const float *panel, long stride, float *c, int accumulate) {
+  float s0[16] = {0}, s1[16] = {0}, s2[16] = {0}, s3[16] = {0};
+  const float *b0 = panel, *b1 = panel + stride, *b2 = panel + 2 * stride, *b3 = panel + 3 * stride;
+  int p, j;
+  for (p = 0; p < depth; p++) {
+    const float x = a[p];
+    for (j = 0; j < 16; j++) {
+      s0[j] += x * b0[p * 16 + j];
+      s1[j] += x * b1[p * 16 + j];
+      s2[j] += x * b2[p * 16 + j];
+      s3[j] += x * b3[p * 16 + j];
+    }
+  }
+  for (j = 0; j < 16; j++) {
+    c[j] = (accumulate ? c[j] : 0.0f) + s0[j];
+    c[16 + j] = (accumulate ? c[16 + j] : 0.0f) + s1[j];
+    c[32 + j] = (accumulate ? c[32 + j] : 0.0f) + s2[j];
+    c[48 + j] = (accumulate ? c[48 + j] : 0.0f) + s3[j];
+  }
+}
+
 /* C[m×n] = A[m×k]·B (+ C when accumulate) with B packed as ceil(n/16) panels of k×16 floats (the
  * columns past n zero), as dlc packs Dense and convolution kernels. Each 256-deep block of a panel
- * (16 KB) stays in L1 while every row of A passes over it. */
+ * (16 KB) stays in L1 while every row of A passes over it; a single row goes through four panels
+ * at a time instead (dlc_gemm_row4). */
 #define DLC_DEPTH_BLOCK 256
 DLC_API void dlc_gemm_packed(int m, int n, int k, const float *a, int lda, const float *packed, float *c, int ldc,
                              int accumulate) {
-  int i, j0, p0;
-  for (j0 = 0; j0 < n; j0 += DLC_PANEL) {
+  int i, j0 = 0, p0;
+  if (m == 1)
+    for (; j0 + 4 * DLC_PANEL <= n; j0 += 4 * DLC_PANEL)
+      dlc_gemm_row4(k, a, packed + (long)(j0 / DLC_PANEL) * k * DLC_PANEL, (long)k * DLC_PANEL, c + j0, accumulate);
+  for (; j0 < n; j0 += DLC_PANEL) {
     const float *panel = packed + (long)(j0 / DLC_PANEL) * k * DLC_PANEL;
     const int columns = DLC_MIN(DLC_PANEL, n - j0);
     for (p0 = 0; p0 < k; p0 += DLC_DEPTH_BLOCK) {
@@ -533,18 +560,25 @@ DLC_API void dlc_im2col(const float *image, const dlc_window *w, int first, int 
                         long positions, float *columns) {
   /* A window row inside the image, undilated, over all channels is one run of kw·channels floats. */
   const int whole_rows = w->dw == 1 && count == w->channels;
+  const int run = w->kw * count;
   long p;
-  int i, j, c;
+  int i, j, c, oh = (int)(first_position / w->out_w), ow = (int)(first_position % w->out_w);
   float *cell = columns;
-  for (p = first_position; p < first_position + positions; p++) {
-    const int oh = (int)(p / w->out_w), ow = (int)(p % w->out_w);
-    const int iw0 = ow * w->sw - w->pad_left;
+  /* Positions by counting (along the output row, then to the next row), not by division. */
+  for (p = 0; p < positions; p++, ow = ow + 1 == w->out_w ? (oh++, 0) : ow + 1) {
+    const int iw0 = ow * w->sw - w->pad_left, ih0 = oh * w->sh - w->pad_top;
+    if (whole_rows && ih0 >= 0 && ih0 + (w->kh - 1) * w->dh < w->in_h && iw0 >= 0 && iw0 + w->kw <= w->in_w) {
+      /* The whole window inside: kh runs, no checks. */
+      const float *source = image + ((long)ih0 * w->in_w + iw0) * w->channels;
+      for (i = 0; i < w->kh; i++, cell += run, source += (long)w->dh * w->in_w * w->channels)
+        for (c = 0; c < run; c++) cell[c] = source[c];
+      continue;
+    }
     for (i = 0; i < w->kh; i++) {
       const int ih = oh * w->sh + i * w->dh - w->pad_top;
       const int row_inside = ih >= 0 && ih < w->in_h;
       if (whole_rows && row_inside && iw0 >= 0 && iw0 + w->kw <= w->in_w) {
         const float *source = image + ((long)ih * w->in_w + iw0) * w->channels;
-        const int run = w->kw * count;
         for (c = 0; c < run; c++) cell[c] = source[c];
         cell += run;
         continue;
