@@ -1,6 +1,6 @@
-/* The interpreter's heavy kernels built for AVX2 and FMA: the same runtime, with AVX2 and FMA
- * enabled for every function here and its vector paths selected (DLC_TARGET_AVX2). Exported as
- * dlc_avx2_X; RuntimeDispatch.c calls them only on a CPU that has AVX2 and FMA. */
+/* The interpreter's heavy kernels built for AVX2 and FMA: the same runtime, with AVX2 and FMA enabled for
+ * every function here and its vector paths selected (DLC_TARGET_AVX2), wrapped as dlc_avx2_X
+ * (RuntimeVariants.h). RuntimeDispatch.c calls them only on a CPU that has AVX2 and FMA. */
 #if defined(__x86_64__) && defined(__clang__)
 /* The system headers first, so that the target attribute below reaches only the runtime. */
 #include <cblas.h>
@@ -16,48 +16,11 @@
 #define DLC_TARGET_AVX2 1
 #include "dlc_runtime.h"
 
-void dlc_avx2_dense(const float *x, int rows, int k, const float *w, int w_packed, int n, const float *bias,
-                    int activation, float *y) {
-  dlc_dense(x, rows, k, w, w_packed, n, bias, activation, y);
-}
-
-void dlc_avx2_conv2d(const float *x, int batch, const dlc_window *w, int groups, int filters, const float *kernel,
-                     int kernel_packed, const float *bias, int activation, long tile, float *y, float *scratch) {
-  dlc_conv2d(x, batch, w, groups, filters, kernel, kernel_packed, bias, activation, tile, y, scratch);
-}
-
-void dlc_avx2_recurrent(int kind, const float *x, int batch, int steps, int features, int units, const float *kernel,
-                        const float *recurrent_kernel, int kernels_packed, const float *bias,
-                        const float *recurrent_bias, int activation, int recurrent_activation, int reset_after,
-                        int go_backwards, int mask_kind, const void *mask, int mask_features, float mask_value,
-                        int zero_output_for_mask, float *sequence, float *h, float *c, float *scratch) {
-  dlc_recurrent(kind, x, batch, steps, features, units, kernel, recurrent_kernel, kernels_packed, bias,
-                recurrent_bias, activation, recurrent_activation, reset_after, go_backwards, mask_kind, mask,
-                mask_features, mask_value, zero_output_for_mask, sequence, h, c, scratch);
-}
-
-void dlc_avx2_attention(const float *q, const float *k, const float *v, long groups, int tq, int tk, int heads,
-                        int dk, int dv, int mask_kind, const void *mask, int mask_features, float mask_value,
-                        int query_masked, int key_masked, int causal, float *scores, float *context) {
-  dlc_attention(q, k, v, groups, tq, tk, heads, dk, dv, mask_kind, mask, mask_features, mask_value, query_masked,
-                key_masked, causal, scores, context);
-}
-
-void dlc_avx2_batched_gemm(int batch, int m, int n, int k, const float *a, const float *b, float *c) {
-  dlc_batched_gemm(batch, m, n, k, a, b, c);
-}
-
-void dlc_avx2_activate(int kind, float *x, long count, int width) {
-  dlc_activate(kind, x, count, width);
-}
-
-void dlc_avx2_elementwise(const dlc_step *steps, int step_count, const float *const *operands, long count, float *y)
-                          {
-  dlc_elementwise(steps, step_count, operands, count, y);
-}
-
+#define DLC_VARIANT(name) dlc_avx2_##name
+#define DLC_CALLS(call) { dlc_##call; }
+#include "RuntimeVariants.h"
 #pragma clang attribute pop
 #else
 /* Nothing to build: RuntimeDispatch.c uses the portable kernels. */
-typedef int dlc_no_vector_kernels;
+typedef int dlc_no_avx2_kernels;
 #endif
