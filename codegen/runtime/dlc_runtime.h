@@ -413,12 +413,21 @@ DLC_API void dlc_softmax_rows(float *x, long rows, int width, int take_log) {
   for (r = 0; r < rows; r++) {
     float *row = x + r * width;
     float maximum = row[0], sum = 0.0f, parts[8];
+    int nan_parts[8], has_nan = 0;
     const int whole = width / 8 * 8;
-    for (j = 0; j < 8; j++) parts[j] = row[0];
+    for (j = 0; j < 8; j++) parts[j] = row[0], nan_parts[j] = 0;
+    /* The maximum as plain selects, NaNs noted on the side (NaN-keeping selects do not vectorize). */
     for (i = 0; i < whole; i += 8)
-      for (j = 0; j < 8; j++) parts[j] = DLC_FMAX(parts[j], row[i + j]);
-    for (j = 0; j < 8; j++) maximum = DLC_FMAX(maximum, parts[j]);
+      for (j = 0; j < 8; j++) {
+        const float v = row[i + j];
+        parts[j] = v > parts[j] ? v : parts[j];
+        nan_parts[j] |= v != v;
+      }
+    for (j = 0; j < 8; j++) maximum = DLC_FMAX(maximum, parts[j]), has_nan |= nan_parts[j];
     for (i = whole; i < width; i++) maximum = DLC_FMAX(maximum, row[i]);
+    /* A NaN anywhere makes the whole row NaN, as in Keras. */
+    for (i = 0; i < whole && has_nan; i++)
+      if (row[i] != row[i]) maximum = row[i], has_nan = 0;
     if (take_log) {
       float log_sum;
       for (i = 0; i < width; i++) sum += expf(row[i] - maximum);
