@@ -52,21 +52,21 @@ enum {
 enum { DLC_ADD = 0, DLC_SUBTRACT, DLC_MULTIPLY, DLC_MAXIMUM, DLC_MINIMUM };
 enum { DLC_SIMPLE_RNN = 0, DLC_LSTM, DLC_GRU };
 
-/* @section dlc_gemm_tile */
+/* @section dlc_gemm_rows */
 /* The matrix products' building block. A "panel" is 16 columns of B stored row after row
  * (depth × 16 floats, contiguous): dlc packs weights into panels when it compiles a model, and
  * the products of two computed matrices copy blocks of B into one as they go. A tile is
  * C[rows×columns] = A·panel (+ C when accumulate) for rows ≤ DLC_TILE_ROWS and columns ≤ 16, with C
  * in registers throughout. A is given indirectly, as `segments` runs of `depth` values per row:
  * pointers[s·DLC_TILE_ROWS + r] + offset is where row r's run s starts (rows past `rows` repeat a
- * real row; their results are dropped), and the panel's rows follow the runs in order. A plain matrix is one
- * segment; a convolution passes one segment per kernel tap, pointing into the image itself (or at
- * zeros for padding), so it needs no im2col copy. The instruction set is chosen when the C is
- * compiled: AVX-512 (8 rows, one register per row), AVX2 with FMA (6 rows, two registers per row),
- * and the portable C that any compiler vectorizes for its target (4 rows), always built and tested. */
-/* The instruction set is the compiler's (-march=native, -mavx2 -mfma), or one a translation unit
+ * real row; their results are dropped), and the panel's rows follow the runs in order. A plain
+ * matrix is one segment; a convolution passes one segment per kernel tap, pointing into the image
+ * itself (or at zeros for padding), so it needs no im2col copy.
+ * The instruction set is the compiler's (-march=native, -mavx2 -mfma), or one a translation unit
  * enables for its functions and names with DLC_TARGET_AVX512 or DLC_TARGET_AVX2 (dlc's interpreter
- * builds the runtime once per instruction set and picks one when it runs). */
+ * builds the runtime once per instruction set and picks one when it runs): AVX-512 (8 rows, one
+ * register per row), AVX2 with FMA (6 rows, two registers per row), and the portable C that any
+ * compiler vectorizes for its target (4 rows), always built and tested. */
 #if defined(__AVX512F__) || defined(DLC_TARGET_AVX512)
 #define DLC_AVX512 1
 #elif (defined(__AVX2__) && defined(__FMA__)) || defined(DLC_TARGET_AVX2)
@@ -199,17 +199,22 @@ DLC_API void dlc_gemm_row(int depth, const float *a, const float *panel, int col
   for (j = 0; j < columns; j++) c[j] = (accumulate ? c[j] : 0.0f) + ((s0[j] + s1[j]) + (s2[j] + s3[j]));
 }
 
-/* A tile of a row-major A (rows lda apart). */
-DLC_API void dlc_gemm_tile(int rows, int depth, const float *a, int lda, const float *panel, int columns, float *c,
+/* C[m×columns] = A[m×depth]·panel (+ C) for a row-major A (rows lda apart): the tiles down its
+ * rows, the last single row (a Dense layer at batch 1) by dlc_gemm_row. */
+DLC_API void dlc_gemm_rows(int m, int depth, const float *a, int lda, const float *panel, int columns, float *c,
                            int ldc, int accumulate) {
   const float *pointers[DLC_TILE_ROWS];
-  int r;
-  if (rows == 1) {
-    dlc_gemm_row(depth, a, panel, columns, c, accumulate);
-    return;
+  int i, r;
+  for (i = 0; i < m; i += DLC_TILE_ROWS) {
+    const int rows = DLC_MIN(DLC_TILE_ROWS, m - i);
+    const float *first = a + (long)i * lda;
+    if (rows == 1) {
+      dlc_gemm_row(depth, first, panel, columns, c + (long)i * ldc, accumulate);
+      continue;
+    }
+    for (r = 0; r < DLC_TILE_ROWS; r++) pointers[r] = first + (long)(r < rows ? r : 0) * lda;
+    dlc_gemm_tile_indirect(rows, 1, depth, pointers, 0, panel, columns, c + (long)i * ldc, ldc, accumulate);
   }
-  for (r = 0; r < DLC_TILE_ROWS; r++) pointers[r] = a + (long)(r < rows ? r : 0) * lda;
-  dlc_gemm_tile_indirect(rows, 1, depth, pointers, 0, panel, columns, c, ldc, accumulate);
 }
 
 /* @section dlc_gemm_packed */
@@ -250,12 +255,9 @@ DLC_API void dlc_gemm_packed(int m, int n, int k, const float *a, int lda, const
   for (; j0 < n; j0 += DLC_PANEL) {
     const float *panel = packed + (long)(j0 / DLC_PANEL) * k * DLC_PANEL;
     const int columns = DLC_MIN(DLC_PANEL, n - j0);
-    for (p0 = 0; p0 < k; p0 += DLC_DEPTH_BLOCK) {
-      const int depth = DLC_MIN(DLC_DEPTH_BLOCK, k - p0);
-      for (i = 0; i < m; i += DLC_TILE_ROWS)
-        dlc_gemm_tile(DLC_MIN(DLC_TILE_ROWS, m - i), depth, a + (long)i * lda + p0, lda, panel + (long)p0 * DLC_PANEL,
-                      columns, c + (long)i * ldc + j0, ldc, accumulate || p0 > 0);
-    }
+    for (p0 = 0; p0 < k; p0 += DLC_DEPTH_BLOCK)
+      dlc_gemm_rows(m, DLC_MIN(DLC_DEPTH_BLOCK, k - p0), a + p0, lda, panel + (long)p0 * DLC_PANEL, columns, c + j0,
+                    ldc, accumulate || p0 > 0);
   }
   if (k == 0 && !accumulate)
     for (i = 0; i < m; i++) memset(c + (long)i * ldc, 0, sizeof(float) * (size_t)n);
@@ -264,7 +266,7 @@ DLC_API void dlc_gemm_packed(int m, int n, int k, const float *a, int lda, const
 /* @section dlc_gemm */
 /* C[m×n] = A[m×k]·B[k×n] (+ C when accumulate), row-major with leading dimensions: products of
  * two computed tensors (attention, Dot, recurrent states). Each 256×16 block of B is copied into a
- * panel on the stack and run through dlc_gemm_tile; fewer than 4 rows stream B once instead. */
+ * panel on the stack and run through dlc_gemm_rows; fewer than 4 rows stream B once instead. */
 DLC_API void dlc_gemm(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *c, int ldc,
                       int accumulate) {
   float panel[256 * 16];
@@ -301,16 +303,14 @@ DLC_API void dlc_gemm(int m, int n, int k, const float *a, int lda, const float 
       const int depth = DLC_MIN(256, k - p0);
       for (p = 0; p < depth; p++)
         for (j = 0; j < 16; j++) panel[p * 16 + j] = j < columns ? b[(long)(p0 + p) * ldb + j0 + j] : 0.0f;
-      for (i = 0; i < m; i += DLC_TILE_ROWS)
-        dlc_gemm_tile(DLC_MIN(DLC_TILE_ROWS, m - i), depth, a + (long)i * lda + p0, lda, panel, columns,
-                      c + (long)i * ldc + j0, ldc, accumulate || p0 > 0);
+      dlc_gemm_rows(m, depth, a + p0, lda, panel, columns, c + j0, ldc, accumulate || p0 > 0);
     }
   }
 }
 
 /* @section dlc_gemm_bt */
 /* C[m×n] = A[m×k]·B[n×k]ᵀ (+ C): dot products of rows (attention's Q·Kᵀ). The portable version
- * copies 16 rows of B at a time, transposed, into a panel on the stack and runs dlc_gemm_tile on it
+ * copies 16 rows of B at a time, transposed, into a panel on the stack and runs dlc_gemm_rows on it
  * (a scalar dot product per element ran at a tenth of the speed). */
 DLC_API void dlc_gemm_bt(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *c, int ldc,
                          int accumulate) {
@@ -331,9 +331,7 @@ DLC_API void dlc_gemm_bt(int m, int n, int k, const float *a, int lda, const flo
       const int depth = DLC_MIN(256, k - p0);
       for (j = 0; j < 16; j++)
         for (p = 0; p < depth; p++) panel[p * 16 + j] = j < columns ? b[(long)(j0 + j) * ldb + p0 + p] : 0.0f;
-      for (i = 0; i < m; i += DLC_TILE_ROWS)
-        dlc_gemm_tile(DLC_MIN(DLC_TILE_ROWS, m - i), depth, a + (long)i * lda + p0, lda, panel, columns,
-                      c + (long)i * ldc + j0, ldc, accumulate || p0 > 0);
+      dlc_gemm_rows(m, depth, a + p0, lda, panel, columns, c + j0, ldc, accumulate || p0 > 0);
     }
   }
 }
@@ -561,6 +559,12 @@ typedef struct {
   int in_h, in_w, channels, out_h, out_w, kh, kw, sh, sw, dh, dw, pad_top, pad_left;
 } dlc_window;
 
+/* @section dlc_window_inside */
+/* Whether the window whose first tap is at (ih0, iw0) lies wholly inside the image. */
+DLC_ELEMENT int dlc_window_inside(const dlc_window *w, int ih0, int iw0) {
+  return ih0 >= 0 && ih0 + (w->kh - 1) * w->dh < w->in_h && iw0 >= 0 && iw0 + (w->kw - 1) * w->dw < w->in_w;
+}
+
 /* @section dlc_im2col */
 /* Rows of the im2col matrix for output positions first_position..+positions (row-major over the
  * output): the window's values for channels first..first+count, zero where the window hangs over
@@ -576,7 +580,7 @@ DLC_API void dlc_im2col(const float *image, const dlc_window *w, int first, int 
   /* Positions by counting (along the output row, then to the next row), not by division. */
   for (p = 0; p < positions; p++, ow = ow + 1 == w->out_w ? (oh++, 0) : ow + 1) {
     const int iw0 = ow * w->sw - w->pad_left, ih0 = oh * w->sh - w->pad_top;
-    if (whole_rows && ih0 >= 0 && ih0 + (w->kh - 1) * w->dh < w->in_h && iw0 >= 0 && iw0 + w->kw <= w->in_w) {
+    if (whole_rows && dlc_window_inside(w, ih0, iw0)) {
       /* The whole window inside: kh runs, no checks. */
       const float *source = image + ((long)ih0 * w->in_w + iw0) * w->channels;
       for (i = 0; i < w->kh; i++, cell += run, source += (long)w->dh * w->in_w * w->channels)
@@ -658,7 +662,7 @@ DLC_API void dlc_conv2d(const float *x, int batch, const dlc_window *w, int grou
           }
           {
             const int ih0 = oh * w->sh - w->pad_top, iw0 = ow * w->sw - w->pad_left;
-            if (ih0 >= 0 && ih0 + (w->kh - 1) * w->dh < w->in_h && iw0 >= 0 && iw0 + (w->kw - 1) * w->dw < w->in_w) {
+            if (dlc_window_inside(w, ih0, iw0)) {
               const float *corner = image + ((long)ih0 * w->in_w + iw0) * w->channels;
               for (i = 0; i < taps; i++) row_pointers[i * DLC_TILE_ROWS] = corner + tap_offsets[i];
             } else {
@@ -796,9 +800,9 @@ DLC_API void dlc_pool2d(const float *x, int batch, const dlc_window *w, int is_m
           const float *restrict p11 = p10 + channels;
           for (c = 0; c < channels; c++) {
             float m = p00[c];
-            m = p01[c] > m || p01[c] != p01[c] ? p01[c] : m;
-            m = p10[c] > m || p10[c] != p10[c] ? p10[c] : m;
-            target[c] = p11[c] > m || p11[c] != p11[c] ? p11[c] : m;
+            m = DLC_FMAX(p01[c], m);
+            m = DLC_FMAX(p10[c], m);
+            target[c] = DLC_FMAX(p11[c], m);
           }
           continue;
         }
@@ -807,10 +811,7 @@ DLC_API void dlc_pool2d(const float *x, int batch, const dlc_window *w, int is_m
           for (iw = w0; iw < w1; iw++) {
             const float *restrict row = x + (((long)n * w->in_h + ih) * w->in_w + iw) * channels;
             if (is_max) {
-              for (c = 0; c < channels; c++) {
-                const float a = target[c], v = row[c];
-                target[c] = a > v || a != a ? a : v;
-              }
+              for (c = 0; c < channels; c++) target[c] = DLC_FMAX(target[c], row[c]);
             } else {
               for (c = 0; c < channels; c++) target[c] += row[c];
             }
@@ -862,10 +863,7 @@ DLC_API void dlc_global_pool(const float *x, int batch, long positions, int chan
       if (!dlc_step_kept(mask_kind, mask, (long)n * positions + p, mask_features, mask_value)) continue;
       kept++;
       if (is_max) {
-        for (c = 0; c < channels; c++) {
-          const float a = target[c], v = source[c];
-          target[c] = a > v || a != a ? a : v;
-        }
+        for (c = 0; c < channels; c++) target[c] = DLC_FMAX(target[c], source[c]);
       } else {
         for (c = 0; c < channels; c++) target[c] += source[c];
       }
