@@ -66,9 +66,7 @@ final class GeneratedCNumericsTests: XCTestCase {
       let compilation = Driver.compile(
         path: CodegenFixtures.repository.appendingPathComponent("graphs/\(name).dl").path)
       guard let graph = compilation.graph else { return XCTFail("\(name) does not compile") }
-      let weights = Dictionary(Initialization.initialize(graph, seed: 1).weights.map { ($0.name, $0.tensor) }) { a, _ in
-        a
-      }
+      let weights = InitializedWeights.of(graph, seed: 1)
       let inputs = try CodegenFixtures.inputs(folder.appendingPathComponent("\(name).inputs.npz"), for: graph)
       do {
         let build = CodegenFixtures.large.contains(name) ? CodegenFixtures.optimized : CodegenFixtures.sanitized

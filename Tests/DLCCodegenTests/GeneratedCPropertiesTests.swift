@@ -7,6 +7,7 @@ import DLCIR
 import DLCPasses
 import DLCPlanning
 import DLCSupport
+import DLCTestSupport
 import DLCWeights
 import Foundation
 import XCTest
@@ -91,8 +92,7 @@ final class GeneratedCPropertiesTests: XCTestCase {
   func testBlobWeightsGiveTheSameOutputsAsEmbeddedOnes() throws {
     let compilation = Driver.compile(path: graphs.appendingPathComponent("mnist_cnn.dl").path)
     let graph = try XCTUnwrap(compilation.graph)
-    let weights = Dictionary(Initialization.initialize(graph, seed: 4).weights.map { ($0.name, $0.tensor) }) { a, _ in a
-    }
+    let weights = InitializedWeights.of(graph, seed: 4)
     let directory = try temporaryDirectory()
     let input = directory + "/image.npy"
     try NumPy.writeArray(try Runner.randomInputs(for: graph, batch: 1, seed: 2)[0], path: input)
@@ -150,8 +150,7 @@ final class GeneratedCPropertiesTests: XCTestCase {
   func testSameInputGivesIdenticalOutput() throws {
     let compilation = Driver.compile(path: graphs.appendingPathComponent("transformer_text.dl").path)
     let graph = try XCTUnwrap(compilation.graph)
-    let weights = Dictionary(Initialization.initialize(graph, seed: 3).weights.map { ($0.name, $0.tensor) }) { a, _ in a
-    }
+    let weights = InitializedWeights.of(graph, seed: 3)
     let inputs = try Runner.randomInputs(for: graph, batch: 2, seed: 5)
     let first = try CBackend.run(compilation, weights: weights, inputs: inputs, build: CodegenFixtures.optimized)
     let second = try CBackend.run(compilation, weights: weights, inputs: inputs, build: CodegenFixtures.optimized)
@@ -164,8 +163,7 @@ final class GeneratedCPropertiesTests: XCTestCase {
   func testThreadsGiveTheSameOutputsAsOneThread() throws {
     let compilation = Driver.compile(path: graphs.appendingPathComponent("resnet8_cifar.dl").path)
     let graph = try XCTUnwrap(compilation.graph)
-    let weights = Dictionary(Initialization.initialize(graph, seed: 3).weights.map { ($0.name, $0.tensor) }) { a, _ in a
-    }
+    let weights = InitializedWeights.of(graph, seed: 3)
     let inputs = try Runner.randomInputs(for: graph, batch: 7, seed: 5)
     let one = try CBackend.run(compilation, weights: weights, inputs: inputs, build: CodegenFixtures.sanitized)
     for threads in [2, 3, 7, 9] {
@@ -180,8 +178,7 @@ final class GeneratedCPropertiesTests: XCTestCase {
       SourceFile(
         path: "tokens.dl", text: "model tokens\ninput ids: i32[3]\noutput ids -> Embedding(5, 2) -> Flatten()\n"))
     let graph = try XCTUnwrap(compilation.graph)
-    let weights = Dictionary(Initialization.initialize(graph, seed: 0).weights.map { ($0.name, $0.tensor) }) { a, _ in a
-    }
+    let weights = InitializedWeights.of(graph, seed: 0)
     let good = Tensor(shape: [1, 3], elements: .int32([0, 4, 2]))
     XCTAssertEqual(
       try CBackend.run(compilation, weights: weights, inputs: [good], build: CodegenFixtures.sanitized)[0].tensor.shape,
@@ -226,9 +223,7 @@ final class GeneratedCPropertiesTests: XCTestCase {
       let compilation = Driver.compile(
         path: CodegenFixtures.tests.appendingPathComponent("Golden/summary/\(name).dl").path)
       let graph = try XCTUnwrap(compilation.graph)
-      var weights = Dictionary(Initialization.initialize(graph, seed: 4).weights.map { ($0.name, $0.tensor) }) { a, _ in
-        a
-      }
+      var weights = InitializedWeights.of(graph, seed: 4)
       for key in weights.keys where key.hasSuffix("/moving_mean") || key.hasSuffix("/moving_variance") {
         let values = weights[key]!.floats.indices.map {
           Float($0 % 3) * 0.25 + (key.hasSuffix("variance") ? 0.6 : -0.2)

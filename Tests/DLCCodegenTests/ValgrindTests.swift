@@ -38,8 +38,7 @@ final class ValgrindTests: XCTestCase {
   static func memcheck(model path: String) throws -> (status: Int32, output: String) {
     let compilation = Driver.compile(path: path)
     let graph = try XCTUnwrap(compilation.graph, compilation.renderedDiagnostics)
-    let weights = Dictionary(Initialization.initialize(graph, seed: 1).weights.map { ($0.name, $0.tensor) }) { a, _ in a
-    }
+    let weights = InitializedWeights.of(graph, seed: 1)
     let (optimized, optimizedWeights) = try compilation.optimized(weights: weights)
     let generated = try CBackend.generate(
       optimized, weights: optimizedWeights, options: CodegenOptions(maxBatch: 1, weightsMode: .external))

@@ -13,8 +13,7 @@ import XCTest
 final class PassNumericsTests: XCTestCase {
   func assertSameResults(_ compilation: Compilation, _ label: String, batch: Int = 2) throws {
     let graph = try XCTUnwrap(compilation.graph, label)
-    var weights = Dictionary(Initialization.initialize(graph, seed: 2).weights.map { ($0.name, $0.tensor) }) { a, _ in a
-    }
+    var weights = InitializedWeights.of(graph, seed: 2)
     // Batch-norm statistics away from their initial values, so folding them is really tested.
     for key in weights.keys where key.hasSuffix("/moving_variance") || key.hasSuffix("/moving_mean") {
       let values = weights[key]!.floats.enumerated().map {
