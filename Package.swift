@@ -21,13 +21,18 @@ let package = Package(
     .target(name: "DLCIR", dependencies: ["DLCSupport"]),
     .target(name: "DLCLayers", dependencies: ["DLCIR", "DLCSupport"]),
     .target(name: "DLCElaboration", dependencies: ["DLCFrontend", "DLCIR", "DLCLayers", "DLCSupport"]),
+    // Trained Keras models (.keras, .h5) as .dl source and weights.
+    .target(name: "DLCImport", dependencies: ["DLCData", "DLCIR", "DLCLayers", "DLCSupport"]),
     .target(name: "DLCSummary", dependencies: ["DLCIR", "DLCLayers", "DLCSupport"]),
     // Passes over the IR (and weights) and the pass manager.
     .target(name: "DLCPasses", dependencies: ["DLCIR", "DLCLayers", "DLCData", "DLCSupport"]),
     // The memory plan both backends use (one arena, offsets by liveness) and its independent checker.
     .target(name: "DLCPlanning", dependencies: ["DLCIR", "DLCLayers", "DLCSupport"]),
-    // Tensors and the files they travel in: safetensors, .npy, .npz.
-    .target(name: "DLCData", dependencies: ["DLCSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+    // Tensors and the files they travel in: safetensors, .npy, .npz, and the HDF5 inside Keras archives.
+    .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+    .target(
+      name: "DLCData",
+      dependencies: ["DLCSupport", "CHDF5", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
     // Weights for a graph: binding a safetensors file to its parameters, Keras-default initialization.
     .target(name: "DLCWeights", dependencies: ["DLCIR", "DLCData", "DLCSupport"]),
     .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
@@ -55,7 +60,7 @@ let package = Package(
       name: "DLCDriver",
       dependencies: [
         "DLCSupport", "DLCFrontend", "DLCIR", "DLCLayers", "DLCElaboration", "DLCSummary", "DLCData", "DLCWeights",
-        "DLCInterpreter", "DLCCodegen", "DLCPasses", "DLCPlanning",
+        "DLCInterpreter", "DLCCodegen", "DLCPasses", "DLCPlanning", "DLCImport",
       ]),
     .executableTarget(
       name: "dlc",

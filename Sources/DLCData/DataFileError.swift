@@ -84,15 +84,15 @@ extension Tensor {
 }
 
 /// Reading and writing whole data files, with the errors every format reports the same way.
-enum DataFile {
-  static func read(_ path: String) throws -> [UInt8] {
+public enum DataFile {
+  public static func read(_ path: String) throws -> [UInt8] {
     switch FileContents.read(path) {
     case .success(let bytes): return bytes
     case .failure(let error): throw error
     }
   }
 
-  static func write(_ bytes: [UInt8], path: String) throws {
+  public static func write(_ bytes: [UInt8], path: String) throws {
     do {
       try Data(bytes).write(to: URL(fileURLWithPath: path))
     } catch {

@@ -3,6 +3,7 @@ import DLCData
 import DLCElaboration
 import DLCFrontend
 import DLCIR
+import DLCImport
 import DLCLayers
 import DLCPasses
 import DLCSummary
@@ -19,6 +20,8 @@ public struct Compilation {
   public var stoppedAtLimit: Int? = nil
   /// How long each stage took, in the order they ran (for `--timings` and benchmarks).
   public var stageTimes: [(stage: String, duration: Duration)] = []
+  /// When the file was a Keras model: the .dl source it became (compiled here) and its weights.
+  public internal(set) var imported: ImportedModel? = nil
 
   public var succeeded: Bool { graph != nil }
 
@@ -68,9 +71,28 @@ public struct Compilation {
 }
 
 public enum Driver {
-  /// Reads and compiles a file; a file that cannot be read is reported as a diagnostic too.
+  /// Reads and compiles a file; a file that cannot be read is reported as a diagnostic too. A
+  /// Keras model file (`.keras`, `.h5`) is imported first and its .dl source compiled.
   public static func compile(path: String, registry: LayerRegistry = .standard) -> Compilation {
     switch FileContents.read(path) {
+    case .success(let bytes) where KerasImport.recognizes(bytes):
+      let clock = ContinuousClock()
+      let start = clock.now
+      do {
+        let imported = try KerasImport.load(bytes, path: path, registry: registry)
+        let importTime = clock.now - start
+        var compilation = compile(SourceFile(path: path, bytes: Array(imported.source.utf8)), registry: registry)
+        compilation.imported = imported
+        compilation.stageTimes.insert(("import", importTime), at: 0)
+        return compilation
+      } catch let diagnostic as Diagnostic {
+        return Compilation(
+          file: SourceFile(path: path, bytes: []), graph: nil, diagnostics: [diagnostic], suppressedErrors: 0)
+      } catch {
+        let diagnostic = Diagnostic.error(file: path, "cannot import it (\(error))")
+        return Compilation(
+          file: SourceFile(path: path, bytes: []), graph: nil, diagnostics: [diagnostic], suppressedErrors: 0)
+      }
     case .success(let bytes):
       return compile(SourceFile(path: path, bytes: bytes), registry: registry)
     case .failure(let error):

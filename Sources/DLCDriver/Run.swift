@@ -3,6 +3,7 @@
 import DLCCodegen
 import DLCData
 import DLCIR
+import DLCImport
 import DLCInterpreter
 import DLCLayers
 import DLCPlanning
@@ -17,6 +18,9 @@ public enum Runner {
     weights: [String: Tensor], notice: String?
   ) {
     guard let graph = compilation.graph else { throw compilation.failed }
+    if path == nil, let imported = compilation.imported {
+      return (try imported.weights.tensors(for: graph), nil)
+    }
     guard let path else {
       let (weights, warnings) = try initialize(graph, seed: seed)
       let notice =

@@ -87,7 +87,9 @@ extension LayerDef {
         Checked.product(queryPositions, heads, valueDim, outputWidth))
     },
     internalLayers: ["softmax", "dropout"]
-  ).masking(.attends).lowered(scratch: { s in AttentionGeometry(s).scratch(batch: s.maxBatch) }) { c in
+  ).masking(.attends).archived(in: [
+    "query": "query_dense", "key": "key_dense", "value": "value_dense", "attention_output": "output_dense",
+  ]).lowered(scratch: { s in AttentionGeometry(s).scratch(batch: s.maxBatch) }) { c in
     try AttentionGeometry(c.shapes).lower(c)
   }
 

@@ -135,6 +135,10 @@ public struct LayerDef {
   public internal(set) var traits = LayerTraits()
   /// How it becomes kernel calls; nil for a layer no backend can run yet. A view computes nothing.
   public internal(set) var lowering: Lowering?
+  /// Where a Keras 3 archive keeps the layer's variables, below the layer's own group, by the part
+  /// of dlc's weight name before its last `/` (`query` → `query_dense`, `""` → `cell` for recurrent
+  /// layers); a prefix not listed keeps its own name. The variables are numbered there in dlc's order.
+  public internal(set) var archiveGroups: [String: String] = [:]
 
   /// The same layer, lowered by `lower` with `scratch` floats of working memory.
   public func lowered(
@@ -146,6 +150,13 @@ public struct LayerDef {
   public func lowered(by lowering: Lowering) -> LayerDef {
     var copy = self
     copy.lowering = lowering
+    return copy
+  }
+
+  /// The same layer with its variables kept in these archive groups (see `archiveGroups`).
+  func archived(in groups: [String: String]) -> LayerDef {
+    var copy = self
+    copy.archiveGroups = groups
     return copy
   }
 

@@ -4,9 +4,12 @@ import DLCSupport
 
 extension LayerDef {
   static let simpleRNN = recurrent("SimpleRNN", gates: 1, states: 1).masking(
-    .consumes(passesOn: { $0.bool(.returnSequences) }))
+    .consumes(passesOn: { $0.bool(.returnSequences) })
+  ).archived(in: ["": "cell"])
   static let lstm = recurrent("LSTM", gates: 4, states: 2).masking(.consumes(passesOn: { $0.bool(.returnSequences) }))
+    .archived(in: ["": "cell"])
   static let gru = recurrent("GRU", gates: 3, states: 1).masking(.consumes(passesOn: { $0.bool(.returnSequences) }))
+    .archived(in: ["": "cell"])
 
   /// The recurrent layers share Keras' signature shape; LSTM and GRU add their own arguments in Keras' order.
   static func recurrent(_ keras: String, gates: Int, states: Int) -> LayerDef {
@@ -147,7 +150,7 @@ extension LayerDef {
         LayerApplication(inputs: [], arguments: $0.forward.attributes).bool(.returnSequences)
       } ?? false
     })
-  ).lowered(scratch: { s in
+  ).archived(in: ["forward": "forward_layer/cell", "backward": "backward_layer/cell"]).lowered(scratch: { s in
     guard let (forward, backward) = RecurrentCell.pair(s.node) else { return 0 }
     let (steps, b, units) = (s.input[0], s.maxBatch, forward.units)
     let sequence = forward.arguments.bool(.returnSequences) ? b * steps * units : 0

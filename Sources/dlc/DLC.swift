@@ -59,7 +59,7 @@ struct DLC: ParsableCommand {
     version: "0.1.0",
     subcommands: [
       Check.self, Summary.self, IR.self, Viz.self, Compile.self, Run.self, Bench.self, Verify.self, Init.self,
-      Layers.self,
+      Import.self, Layers.self,
     ])
 }
 
@@ -77,7 +77,7 @@ enum ExitStatus {
 }
 
 struct ModelArgument: ParsableArguments {
-  @Argument(help: "The model file (.dl).")
+  @Argument(help: "The model file: .dl, or a Keras model (.keras, or .h5 from model.save), imported as it is read.")
   var model: String
 
   @Flag(help: "Print how long each compiler stage took, on stderr.")
@@ -399,6 +399,53 @@ struct Init: ParsableCommand {
     }
     let count = weights.reduce(0) { $0 + $1.tensor.count }
     print("wrote \(output): \(weights.count) tensors, \(SummaryTable.grouped(count)) parameters (seed \(seed))")
+  }
+}
+
+struct Import: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Write a trained Keras model (.keras, or a whole-model .h5) as a .dl file, and its weights.",
+    discussion: """
+      Every other command also reads a Keras model directly (dlc summary model.keras); import writes the \
+      .dl source to read, edit or keep. Nothing is written unless the whole model imports and compiles.
+      """)
+
+  @Argument(help: "The Keras model: .keras (model.save(\"m.keras\")) or .h5 (model.save(\"m.h5\")).")
+  var model: String
+
+  @Option(name: .shortAndLong, help: "The .dl file to write (default: the model file's name with .dl).")
+  var output: String?
+
+  @Option(help: "Also write the trained weights (.safetensors, dlc's keys) for --weights.")
+  var weightsOut: String?
+
+  func run() throws {
+    let compilation = Driver.compile(path: model)
+    FileHandle.standardError.write(Data(compilation.renderedDiagnostics.utf8))
+    guard compilation.succeeded, let graph = compilation.graph else { throw ExitStatus.inputError }
+    guard let imported = compilation.imported else {
+      FileHandle.standardError.write(
+        Data("\(model): error: not a Keras model file (.keras or .h5); dlc reads .dl files as they are\n".utf8))
+      throw ExitStatus.inputError
+    }
+    let destination = output ?? (URL(fileURLWithPath: model).deletingPathExtension().path + ".dl")
+    var weightsFile: SafeTensors?
+    if weightsOut != nil {
+      let weights = try failing { try Runner.weights(for: compilation, path: nil).weights }
+      let ordered = graph.nodes.flatMap { node in
+        node.parameters.compactMap { parameter in
+          weights["\(node.name)/\(parameter.name)"].map { ("\(node.name)/\(parameter.name)", $0) }
+        }
+      }
+      weightsFile = SafeTensors(ordered, metadata: ["format": "dlc", "model": graph.name, "source": "keras"])
+    }
+    try failing { try DataFile.write(Array(imported.source.utf8), path: destination) }
+    print(
+      "wrote \(destination): \(graph.layers.count) layers, \(SummaryTable.grouped(graph.totalParameters)) parameters")
+    if let weightsOut, let weightsFile {
+      try failing { try weightsFile.write(to: weightsOut) }
+      print("wrote \(weightsOut): \(weightsFile.entries.count) tensors")
+    }
   }
 }
 

@@ -1,0 +1,362 @@
+// Writes a Keras model as a .dl file: a chain as one `->` pipeline, a graph as named tensors, each
+// layer with Keras' name and only the arguments that differ from their defaults. Everything the
+// model needs that dlc lacks is collected, so one diagnostic can list it all.
+import DLCIR
+import DLCLayers
+
+struct SourceWriter {
+  let registry: LayerRegistry
+  /// What dlc cannot express, one line each.
+  private(set) var problems: [String] = []
+  /// Keras' layer name for each dlc layer name (the same), with where its variables are archived.
+  private(set) var archiveGroups: [String: String] = [:]
+
+  /// dlc's auto-names as the written file will produce them, so `name=` is written only where
+  /// the Keras name differs.
+  private var nameCounters: [String: Int] = [:]
+  /// The .dl name of each Keras tensor.
+  private var tensorNames: [KerasTensor: String] = [:]
+  private var usedNames: Set<String> = ["model", "input", "output", "block", "return", "true", "false", "none"]
+
+  init(registry: LayerRegistry) { self.registry = registry }
+
+  /// The .dl text for `model`; meaningful only when `problems` stays empty.
+  mutating func write(_ model: KerasModel) -> String {
+    problems += model.problems
+    var lines = ["# Imported from Keras by `dlc import`.", "model \(identifier(model.name, what: "model name"))", ""]
+    for input in model.inputs {
+      lines.append(inputLine(input))
+      tensorNames[KerasTensor(layer: input.name, node: 0, index: 0)] = input.name
+      usedNames.insert(input.name)
+    }
+    lines.append("")
+
+    let layers = model.layers.filter { !$0.calls.isEmpty }
+    var consumers: [String: Int] = [:]
+    for layer in layers {
+      for tensor in layer.calls.flatMap({ $0 }) { consumers[tensor.layer, default: 0] += 1 }
+    }
+    for tensor in model.outputs { consumers[tensor.layer, default: 0] += 1 }
+
+    // Chains of layers each feeding only the next become one pipeline, named after its last layer.
+    var statements: [(inputs: [KerasTensor], calls: [String], last: KerasLayer)] = []
+    for layer in layers {
+      if layer.calls.count > 1 {
+        problems.append(
+          "layer '\(layer.name)' (\(layer.className)) is called \(layer.calls.count) times: dlc does not support "
+            + "shared layers yet")
+        continue
+      }
+      let inputs = layer.calls[0]
+      guard let definition = registry[layer.className] else {
+        problems.append(
+          "layer '\(layer.name)': \(layer.className) (\(layer.module.isEmpty ? "a custom class" : layer.module)) "
+            + "is not a layer dlc knows")
+        continue
+      }
+      for argument in layer.unsupportedCallArguments {
+        problems.append("layer '\(layer.name)' (\(layer.className)) is called with \(argument)")
+      }
+      let call = callText(layer.className, layer.config, definition: definition, layer: layer)
+      archiveGroups[layer.name] = layer.archiveGroup
+      if inputs.count == 1, let previous = statements.last, previous.last.name == inputs[0].layer,
+        inputs[0].index == 0, consumers[inputs[0].layer] == 1, outputCount(previous.last) == 1
+      {
+        statements[statements.count - 1].calls.append(call)
+        statements[statements.count - 1].last = layer
+        continue
+      }
+      statements.append((inputs, [call], layer))
+    }
+
+    let singleOutput = model.outputs.count == 1 ? model.outputs[0] : nil
+    for (position, statement) in statements.enumerated() {
+      var sources: [String] = []
+      for tensor in statement.inputs {
+        guard tensor.node == 0, let name = tensorNames[tensor] else {
+          problems.append(
+            "layer '\(statement.last.name)' is called on a tensor of '\(tensor.layer)' that the model does not define")
+          continue
+        }
+        sources.append(name)
+      }
+      let source = sources.count == 1 ? sources[0] : "(" + sources.joined(separator: ", ") + ")"
+      let pipeline = ([source] + statement.calls).joined(separator: statement.calls.count > 2 ? "\n  -> " : " -> ")
+      let count = outputCount(statement.last)
+      if position == statements.count - 1, count == 1, let singleOutput, singleOutput.layer == statement.last.name,
+        consumers[statement.last.name] == 1
+      {
+        lines.append("output " + pipeline)
+        return lines.joined(separator: "\n") + "\n"
+      }
+      let names = (0..<count).map { index -> String in
+        let name = uniqueName(index == 0 ? statement.last.name : "\(statement.last.name)_\(index)")
+        tensorNames[KerasTensor(layer: statement.last.name, node: 0, index: index)] = name
+        return name
+      }
+      lines.append(names.joined(separator: ", ") + " = " + pipeline)
+    }
+    let outputs = model.outputs.map { tensor -> String in
+      guard let name = tensorNames[tensor] else {
+        problems.append("the model's output '\(tensor.layer)' is not a tensor the model defines")
+        return "_"
+      }
+      return name
+    }
+    if outputs.isEmpty { problems.append("the model has no outputs") }
+    lines.append("")
+    lines.append("output " + outputs.joined(separator: ", "))
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  // MARK: - Inputs and names
+
+  private mutating func inputLine(_ input: KerasInput) -> String {
+    let name = identifier(input.name, what: "input name")
+    var dimensions: [String] = []
+    for dimension in input.shape {
+      guard let dimension else {
+        problems.append("input '\(input.name)' has a dimension of any size (None): dlc needs fixed shapes")
+        continue
+      }
+      dimensions.append(String(dimension))
+    }
+    let type: String
+    switch input.dtype {
+    case "float32": type = ""
+    case "int32", "int64": type = "i32"
+    default:
+      problems.append("input '\(input.name)' has dtype \(input.dtype): dlc takes float32 and int32 inputs")
+      type = ""
+    }
+    return "input \(name): \(type)[\(dimensions.joined(separator: ", "))]"
+  }
+
+  private mutating func identifier(_ name: String, what: String) -> String {
+    let valid =
+      name.first.map { $0 == "_" || ($0.isASCII && $0.isLetter) } == true
+      && name.allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
+    if !valid { problems.append("the \(what) '\(name)' is not an identifier, which dlc needs there") }
+    return name
+  }
+
+  /// A tensor name that is an identifier and not yet taken.
+  private mutating func uniqueName(_ base: String) -> String {
+    var stem = String(base.map { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) ? $0 : "_" })
+    if stem.first.map({ $0.isNumber }) ?? true { stem = "_" + stem }
+    var name = stem
+    var suffix = 1
+    while usedNames.contains(name) {
+      name = "\(stem)_t\(suffix)"
+      suffix += 1
+    }
+    usedNames.insert(name)
+    return name
+  }
+
+  /// The next auto-name dlc gives a layer with `prefix`, if `take` says it is used.
+  private mutating func autoName(_ prefix: String, take: (String) -> Bool = { _ in true }) -> String {
+    let count = nameCounters[prefix, default: 0]
+    let name = count == 0 ? prefix : "\(prefix)_\(count)"
+    if take(name) { nameCounters[prefix] = count + 1 }
+    return name
+  }
+
+  /// How many tensors the layer returns (recurrent layers with `return_state`, Bidirectional
+  /// without a merge mode return several).
+  private func outputCount(_ layer: KerasLayer) -> Int {
+    outputCount(layer.className, layer.config)
+  }
+
+  private func outputCount(_ className: String, _ config: [String: JSONValue]) -> Int {
+    switch className {
+    case "LSTM": return config["return_state"]?.bool == true ? 3 : 1
+    case "GRU", "SimpleRNN": return config["return_state"]?.bool == true ? 2 : 1
+    case "Bidirectional":
+      guard let inner = config["layer"], let innerClass = inner["class_name"]?.string else { return 1 }
+      let states = outputCount(innerClass, inner["config"]?.object ?? [:]) - 1
+      return (config["merge_mode"] == .null ? 2 : 1) + 2 * states
+    default: return 1
+    }
+  }
+
+  // MARK: - Arguments
+
+  /// Keras configuration keys that never change what a trained model computes, and that dlc's
+  /// schemas therefore leave out.
+  private static let inferenceIrrelevant: Set<String> = [
+    "seed", "unroll", "sparse", "ragged", "optional", "renorm_momentum", "implementation", "input_length",
+    "build_config", "compile_config",
+  ]
+
+  /// `Class(positional, keyword=value, ...)` with only what differs from dlc's defaults.
+  private mutating func callText(
+    _ className: String, _ config: [String: JSONValue], definition: LayerDef, layer: KerasLayer?,
+    wrapped: Bool = false
+  ) -> String {
+    let owner = layer.map { "layer '\($0.name)' (\(className))" } ?? "\(className) inside a wrapper"
+    var written: [String] = []
+    var wrappedCalls: [String: String] = [:]
+    var given = config
+    for (key, value) in layer?.callArguments ?? [:] { given[key] = value }
+
+    // A wrapped layer is created (and named) before its wrapper, as dlc's elaborator does.
+    for spec in definition.arguments {
+      guard case .layer = spec.type, let value = given[spec.name], value != .null else { continue }
+      guard let innerClass = value["class_name"]?.string, let innerDefinition = registry[innerClass],
+        let innerConfig = value["config"]?.object
+      else {
+        problems.append("\(owner) wraps \(value.python), which dlc does not know")
+        continue
+      }
+      if spec.name == "backward_layer", let forward = given["layer"]?["config"]?.object,
+        Self.mirrors(innerConfig, forward)
+      {
+        continue
+      }
+      _ = autoName(innerDefinition.namePrefix)
+      wrappedCalls[spec.name] = callText(
+        innerClass, innerConfig, definition: innerDefinition, layer: nil, wrapped: true)
+    }
+
+    var positional = true
+    for spec in definition.arguments {
+      if spec.name == "name" || spec.name == "dtype" { continue }
+      if let call = wrappedCalls[spec.name] {
+        written.append(positional && spec.positional && spec.isRequired ? call : "\(spec.name)=\(call)")
+        continue
+      }
+      guard let value = given[spec.name] else {
+        if spec.isRequired { positional = false }
+        continue
+      }
+      switch spec.type {
+      case .trainingOnly, .layer:
+        continue
+      case .unsupported(let reason):
+        if !value.isOff { problems.append("\(owner) has \(spec.name)=\(value.python): \(reason)") }
+        continue
+      default:
+        break
+      }
+      if !spec.isRequired, Self.isDefault(value, spec.defaultValue) { continue }
+      if case .choice(let choices) = spec.type, choices.count == 1, value.string?.lowercased() == choices[0] {
+        continue  // the only value dlc has (data_format="channels_last") is what it does anyway
+      }
+      if let other = Self.defaultsToArgument[spec.name], spec.defaultValue == AttributeValue.none,
+        given[other] == value
+      {
+        continue
+      }
+      guard let text = literal(value, spec.type) else {
+        problems.append("\(owner) has \(spec.name)=\(value.python), which dlc cannot express")
+        continue
+      }
+      if positional && spec.positional && spec.isRequired {
+        written.append(text)
+      } else {
+        positional = false
+        written.append("\(spec.name)=\(text)")
+      }
+    }
+
+    let known = Set(definition.arguments.map(\.name))
+    for (key, value) in given.sorted(by: { $0.key < $1.key }) where !known.contains(key) {
+      if value.isOff || Self.inferenceIrrelevant.contains(key) { continue }
+      if Self.isTrainingOnly(key) { continue }
+      if key == "zero_output_for_mask" && wrapped { continue }
+      problems.append("\(owner) has \(key)=\(value.python), which dlc does not support")
+    }
+    if let dtype = config["dtype"], let policy = dtype.string ?? dtype["config"]?["name"]?.string,
+      policy != "float32"
+    {
+      problems.append("\(owner) computes in \(policy): dlc computes in float32")
+    }
+    if let layer {
+      if layer.name != autoName(definition.namePrefix, take: { $0 == layer.name }) {
+        written.append("name=\"\(Self.escaped(layer.name))\"")
+      }
+      for sublayer in definition.internalLayers { _ = autoName(sublayer) }
+    }
+    return "\(className)(\(written.joined(separator: ", ")))"
+  }
+
+  /// Initializers, regularizers and constraints shape training only.
+  private static func isTrainingOnly(_ key: String) -> Bool {
+    key.hasSuffix("_initializer") || key.hasSuffix("_regularizer") || key.hasSuffix("_constraint")
+  }
+
+  /// Optional arguments whose `None` means "the same as another argument", which Keras writes out
+  /// resolved: written only when they differ from that argument.
+  private static let defaultsToArgument = ["strides": "pool_size", "value_dim": "key_dim"]
+
+  /// Whether a Bidirectional's backward layer is the forward one run backwards (Keras writes it
+  /// out even when the user gave none).
+  private static func mirrors(_ backward: [String: JSONValue], _ forward: [String: JSONValue]) -> Bool {
+    let relevant = { (config: [String: JSONValue]) in
+      config.filter { key, _ in
+        !["name", "go_backwards", "seed"].contains(key) && !isTrainingOnly(key)
+      }
+    }
+    return relevant(backward) == relevant(forward) && backward["go_backwards"]?.bool != forward["go_backwards"]?.bool
+  }
+
+  static func isDefault(_ value: JSONValue, _ defaultValue: AttributeValue?) -> Bool {
+    guard let defaultValue else { return false }
+    switch (value, defaultValue) {
+    case (.null, .none): return true
+    case (.bool(let a), .bool(let b)): return a == b
+    case (.number(let a), .int(let b)): return a == Double(b)
+    case (.number(let a), .float(let b)): return abs(a - b) <= 1e-12 * max(1, abs(b))
+    case (.string(let a), .string(let b)): return a.lowercased() == b.lowercased()
+    case (.number(let a), .ints(let b)): return b.allSatisfy { Double($0) == a }
+    case (.array(let a), .ints(let b)):
+      let flat = flattened(a)
+      return flat.count == b.count && zip(flat, b).allSatisfy { $0.int == $1 }
+    case (.array(let a), .list(let b)): return a.count == b.count && zip(a, b).allSatisfy { isDefault($0, $1) }
+    case (.array(let a), .int), (.array(let a), .float):
+      return a.count == 1 && isDefault(a[0], defaultValue)
+    default: return false
+    }
+  }
+
+  private static func flattened(_ values: [JSONValue]) -> [JSONValue] {
+    values.flatMap { value -> [JSONValue] in value.array.map(flattened) ?? [value] }
+  }
+
+  /// The value as .dl source for an argument of `type`; nil when .dl cannot say it.
+  private func literal(_ value: JSONValue, _ type: ArgumentType) -> String? {
+    switch value {
+    case .null: return "none"
+    case .bool(let flag): return flag ? "true" : "false"
+    case .number(let number):
+      guard number.isFinite else { return nil }
+      if case .float = type { return Self.floatText(number) }
+      if let int = value.int { return String(int) }
+      return Self.floatText(number)
+    case .string(let text): return "\"\(Self.escaped(text))\""
+    case .array(let values):
+      if case .intTuple = type, let first = values.first?.int, values.allSatisfy({ $0.int == first }) {
+        return String(first)
+      }
+      let parts = values.compactMap { literal($0, .intList) }
+      guard parts.count == values.count else { return nil }
+      return values.count == 1 ? "[\(parts[0])]" : "(" + parts.joined(separator: ", ") + ")"
+    case .object:
+      // Keras 3 writes a built-in activation as a string; an object here is a custom function.
+      if case .activation = type, let name = value["config"]?.string, value["class_name"]?.string == "function" {
+        return "\"\(Self.escaped(name))\""
+      }
+      return nil
+    }
+  }
+
+  private static func floatText(_ value: Double) -> String {
+    let text = "\(value)"
+    return text.contains(".") || text.contains("e") || text.contains("n") ? text : text + ".0"
+  }
+
+  private static func escaped(_ text: String) -> String {
+    text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+  }
+}
