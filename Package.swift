@@ -85,7 +85,7 @@ let package = Package(
       name: "DLCGoldenTests",
       dependencies: [
         "DLCDriver", "DLCLayers", "DLCCodegen", "DLCIR", "DLCData", "DLCViz", "DLCPasses", "DLCPlanning", "DLCSummary",
-        "DLCSupport",
+        "DLCSupport", "DLCImport",
       ]),
     .testTarget(name: "DLCCLITests", dependencies: ["dlc", "dlc-fuzz", "DLCData"]),
     .testTarget(

@@ -13,6 +13,7 @@ public final class HDF5File {
 
   /// HDF5 keeps global state and is not built thread-safe on Debian: one caller at a time.
   private static let lock = NSLock()
+  nonisolated(unsafe) private static var imagesOpened = 0
 
   /// Opens HDF5 bytes; `path` names them in messages.
   public init(bytes: [UInt8], path: String) throws {
@@ -32,7 +33,9 @@ public final class HDF5File {
         )
           >= 0
       else { return -1 }
-      return H5Fopen("image.h5", dlc_h5_read_only(), access)
+      // HDF5 shares an open file among opens of the same name, so every image gets its own.
+      HDF5File.imagesOpened += 1
+      return H5Fopen("dlc-image-\(HDF5File.imagesOpened).h5", dlc_h5_read_only(), access)
     }
     guard opened >= 0 else { throw Diagnostic.error(file: path, "cannot read it as an HDF5 file (it is damaged)") }
     file = opened

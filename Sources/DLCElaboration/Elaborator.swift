@@ -53,6 +53,7 @@ final class ElaborationState {
     self.registry = registry
     self.diagnostics = diagnostics
     self.graph = Graph(name: file.name.name)
+    self.graph.isFunctional = file.functional
   }
 
   // MARK: - Top level

@@ -16,6 +16,7 @@ extension ElaborationState {
       diagnostics.report(.warning("\(what) does not contribute to any output", at: node.range))
     }
     var pruned = Graph(name: graph.name)
+    pruned.isFunctional = graph.isFunctional
     var renumbered: [NodeID: NodeID] = [:]
     for node in graph.nodes where live.contains(node.id) || node.isInput {
       var copy = node

@@ -10,10 +10,18 @@ public struct Identifier: Hashable, Sendable {
   }
 }
 
-/// file = { NL } "model" IDENT NL { item }
+/// file = { NL } "model" ( IDENT | STRING ) [ "functional" ] NL { item }
 public struct ModelFile: Sendable {
   public var name: Identifier
+  /// Declared `functional`: summarized as Keras summarizes a functional model even when it is a chain.
+  public var functional = false
   public var items: [Item]
+
+  public init(name: Identifier, functional: Bool = false, items: [Item]) {
+    self.name = name
+    self.functional = functional
+    self.items = items
+  }
 }
 
 public enum Item: Sendable {

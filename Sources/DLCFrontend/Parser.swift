@@ -83,7 +83,7 @@ public struct Parser {
 
   // MARK: - File and items
 
-  // file = { NL } "model" IDENT NL { item }
+  // file = { NL } "model" ( IDENT | STRING ) [ "functional" ] NL { item }
   private mutating func parseFile() -> ModelFile? {
     skipNewlines()
     guard accept(.keyword(.model)) != nil else {
@@ -95,8 +95,18 @@ public struct Parser {
       return nil
     }
     var name = Identifier("model", current.range)
+    var functional = false
     do {
-      name = try expectIdentifier("after 'model'")
+      // Keras model names need not be identifiers (`mobilenetv2_1.00_96`): those are quoted.
+      if case .string(let text) = current.kind, !text.isEmpty {
+        name = Identifier(text, advance().range)
+      } else {
+        name = try expectIdentifier("after 'model'")
+      }
+      if case .identifier("functional") = current.kind {
+        _ = advance()
+        functional = true
+      }
       try endOfStatement()
     } catch {
       recover()
@@ -105,7 +115,7 @@ public struct Parser {
     while !check(.endOfFile) && !diagnostics.isFull {
       if let item = parseItem(topLevel: true) { items.append(item) }
     }
-    return ModelFile(name: name, items: items)
+    return ModelFile(name: name, functional: functional, items: items)
   }
 
   // item = block | input | assign | output | NL

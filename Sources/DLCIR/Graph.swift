@@ -73,6 +73,9 @@ public struct Graph: Sendable {
   public static let inputOp = "InputLayer"
 
   public var name: String
+  /// Declared a functional model (`model NAME functional`): summarized with its input rows even
+  /// when it is a single chain, as Keras summarizes `keras.Model(inputs, outputs)`.
+  public var isFunctional = false
   /// All nodes, inputs included, in topological order; a node's id is its index.
   public var nodes: [Node] = []
   public var outputs: [ValueRef] = []

@@ -40,6 +40,26 @@ public enum KerasImport {
       }
       (configuration, layout) = (Array(text.utf8), .legacy)
     }
+    let (source, writer) = try write(configuration, path: path, registry: registry)
+    let groups =
+      layout == .keras3
+      ? writer.archiveGroups
+      : Dictionary(uniqueKeysWithValues: writer.archiveGroups.keys.map { ($0, "model_weights/\($0)") })
+    return ImportedModel(
+      source: source, weights: ArchiveWeights(file: file, layout: layout, groups: groups, registry: registry))
+  }
+
+  /// The .dl source for a model configuration alone (`config.json` of a `.keras` archive, or the
+  /// `model_config` of an `.h5` file).
+  public static func source(configuration: [UInt8], path: String, registry: LayerRegistry = .standard) throws
+    -> String
+  {
+    try write(configuration, path: path, registry: registry).source
+  }
+
+  private static func write(_ configuration: [UInt8], path: String, registry: LayerRegistry) throws -> (
+    source: String, writer: SourceWriter
+  ) {
     guard let root = JSONValue.parse(configuration) else {
       throw Diagnostic.error(file: path, "the model's configuration is not valid JSON")
     }
@@ -53,11 +73,6 @@ public enum KerasImport {
           + "in it \(writer.problems.count == 1 ? "is" : "are") not supported by dlc",
         notes: writer.problems)
     }
-    let groups =
-      layout == .keras3
-      ? writer.archiveGroups
-      : Dictionary(uniqueKeysWithValues: writer.archiveGroups.keys.map { ($0, "model_weights/\($0)") })
-    return ImportedModel(
-      source: source, weights: ArchiveWeights(file: file, layout: layout, groups: groups, registry: registry))
+    return (source, writer)
   }
 }

@@ -23,7 +23,10 @@ struct SourceWriter {
   /// The .dl text for `model`; meaningful only when `problems` stays empty.
   mutating func write(_ model: KerasModel) -> String {
     problems += model.problems
-    var lines = ["# Imported from Keras by `dlc import`.", "model \(identifier(model.name, what: "model name"))", ""]
+    // A functional model keeps its input rows in the summary even when it is a chain.
+    let kind = model.isSequential ? "" : " functional"
+    let name = Self.isIdentifier(model.name) ? model.name : "\"\(Self.escaped(model.name))\""
+    var lines = ["# Imported from Keras by `dlc import`.", "model \(name)\(kind)", ""]
     for input in model.inputs {
       lines.append(inputLine(input))
       tensorNames[KerasTensor(layer: input.name, node: 0, index: 0)] = input.name
@@ -31,17 +34,20 @@ struct SourceWriter {
     }
     lines.append("")
 
-    let layers = model.layers.filter { !$0.calls.isEmpty }
     var consumers: [String: Int] = [:]
-    for layer in layers {
+    for layer in model.layers {
       for tensor in layer.calls.flatMap({ $0 }) { consumers[tensor.layer, default: 0] += 1 }
     }
     for tensor in model.outputs { consumers[tensor.layer, default: 0] += 1 }
+    let layers = chainsTogether(model.layers.filter { !$0.calls.isEmpty }, consumers: consumers)
 
     // Chains of layers each feeding only the next become one pipeline, named after its last layer.
     var statements: [(inputs: [KerasTensor], calls: [String], last: KerasLayer)] = []
+    // Layers already reported; what they feed is not reported again.
+    var unwritten: Set<String> = []
     for layer in layers {
       if layer.calls.count > 1 {
+        unwritten.insert(layer.name)
         problems.append(
           "layer '\(layer.name)' (\(layer.className)) is called \(layer.calls.count) times: dlc does not support "
             + "shared layers yet")
@@ -49,6 +55,7 @@ struct SourceWriter {
       }
       let inputs = layer.calls[0]
       guard let definition = registry[layer.className] else {
+        unwritten.insert(layer.name)
         problems.append(
           "layer '\(layer.name)': \(layer.className) (\(layer.module.isEmpty ? "a custom class" : layer.module)) "
             + "is not a layer dlc knows")
@@ -74,6 +81,7 @@ struct SourceWriter {
       var sources: [String] = []
       for tensor in statement.inputs {
         guard tensor.node == 0, let name = tensorNames[tensor] else {
+          if unwritten.contains(tensor.layer) { continue }
           problems.append(
             "layer '\(statement.last.name)' is called on a tensor of '\(tensor.layer)' that the model does not define")
           continue
@@ -90,7 +98,7 @@ struct SourceWriter {
         return lines.joined(separator: "\n") + "\n"
       }
       let names = (0..<count).map { index -> String in
-        let name = uniqueName(index == 0 ? statement.last.name : "\(statement.last.name)_\(index)")
+        let name = uniqueName(index == 0 ? statement.last.name : "\(statement.last.name)_out\(index)")
         tensorNames[KerasTensor(layer: statement.last.name, node: 0, index: index)] = name
         return name
       }
@@ -98,6 +106,7 @@ struct SourceWriter {
     }
     let outputs = model.outputs.map { tensor -> String in
       guard let name = tensorNames[tensor] else {
+        if unwritten.contains(tensor.layer) { return "_" }
         problems.append("the model's output '\(tensor.layer)' is not a tensor the model defines")
         return "_"
       }
@@ -107,6 +116,29 @@ struct SourceWriter {
     lines.append("")
     lines.append("output " + outputs.joined(separator: ", "))
     return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// Keras' order with each chain's layers made adjacent: after a layer comes the one layer that
+  /// alone reads it, so chains become single pipelines. dlc names layers in this order.
+  private func chainsTogether(_ layers: [KerasLayer], consumers: [String: Int]) -> [KerasLayer] {
+    var soleReader: [String: Int] = [:]
+    for (index, layer) in layers.enumerated() {
+      if layer.calls.count == 1, layer.calls[0].count == 1, let source = layer.calls[0].first,
+        source.index == 0, consumers[source.layer] == 1
+      {
+        soleReader[source.layer] = index
+      }
+    }
+    var placed = Set<Int>()
+    var ordered: [KerasLayer] = []
+    for index in layers.indices where !placed.contains(index) {
+      var next: Int? = index
+      while let current = next, placed.insert(current).inserted {
+        ordered.append(layers[current])
+        next = outputCount(layers[current]) == 1 ? soleReader[layers[current].name] : nil
+      }
+    }
+    return ordered
   }
 
   // MARK: - Inputs and names
@@ -133,11 +165,13 @@ struct SourceWriter {
   }
 
   private mutating func identifier(_ name: String, what: String) -> String {
-    let valid =
-      name.first.map { $0 == "_" || ($0.isASCII && $0.isLetter) } == true
-      && name.allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
-    if !valid { problems.append("the \(what) '\(name)' is not an identifier, which dlc needs there") }
+    if !Self.isIdentifier(name) { problems.append("the \(what) '\(name)' is not an identifier, which dlc needs there") }
     return name
+  }
+
+  private static func isIdentifier(_ name: String) -> Bool {
+    name.first.map { $0 == "_" || ($0.isASCII && $0.isLetter) } == true
+      && name.allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
   }
 
   /// A tensor name that is an identifier and not yet taken.
@@ -240,8 +274,15 @@ struct SourceWriter {
         break
       }
       if !spec.isRequired, Self.isDefault(value, spec.defaultValue) { continue }
-      if case .choice(let choices) = spec.type, choices.count == 1, value.string?.lowercased() == choices[0] {
-        continue  // the only value dlc has (data_format="channels_last") is what it does anyway
+      if case .choice(let choices) = spec.type, let chosen = value.string?.lowercased() {
+        guard choices.contains(chosen) else {
+          problems.append(
+            "\(owner) has \(spec.name)=\(value.python): dlc supports "
+              + choices.map { "'\($0)'" }.joined(separator: ", "))
+          continue
+        }
+        // The only value dlc has (data_format="channels_last") is what it does anyway.
+        if choices.count == 1 { continue }
       }
       if let other = Self.defaultsToArgument[spec.name], spec.defaultValue == AttributeValue.none,
         given[other] == value

@@ -82,6 +82,7 @@ extension Graph {
     }
     var renumbered: [NodeID: NodeID] = [:]
     var result = Graph(name: name)
+    result.isFunctional = isFunctional
     for node in nodes where !removed.contains(node.id) {
       var copy = node
       copy.inputs = node.inputs.map(resolve).map { ValueRef(node: renumbered[$0.node] ?? $0.node, output: $0.output) }

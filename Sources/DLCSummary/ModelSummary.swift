@@ -25,6 +25,9 @@ public struct ModelSummary {
   public var name: String
   /// Keras prints a single chain like a Sequential model: no input rows, no "Connected to".
   public var isSequential: Bool
+  /// Keras' "sequential-like" functional models (one layer per depth, each reading one tensor)
+  /// print as Sequential ones do but with their input rows: no "Connected to", Sequential widths.
+  public var isSequentialLike: Bool
   public var rows: [SummaryRow]
   public var inputs: [(name: String, type: TensorType)]
   public var outputs: [String]
@@ -38,8 +41,9 @@ public struct ModelSummary {
   /// do not fit in 64 bits; without, every row's count is 0.
   public init(_ graph: Graph, registry: LayerRegistry = .standard, countingMACs: Bool = true) throws {
     name = graph.name
-    let sequential = Self.isSingleChain(graph)
+    let sequential = !graph.isFunctional && Self.isSingleChain(graph)
     isSequential = sequential
+    isSequentialLike = sequential || Self.isSequentialLike(graph)
     rows = try Self.kerasOrder(graph).compactMap { id -> SummaryRow? in
       let node = graph.nodes[id]
       if sequential && node.isInput { return nil }
@@ -86,6 +90,28 @@ public struct ModelSummary {
     }
     return graph.outputs == [ValueRef(node: graph.nodes.count - 1, output: 0)]
       && graph.nodes.last?.outputs.count == 1
+  }
+
+  /// Keras' rule for a functional model: at every depth (longest path to an output) one layer or
+  /// input, reading at most one tensor.
+  static func isSequentialLike(_ graph: Graph) -> Bool {
+    var depths = Set<Int>()
+    for (id, depth) in depthsToOutputs(graph) {
+      guard graph.nodes[id].dataInputs.count <= 1, depths.insert(depth).inserted else { return false }
+    }
+    return true
+  }
+
+  /// Each node's depth: the longest path from it to an output (nodes no output needs are left out).
+  static func depthsToOutputs(_ graph: Graph) -> [NodeID: Int] {
+    var depth: [NodeID: Int] = [:]
+    for output in graph.outputs { depth[output.node] = 0 }
+    // Nodes are in topological order, so walking them backwards settles each before its inputs.
+    for node in graph.nodes.reversed() {
+      guard let own = depth[node.id] else { continue }
+      for input in node.dataInputs { depth[input.node] = max(depth[input.node] ?? 0, own + 1) }
+    }
+    return depth
   }
 
   /// Keras' functional layer order: by depth (longest path to an output) from the inputs down,

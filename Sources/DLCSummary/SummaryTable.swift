@@ -11,9 +11,9 @@ public enum SummaryTable {
 
   public static func render(_ summary: ModelSummary, showMACs: Bool = false) -> String {
     var headers = ["Layer (type)", "Output Shape", "Param #"]
-    var widths = summary.isSequential ? sequentialWidths : functionalWidths
+    var widths = summary.isSequentialLike ? sequentialWidths : functionalWidths
     var rightAligned = [false, false, true]
-    if !summary.isSequential {
+    if !summary.isSequentialLike {
       headers.append("Connected to")
       rightAligned.append(false)
     }
@@ -26,7 +26,9 @@ public enum SummaryTable {
 
     let cells: [[String]] = summary.rows.map { row in
       var cell = ["\(row.name) (\(row.type))", shapeText(row.outputShapes), grouped(row.parameters)]
-      if !summary.isSequential { cell.append(row.connections.isEmpty ? "-" : row.connections.joined(separator: ", ")) }
+      if !summary.isSequentialLike {
+        cell.append(row.connections.isEmpty ? "-" : row.connections.joined(separator: ", "))
+      }
       if showMACs {
         cell += [grouped(row.macs), row.isInput ? "-" : byteSize(Double(row.activationBytes))]
       }

@@ -12,6 +12,8 @@ public enum TestPaths {
   public static let layerFixtures = tests.appendingPathComponent("Fixtures/layers")
   public static let modelFixtures = tests.appendingPathComponent("Fixtures/models")
   public static let maskingFixtures = tests.appendingPathComponent("Fixtures/masking")
+  /// Keras model files and configurations for the importer (tools/keras_import_fixtures.py).
+  public static let importFixtures = tests.appendingPathComponent("Fixtures/import")
   /// The float layer cases again with NaN and ±inf in their inputs (weights from layerFixtures).
   public static let nonfiniteFixtures = tests.appendingPathComponent("Fixtures/nonfinite")
 

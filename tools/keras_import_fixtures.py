@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""Keras model files for the importer's tests (`dlc import`, and every command reading a .keras file).
+
+Run by hand, not by CI (needs `pip install keras jax keras-hub numpy`):
+
+  KERAS_BACKEND=jax python3 tools/keras_import_fixtures.py [NAME...]
+
+Writes Tests/Fixtures/import/:
+  <name>.config.json   for every graphs/ model and summary case (tools/keras_reference.py) and the
+                       import cases below: the architecture exactly as a .keras archive holds it. The
+                       tests import it and compare the summary with Keras' (the .keras.json/.keras.txt
+                       references tools/keras_reference.py records, or the ones written here).
+  <name>.keras         whole archives, for the models small enough to commit (under 600 KB), with
+                       random trained-looking weights (batch-norm statistics too);
+  <name>.h5            the same model saved as a legacy whole-model .h5 (LEGACY_H5 only);
+  <name>.inputs.npz    inputs, and <name>.expected.npz Keras' outputs (keyed as dlc names outputs).
+"""
+
+import json
+import os
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+os.environ["COLUMNS"] = "200"
+
+import numpy as np  # noqa: E402
+import keras  # noqa: E402
+from keras import layers as L  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import keras_fixtures  # noqa: E402
+import keras_reference  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "Tests" / "Fixtures" / "import"
+MAX_ARCHIVE = 600 * 1024
+LEGACY_H5 = {"mnist_cnn", "import_functional"}
+
+
+def import_functional():
+    # Built after another Dense, so its layers are dense_1, dense_2: names dlc must keep.
+    L.Dense(1)
+    x = keras.Input((16,), name="x")
+    tokens = keras.Input((10,), dtype="int32", name="tokens")
+    a = L.Dense(8)(x)
+    b = L.Dense(8, use_bias=False, activation="tanh")(x)
+    summed = L.Add()([a, b])
+    embedded = L.Embedding(50, 8)(tokens)
+    recurrent = L.Bidirectional(L.LSTM(4))(embedded)
+    joined = L.Concatenate()([summed, recurrent])
+    attended = L.MultiHeadAttention(2, 4)(embedded, embedded)
+    pooled = L.GlobalAveragePooling1D()(attended)
+    return keras.Model([x, tokens], [joined, L.Dense(3, activation="softmax", name="head")(pooled)],
+                       name="import_functional")
+
+
+def import_names():
+    image = keras.Input((8, 8, 3), name="image")
+    x = L.Conv2D(4, 3, name="stem.conv-1")(image)
+    x = L.BatchNormalization(name="dense")(x)
+    x = L.ReLU(max_value=6.0)(x)
+    s, h, c = L.LSTM(5, return_sequences=True, return_state=True, name="lstm_7")(L.Reshape((36, 4))(x))
+    y = L.Dense(4, name="dense_1")(L.Flatten()(s))
+    return keras.Model(image, [y, h, c], name="import_names")
+
+
+@keras.saving.register_keras_serializable(package="course")
+class Scale(L.Layer):
+    def call(self, x):
+        return x * 2.0
+
+
+def import_unsupported():
+    image = keras.Input((8, 8, 3), name="image")
+    x = L.Conv2D(4, 3, data_format="channels_first")(image)
+    x = Scale()(x)
+    x = L.Dense(4, lora_rank=2)(x)
+    x = L.Conv2D(4, 3, dtype="float16")(x)
+    return keras.Model(image, x, name="import_unsupported")
+
+
+IMPORT_CASES = [import_functional, import_names, import_unsupported]
+
+
+def random_value(weight, rng):
+    """Weights scaled by fan-in, so deep models keep activations of order one and outputs unsaturated."""
+    shape = tuple(int(d) for d in weight.shape)
+    leaf = weight.path.split("/")[-1]
+    if leaf in ("moving_variance", "gamma"):
+        return rng.uniform(0.5, 1.5, shape)
+    if leaf in ("moving_mean", "beta", "bias"):
+        return rng.normal(0, 0.1, shape)
+    if leaf == "embeddings" or len(shape) < 2:
+        return rng.normal(0, 1, shape)
+    return rng.normal(0, 1 / np.sqrt(np.prod(shape[:-1])), shape)
+
+
+def randomize(model, rng):
+    for layer in model.layers:
+        for weight in layer.weights:
+            weight.assign(random_value(weight, rng))
+
+
+def save_archive(model, path):
+    model.save(path)
+    return path.stat().st_size
+
+
+def main(names):
+    OUT.mkdir(parents=True, exist_ok=True)
+    builders = keras_reference.MODELS + keras_reference.SUMMARY_CASES + IMPORT_CASES
+    for index, build in enumerate(builders):
+        name = build.__name__
+        if names and name not in names:
+            continue
+        keras.utils.clear_session()
+        model = build()
+        rng = np.random.default_rng(index)
+        randomize(model, rng)
+        with tempfile.TemporaryDirectory() as scratch:
+            archive = Path(scratch) / f"{name}.keras"
+            size = save_archive(model, archive)
+            with zipfile.ZipFile(archive) as opened:
+                config = json.loads(opened.read("config.json"))
+            (OUT / f"{name}.config.json").write_text(json.dumps(config, indent=1, sort_keys=True) + "\n")
+            if build in IMPORT_CASES:
+                lines = []
+                model.summary(print_fn=lambda text, line_break=True: lines.append(text))
+                (OUT / f"{name}.keras.txt").write_text("".join(lines))
+                (OUT / f"{name}.keras.json").write_text(
+                    json.dumps(keras_reference.summary_json(model), indent=1) + "\n")
+            if size > MAX_ARCHIVE or build is import_unsupported:
+                print(f"{name}: configuration only ({size:,} bytes as an archive)")
+                continue
+            vocabulary = min((l.input_dim for l in model.layers if isinstance(l, L.Embedding)), default=10)
+            x = keras_fixtures.random_inputs(model, rng, batch=2, vocabulary=vocabulary)
+            try:
+                y = keras_fixtures.run(model, x)
+            except Exception as error:  # Keras 3.15's fused attention fails when value_dim != key_dim
+                print(f"{name}: configuration only (Keras cannot run it: {type(error).__name__})")
+                continue
+            (OUT / f"{name}.keras").write_bytes(archive.read_bytes())
+        if name in LEGACY_H5:
+            model.save(OUT / f"{name}.h5")
+        np.savez(OUT / f"{name}.inputs.npz", **x)
+        np.savez(OUT / f"{name}.expected.npz", **dict(zip(keras_fixtures.output_names(model), y)))
+        print(f"{name}: archive of {size:,} bytes, outputs {[o.shape for o in y]}")
+
+
+if __name__ == "__main__":
+    main(set(sys.argv[1:]))
