@@ -72,7 +72,8 @@ let package = Package(
     .executableTarget(
       name: "dlc-fuzz",
       dependencies: [
-        "DLCDriver", "DLCCodegen", "DLCData", "DLCIR", "DLCPasses", "DLCPlanning", "DLCSummary", "DLCSupport",
+        "DLCDriver", "DLCCodegen", "DLCData", "DLCIR", "DLCImport", "DLCPasses", "DLCPlanning", "DLCSummary",
+        "DLCSupport",
       ]),
     // Shared by the test targets: layer cases and fixture files.
     .target(

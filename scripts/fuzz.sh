@@ -29,6 +29,7 @@ case $target in
   safetensors) seed $(small Tests/Fixtures -name '*.safetensors') ;;
   npy | c-npy) ;;
   npz) seed $(small Tests/Fixtures -name '*.npz') ;;
+  keras-config) seed $(small Tests/Fixtures/import -name '*.config.json') ;;
   *) echo "fuzz: unknown target '$target'" >&2; exit 2 ;;
 esac
 seed Tests/Fuzz/"$target"/*

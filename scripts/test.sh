@@ -23,7 +23,7 @@ fi
 
 # Each libFuzzer target for a few seconds from its seeds (scripts/fuzz.sh): a smoke test that the
 # fuzzers build and that nothing they reach quickly crashes. Each run counts as one test.
-for target in frontend safetensors npy npz c-npy; do
+for target in frontend safetensors npy npz keras-config c-npy; do
   if scripts/fuzz.sh "$target" 15 >".build/fuzz-$target.log" 2>&1; then
     extra_passed=$((extra_passed + 1))
     echo "fuzz $target: $(grep -o 'Done [0-9]* runs in [0-9]* second(s)' ".build/fuzz-$target.log" | tail -1)"

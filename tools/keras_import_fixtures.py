@@ -14,6 +14,7 @@ Writes Tests/Fixtures/import/:
                        random trained-looking weights (batch-norm statistics too);
   <name>.h5            the same model saved as a legacy whole-model .h5 (LEGACY_H5 only);
   <name>.inputs.npz    inputs, and <name>.expected.npz Keras' outputs (keyed as dlc names outputs).
+  hostile/             damaged and mismatched files made from mlp_iris.keras, for the error tests.
 """
 
 import json
@@ -150,5 +151,35 @@ def main(names):
         print(f"{name}: archive of {size:,} bytes, outputs {[o.shape for o in y]}")
 
 
+def hostile_fixtures():
+    """Files that must give a clear error: made from the committed mlp_iris.keras and fraud_autoencoder.keras."""
+    folder = OUT / "hostile"
+    folder.mkdir(parents=True, exist_ok=True)
+    good = (OUT / "mlp_iris.keras").read_bytes()
+    with zipfile.ZipFile(OUT / "mlp_iris.keras") as opened:
+        members = {name: opened.read(name) for name in opened.namelist()}
+    with zipfile.ZipFile(OUT / "fraud_autoencoder.keras") as opened:
+        other_weights = opened.read("model.weights.h5")
+
+    def archive(name, replaced):
+        with zipfile.ZipFile(folder / name, "w") as written:
+            for member, data in {**members, **replaced}.items():
+                if data is not None:
+                    written.writestr(member, data)
+
+    (folder / "truncated.keras").write_bytes(good[: len(good) // 2])
+    archive("no_config.keras", {"config.json": None})
+    archive("config_not_json.keras", {"config.json": b'{"class_name": "Sequential", "config": '})
+    archive("weights_not_hdf5.keras", {"model.weights.h5": b"\x89HDF\r\n\x1a\n" + bytes(200)})
+    archive("other_weights.keras", {"model.weights.h5": other_weights})
+    keras.utils.clear_session()
+    model = keras_reference.mlp_iris()
+    model.save_weights(folder / "weights_only.weights.h5")
+    print(f"hostile: {sorted(p.name for p in folder.iterdir())}")
+
+
 if __name__ == "__main__":
-    main(set(sys.argv[1:]))
+    arguments = set(sys.argv[1:])
+    main(arguments - {"hostile"})
+    if not arguments or "hostile" in arguments:
+        hostile_fixtures()

@@ -1,5 +1,6 @@
 // dlc-fuzz: libFuzzer targets for everything that reads a user's bytes — the .dl front end through
-// shape checking, summaries and memory planning, and the safetensors, .npy and .npz readers.
+// shape checking, summaries and memory planning, the safetensors, .npy and .npz readers, and the
+// Keras importer's reading of a model configuration.
 // Built with `-sanitize=fuzzer,address -D DLC_LIBFUZZER` (scripts/fuzz.sh), libFuzzer drives the
 // chosen target; in the ordinary build the same targets replay files given on the command line, so
 // every crash the fuzzer finds can be re-run, and the seed corpora are smoke-tested, without libFuzzer.
@@ -7,6 +8,7 @@ import DLCCodegen
 import DLCData
 import DLCDriver
 import DLCIR
+import DLCImport
 import DLCPasses
 import DLCPlanning
 import DLCSummary
@@ -44,6 +46,14 @@ struct FuzzTarget {
     },
     FuzzTarget(name: "npz", summary: "a NumPy .npz archive") { bytes in
       _ = try? NumPy.decodeArchive(bytes, path: "fuzz.npz")
+    },
+    FuzzTarget(
+      name: "keras-config", summary: "a Keras model configuration (config.json) imported and compiled as .dl"
+    ) { bytes in
+      guard let source = try? KerasImport.source(configuration: bytes, path: "fuzz.config.json") else { return }
+      let compilation = Driver.compile(SourceFile(path: "fuzz.dl", text: source))
+      _ = compilation.renderedDiagnostics
+      if let summary = try? compilation.summary() { _ = SummaryTable.render(summary) }
     },
   ]
 

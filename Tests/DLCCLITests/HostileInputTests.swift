@@ -10,7 +10,7 @@ final class HostileInputTests: CLITestCase {
   func testInputsTheFuzzersKeptRunWithoutACrash() throws {
     let seeds = [
       "frontend": ["graphs", "Tests/Golden/errors", "Tests/Golden/summary"], "npz": ["Tests/Fixtures/masking"],
-      "safetensors": ["Tests/Fixtures/masking"], "npy": [],
+      "safetensors": ["Tests/Fixtures/masking"], "npy": [], "keras-config": ["Tests/Fixtures/import"],
     ]
     for (target, folders) in seeds.sorted(by: { $0.key < $1.key }) {
       let replayed = try run([target, "Tests/Fuzz/\(target)"] + folders, program: "dlc-fuzz")
