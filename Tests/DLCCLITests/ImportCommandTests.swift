@@ -27,9 +27,12 @@ final class ImportCommandTests: CLITestCase {
     XCTAssertEqual(fromSource.status, 0, fromSource.stderr)
     XCTAssertEqual(fromArchive.status, 0, fromArchive.stderr)
     XCTAssertFalse(fromArchive.stderr.contains("initialization"), "the archive's weights were not used")
-    XCTAssertEqual(try NumPy.readArchive(path: "\(folder)/a.npz").map(\.tensor), try NumPy.readArchive(path: "\(folder)/b.npz").map(\.tensor))
+    XCTAssertEqual(
+      try NumPy.readArchive(path: "\(folder)/a.npz").map(\.tensor),
+      try NumPy.readArchive(path: "\(folder)/b.npz").map(\.tensor))
 
-    XCTAssertEqual(try run("summary", "\(folder)/m.dl").stdout, try run("summary", "\(fixtures)/mnist_cnn.keras").stdout)
+    XCTAssertEqual(
+      try run("summary", "\(folder)/m.dl").stdout, try run("summary", "\(fixtures)/mnist_cnn.keras").stdout)
     let legacy = try run("summary", "\(fixtures)/mnist_cnn.h5")
     XCTAssertEqual(legacy.stdout, try run("summary", "\(fixtures)/mnist_cnn.keras").stdout, legacy.stderr)
   }
