@@ -86,7 +86,7 @@ let package = Package(
       name: "DLCGoldenTests",
       dependencies: [
         "DLCDriver", "DLCLayers", "DLCCodegen", "DLCIR", "DLCData", "DLCViz", "DLCPasses", "DLCPlanning", "DLCSummary",
-        "DLCSupport", "DLCImport",
+        "DLCSupport", "DLCImport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
       ]),
     .testTarget(name: "DLCCLITests", dependencies: ["dlc", "dlc-fuzz", "DLCData"]),
     .testTarget(

@@ -9,7 +9,9 @@ Writes Tests/Fixtures/import/:
   <name>.config.json   for every graphs/ model and summary case (tools/keras_reference.py) and the
                        import cases below: the architecture exactly as a .keras archive holds it. The
                        tests import it and compare the summary with Keras' (the .keras.json/.keras.txt
-                       references tools/keras_reference.py records, or the ones written here).
+                       references tools/keras_reference.py records, or the ones written here);
+  applications.zip     the same for keras.applications models (app_*), with Keras' summaries
+                       (.keras.json, .keras.txt), deflated (delete it to write it anew);
   <name>.keras         whole archives, for the models small enough to commit (under 600 KB), with
                        random trained-looking weights (batch-norm statistics too);
   <name>.h5            the same model saved as a legacy whole-model .h5 (LEGACY_H5 only);
@@ -86,6 +88,34 @@ def import_unsupported():
 IMPORT_CASES = [import_functional, import_names, import_unsupported]
 
 
+def application(name, build, **arguments):
+    """A keras.applications model, untrained (weights=None), at a small input size: the architecture is
+    what the summary tests compare; the archives are too large to commit."""
+    def builder():
+        return build(weights=None, **arguments)
+    builder.__name__ = name
+    return builder
+
+
+A = keras.applications
+APPLICATIONS = [
+    application("app_mobilenet", A.MobileNet, input_shape=(96, 96, 3)),
+    application("app_mobilenet_v2", A.MobileNetV2, input_shape=(96, 96, 3)),
+    application("app_mobilenet_v3_small", A.MobileNetV3Small, input_shape=(96, 96, 3)),
+    application("app_mobilenet_v3_large", A.MobileNetV3Large, input_shape=(96, 96, 3)),
+    application("app_resnet50", A.ResNet50, input_shape=(64, 64, 3)),
+    application("app_resnet50_v2", A.ResNet50V2, input_shape=(64, 64, 3)),
+    application("app_densenet121", A.DenseNet121, input_shape=(64, 64, 3)),
+    application("app_efficientnet_b0", A.EfficientNetB0, input_shape=(64, 64, 3)),
+    application("app_efficientnet_v2_b0", A.EfficientNetV2B0, input_shape=(64, 64, 3)),
+    application("app_inception_v3", A.InceptionV3, input_shape=(75, 75, 3)),
+    application("app_xception", A.Xception, input_shape=(71, 71, 3)),
+    application("app_vgg16", A.VGG16, input_shape=(32, 32, 3)),
+    application("app_nasnet_mobile", A.NASNetMobile, input_shape=(224, 224, 3)),
+    application("app_convnext_tiny", A.ConvNeXtTiny, input_shape=(32, 32, 3)),
+]
+
+
 def random_value(weight, rng):
     """Weights scaled by fan-in, so deep models keep activations of order one and outputs unsaturated."""
     shape = tuple(int(d) for d in weight.shape)
@@ -112,7 +142,7 @@ def save_archive(model, path):
 
 def main(names):
     OUT.mkdir(parents=True, exist_ok=True)
-    builders = keras_reference.MODELS + keras_reference.SUMMARY_CASES + IMPORT_CASES
+    builders = keras_reference.MODELS + keras_reference.SUMMARY_CASES + IMPORT_CASES + APPLICATIONS
     for index, build in enumerate(builders):
         name = build.__name__
         if names and name not in names:
@@ -120,20 +150,29 @@ def main(names):
         keras.utils.clear_session()
         model = build()
         rng = np.random.default_rng(index)
-        randomize(model, rng)
+        if build not in APPLICATIONS:
+            randomize(model, rng)
         with tempfile.TemporaryDirectory() as scratch:
             archive = Path(scratch) / f"{name}.keras"
             size = save_archive(model, archive)
             with zipfile.ZipFile(archive) as opened:
                 config = json.loads(opened.read("config.json"))
-            (OUT / f"{name}.config.json").write_text(json.dumps(config, indent=1, sort_keys=True) + "\n")
-            if build in IMPORT_CASES:
+            files = {f"{name}.config.json": json.dumps(config, separators=(",", ":"), sort_keys=True) + "\n"}
+            if build in IMPORT_CASES or build in APPLICATIONS:
                 lines = []
                 model.summary(print_fn=lambda text, line_break=True: lines.append(text))
-                (OUT / f"{name}.keras.txt").write_text("".join(lines))
-                (OUT / f"{name}.keras.json").write_text(
-                    json.dumps(keras_reference.summary_json(model), indent=1) + "\n")
-            if size > MAX_ARCHIVE or build is import_unsupported:
+                files[f"{name}.keras.txt"] = "".join(lines)
+                files[f"{name}.keras.json"] = json.dumps(keras_reference.summary_json(model), indent=1) + "\n"
+            if build in APPLICATIONS:
+                # Large and repetitive: kept deflated, all in one archive.
+                with zipfile.ZipFile(OUT / "applications.zip", "a", zipfile.ZIP_DEFLATED) as bundle:
+                    for file, text in files.items():
+                        if file not in bundle.namelist():
+                            bundle.writestr(file, text)
+            else:
+                for file, text in files.items():
+                    (OUT / file).write_text(text)
+            if size > MAX_ARCHIVE or build is import_unsupported or build in APPLICATIONS:
                 print(f"{name}: configuration only ({size:,} bytes as an archive)")
                 continue
             vocabulary = min((l.input_dim for l in model.layers if isinstance(l, L.Embedding)), default=10)

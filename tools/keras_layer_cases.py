@@ -41,6 +41,7 @@ case("dense_sequence", ["[5, 16]"], "Dense(4)", lambda: L.Dense(4))
 case("dense_frozen", ["[6]"], "Dense(3, trainable=false)", lambda: L.Dense(3, trainable=False))
 case("activation_gelu", ["[10]"], 'Activation("gelu")', lambda: L.Activation("gelu"))
 case("activation_swish", ["[10]"], "Activation(swish)", lambda: L.Activation("swish"))
+case("activation_hard_swish", ["[10]"], 'Activation("hard_swish")', lambda: L.Activation("hard_swish"))
 case("flatten", ["[4, 5, 6]"], "Flatten()", lambda: L.Flatten())
 case("reshape_inferred", ["[4, 6]"], "Reshape((3, -1))", lambda: L.Reshape((3, -1)))
 case("reshape", ["[24]"], "Reshape((2, 3, 4))", lambda: L.Reshape((2, 3, 4)))
@@ -190,7 +191,7 @@ case("softmax_axis", ["[3, 4]"], "Softmax(axis=1)", lambda: L.Softmax(axis=1))
 
 # Every activation function, for the interpreter's numerics (shapes and parameters are trivial).
 for activation in ["linear", "relu", "relu6", "leaky_relu", "elu", "selu", "sigmoid", "hard_sigmoid", "tanh",
-                   "softmax", "log_softmax", "softplus", "softsign", "silu", "mish", "exponential"]:
+                   "softmax", "log_softmax", "softplus", "softsign", "silu", "mish", "exponential", "hard_silu"]:
     case(f"activation_{activation}", ["[3, 5]"], f'Activation("{activation}")',
          lambda activation=activation: L.Activation(activation))
 case("dense_softmax_sequence", ["[4, 6]"], 'Dense(5, activation="log_softmax")',

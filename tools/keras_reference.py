@@ -300,18 +300,22 @@ def summary_json(model):
     from keras import tree
 
     layers = []
-    for layer in model.layers:
+    # A functional model's operations include Keras operations on numbers (`x + 3.0`), which its
+    # summary lists as rows although they are not layers.
+    for layer in getattr(model, "operations", model.layers):
         if isinstance(layer, keras.layers.InputLayer):
             continue  # dlc lists inputs under "inputs", not "layers"
         node = layer._inbound_nodes[0]
         outputs = tree.flatten(node.output_tensors)
+        weights = getattr(layer, "weights", [])
+        trainable = getattr(layer, "trainable_weights", [])
         layers.append({
             "name": layer.name,
             "type": layer.__class__.__name__,
             "output_shape": shape_list(outputs[0]) if len(outputs) == 1 else [shape_list(t) for t in outputs],
-            "params": layer.count_params(),
-            "trainable_params": count(layer.trainable_weights),
-            "non_trainable_params": count(layer.non_trainable_weights),
+            "params": count(weights),
+            "trainable_params": count(trainable),
+            "non_trainable_params": count(weights) - count(trainable),
             "inputs": [t._keras_history.operation.name for t in tree.flatten(node.input_tensors)],
         })
     inputs = [{"name": t._keras_history.operation.name, "shape": shape_list(t), "dtype": str(t.dtype)}

@@ -84,7 +84,8 @@ public final class HDF5File {
     }
   }
 
-  /// The float dataset at `objectPath`, converted to float32 as it is read.
+  /// The numeric dataset at `objectPath`, converted to float32 as it is read (Keras keeps a few
+  /// counters, such as Normalization's `count`, as integers).
   public func floats(at objectPath: String) throws -> Tensor {
     func failure(_ why: String) -> Diagnostic { .error(file: path, "'\(objectPath)': \(why)") }
     return try Self.locked {
@@ -93,7 +94,9 @@ public final class HDF5File {
       defer { H5Dclose(dataset) }
       let type = H5Dget_type(dataset)
       defer { H5Tclose(type) }
-      guard H5Tget_class(type) == H5T_FLOAT else { throw failure("not a floating-point dataset") }
+      guard H5Tget_class(type) == H5T_FLOAT || H5Tget_class(type) == H5T_INTEGER else {
+        throw failure("not a numeric dataset")
+      }
       let space = H5Dget_space(dataset)
       defer { H5Sclose(space) }
       let rank = H5Sget_simple_extent_ndims(space)

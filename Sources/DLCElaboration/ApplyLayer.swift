@@ -6,7 +6,11 @@ import DLCSupport
 
 extension ElaborationState {
   func apply(_ definition: LayerDef, call: Call, inputs: [ValueRef], scope: [String: Binding]) throws -> [ValueRef] {
-    guard definition.arity.accepts(inputs.count) else {
+    // One tensor and constant= (Keras' `x + 3.0`) for the merges that take a number.
+    let withConstant =
+      inputs.count == 1 && definition.arguments.contains { $0.name == "constant" }
+      && call.arguments.contains { $0.label?.name == "constant" }
+    guard definition.arity.accepts(inputs.count) || withConstant else {
       reportArity(definition, call: call, inputs: inputs)
       throw Abandon()
     }

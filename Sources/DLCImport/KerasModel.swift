@@ -29,6 +29,8 @@ struct KerasLayer {
   var unsupportedCallArguments: [String]
   /// Call arguments that are layer arguments in dlc (`use_causal_mask=True`).
   var callArguments: [String: JSONValue]
+  /// Numbers among a Keras operation's operands (`x + 3.0`), with their positions.
+  var constantOperands: [(position: Int, value: Double)] = []
   /// Where a Keras 3 archive keeps the layer's variables: `layers/` and the class name in
   /// snake_case, numbered per class in the model's layer order (not the layer's name).
   var archiveGroup = ""
@@ -139,6 +141,9 @@ extension KerasModel {
         if let args = node["args"] {
           // Keras 3: {"args": [...], "kwargs": {...}}.
           Self.collectTensors(args, into: &tensors)
+          for (position, argument) in (args.array ?? []).enumerated() {
+            if case .number(let value) = argument { layer.constantOperands.append((position, value)) }
+          }
           for (key, value) in (node["kwargs"]?.object ?? [:]).sorted(by: { $0.key < $1.key }) {
             var keyed: [KerasTensor] = []
             Self.collectTensors(value, into: &keyed)

@@ -64,6 +64,24 @@ struct SourceWriter {
       for argument in layer.unsupportedCallArguments {
         problems.append("layer '\(layer.name)' (\(layer.className)) is called with \(argument)")
       }
+      var layer = layer
+      if layer.module.hasPrefix("keras.src.ops") || layer.module.hasPrefix("keras.ops") {
+        // A Keras operation in a functional model (`x + y`, `x * 0.5`): the element-wise merges of
+        // tensors, and Add, Subtract and Multiply with a number as the second operand.
+        let merges = ["Add", "Subtract", "Multiply", "Maximum", "Minimum"].contains(layer.className)
+        let ofTensors = merges && inputs.count >= 2 && layer.constantOperands.isEmpty
+        let withNumber =
+          ["Add", "Subtract", "Multiply"].contains(layer.className) && inputs.count == 1
+          && layer.constantOperands.count == 1 && layer.constantOperands[0].position == 1
+        guard ofTensors || withNumber else {
+          unwritten.insert(layer.name)
+          problems.append(
+            "layer '\(layer.name)': the Keras operation \(layer.className) (\(layer.module)) on these operands is not "
+              + "supported; dlc has x + c, x - c and x * c with a number c")
+          continue
+        }
+        if withNumber { layer.callArguments["constant"] = .number(layer.constantOperands[0].value) }
+      }
       let call = callText(layer.className, layer.config, definition: definition, layer: layer)
       archiveGroups[layer.name] = layer.archiveGroup
       if inputs.count == 1, let previous = statements.last, previous.last.name == inputs[0].layer,
@@ -287,6 +305,10 @@ struct SourceWriter {
       if let other = Self.defaultsToArgument[spec.name], spec.defaultValue == AttributeValue.none,
         given[other] == value
       {
+        continue
+      }
+      if case .activation = spec.type, let name = value.string, Activation.named(name) == nil {
+        problems.append("\(owner) has \(spec.name)=\(value.python), an activation dlc does not have")
         continue
       }
       guard let text = literal(value, spec.type) else {

@@ -197,6 +197,7 @@ func code(_ activation: Activation) -> Int32 {
   case .silu: return Int32(DLC_SILU)
   case .mish: return Int32(DLC_MISH)
   case .exponential: return Int32(DLC_EXPONENTIAL)
+  case .hardSilu: return Int32(DLC_HARD_SILU)
   }
 }
 

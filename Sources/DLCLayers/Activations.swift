@@ -8,9 +8,11 @@ public enum Activation: String, CaseIterable, Sendable {
   case tanh, softmax
   case logSoftmax = "log_softmax"
   case softplus, softsign, silu, mish, exponential
+  /// x · hard_sigmoid(x), Keras 3's (MobileNetV3's hard swish).
+  case hardSilu = "hard_silu"
 
   /// Other spellings Keras accepts for the same function.
-  static let aliases: [String: Activation] = ["swish": .silu, "none": .linear]
+  static let aliases: [String: Activation] = ["swish": .silu, "hard_swish": .hardSilu, "none": .linear]
 
   public static func named(_ name: String) -> Activation? {
     let lowered = name.lowercased()

@@ -46,6 +46,7 @@ extension ArgumentKey where Value == [Int] {
 
 extension ArgumentKey where Value == Double {
   public static let alpha = ArgumentKey("alpha")
+  public static let constant = ArgumentKey("constant")
   public static let epsilon = ArgumentKey("epsilon")
   public static let maskValue = ArgumentKey("mask_value")
   public static let maxValue = ArgumentKey("max_value")
@@ -55,9 +56,15 @@ extension ArgumentKey where Value == Double {
   public static let threshold = ArgumentKey("threshold")
 }
 
+extension ArgumentKey where Value == [Double] {
+  public static let mean = ArgumentKey("mean")
+  public static let variance = ArgumentKey("variance")
+}
+
 extension ArgumentKey where Value == Bool {
   public static let center = ArgumentKey("center")
   public static let goBackwards = ArgumentKey("go_backwards")
+  public static let invert = ArgumentKey("invert")
   public static let keepdims = ArgumentKey("keepdims")
   public static let maskZero = ArgumentKey("mask_zero")
   public static let normalize = ArgumentKey("normalize")

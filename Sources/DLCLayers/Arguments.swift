@@ -77,6 +77,8 @@ public struct LayerCall {
 public enum ArgumentType {
   case int(min: Int? = nil, max: Int? = nil)
   case float(min: Double? = nil, max: Double? = nil)
+  /// A number, or a tuple of numbers (Normalization's per-channel `mean=`).
+  case numbers(min: Double? = nil)
   case bool
   /// One of a fixed set of strings (bare words accepted); matched case-insensitively like Keras.
   case choice([String])
@@ -308,6 +310,21 @@ public struct ArgumentBinder {
       }
       try checkRange(value, minimum, maximum, spec, layer, literal)
       return .float(value)
+    case .numbers(let minimum):
+      let parts: [Literal]
+      switch literal.kind {
+      case .tuple(let values), .list(let values): parts = values
+      default: parts = [literal]
+      }
+      let values = try parts.map { part -> Double in
+        switch part.kind {
+        case .int(let number): return Double(number)
+        case .float(let number): return number
+        default: throw mismatch("a number or a tuple of numbers")
+        }
+      }
+      for value in values { try checkRange(value, minimum, nil, spec, layer, literal) }
+      return .list(values.map { .float($0) })
     case .bool:
       guard case .bool(let value) = literal.kind else { throw mismatch("true or false") }
       return .bool(value)
@@ -366,6 +383,7 @@ public struct ArgumentBinder {
     switch type {
     case .int: return "an integer"
     case .float: return "a number"
+    case .numbers: return "a number or a tuple of numbers"
     case .bool: return "true or false"
     case .choice(let choices): return "one of " + choices.map { "\"\($0)\"" }.joined(separator: ", ")
     case .activation: return "an activation name"

@@ -146,7 +146,8 @@ extension LayerDef {
   // Inference-time identities: they keep their arguments so the summary and training tools see them.
   static let dropout = identity(
     "Dropout",
-    [.float("rate", min: 0, max: 1), ArgumentSpec("noise_shape", .intList, default: AttributeValue.none)]
+    // noise_shape only shapes the training-time mask (Keras writes None for broadcast axes).
+    [.float("rate", min: 0, max: 1), ArgumentSpec("noise_shape", .trainingOnly, default: AttributeValue.none)]
       + ArgumentSpec.trainingOnly("seed")
   ).masking(.propagates)
   static let spatialDropout1D = identity(

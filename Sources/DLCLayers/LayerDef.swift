@@ -52,6 +52,12 @@ public struct LayerApplication {
   public func isNone(_ key: ArgumentKey<[Int]>) -> Bool { arguments[key.name]?.isNone ?? true }
   public func isNone(_ key: ArgumentKey<Int>) -> Bool { arguments[key.name]?.isNone ?? true }
   public func isNone(_ key: ArgumentKey<Double>) -> Bool { arguments[key.name]?.isNone ?? true }
+  public func isNone(_ key: ArgumentKey<[Double]>) -> Bool { arguments[key.name]?.isNone ?? true }
+  /// A `.numbers` argument's values (one or one per channel).
+  public func doubles(_ key: ArgumentKey<[Double]>) -> [Double] {
+    guard case .list(let values)? = arguments[key.name] else { return [] }
+    return values.compactMap(\.doubleValue)
+  }
   /// Whether the layer's weights are trained (the common `trainable=` argument).
   public var trainable: Bool { arguments["trainable"]?.boolValue ?? true }
 

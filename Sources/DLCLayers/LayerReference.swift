@@ -61,6 +61,7 @@ public enum LayerReference {
     switch spec.type {
     case .int(let min, let max): text = "integer" + range(min.map(String.init), max.map(String.init))
     case .float(let min, let max): text = "number" + range(min.map(formatFloat), max.map(formatFloat))
+    case .numbers(let min): text = "number or tuple of numbers" + range(min.map(formatFloat), nil)
     case .bool: text = "`true` or `false`"
     case .choice(let choices): text = choices.map { "`\"\($0)\"`" }.joined(separator: ", ")
     case .activation: text = "an activation"

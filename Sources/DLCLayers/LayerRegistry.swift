@@ -36,7 +36,7 @@ public struct LayerRegistry {
     // Resizing
     .upSampling1D, .upSampling2D, .zeroPadding1D, .zeroPadding2D, .cropping1D, .cropping2D,
     // Normalization
-    .batchNormalization, .layerNormalization, .groupNormalization, .unitNormalization,
+    .batchNormalization, .layerNormalization, .groupNormalization, .unitNormalization, .normalization,
     // Embeddings
     .embedding, .positionEmbedding,
     // Recurrent

@@ -3,21 +3,30 @@ import DLCIR
 import DLCSupport
 
 extension LayerDef {
-  static let add = elementwiseMerge("Add", arity: .atLeast(2), .add)
-  static let subtract = elementwiseMerge("Subtract", arity: .exactly(2), .sub)
-  static let multiply = elementwiseMerge("Multiply", arity: .atLeast(2), .mul)
+  static let add = elementwiseMerge("Add", arity: .atLeast(2), .add, takesConstant: true)
+  static let subtract = elementwiseMerge("Subtract", arity: .exactly(2), .sub, takesConstant: true)
+  static let multiply = elementwiseMerge("Multiply", arity: .atLeast(2), .mul, takesConstant: true)
   static let average = elementwiseMerge("Average", arity: .atLeast(2), .add, averages: true)
   static let maximum = elementwiseMerge("Maximum", arity: .atLeast(2), .max)
   static let minimum = elementwiseMerge("Minimum", arity: .atLeast(2), .min)
 
   /// Inputs of one rank whose dims are equal or 1 (broadcast), as Keras' Merge allows, combined
-  /// element by element with `combine` (then divided by the count when `averages`).
+  /// element by element with `combine` (then divided by the count when `averages`). With
+  /// `takesConstant`, one input and `constant=c` is Keras' operation with a number (`x + 3.0`,
+  /// `x * (1 / 6)`, `x - 1.0` in a functional model), which Keras names and summarizes as these layers.
   static func elementwiseMerge(
-    _ keras: String, arity: Arity, _ combine: ElementwiseStep.Combine, averages: Bool = false
+    _ keras: String, arity: Arity, _ combine: ElementwiseStep.Combine, averages: Bool = false,
+    takesConstant: Bool = false
   ) -> LayerDef {
     LayerDef(
-      keras: keras, arity: arity, arguments: [],
+      keras: keras, arity: arity,
+      arguments: takesConstant
+        ? [ArgumentSpec("constant", .float(), default: AttributeValue.none, positional: false)] : [],
       outputTypes: { layer in
+        if takesConstant && !layer.isNone(.constant) && layer.inputs.count != 1 {
+          throw Diagnostic.shape(
+            "\(keras) with constant= takes one tensor; got \(layer.inputs.count)", argument: "constant")
+        }
         var result = layer.inputs[0]
         for other in layer.inputs.dropFirst() {
           let broadcastable =
@@ -39,6 +48,13 @@ extension LayerDef {
         [.add: .add, .sub: .subtract, .mul: .multiply, .max: .maximum, .min: .minimum][combine] ?? .add
       let out = c.outputDims
       let count = out.reduce(1, *)
+      if !c.arguments.isNone(.constant), let (scale, offset) = constantAffine(combine, c.arguments.double(.constant)) {
+        c.emit(
+          .affine(
+            x: c.input(), count: .perExample(count), scale: Float(scale), offset: Float(offset), y: c.output()))
+        c.activate(c.output(), count: count, width: out.last ?? 1)
+        return
+      }
       let inputs = c.node.inputs.indices
       // A fused activation goes into the last combining loop when nothing follows it.
       var activated = false
@@ -63,6 +79,16 @@ extension LayerDef {
             x: c.output(), count: .perExample(count), scale: 1 / Float(inputs.count), offset: 0, y: c.output()))
       }
       if !activated { c.activate(c.output(), count: count, width: out.last ?? 1) }
+    }
+  }
+
+  /// A merge of one tensor with a number as v·scale + offset (nil for merges that are not affine).
+  public static func constantAffine(_ combine: ElementwiseStep.Combine, _ constant: Double) -> (Double, Double)? {
+    switch combine {
+    case .add: return (1, constant)
+    case .sub: return (1, -constant)
+    case .mul: return (constant, 0)
+    case .rsub, .max, .min: return nil
     }
   }
 

@@ -64,6 +64,76 @@ extension LayerDef {
     c.finishActivation(c.output(), count: c.outputDims.reduce(1, *), width: c.outputDims.last ?? 1)
   }
 
+  /// Keras' preprocessing Normalization: (x − mean) / max(√variance, 1e-7) per channel of `axis`,
+  /// or the inverse with `invert=true`. The statistics are the layer's non-trainable weights (what
+  /// `adapt()` computed, with Keras' `count` beside them), or numbers given as `mean=` and
+  /// `variance=`.
+  static let normalization = LayerDef(
+    keras: "Normalization",
+    arguments: [
+      // Keras keeps `axis` as a tuple; dlc normalizes one axis (the channels).
+      ArgumentSpec("axis", .axes, default: .ints([-1])), ArgumentSpec("mean", .numbers(), default: AttributeValue.none),
+      ArgumentSpec("variance", .numbers(min: 0), default: AttributeValue.none), .bool("invert", default: false),
+    ],
+    outputType: { layer in
+      guard layer.ints(.axis).count == 1 else {
+        throw Diagnostic.shape(
+          "Normalization over several axes (\(layer.ints(.axis))) is not supported; dlc normalizes one axis",
+          argument: "axis")
+      }
+      _ = try Axis.resolve(layer.ints(.axis)[0], rank: layer.input.rank, layer: "Normalization")
+      if layer.isNone(.mean) != layer.isNone(.variance) {
+        throw Diagnostic.shape(
+          "Normalization needs both mean= and variance=, or neither (then they are weights)",
+          argument: layer.isNone(.mean) ? "variance" : "mean")
+      }
+      let axis = try Axis.resolve(layer.ints(.axis)[0], rank: layer.input.rank, layer: "Normalization")
+      for key in [ArgumentKey<[Double]>.mean, .variance] where !layer.isNone(key) {
+        let count = layer.doubles(key).count
+        guard count == 1 || count == layer.input.dims[axis] else {
+          throw Diagnostic.shape(
+            "Normalization \(key.name)= has \(count) values; give one, or one per channel (\(layer.input.dims[axis]))",
+            argument: key.name)
+        }
+      }
+      return layer.input
+    },
+    parameters: { layer in
+      guard layer.isNone(.mean), let requested = layer.ints(.axis).first,
+        let axis = try? Axis.resolve(requested, rank: layer.input.rank, layer: "")
+      else { return [] }
+      let channels = [layer.input.dims[axis]]
+      return [
+        layer.weight("mean", channels, initializer: "zeros", trainable: false),
+        layer.weight("variance", channels, initializer: "ones", trainable: false),
+        layer.weight("count", [], initializer: "zeros", trainable: false),
+      ]
+    },
+    macs: { _, outputs in outputs.first?.elementCount ?? 0 }, memory: .elementwise
+  ).masking(.propagates).lowered { c in
+    let dims = [0] + c.inputDims
+    let requested = c.arguments.ints(.axis).first ?? -1
+    let axis = requested < 0 ? requested + dims.count : requested
+    let channels = dims[axis]
+    // Given numbers: one for every channel, or one each.
+    let given = { (key: ArgumentKey<[Double]>) -> [Float] in
+      let values = c.arguments.doubles(key).map(Float.init)
+      return values.count == 1 ? Array(repeating: values[0], count: channels) : values
+    }
+    let mean = c.arguments.isNone(.mean) ? try c.values("mean") : given(.mean)
+    let variance = c.arguments.isNone(.variance) ? try c.values("variance") : given(.variance)
+    // Keras divides by max(√variance, ε) with its backend ε, 1e-7, not by √(variance + ε).
+    let deviation = variance.map { max($0.squareRoot(), 1e-7) }
+    let invert = c.arguments.bool(.invert)
+    let scale = invert ? deviation : deviation.map { 1 / $0 }
+    let shift = invert ? mean : (0..<channels).map { -mean[$0] * scale[$0] }
+    c.emit(
+      .scaleShift(
+        x: c.input(), outer: .perExample(dims[1..<axis].reduce(1, *)), channels: channels,
+        inner: dims[(axis + 1)...].reduce(1, *), scale: c.constant(scale), shift: c.constant(shift),
+        activation: .linear, y: c.output()))
+  }
+
   /// Normalizes over `axis` (one axis or several); gamma and beta have the normalized axes' shape.
   static let layerNormalization = LayerDef(
     keras: "LayerNormalization",

@@ -34,7 +34,11 @@ extension Passes {
     switch node.traits.elementwise {
     case .merge(let combine, let averages)?:
       let position = current.flatMap { node.inputs.firstIndex(of: $0) } ?? 0
-      if current == nil || position == 0 {
+      if let constant = node.attributes["constant"]?.doubleValue,
+        let (scale, offset) = LayerDef.constantAffine(combine, constant)
+      {
+        steps.append(.scale(scale, offset))
+      } else if current == nil || position == 0 {
         for input in node.inputs.dropFirst() { steps.append(.combine(combine, operand(input))) }
       } else {
         // Two inputs, the running value second: a − v for Subtract; the others commute.

@@ -121,10 +121,11 @@ final class LayerRegistryTests: XCTestCase {
   func testActivationsOfTheSpecAndAliases() {
     let names = [
       "linear", "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "sigmoid", "hard_sigmoid", "tanh", "softmax",
-      "log_softmax", "softplus", "softsign", "silu", "mish", "exponential",
+      "log_softmax", "softplus", "softsign", "silu", "mish", "exponential", "hard_silu",
     ]
     for name in names { XCTAssertEqual(Activation.named(name)?.rawValue, name) }
     XCTAssertEqual(Activation.named("swish"), .silu)
+    XCTAssertEqual(Activation.named("hard_swish"), .hardSilu)
     XCTAssertEqual(Activation.named("ReLU"), .relu)
     XCTAssertNil(Activation.named("rleu"))
   }

@@ -45,7 +45,7 @@
 enum {
   DLC_LINEAR = 0, DLC_RELU, DLC_RELU6, DLC_LEAKY_RELU, DLC_ELU, DLC_SELU, DLC_GELU, DLC_SIGMOID,
   DLC_HARD_SIGMOID, DLC_TANH, DLC_SOFTMAX, DLC_LOG_SOFTMAX, DLC_SOFTPLUS, DLC_SOFTSIGN, DLC_SILU, DLC_MISH,
-  DLC_EXPONENTIAL
+  DLC_EXPONENTIAL, DLC_HARD_SILU
 };
 
 /* Element-wise merges, and recurrent cells. */
@@ -462,6 +462,7 @@ DLC_API float dlc_activation(int kind, float v) {
   case DLC_SILU: return v * dlc_sigmoid(v);
   case DLC_MISH: return v * tanhf(dlc_softplus(v));
   case DLC_EXPONENTIAL: return expf(v);
+  case DLC_HARD_SILU: return v * (DLC_CLAMP(v + 3.0f, 0.0f, 6.0f) / 6.0f);
   default: return v;
   }
 }
