@@ -83,11 +83,21 @@ def output_names(model):
 def random_value(weight, rng):
     shape = tuple(int(d) for d in weight.shape)
     leaf = weight.path.split("/")[-1]
-    if leaf in ("moving_variance", "gamma"):
+    if leaf in ("moving_variance", "gamma", "variance"):
         return rng.uniform(0.5, 1.5, shape)
-    if leaf in ("moving_mean", "beta", "bias"):
+    if leaf == "count":  # Normalization's sample count (an integer; unused at inference)
+        return np.array(100)
+    if leaf in ("moving_mean", "beta", "bias", "mean"):
         return rng.normal(0, 0.2, shape)
     return rng.normal(0, 0.4, shape)
+
+
+def settle(model):
+    """Layers that cache values derived from their weights when built (Normalization's mean and
+    variance) recompute them, as Keras does after loading a file; plain assignment leaves the cache."""
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Normalization):
+            layer.finalize_state()
 
 
 def random_inputs(model, rng, batch, vocabulary=10):
@@ -140,6 +150,7 @@ def layer_fixtures(names):
             value = random_value(weight, rng)
             weight.assign(value)
             weights[dlc_key(layer, weight)] = value
+        settle(model)
         x = random_inputs(model, rng, batch=2, vocabulary=getattr(layer, "input_dim", 10))
         y = run(model, x)
         write_safetensors(folder / f"{name}.safetensors", weights)
@@ -181,6 +192,7 @@ def nonfinite_fixtures(names):
         weights = read_safetensors(FIXTURES / "layers" / f"{name}.safetensors")
         for weight in layer.weights:
             weight.assign(weights[dlc_key(layer, weight)])
+        settle(model)
         with np.load(FIXTURES / "layers" / f"{name}.inputs.npz") as archive:
             x = {key: with_nonfinite(archive[key], position) for position, key in enumerate(sorted(archive.files))}
         y = run(model, x)
@@ -206,6 +218,7 @@ def model_fixtures(names, dlc):
         for layer in model.layers:
             for weight in layer.weights:
                 weight.assign(weights[dlc_key(layer, weight)])
+        settle(model)
         rng = np.random.default_rng(MODEL_SEED)
         big = any(int(np.prod(t.shape[1:])) > 100_000 for t in model.inputs)
         vocabulary = min((l.input_dim for l in model.layers if isinstance(l, keras.layers.Embedding)), default=10)

@@ -16,11 +16,16 @@ Writes Tests/Fixtures/import/:
                        random trained-looking weights (batch-norm statistics too);
   <name>.h5            the same model saved as a legacy whole-model .h5 (LEGACY_H5 only);
   <name>.inputs.npz    inputs, and <name>.expected.npz Keras' outputs (keyed as dlc names outputs).
-  hostile/             damaged and mismatched files made from mlp_iris.keras, for the error tests.
+  hostile/             damaged and mismatched files made from mlp_iris.keras, for the error tests;
+  app_*.inputs.npz, app_*.expected.npz   Keras' outputs of a few keras.applications models with the
+                       weights `dlc init --seed 1` gives their imported .dl and deterministic
+                       batch-normalization statistics (`statistic`), which the tests draw again
+                       (`numerics`: needs a release build of dlc).
 """
 
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import zipfile
@@ -120,19 +125,63 @@ def random_value(weight, rng):
     """Weights scaled by fan-in, so deep models keep activations of order one and outputs unsaturated."""
     shape = tuple(int(d) for d in weight.shape)
     leaf = weight.path.split("/")[-1]
-    if leaf in ("moving_variance", "gamma"):
+    if leaf in ("moving_variance", "gamma", "variance"):
         return rng.uniform(0.5, 1.5, shape)
-    if leaf in ("moving_mean", "beta", "bias"):
+    if leaf == "count":
+        return np.array(100)
+    if leaf in ("moving_mean", "beta", "bias", "mean"):
         return rng.normal(0, 0.1, shape)
     if leaf == "embeddings" or len(shape) < 2:
         return rng.normal(0, 1, shape)
     return rng.normal(0, 1 / np.sqrt(np.prod(shape[:-1])), shape)
 
 
+# keras.applications models run against Keras with weights no file carries: `dlc init --seed 1` of
+# the imported .dl (the test draws the same), batch-normalization statistics from `statistic`.
+APPLICATION_NUMERICS = ["app_mobilenet_v3_small", "app_mobilenet_v2", "app_efficientnet_b0", "app_densenet121"]
+
+
+def statistic(leaf, index):
+    """Deterministic, unsaturating moving statistics (the tests compute the same numbers)."""
+    if leaf == "moving_mean":
+        return 0.2 * np.sin(index + 1.0)
+    return 0.75 + 0.25 * (1.0 + np.sin(3.0 * index + 2.0))
+
+
+def application_numerics(names, dlc):
+    for build in APPLICATIONS:
+        name = build.__name__
+        if name not in APPLICATION_NUMERICS or (names and name not in names):
+            continue
+        keras.utils.clear_session()
+        model = build()
+        with tempfile.TemporaryDirectory() as scratch:
+            weights_path = Path(scratch) / "w.safetensors"
+            subprocess.run([dlc, "init", str(ROOT / "Tests" / "Golden" / "import" / f"{name}.dl"), "-o",
+                            str(weights_path), "--seed", "1"], check=True, capture_output=True)
+            weights = keras_fixtures.read_safetensors(weights_path)
+        for layer in model.layers:
+            for weight in layer.weights:
+                leaf = weight.path.split("/")[-1]
+                if leaf in ("moving_mean", "moving_variance"):
+                    size = int(np.prod(weight.shape))
+                    weight.assign(np.array([statistic(leaf, k) for k in range(size)], dtype=np.float32))
+                else:
+                    weight.assign(weights[keras_fixtures.dlc_key(layer, weight)].reshape(weight.shape))
+        keras_fixtures.settle(model)
+        rng = np.random.default_rng(7)
+        x = keras_fixtures.random_inputs(model, rng, batch=2)
+        y = keras_fixtures.run(model, x)
+        np.savez(OUT / f"{name}.inputs.npz", **x)
+        np.savez(OUT / f"{name}.expected.npz", **dict(zip(keras_fixtures.output_names(model), y)))
+        print(f"{name} numerics: outputs {[o.shape for o in y]}, {np.round(y[0][0][:4], 4)}")
+
+
 def randomize(model, rng):
     for layer in model.layers:
         for weight in layer.weights:
             weight.assign(random_value(weight, rng))
+    keras_fixtures.settle(model)
 
 
 def save_archive(model, path):
@@ -219,6 +268,12 @@ def hostile_fixtures():
 
 if __name__ == "__main__":
     arguments = set(sys.argv[1:])
-    main(arguments - {"hostile"})
+    kinds = {"hostile", "numerics"}
+    if not arguments or arguments - kinds:
+        main(arguments - kinds)
     if not arguments or "hostile" in arguments:
         hostile_fixtures()
+    if not arguments - kinds or "numerics" in arguments:
+        dlc = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, check=True,
+                             capture_output=True, text=True).stdout.strip() + "/dlc"
+        application_numerics(arguments - kinds, dlc)

@@ -118,6 +118,12 @@ case("cropping2d_int", ["[8, 9, 3]"], "Cropping2D(1)", lambda: L.Cropping2D(1))
 
 # Normalization
 case("batch_normalization", ["[8, 8, 4]"], "BatchNormalization()", lambda: L.BatchNormalization())
+case("normalization", ["[6, 6, 3]"], "Normalization()", lambda: L.Normalization())
+case("normalization_given_invert", ["[5, 4]"],
+     "Normalization(mean=(0.5, -1, 2, 0), variance=(4, 1, 0.25, 2), invert=true)",
+     lambda: L.Normalization(mean=[0.5, -1, 2, 0], variance=[4, 1, 0.25, 2], invert=True))
+case("normalization_axis1_scalar", ["[4, 6]"], "Normalization(axis=1, mean=2.0, variance=9.0)",
+     lambda: L.Normalization(axis=1, mean=2.0, variance=9.0))
 case("batch_normalization_axis1_no_center", ["[5, 7]"], "BatchNormalization(axis=1, center=false)",
      lambda: L.BatchNormalization(axis=1, center=False))
 case("batch_normalization_no_scale", ["[6]"], "BatchNormalization(scale=false, epsilon=1e-5)",

@@ -17,7 +17,7 @@ public enum LayerReference {
       """
     text += "Activations for `activation=` and `Activation(...)`: "
     text += Activation.allCases.map { "`\($0.rawValue)`" }.joined(separator: ", ")
-    text += " (also spelled `swish` for `silu`; `none` means `linear`).\n\n"
+    text += " (also spelled `swish` for `silu` and `hard_swish` for `hard_silu`; `none` means `linear`).\n\n"
     for definition in registry.definitions {
       text += layer(definition)
     }

@@ -11,6 +11,44 @@ import XCTest
 final class ImportedModelNumericsTests: XCTestCase {
   override func setUp() { CodegenFixtures.useTestCache() }
 
+  /// keras.applications models as imported (Tests/Golden/import), with `dlc init --seed 1` weights and
+  /// tools/keras_import_fixtures.py's batch-normalization statistics, against Keras' outputs. Their
+  /// archives are too large to commit; these weights need no file.
+  func testApplicationsRunAsKerasRunsThem() throws {
+    let names = ["app_mobilenet_v3_small", "app_mobilenet_v2", "app_efficientnet_b0", "app_densenet121"]
+    try CodegenFixtures.concurrently(names) { name in
+      let source = TestPaths.repository.appendingPathComponent("Tests/Golden/import/\(name).dl").path
+      let compilation = Driver.compile(path: source)
+      guard let graph = compilation.graph else { return XCTFail("\(name): \(compilation.renderedDiagnostics)") }
+      var weights = InitializedWeights.of(graph, seed: 1)
+      for node in graph.nodes {
+        for parameter in node.parameters where ["moving_mean", "moving_variance"].contains(parameter.name) {
+          let values = (0..<parameter.elementCount).map { Float(Self.statistic(parameter.name, $0)) }
+          weights["\(node.name)/\(parameter.name)"] = Tensor(shape: parameter.shape, floats: values)
+        }
+      }
+      do {
+        let base = TestPaths.importFixtures.appendingPathComponent(name).path
+        let inputs = try CodegenFixtures.inputs(URL(fileURLWithPath: base + ".inputs.npz"), for: graph)
+        let expected = try CodegenFixtures.arrays(URL(fileURLWithPath: base + ".expected.npz"))
+        CodegenFixtures.assertClose(
+          try Runner.interpret(compilation, weights: weights, inputs: inputs), expected, name + " (interpreter)")
+        // Optimized but not sanitized, as the other ImageNet-sized models (CodegenFixtures.large).
+        let (optimized, optimizedWeights) = try compilation.optimized(weights: weights)
+        let generated = try CBackend.run(
+          optimized, weights: optimizedWeights, inputs: inputs, build: CodegenFixtures.optimized)
+        CodegenFixtures.assertClose(generated, expected, name + " (generated C)")
+      } catch {
+        XCTFail("\(name): \(error)")
+      }
+    }
+  }
+
+  /// tools/keras_import_fixtures.py's `statistic`: moving means and variances that keep activations unsaturated.
+  static func statistic(_ leaf: String, _ index: Int) -> Double {
+    leaf == "moving_mean" ? 0.2 * sin(Double(index) + 1) : 0.75 + 0.25 * (1 + sin(3 * Double(index) + 2))
+  }
+
   func testKerasFilesRunAsKerasRunsThem() throws {
     let folder = TestPaths.importFixtures
     let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
