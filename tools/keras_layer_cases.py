@@ -190,6 +190,7 @@ case("relu_max_value", ["[10]"], "ReLU(max_value=1.5)", lambda: L.ReLU(max_value
 case("relu_slope_max_value", ["[10]"], "ReLU(max_value=2, negative_slope=0.1)",
      lambda: L.ReLU(max_value=2, negative_slope=0.1))
 case("leaky_relu", ["[10]"], "LeakyReLU(negative_slope=0.2)", lambda: L.LeakyReLU(negative_slope=0.2))
+case("leaky_relu_alpha", ["[10]"], "LeakyReLU(alpha=0.1)", lambda: L.LeakyReLU(alpha=0.1))
 case("prelu", ["[4, 4, 3]"], "PReLU()", lambda: L.PReLU())
 case("prelu_shared", ["[4, 4, 3]"], "PReLU(shared_axes=(1, 2))", lambda: L.PReLU(shared_axes=(1, 2)))
 case("elu", ["[10]"], "ELU(alpha=0.5)", lambda: L.ELU(alpha=0.5))

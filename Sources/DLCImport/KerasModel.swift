@@ -164,8 +164,14 @@ extension KerasModel {
               let index = parts[2].int
             else { continue }
             tensors.append(KerasTensor(layer: name, node: nodeIndex, index: index))
-            for (key, value) in (parts.count > 3 ? parts[3].object ?? [:] : [:]) where !value.isOff {
-              if key == "key", layer.className == "MultiHeadAttention" { continue }
+            let keywords = parts.count > 3 ? parts[3].object ?? [:] : [:]
+            // MultiHeadAttention's value and key come as keywords: [layer, node, tensor].
+            for key in ["value", "key"] where layer.className == "MultiHeadAttention" {
+              if let reference = keywords[key].flatMap({ Self.references($0).first }) { tensors.append(reference) }
+            }
+            for (key, value) in keywords.sorted(by: { $0.key < $1.key }) where !value.isOff {
+              if ["value", "key"].contains(key) && layer.className == "MultiHeadAttention" { continue }
+              if key == "training" { continue }
               layer.unsupportedCallArguments.append("\(key)=\(value.python)")
             }
           }

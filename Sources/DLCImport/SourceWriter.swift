@@ -239,6 +239,9 @@ struct SourceWriter {
   private static let inferenceIrrelevant: Set<String> = [
     "seed", "unroll", "sparse", "ragged", "optional", "renorm_momentum", "implementation", "input_length",
     "build_config", "compile_config",
+    // Keras 2: the input shape a first layer was built with (the model's inputs say it), and the
+    // shapes MultiHeadAttention was built for.
+    "batch_input_shape", "query_shape", "key_shape", "value_shape",
   ]
 
   /// `Class(positional, keyword=value, ...)` with only what differs from dlc's defaults.
@@ -402,6 +405,8 @@ struct SourceWriter {
       if case .intTuple = type, let first = values.first?.int, values.allSatisfy({ $0.int == first }) {
         return String(first)
       }
+      // Keras 2 writes some single integers as one-element lists (BatchNormalization's axis=[3]).
+      if case .int = type, values.count == 1, let only = values[0].int { return String(only) }
       let parts = values.compactMap { literal($0, .intList) }
       guard parts.count == values.count else { return nil }
       return values.count == 1 ? "[\(parts[0])]" : "(" + parts.joined(separator: ", ") + ")"
@@ -415,7 +420,10 @@ struct SourceWriter {
   }
 
   private static func floatText(_ value: Double) -> String {
-    let text = "\(value)"
+    // Keras 2 files hold float32 arguments widened to double (0.10000000149011612): write them as
+    // the float32 they were (0.1).
+    let narrowed = Float(value)
+    let text = Double(narrowed) == value ? "\(narrowed)" : "\(value)"
     return text.contains(".") || text.contains("e") || text.contains("n") ? text : text + ".0"
   }
 

@@ -37,16 +37,30 @@ extension LayerDef {
 
   static let leakyRelu = LayerDef(
     keras: "LeakyReLU",
-    arguments: [.float("negative_slope", min: 0, default: 0.3)],
-    outputType: { $0.input }, memory: .elementwise
+    arguments: [
+      .float("negative_slope", min: 0, default: 0.3),
+      // Keras 2's name for negative_slope, still accepted by Keras 3 (and found in Keras 2 files).
+      ArgumentSpec("alpha", .float(min: 0), default: AttributeValue.none, positional: false),
+    ],
+    outputType: { layer in
+      if !layer.isNone(.alpha) && layer.double(.negativeSlope) != 0.3 {
+        throw Diagnostic.shape("LeakyReLU takes negative_slope= or its old name alpha=, not both", argument: "alpha")
+      }
+      return layer.input
+    }, memory: .elementwise
   ).masking(.propagates).traits {
-    $0.computesActivation = { $0.number(.negativeSlope, default: 0.3) == 0.2 ? .leakyRelu : nil }
-    $0.elementwise = .unary { [.relu(maxValue: nil, slope: $0.number(.negativeSlope, default: 0.3), threshold: 0)] }
+    $0.computesActivation = { leakySlope($0) == 0.2 ? .leakyRelu : nil }
+    $0.elementwise = .unary { [.relu(maxValue: nil, slope: leakySlope($0), threshold: 0)] }
   }.lowered { c in
     c.emit(
       .reluLayer(
         x: c.input(), count: .perExample(c.inputDims.reduce(1, *)), maxValue: .infinity,
-        slope: Float(c.arguments.double(.negativeSlope)), threshold: 0, y: c.output()))
+        slope: Float(leakySlope(c.node.attributes)), threshold: 0, y: c.output()))
+  }
+
+  /// LeakyReLU's slope below zero: `alpha=` where the old name was used, else `negative_slope=`.
+  static func leakySlope(_ attributes: Attributes) -> Double {
+    attributes["alpha"]?.doubleValue ?? attributes["negative_slope"]?.doubleValue ?? 0.3
   }
 
   /// A learned slope per element; `shared_axes` (1-based, as in Keras) share one slope along those axes.

@@ -55,6 +55,7 @@ final class ImportedModelNumericsTests: XCTestCase {
       .filter { $0.hasSuffix(".keras") || $0.hasSuffix(".h5") }.sorted()
     XCTAssertGreaterThanOrEqual(files.count, 16)
     XCTAssertTrue(files.contains("mnist_cnn.h5") && files.contains("import_functional.h5"))
+    XCTAssertTrue(files.contains("keras2_cnn.h5") && files.contains("keras2_functional.h5"), "Keras 2 files")
     try CodegenFixtures.concurrently(files) { file in
       let base = folder.appendingPathComponent(String(file.prefix { $0 != "." })).path
       let compilation = Driver.compile(path: folder.appendingPathComponent(file).path)
