@@ -46,10 +46,18 @@ public struct Lexer {
       case UInt8(ascii: "-") where peek(1) == UInt8(ascii: ">"):
         position += 2
         tokens.append(Token(.arrow, SourceRange(start, position)))
+      case UInt8(ascii: "-") where followsValue, UInt8(ascii: "+") where followsValue:
+        // After a value a sign is an operator (`255 - 1`); elsewhere it belongs to a number (`axis=-1`).
+        single(byte == UInt8(ascii: "-") ? .minus : .plus)
+      case UInt8(ascii: "*") where peek(1) == UInt8(ascii: "*"):
+        position += 2
+        tokens.append(Token(.power, SourceRange(start, position)))
+      case UInt8(ascii: "*"): single(.star)
+      case UInt8(ascii: "/"): single(.slash)
       case UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."):
         lexNumber()
-      case UInt8(ascii: "\""):
-        lexString()
+      case UInt8(ascii: "\""), UInt8(ascii: "'"):
+        lexString(quote: byte)
       case UInt8(ascii: "("), UInt8(ascii: "["):
         nesting.append(byte)
         position += 1
@@ -79,6 +87,14 @@ public struct Lexer {
     // Inside an unclosed ( or [ the file ends mid-statement; the parser then says "found end of file".
     if nesting.isEmpty { emitNewline(at: position) }
     tokens.append(Token(.endOfFile, SourceRange(position, position)))
+  }
+
+  /// Whether the last token ends a value, so a following `+` or `-` is arithmetic.
+  private var followsValue: Bool {
+    switch tokens.last?.kind {
+    case .integer?, .float?, .rightParen?, .rightBracket?: return true
+    default: return false
+    }
   }
 
   private mutating func single(_ kind: TokenKind) {
@@ -182,13 +198,13 @@ public struct Lexer {
     return isIdentifierStart(byte) || byte == UInt8(ascii: ".")
   }
 
-  // string = '"' { character | "\" escape } '"'   (on one line)
-  private mutating func lexString() {
+  // string = '"' { character | "\" escape } '"' | "'" { character | "\" escape } "'"   (on one line)
+  private mutating func lexString(quote: UInt8) {
     let start = position
     position += 1
     var value: [UInt8] = []
     while let byte = peek() {
-      if byte == UInt8(ascii: "\"") {
+      if byte == quote {
         position += 1
         tokens.append(Token(.string(String(decoding: value, as: UTF8.self)), SourceRange(start, position)))
         return
@@ -198,7 +214,7 @@ public struct Lexer {
         switch escaped {
         case UInt8(ascii: "n"): value.append(UInt8(ascii: "\n"))
         case UInt8(ascii: "t"): value.append(UInt8(ascii: "\t"))
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"): value.append(escaped)
+        case UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "\\"): value.append(escaped)
         default:
           diagnostics.report(.error("unknown escape sequence in string", at: SourceRange(position, position + 2)))
         }
@@ -211,7 +227,7 @@ public struct Lexer {
     diagnostics.report(
       .error(
         "unterminated string", at: SourceRange(start, position),
-        notes: [DiagnosticNote("strings end with '\"' on the same line")]))
+        notes: [DiagnosticNote("strings end with the quote they start with, on the same line")]))
     tokens.append(Token(.invalid, SourceRange(start, position)))
   }
 

@@ -1,6 +1,7 @@
 // Recursive-descent parser for the .dl grammar (spec §1). Each function carries its grammar rule.
 // After a syntax error it skips to the end of the statement, so independent mistakes are all reported.
 import DLCSupport
+import Foundation
 
 public struct Parser {
   private var tokens: [Token]
@@ -297,11 +298,13 @@ public struct Parser {
   private mutating func parsePipeline() throws -> Pipeline {
     let start = current.range.start
     var sources: [Identifier] = []
-    if accept(.leftParen) != nil {
+    if let opener = accept(.leftParen) ?? accept(.leftBracket) {
+      // `(a, b)`, or `[a, b]` as Keras' list of tensors.
+      let closer: TokenKind = opener.kind == .leftParen ? .rightParen : .rightBracket
       repeat {
         sources.append(try expectIdentifier("in the tuple of tensors"))
       } while accept(.comma) != nil
-      _ = try expect(.rightParen, "to close the tuple of tensors")
+      _ = try expect(closer, "to close the tuple of tensors")
     } else {
       if case .identifier = current.kind, tokens[index + 1].kind == .leftParen {
         throw fail(
@@ -351,7 +354,95 @@ public struct Parser {
 
   // value = INT | FLOAT | STRING | "true" | "false" | "none" | IDENT | call
   //       | "(" value { "," value } ")" | "[" value { "," value } "]"
+  // value = term { ( "+" | "-" ) term } ; term = factor { ( "*" | "/" ) factor } ;
+  // factor = atom [ "**" factor ]. Arithmetic is on numbers and is folded here, as Python would
+  // compute it: `Rescaling(1. / 255)`, `2 ** -0.5`, `x * (1 / 6)`.
   private mutating func parseValue() throws -> Value {
+    var value = try parseTerm()
+    while current.kind == .plus || current.kind == .minus {
+      let op = advance()
+      value = try fold(value, op, try parseTerm())
+    }
+    return value
+  }
+
+  private mutating func parseTerm() throws -> Value {
+    var value = try parseFactor()
+    while current.kind == .star || current.kind == .slash {
+      let op = advance()
+      value = try fold(value, op, try parseFactor())
+    }
+    return value
+  }
+
+  private mutating func parseFactor() throws -> Value {
+    let base = try parseAtom()
+    guard current.kind == .power else { return base }
+    let op = advance()
+    return try fold(base, op, try parseFactor())
+  }
+
+  /// `left op right` on two numbers: integers stay integers except for `/` (true division, as in
+  /// Python) and negative powers; a result that overflows or is not finite is an error.
+  private func fold(_ left: Value, _ op: Token, _ right: Value) throws -> Value {
+    let range = SourceRange(left.range.start, right.range.end)
+    func number(_ value: Value) throws -> Double {
+      switch value.kind {
+      case .integer(let number): return Double(number)
+      case .float(let number): return number
+      default:
+        diagnostics.report(
+          .error(
+            "\(op.kind) works on numbers here; dlc computes it as it reads the file", at: value.range,
+            notes: [DiagnosticNote("block parameters cannot be used in arithmetic yet")]))
+        throw SyntaxError()
+      }
+    }
+    let (a, b) = (try number(left), try number(right))
+    if case .integer(let x) = left.kind, case .integer(let y) = right.kind, op.kind != .slash {
+      var result: (Int, Bool)?
+      switch op.kind {
+      case .plus: result = x.addingReportingOverflow(y)
+      case .minus: result = x.subtractingReportingOverflow(y)
+      case .star: result = x.multipliedReportingOverflow(by: y)
+      case .power where y >= 0:
+        var power = (1, false)
+        for _ in 0..<min(y, 64) where !power.1 {
+          let next = power.0.multipliedReportingOverflow(by: x)
+          power = (next.partialValue, next.overflow)
+        }
+        result = y > 64 && abs(x) > 1 ? (0, true) : power
+      default: result = nil
+      }
+      if let (value, overflow) = result {
+        guard !overflow else {
+          diagnostics.report(.error("the result is too large for an integer", at: range))
+          throw SyntaxError()
+        }
+        return Value(.integer(value), range)
+      }
+    }
+    let value: Double
+    switch op.kind {
+    case .plus: value = a + b
+    case .minus: value = a - b
+    case .star: value = a * b
+    case .slash:
+      guard b != 0 else {
+        diagnostics.report(.error("division by zero", at: right.range))
+        throw SyntaxError()
+      }
+      value = a / b
+    default: value = pow(a, b)
+    }
+    guard value.isFinite else {
+      diagnostics.report(.error("the result is not a finite number", at: range))
+      throw SyntaxError()
+    }
+    return Value(.float(value), range)
+  }
+
+  private mutating func parseAtom() throws -> Value {
     let token = current
     nesting += 1
     defer { nesting -= 1 }

@@ -10,6 +10,8 @@ public enum TokenKind: Equatable, Sendable {
   case arrow  // ->
   case leftParen, rightParen, leftBracket, rightBracket, leftBrace, rightBrace
   case comma, equals, colon
+  /// Arithmetic on numbers in argument values, as Python writes it (`1. / 255`, `2 ** -0.5`).
+  case plus, minus, star, slash, power
   case newline
   case endOfFile
   /// Text the lexer already reported as an error; the parser skips the statement silently.
@@ -49,6 +51,11 @@ extension TokenKind: CustomStringConvertible {
     case .comma: return "','"
     case .equals: return "'='"
     case .colon: return "':'"
+    case .plus: return "'+'"
+    case .minus: return "'-'"
+    case .star: return "'*'"
+    case .slash: return "'/'"
+    case .power: return "'**'"
     case .newline: return "end of line"
     case .endOfFile: return "end of file"
     case .invalid: return "invalid text"
