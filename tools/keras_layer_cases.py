@@ -38,6 +38,7 @@ case("dense", ["[16]"], "Dense(8)", lambda: L.Dense(8))
 case("dense_no_bias_relu", ["[16]"], 'Dense(8, use_bias=false, activation="relu")',
      lambda: L.Dense(8, use_bias=False, activation="relu"))
 case("dense_sequence", ["[5, 16]"], "Dense(4)", lambda: L.Dense(4))
+case("dense_feature_map", ["[3, 4, 5]"], "Dense(6)", lambda: L.Dense(6))
 case("dense_frozen", ["[6]"], "Dense(3, trainable=false)", lambda: L.Dense(3, trainable=False))
 case("activation_gelu", ["[10]"], 'Activation("gelu")', lambda: L.Activation("gelu"))
 case("activation_swish", ["[10]"], "Activation(swish)", lambda: L.Activation("swish"))

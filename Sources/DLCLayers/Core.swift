@@ -13,13 +13,11 @@ extension LayerDef {
         "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer", "activity_regularizer",
         "kernel_constraint", "bias_constraint", "lora_alpha") + [.loraRank],
     outputType: { layer in
+      // As Keras: the last axis of any rank (sequences, ConvNeXt's feature maps). The classic
+      // missing Flatten() is a warning when the model's output keeps the spatial dimensions.
       let x = layer.input
-      // Keras applies Dense to the last axis of any rank; dlc accepts sequences (rank 3) but treats a
-      // feature map (rank 4+) as the classic missing-Flatten mistake.
-      guard x.rank <= 3 else {
-        throw Diagnostic.shape(
-          "Dense expects a rank-2 input (batch, features); got \(x)",
-          notes: ["add Flatten() before it to get \(x.with(dims: [x.elementCount]))"])
+      guard x.rank >= 2 else {
+        throw Diagnostic.shape("Dense needs features to act on; got \(x)")
       }
       return x.replacingLast(with: layer.int(.units))
     },

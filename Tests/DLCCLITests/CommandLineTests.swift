@@ -125,14 +125,19 @@ final class CommandLineTests: CLITestCase {
   }
 
   func testInputErrorsExitWithOne() throws {
-    let result = try run("check", "Tests/Golden/errors/shapes_dense_after_conv.dl")
+    let result = try run("check", "Tests/Golden/errors/shapes_conv_after_pooling.dl")
     XCTAssertEqual(result.status, 1)
     XCTAssertEqual(result.stdout, "")
     XCTAssertTrue(
       result.stderr.hasPrefix(
-        "Tests/Golden/errors/shapes_dense_after_conv.dl:9:6: error: Dense expects a rank-2 input (batch, features); "
-          + "got (None, 5, 5, 16)\n    9 |   -> Dense(100, activation=\"relu\")\n      |      ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n"
-          + "note: add Flatten() before it to get (None, 400)\n"), result.stderr)
+        "Tests/Golden/errors/shapes_conv_after_pooling.dl:9:6: error: Conv2D kernel 5×5 is larger than its input 2×2 "
+          + "with padding=\"valid\"; input (None, 2, 2, 16)\n    9 |   -> Conv2D(16, 5, activation=\"relu\")\n"
+          + "      |      ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\nnote: use padding=\"same\" or a smaller kernel_size\n"),
+      result.stderr)
+    // Dense on a feature map is Keras' behaviour: a warning, and exit code 0.
+    let warned = try run("check", "Tests/Golden/summary/dense_on_feature_map.dl")
+    XCTAssertEqual(warned.status, 0, warned.stderr)
+    XCTAssertTrue(warned.stderr.contains("warning: Dense acts on the last axis of (None, 5, 5, 16)"), warned.stderr)
     let missing = try run("summary", "no/such/model.dl")
     XCTAssertEqual(missing.status, 1)
     XCTAssertEqual(missing.stderr, "no/such/model.dl: error: no such file\n")

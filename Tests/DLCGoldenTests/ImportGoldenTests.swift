@@ -13,7 +13,7 @@ final class ImportGoldenTests: XCTestCase {
   static let goldens = Golden.root.appendingPathComponent("import")
 
   /// Models the importer refuses, each with its .stderr golden listing why: the unsupported case, and
-  /// ConvNeXt (a Sequential model nested as a layer, LayerScale, Dense on rank-4 features: not yet in dlc).
+  /// ConvNeXt (a Sequential model nested as a layer, and LayerScale: not yet in dlc).
   static let refused: Set = ["import_unsupported", "app_convnext_tiny"]
 
   override func setUp() {
