@@ -90,7 +90,17 @@ def import_unsupported():
     return keras.Model(image, x, name="import_unsupported")
 
 
-IMPORT_CASES = [import_functional, import_names, import_unsupported]
+def import_masked_text():
+    # keras_hub's token and position embedding with mask_zero, read by a bidirectional LSTM.
+    import keras_hub
+
+    tokens = keras.Input((12,), dtype="int32", name="tokens")
+    embedded = keras_hub.layers.TokenAndPositionEmbedding(100, 16, 8, mask_zero=True)(tokens)
+    encoded = L.Bidirectional(L.LSTM(4))(embedded)
+    return keras.Model(tokens, L.Dense(2, activation="softmax")(encoded), name="import_masked_text")
+
+
+IMPORT_CASES = [import_functional, import_names, import_unsupported, import_masked_text]
 
 
 def application(name, build, **arguments):
@@ -226,6 +236,11 @@ def main(names):
                 continue
             vocabulary = min((l.input_dim for l in model.layers if isinstance(l, L.Embedding)), default=10)
             x = keras_fixtures.random_inputs(model, rng, batch=2, vocabulary=vocabulary)
+            if build is import_masked_text:
+                # Zero-padded sequences of 8 and 11 tokens, as an IMDB-style dataset feeds them.
+                x["tokens"] = rng.integers(1, 100, (2, 12)).astype(np.int32)
+                x["tokens"][0, 8:] = 0
+                x["tokens"][1, 11:] = 0
             try:
                 y = keras_fixtures.run(model, x)
             except Exception as error:  # Keras 3.15's fused attention fails when value_dim != key_dim

@@ -142,6 +142,16 @@ case("embedding", ["i32[7]"], "Embedding(50, 4)", lambda: L.Embedding(50, 4))
 case("embedding_2d_mask", ["i32[3, 5]"], "Embedding(10, 2, mask_zero=true)", lambda: L.Embedding(10, 2, mask_zero=True))
 case("position_embedding", ["[6, 4]"], "PositionEmbedding(10)", lambda: position_embedding(10))
 
+
+def token_and_position_embedding(*arguments, **keywords):
+    import keras_hub
+
+    return keras_hub.layers.TokenAndPositionEmbedding(*arguments, **keywords)
+
+
+case("token_and_position_embedding", ["i32[6]"], "TokenAndPositionEmbedding(50, 10, 8)",
+     lambda: token_and_position_embedding(50, 10, 8))
+
 # Recurrent
 case("simple_rnn", ["[6, 3]"], "SimpleRNN(4)", lambda: L.SimpleRNN(4))
 case("simple_rnn_sequences_state", ["[6, 3]"], "SimpleRNN(4, return_sequences=true, return_state=true)",

@@ -13,6 +13,7 @@ public struct ArgumentKey<Value>: Sendable {
 extension ArgumentKey where Value == Int {
   public static let axis = ArgumentKey("axis")
   public static let depthMultiplier = ArgumentKey("depth_multiplier")
+  public static let embeddingDim = ArgumentKey("embedding_dim")
   public static let filters = ArgumentKey("filters")
   public static let groups = ArgumentKey("groups")
   public static let inputDim = ArgumentKey("input_dim")
@@ -23,6 +24,7 @@ extension ArgumentKey where Value == Int {
   public static let sequenceLength = ArgumentKey("sequence_length")
   public static let size = ArgumentKey("size")
   public static let units = ArgumentKey("units")
+  public static let vocabularySize = ArgumentKey("vocabulary_size")
   public static let valueDim = ArgumentKey("value_dim")
 }
 

@@ -38,7 +38,7 @@ public struct LayerRegistry {
     // Normalization
     .batchNormalization, .layerNormalization, .groupNormalization, .unitNormalization, .normalization,
     // Embeddings
-    .embedding, .positionEmbedding,
+    .embedding, .positionEmbedding, .tokenAndPositionEmbedding,
     // Recurrent
     .simpleRNN, .lstm, .gru, .bidirectional,
     // Attention
