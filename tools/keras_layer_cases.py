@@ -149,6 +149,13 @@ def token_and_position_embedding(*arguments, **keywords):
     return keras_hub.layers.TokenAndPositionEmbedding(*arguments, **keywords)
 
 
+def layer_scale(*arguments):
+    from keras.src.applications.convnext import LayerScale
+
+    return LayerScale(*arguments)
+
+
+case("layer_scale", ["[4, 6]"], "LayerScale(1e-6, 6)", lambda: layer_scale(1e-6, 6))
 case("token_and_position_embedding", ["i32[6]"], "TokenAndPositionEmbedding(50, 10, 8)",
      lambda: token_and_position_embedding(50, 10, 8))
 

@@ -54,6 +54,12 @@ struct SourceWriter {
         continue
       }
       let inputs = layer.calls[0]
+      if ["Sequential", "Functional", "Model"].contains(layer.className) {
+        unwritten.insert(layer.name)
+        problems.append(
+          "layer '\(layer.name)' is a \(layer.className) model used as a layer: dlc does not support nested models yet")
+        continue
+      }
       guard let definition = registry[layer.className] else {
         unwritten.insert(layer.name)
         problems.append(

@@ -21,6 +21,7 @@ extension ArgumentKey where Value == Int {
   public static let n = ArgumentKey("n")
   public static let numHeads = ArgumentKey("num_heads")
   public static let outputDim = ArgumentKey("output_dim")
+  public static let projectionDim = ArgumentKey("projection_dim")
   public static let sequenceLength = ArgumentKey("sequence_length")
   public static let size = ArgumentKey("size")
   public static let units = ArgumentKey("units")
@@ -49,6 +50,7 @@ extension ArgumentKey where Value == [Int] {
 extension ArgumentKey where Value == Double {
   public static let alpha = ArgumentKey("alpha")
   public static let constant = ArgumentKey("constant")
+  public static let initValues = ArgumentKey("init_values")
   public static let epsilon = ArgumentKey("epsilon")
   public static let maskValue = ArgumentKey("mask_value")
   public static let maxValue = ArgumentKey("max_value")

@@ -188,6 +188,32 @@ extension LayerDef {
         offset: Float(c.arguments.double(.offset)), y: c.output()))
   }
 
+  /// keras.applications.convnext's LayerScale: the input times a learned per-channel vector (Keras
+  /// names the variable `variable`), initialized to `init_values`.
+  static let layerScale = LayerDef(
+    keras: "LayerScale",
+    arguments: [.float("init_values"), .int("projection_dim", min: 1)],
+    outputType: { layer in
+      guard layer.input.rank >= 2, layer.input.last == layer.int(.projectionDim) else {
+        throw Diagnostic.shape(
+          "LayerScale projection_dim=\(layer.int(.projectionDim)) must be the input's last dimension; got \(layer.input)",
+          argument: "projection_dim")
+      }
+      return layer.input
+    },
+    parameters: { layer in
+      [layer.weight("variable", [layer.int(.projectionDim)], initializer: "constant:\(layer.double(.initValues))")]
+    },
+    macs: { _, outputs in outputs.first?.elementCount ?? 0 }, memory: .elementwise
+  ).masking(.propagates).lowered { c in
+    let channels = c.arguments.int(.projectionDim)
+    c.emit(
+      .scaleShift(
+        x: c.input(), outer: .perExample(c.inputDims.dropLast().reduce(1, *)), channels: channels, inner: 1,
+        scale: c.constant(try c.values("variable")), shift: c.constant([Float](repeating: 0, count: channels)),
+        activation: .linear, y: c.output()))
+  }
+
   static func identity(_ keras: String, _ arguments: [ArgumentSpec], rank: (Int, String)? = nil) -> LayerDef {
     LayerDef(
       keras: keras, arguments: arguments,

@@ -25,7 +25,7 @@ public struct LayerRegistry {
 
   public static let standard = LayerRegistry([
     // Core
-    .dense, .activation, .flatten, .reshape, .permute, .repeatVector, .rescaling, .maskingLayer,
+    .dense, .activation, .flatten, .reshape, .permute, .repeatVector, .rescaling, .maskingLayer, .layerScale,
     // Inference-time identities
     .dropout, .spatialDropout1D, .spatialDropout2D, .gaussianNoise, .gaussianDropout,
     // Convolution

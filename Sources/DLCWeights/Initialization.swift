@@ -49,8 +49,14 @@ public enum Initializer: Equatable {
   case truncatedNormal
   /// LSTM's bias with `unit_forget_bias=True`: ones for the forget gate, zeros elsewhere.
   case unitForgetBias
+  /// Keras' `Constant(value)`, written `constant:VALUE` (LayerScale's `init_values`).
+  case constant(Float)
 
   public init?(_ name: String) {
+    if name.lowercased().hasPrefix("constant:"), let value = Float(name.dropFirst("constant:".count)) {
+      self = .constant(value)
+      return
+    }
     switch name.lowercased() {
     case "zeros", "zero": self = .zeros
     case "ones", "one": self = .ones
@@ -73,6 +79,7 @@ public enum Initializer: Equatable {
     switch self {
     case .zeros: return "zeros"
     case .ones: return "ones"
+    case .constant: return "constant"
     case .glorotUniform: return "glorot_uniform"
     case .glorotNormal: return "glorot_normal"
     case .heUniform: return "he_uniform"
@@ -112,6 +119,7 @@ public enum Initializer: Equatable {
     switch self {
     case .zeros: return [Float](repeating: 0, count: count)
     case .ones: return [Float](repeating: 1, count: count)
+    case .constant(let value): return [Float](repeating: value, count: count)
     case .glorotUniform: return uniform(limit: (6 / (fanIn + fanOut)).squareRoot())
     case .glorotNormal: return truncated(scale: 2 / (fanIn + fanOut))
     case .heUniform: return uniform(limit: (6 / fanIn).squareRoot())

@@ -13,7 +13,7 @@ final class ImportGoldenTests: XCTestCase {
   static let goldens = Golden.root.appendingPathComponent("import")
 
   /// Models the importer refuses, each with its .stderr golden listing why: the unsupported case, and
-  /// ConvNeXt (a Sequential model nested as a layer, and LayerScale: not yet in dlc).
+  /// ConvNeXt (Sequential models nested as layers: not yet in dlc).
   static let refused: Set = ["import_unsupported", "app_convnext_tiny"]
 
   override func setUp() {
