@@ -148,7 +148,10 @@ def random_value(weight, rng):
 
 # keras.applications models run against Keras with weights no file carries: `dlc init --seed 1` of
 # the imported .dl (the test draws the same), batch-normalization statistics from `statistic`.
-APPLICATION_NUMERICS = ["app_mobilenet_v3_small", "app_mobilenet_v2", "app_efficientnet_b0", "app_densenet121"]
+APPLICATION_NUMERICS = [
+    "app_mobilenet", "app_mobilenet_v2", "app_mobilenet_v3_small", "app_mobilenet_v3_large", "app_efficientnet_b0",
+    "app_efficientnet_v2_b0", "app_densenet121",
+]
 
 
 def statistic(leaf, index):

@@ -15,7 +15,10 @@ final class ImportedModelNumericsTests: XCTestCase {
   /// tools/keras_import_fixtures.py's batch-normalization statistics, against Keras' outputs. Their
   /// archives are too large to commit; these weights need no file.
   func testApplicationsRunAsKerasRunsThem() throws {
-    let names = ["app_mobilenet_v3_small", "app_mobilenet_v2", "app_efficientnet_b0", "app_densenet121"]
+    let names = [
+      "app_mobilenet", "app_mobilenet_v2", "app_mobilenet_v3_small", "app_mobilenet_v3_large", "app_efficientnet_b0",
+      "app_efficientnet_v2_b0", "app_densenet121",
+    ]
     try CodegenFixtures.concurrently(names) { name in
       let source = TestPaths.repository.appendingPathComponent("Tests/Golden/import/\(name).dl").path
       let compilation = Driver.compile(path: source)
