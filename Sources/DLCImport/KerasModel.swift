@@ -151,8 +151,8 @@ extension KerasModel {
               tensors += keyed
             } else if key == "use_causal_mask" {
               layer.callArguments[key] = value
-            } else if key == "training" || (value.isOff && keyed.isEmpty) {
-              continue
+            } else if value.isOff && keyed.isEmpty {
+              continue  // None, False: `training=False` is inference, as dlc runs
             } else {
               layer.unsupportedCallArguments.append("\(key)=\(keyed.isEmpty ? value.python : "a tensor")")
             }
@@ -171,7 +171,6 @@ extension KerasModel {
             }
             for (key, value) in keywords.sorted(by: { $0.key < $1.key }) where !value.isOff {
               if ["value", "key"].contains(key) && layer.className == "MultiHeadAttention" { continue }
-              if key == "training" { continue }
               layer.unsupportedCallArguments.append("\(key)=\(value.python)")
             }
           }

@@ -104,4 +104,26 @@ final class ImportGoldenTests: XCTestCase {
       }
     }
   }
+
+  /// `training=True` on a call keeps dropout on at inference: refused, never dropped; `training=False`
+  /// is what dlc does anyway.
+  func testTrainingTrueIsRefusedAndTrainingFalseIsInference() throws {
+    func configuration(training: Bool) -> [UInt8] {
+      let text = """
+        {"class_name": "Functional", "config": {"name": "m", "layers": [
+         {"class_name": "InputLayer", "config": {"batch_shape": [null, 4], "dtype": "float32", "name": "x"},
+          "name": "x", "inbound_nodes": []},
+         {"class_name": "Dropout", "config": {"name": "dropout", "rate": 0.5}, "name": "dropout",
+          "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"keras_history": ["x", 0, 0]}}],
+                             "kwargs": {"training": \(training)}}]}],
+         "input_layers": [["x", 0, 0]], "output_layers": [["dropout", 0, 0]]}}
+        """
+      return Array(text.utf8)
+    }
+    XCTAssertThrowsError(try KerasImport.source(configuration: configuration(training: true), path: "m.json")) {
+      let rendered = ($0 as? Diagnostic)?.rendered ?? "\($0)"
+      XCTAssertTrue(rendered.contains("layer 'dropout' (Dropout) is called with training=True"), rendered)
+    }
+    XCTAssertNoThrow(try KerasImport.source(configuration: configuration(training: false), path: "m.json"))
+  }
 }
