@@ -15,12 +15,16 @@ public final class HDF5File {
   private static let lock = NSLock()
   nonisolated(unsafe) private static var imagesOpened = 0
 
+  /// Whether `bytes` start with HDF5's signature (an `.h5` file).
+  public static func looksLikeHDF5(_ bytes: [UInt8]) -> Bool {
+    bytes.starts(with: [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A])
+  }
+
   /// Opens HDF5 bytes; `path` names them in messages.
   public init(bytes: [UInt8], path: String) throws {
     self.path = path
     byteCount = bytes.count
-    let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
-    guard bytes.count >= 8, Array(bytes[0..<8]) == signature else {
+    guard Self.looksLikeHDF5(bytes) else {
       throw Diagnostic.error(file: path, "not an HDF5 file (it does not start with HDF5's signature)")
     }
     let opened: hid_t = Self.locked {
@@ -58,29 +62,6 @@ public final class HDF5File {
         guard H5Lexists(file, prefix, dlc_h5_default()) > 0 else { return false }
       }
       return true
-    }
-  }
-
-  /// The names of a group's members, in HDF5's (alphabetical) order; nil when it is not a group.
-  public func members(of group: String) -> [String]? {
-    guard exists(group) || group == "/" || group.isEmpty else { return nil }
-    return Self.locked {
-      let groupPath = group.isEmpty ? "/" : group
-      var info = H5G_info_t()
-      guard H5Gget_info_by_name(file, groupPath, &info, dlc_h5_default()) >= 0 else { return nil }
-      var names: [String] = []
-      for index in 0..<info.nlinks {
-        let length = H5Lget_name_by_idx(
-          file, groupPath, H5_INDEX_NAME, H5_ITER_INC, index, nil, 0, dlc_h5_default())
-        guard length >= 0, length < 65536 else { return nil }
-        var buffer = [CChar](repeating: 0, count: Int(length) + 1)
-        guard
-          H5Lget_name_by_idx(
-            file, groupPath, H5_INDEX_NAME, H5_ITER_INC, index, &buffer, buffer.count, dlc_h5_default()) >= 0
-        else { return nil }
-        names.append(String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self))
-      }
-      return names
     }
   }
 

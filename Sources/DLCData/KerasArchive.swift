@@ -14,15 +14,7 @@ public struct KerasArchive {
   public static func looksLikeArchive(_ bytes: [UInt8]) -> Bool { bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) }
 
   public static func decode(_ bytes: [UInt8], path: String) throws -> KerasArchive {
-    if let problem = ZipCheck.problem(bytes) {
-      throw Diagnostic.error(file: path, "not a Keras archive (\(problem))")
-    }
-    let archive: Archive
-    do {
-      archive = try Archive(data: Data(bytes), accessMode: .read)
-    } catch {
-      throw Diagnostic.error(file: path, "not a Keras archive (it is not a ZIP archive)")
-    }
+    let archive = try ZipCheck.opened(bytes, path: path, as: "a Keras archive")
     func member(_ name: String) throws -> [UInt8] {
       guard let entry = archive[name] else {
         throw Diagnostic.error(

@@ -106,15 +106,7 @@ public enum NumPy {
   /// member is inflated only as far as its own .npy header says it needs, so a small file cannot
   /// claim gigabytes.
   public static func decodeArchive(_ bytes: [UInt8], path: String) throws -> [(name: String, tensor: Tensor)] {
-    if let problem = ZipCheck.problem(bytes) {
-      throw Diagnostic.error(file: path, "not a NumPy .npz file (\(problem))")
-    }
-    let archive: Archive
-    do {
-      archive = try Archive(data: Data(bytes), accessMode: .read)
-    } catch {
-      throw Diagnostic.error(file: path, "not a NumPy .npz file (it is not a ZIP archive)")
-    }
+    let archive = try ZipCheck.opened(bytes, path: path, as: "a NumPy .npz file")
     var arrays: [(name: String, tensor: Tensor)] = []
     for entry in archive where entry.type == .file {
       var data = Data()

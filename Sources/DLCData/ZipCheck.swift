@@ -1,8 +1,23 @@
 // A structural check of a ZIP archive before the ZIP reader sees it: the end record, the central
 // directory and every member's local header must lie inside the file. The reader trusts these
 // offsets (0xFFFFFFFF, ZIP64's marker, made it trap), so they are checked here first.
+import DLCSupport
+import Foundation
+import ZIPFoundation
 
 enum ZipCheck {
+  /// The archive in `bytes`, checked first; `kind` names the file in errors ("a NumPy .npz file").
+  static func opened(_ bytes: [UInt8], path: String, as kind: String) throws -> Archive {
+    if let problem = problem(bytes) {
+      throw Diagnostic.error(file: path, "not \(kind) (\(problem))")
+    }
+    do {
+      return try Archive(data: Data(bytes), accessMode: .read)
+    } catch {
+      throw Diagnostic.error(file: path, "not \(kind) (it is not a ZIP archive)")
+    }
+  }
+
   /// Why `bytes` is not a ZIP archive dlc can read, or nil.
   static func problem(_ bytes: [UInt8]) -> String? {
     let reader = ByteReader(bytes: bytes)

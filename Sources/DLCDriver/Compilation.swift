@@ -85,11 +85,8 @@ public enum Driver {
         compilation.imported = imported
         compilation.stageTimes.insert(("import", importTime), at: 0)
         return compilation
-      } catch let diagnostic as Diagnostic {
-        return Compilation(
-          file: SourceFile(path: path, bytes: []), graph: nil, diagnostics: [diagnostic], suppressedErrors: 0)
       } catch {
-        let diagnostic = Diagnostic.error(file: path, "cannot import it (\(error))")
+        let diagnostic = error as? Diagnostic ?? .error(file: path, "cannot import it (\(error))")
         return Compilation(
           file: SourceFile(path: path, bytes: []), graph: nil, diagnostics: [diagnostic], suppressedErrors: 0)
       }

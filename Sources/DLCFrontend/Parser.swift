@@ -352,8 +352,6 @@ public struct Parser {
     return Argument(label: nil, value: value, range: value.range)
   }
 
-  // value = INT | FLOAT | STRING | "true" | "false" | "none" | IDENT | call
-  //       | "(" value { "," value } ")" | "[" value { "," value } "]"
   // value = term { ( "+" | "-" ) term } ; term = factor { ( "*" | "/" ) factor } ;
   // factor = atom [ "**" factor ]. Arithmetic is on numbers and is folded here, as Python would
   // compute it: `Rescaling(1. / 255)`, `2 ** -0.5`, `x * (1 / 6)`.
@@ -442,6 +440,8 @@ public struct Parser {
     return Value(.float(value), range)
   }
 
+  // atom = INT | FLOAT | STRING | "true" | "false" | "none" | IDENT | call
+  //      | "(" value { "," value } ")" | "[" value { "," value } "]"
   private mutating func parseAtom() throws -> Value {
     let token = current
     nesting += 1

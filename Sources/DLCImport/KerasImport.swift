@@ -12,11 +12,9 @@ public struct ImportedModel {
 }
 
 public enum KerasImport {
-  private static let hdf5Signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
-
   /// Whether `bytes` are a Keras model file rather than .dl text.
   public static func recognizes(_ bytes: [UInt8]) -> Bool {
-    KerasArchive.looksLikeArchive(bytes) || bytes.starts(with: hdf5Signature)
+    KerasArchive.looksLikeArchive(bytes) || HDF5File.looksLikeHDF5(bytes)
   }
 
   public static func load(_ bytes: [UInt8], path: String, registry: LayerRegistry = .standard) throws

@@ -206,10 +206,10 @@ extension LayerDef {
     },
     macs: { _, outputs in outputs.first?.elementCount ?? 0 }, memory: .elementwise
   ).masking(.propagates).lowered { c in
-    let channels = c.arguments.int(.projectionDim)
+    let (outer, channels, inner) = c.channelSplit(axis: -1)
     c.emit(
       .scaleShift(
-        x: c.input(), outer: .perExample(c.inputDims.dropLast().reduce(1, *)), channels: channels, inner: 1,
+        x: c.input(), outer: .perExample(outer), channels: channels, inner: inner,
         scale: c.constant(try c.values("variable")), shift: c.constant([Float](repeating: 0, count: channels)),
         activation: .linear, y: c.output()))
   }

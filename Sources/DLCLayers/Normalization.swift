@@ -45,9 +45,7 @@ extension LayerDef {
     $0.foldsIntoLinearProducer = true
   }.lowered { c in
     // y = (x − mean)·gamma/√(var + ε) + beta, folded per channel at compile time as Keras does.
-    let dims = [0] + c.inputDims
-    let axis = c.arguments.int(.axis) < 0 ? c.arguments.int(.axis) + dims.count : c.arguments.int(.axis)
-    let channels = dims[axis]
+    let (outer, channels, inner) = c.channelSplit(axis: c.arguments.int(.axis))
     let mean = try c.values("moving_mean")
     let variance = try c.values("moving_variance")
     let gamma = c.hasWeight("gamma") ? try c.values("gamma") : [Float](repeating: 1, count: channels)
@@ -57,9 +55,8 @@ extension LayerDef {
     let shift = (0..<channels).map { beta[$0] - mean[$0] * scale[$0] }
     c.emit(
       .scaleShift(
-        x: c.input(), outer: .perExample(dims[1..<axis].reduce(1, *)), channels: channels,
-        inner: dims[(axis + 1)...].reduce(1, *), scale: c.constant(scale), shift: c.constant(shift),
-        activation: c.elementwiseActivation, y: c.output()))
+        x: c.input(), outer: .perExample(outer), channels: channels, inner: inner, scale: c.constant(scale),
+        shift: c.constant(shift), activation: c.elementwiseActivation, y: c.output()))
     // An activation is there only when the fuse-activations pass put one there.
     c.finishActivation(c.output(), count: c.outputDims.reduce(1, *), width: c.outputDims.last ?? 1)
   }
@@ -111,10 +108,7 @@ extension LayerDef {
     },
     macs: { _, outputs in outputs.first?.elementCount ?? 0 }, memory: .elementwise
   ).masking(.propagates).lowered { c in
-    let dims = [0] + c.inputDims
-    let requested = c.arguments.ints(.axis).first ?? -1
-    let axis = requested < 0 ? requested + dims.count : requested
-    let channels = dims[axis]
+    let (outer, channels, inner) = c.channelSplit(axis: c.arguments.ints(.axis).first ?? -1)
     // Given numbers: one for every channel, or one each.
     let given = { (key: ArgumentKey<[Double]>) -> [Float] in
       let values = c.arguments.doubles(key).map(Float.init)
@@ -129,9 +123,8 @@ extension LayerDef {
     let shift = invert ? mean : (0..<channels).map { -mean[$0] * scale[$0] }
     c.emit(
       .scaleShift(
-        x: c.input(), outer: .perExample(dims[1..<axis].reduce(1, *)), channels: channels,
-        inner: dims[(axis + 1)...].reduce(1, *), scale: c.constant(scale), shift: c.constant(shift),
-        activation: .linear, y: c.output()))
+        x: c.input(), outer: .perExample(outer), channels: channels, inner: inner, scale: c.constant(scale),
+        shift: c.constant(shift), activation: .linear, y: c.output()))
   }
 
   /// Normalizes over `axis` (one axis or several); gamma and beta have the normalized axes' shape.
@@ -219,12 +212,10 @@ extension LayerDef {
     },
     macs: { _, outputs in outputs.first?.elementCount ?? 0 }
   ).masking(.propagates).lowered { c in
-    let dims = [0] + c.inputDims
-    let axis = c.arguments.int(.axis) < 0 ? c.arguments.int(.axis) + dims.count : c.arguments.int(.axis)
-    let channels = dims[axis]
+    let (outer, channels, inner) = c.channelSplit(axis: c.arguments.int(.axis))
     c.emit(
       .groupNorm(
-        x: c.input(), outer: dims[1..<axis].reduce(1, *), channels: channels, inner: dims[(axis + 1)...].reduce(1, *),
+        x: c.input(), outer: outer, channels: channels, inner: inner,
         groups: c.arguments.int(.groups) == -1 ? channels : c.arguments.int(.groups),
         epsilon: Float(c.arguments.double(.epsilon)), gamma: try c.optionalWeight("gamma"),
         beta: try c.optionalWeight("beta"), y: c.output()))
@@ -296,5 +287,15 @@ struct AxisRows {
     var inverse = [Int](repeating: 0, count: order.count)
     for (position, axis) in order.enumerated() { inverse[axis] = position }
     c.emit(.transpose(x: done, shape: order.dropFirst().map { dims[$0] }, order: inverse, y: c.output()))
+  }
+}
+
+extension LoweringContext {
+  /// One example of the input seen as (outer, channels, inner) around `axis` (counted with the batch,
+  /// negative from the end, as Keras' `axis=`): the per-channel layers' loops.
+  func channelSplit(axis requested: Int) -> (outer: Int, channels: Int, inner: Int) {
+    let dims = [0] + inputDims
+    let axis = requested < 0 ? requested + dims.count : requested
+    return (dims[1..<axis].reduce(1, *), dims[axis], dims[(axis + 1)...].reduce(1, *))
   }
 }
