@@ -1,6 +1,7 @@
 // Keras model files (tools/keras_import_fixtures.py: .keras archives and whole-model .h5 files with
 // trained-looking weights) read directly, weights and all, and run by both backends against Keras'
 // outputs.
+import DLCCodegen
 import DLCData
 import DLCDriver
 import DLCSupport
@@ -30,20 +31,30 @@ final class ImportedModelNumericsTests: XCTestCase {
           weights["\(node.name)/\(parameter.name)"] = Tensor(shape: parameter.shape, floats: values)
         }
       }
-      do {
-        let base = TestPaths.importFixtures.appendingPathComponent(name).path
-        let inputs = try CodegenFixtures.inputs(URL(fileURLWithPath: base + ".inputs.npz"), for: graph)
-        let expected = try CodegenFixtures.arrays(URL(fileURLWithPath: base + ".expected.npz"))
-        CodegenFixtures.assertClose(
-          try Runner.interpret(compilation, weights: weights, inputs: inputs), expected, name + " (interpreter)")
-        // Optimized but not sanitized, as the other ImageNet-sized models (CodegenFixtures.large).
-        let (optimized, optimizedWeights) = try compilation.optimized(weights: weights)
-        let generated = try CBackend.run(
-          optimized, weights: optimizedWeights, inputs: inputs, build: CodegenFixtures.optimized)
-        CodegenFixtures.assertClose(generated, expected, name + " (generated C)")
-      } catch {
-        XCTFail("\(name): \(error)")
-      }
+      // Optimized but not sanitized, as the other ImageNet-sized models (CodegenFixtures.large).
+      Self.assertBothBackendsMatchKeras(compilation, weights: weights, fixture: name, build: CodegenFixtures.optimized)
+    }
+  }
+
+  /// The interpreter (graph as imported) and the generated C (all passes) against Keras' outputs
+  /// in Tests/Fixtures/import/`fixture`.{inputs,expected}.npz.
+  static func assertBothBackendsMatchKeras(
+    _ compilation: Compilation, weights: [String: Tensor], fixture: String, build: CBuildOptions,
+    label: String? = nil
+  ) {
+    let label = label ?? fixture
+    do {
+      guard let graph = compilation.graph else { throw compilation.failed }
+      let base = TestPaths.importFixtures.appendingPathComponent(fixture).path
+      let inputs = try CodegenFixtures.inputs(URL(fileURLWithPath: base + ".inputs.npz"), for: graph)
+      let expected = try CodegenFixtures.arrays(URL(fileURLWithPath: base + ".expected.npz"))
+      CodegenFixtures.assertClose(
+        try Runner.interpret(compilation, weights: weights, inputs: inputs), expected, label + " (interpreter)")
+      let (optimized, optimizedWeights) = try compilation.optimized(weights: weights)
+      let generated = try CBackend.run(optimized, weights: optimizedWeights, inputs: inputs, build: build)
+      CodegenFixtures.assertClose(generated, expected, label + " (generated C)")
+    } catch {
+      XCTFail("\(label): \(error)")
     }
   }
 
@@ -60,20 +71,14 @@ final class ImportedModelNumericsTests: XCTestCase {
     XCTAssertTrue(files.contains("mnist_cnn.h5") && files.contains("import_functional.h5"))
     XCTAssertTrue(files.contains("keras2_cnn.h5") && files.contains("keras2_functional.h5"), "Keras 2 files")
     try CodegenFixtures.concurrently(files) { file in
-      let base = folder.appendingPathComponent(String(file.prefix { $0 != "." })).path
+      let fixture = String(file.prefix { $0 != "." })
       let compilation = Driver.compile(path: folder.appendingPathComponent(file).path)
-      guard let graph = compilation.graph else { return XCTFail("\(file): \(compilation.renderedDiagnostics)") }
+      guard compilation.succeeded else { return XCTFail("\(file): \(compilation.renderedDiagnostics)") }
       do {
         let weights = try Runner.weights(for: compilation, path: nil)
         XCTAssertNil(weights.notice, "\(file): the archive's weights were not used")
-        let inputs = try CodegenFixtures.inputs(URL(fileURLWithPath: base + ".inputs.npz"), for: graph)
-        let expected = try CodegenFixtures.arrays(URL(fileURLWithPath: base + ".expected.npz"))
-        let interpreted = try Runner.interpret(compilation, weights: weights.weights, inputs: inputs)
-        CodegenFixtures.assertClose(interpreted, expected, file + " (interpreter)")
-        let (optimized, optimizedWeights) = try compilation.optimized(weights: weights.weights)
-        let generated = try CBackend.run(
-          optimized, weights: optimizedWeights, inputs: inputs, build: CodegenFixtures.sanitized)
-        CodegenFixtures.assertClose(generated, expected, file + " (generated C)")
+        Self.assertBothBackendsMatchKeras(
+          compilation, weights: weights.weights, fixture: fixture, build: CodegenFixtures.sanitized, label: file)
       } catch {
         XCTFail("\(file): \(error)")
       }

@@ -92,16 +92,8 @@ final class ImportGoldenTests: XCTestCase {
         XCTFail("\(name): no Keras summary to compare with")
         continue
       }
-      let expected = try JSONSerialization.jsonObject(with: kerasJSON) as? NSDictionary
-      let actual = try JSONSerialization.jsonObject(with: Data(SummaryJSON.render(summary).utf8)) as? NSDictionary
-      XCTAssertEqual(actual, expected, "\(name): the imported model's summary differs from Keras'")
-      let table = SummaryTable.render(summary)
-      if keras.contains("…") {
-        let outside = { (text: String) in text.split(separator: "\n").filter { !"┏┃┡│├└".contains($0.first ?? " ") } }
-        XCTAssertEqual(outside(table), outside(keras), "\(name): title or totals differ from Keras'")
-      } else {
-        XCTAssertEqual(table, keras, "\(name): table differs from Keras'\n\(Golden.firstDifference(keras, table))")
-      }
+      Golden.assertJSONEqualsKeras(summary, kerasJSON, name)
+      Golden.assertTableEqualsKeras(summary, keras, name)
     }
   }
 

@@ -39,39 +39,25 @@ final class ModelGoldenTests: XCTestCase {
     for url in try modelFiles() {
       let name = url.deletingPathExtension().lastPathComponent
       guard let summary = compile(url) else { continue }
-      let reference = Self.models.appendingPathComponent("\(name).keras.json")
-      guard let expected = try? JSONSerialization.jsonObject(with: Data(contentsOf: reference)) as? NSDictionary else {
+      guard let kerasJSON = try? Data(contentsOf: Self.models.appendingPathComponent("\(name).keras.json")) else {
         XCTFail("no Keras reference for \(name); run tools/keras_reference.py")
         continue
       }
-      let actual = try JSONSerialization.jsonObject(with: Data(SummaryJSON.render(summary).utf8)) as? NSDictionary
-      guard let actual else {
-        XCTFail("\(name): dlc's JSON does not parse")
-        continue
-      }
-      XCTAssertEqual(actual, expected, "\(name): dlc's summary differs from Keras'")
+      Golden.assertJSONEqualsKeras(summary, kerasJSON, name)
     }
   }
 
-  /// Where Keras prints every name and shape in full, dlc's table is Keras' byte for byte;
-  /// where Keras truncates with "…", dlc widens the column instead and everything else is equal.
+  /// Keras' table (Golden.assertTableEqualsKeras: byte for byte unless Keras truncates).
   func testSummaryTableEqualsKeras() throws {
     for url in try modelFiles() {
       let name = url.deletingPathExtension().lastPathComponent
       guard let summary = compile(url) else { continue }
-      let table = SummaryTable.render(summary)
       let reference = Self.models.appendingPathComponent("\(name).keras.txt")
       guard let keras = try? String(contentsOf: reference, encoding: .utf8) else {
         XCTFail("no Keras table for \(name)")
         continue
       }
-      if keras.contains("…") {
-        let outside = { (text: String) in text.split(separator: "\n").filter { !"┏┃┡│├└".contains($0.first ?? " ") } }
-        XCTAssertEqual(outside(table), outside(keras), "\(name): title or totals differ from Keras'")
-        XCTAssertFalse(table.contains("…"), "\(name): dlc truncated a cell")
-      } else {
-        XCTAssertEqual(table, keras, "\(name): table differs from Keras'\n\(Golden.firstDifference(keras, table))")
-      }
+      Golden.assertTableEqualsKeras(summary, keras, name)
     }
   }
 
