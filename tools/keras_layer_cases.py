@@ -275,6 +275,8 @@ def dlc_weight_name(path, layer_name):
             part = "forward"
         elif part.startswith("backward_"):
             part = "backward"
+        elif re.fullmatch(r"variable_\d+", part):
+            part = "variable"  # Keras numbers unnamed variables across the session (LayerScale's)
         renamed.append(part)
     return "/".join(renamed)
 

@@ -274,7 +274,34 @@ def unused_layer():
     return keras.Sequential([keras.Input((8,), name="x"), first, last], name="unused_layer")
 
 
-SUMMARY_CASES = [recurrent_states, attention_variants, mobile_blocks, resnet_tiny, unused_layer]
+def nested_models():
+    """Sequential models used as layers: named and auto-named, frozen, one inside another."""
+    image = keras.Input((16, 16, 3), name="image")
+    stem = keras.Sequential([L.Conv2D(8, 3, strides=2, name="stem_conv"), L.BatchNormalization()], name="stem")
+    features = keras.Sequential([
+        L.Conv2D(16, 3, padding="same"),
+        keras.Sequential([L.Conv2D(16, 1), L.ReLU()], name="mixer"),
+        L.GlobalAveragePooling2D(),
+    ])
+    features.trainable = False
+    x = features(stem(image))
+    head = keras.Sequential([L.Dense(8, activation="relu"), L.Dense(3, activation="softmax")])
+    side = L.Dense(3)(x)
+    return keras.Model(image, [head(x), side], name="nested_models")
+
+
+def nested_sequential():
+    """A Sequential model whose first layer is a Sequential model, as Keras' data-augmentation examples build it."""
+    preprocessing = keras.Sequential([L.Rescaling(1 / 255), L.Normalization(mean=0.5, variance=0.25)],
+                                     name="preprocessing")
+    return keras.Sequential([
+        keras.Input((8, 8, 1), name="pixels"), preprocessing, L.Flatten(), L.Dense(4, activation="softmax"),
+    ], name="nested_sequential")
+
+
+SUMMARY_CASES = [
+    recurrent_states, attention_variants, mobile_blocks, resnet_tiny, unused_layer, nested_models, nested_sequential,
+]
 
 MODELS = [
     mlp_iris, cifar10_fcn, mnist_cnn, cifar10_cnn, conv_autoencoder, denoising_autoencoder, fraud_autoencoder,

@@ -247,7 +247,7 @@ private struct Generator {
     }
     for (output, name) in zip(graph.outputs, outputParameters) {
       let type = graph.type(of: output)
-      text += "/* \(name): \(graph.name(of: output)), float32, (N, \(cInts(type.dims))) */\n"
+      text += "/* \(name): \(graph.outputName(of: output)), float32, (N, \(cInts(type.dims))) */\n"
       text += "#define \(macro)_\(name.uppercased())_SIZE \(type.elementCount)\n"
     }
     text += """

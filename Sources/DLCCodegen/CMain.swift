@@ -231,7 +231,7 @@ enum CMain {
           else { fprintf(stderr, "error: unexpected argument %s\\n", argv[i]); return 2; }
         }
         if (input_count != \(graph.inputs.count) || output_count != \(graph.outputs.count)) {
-          fprintf(stderr, "usage: %s\(external ? " --weights \(prefix)_weights.bin" : "") [--dump DIR] \(graph.inputs.map { "\($0.name).npy" }.joined(separator: " ")) -o \(graph.outputs.map { graph.name(of: $0) + ".npy" }.joined(separator: " "))\\n", argv[0]);
+          fprintf(stderr, "usage: %s\(external ? " --weights \(prefix)_weights.bin" : "") [--dump DIR] \(graph.inputs.map { "\($0.name).npy" }.joined(separator: " ")) -o \(graph.outputs.map { graph.outputName(of: $0) + ".npy" }.joined(separator: " "))\\n", argv[0]);
           return 2;
         }
         if (warmup < 0 || warmup > 1000000 || repeat < 1 || repeat > 1000000) {

@@ -145,7 +145,9 @@ public enum CBackend {
       guard process.terminationStatus == 0 else {
         throw Diagnostic.error("the compiled model failed (exit \(process.terminationStatus)): \(message)")
       }
-      let outputs = try zip(graph.outputs, outputPaths).map { (graph.name(of: $0), try NumPy.readArray(path: $1)) }
+      let outputs = try zip(graph.outputs, outputPaths).map {
+        (graph.outputName(of: $0), try NumPy.readArray(path: $1))
+      }
       return (outputs, stdout, generated)
     } catch let diagnostic as Diagnostic {
       throw compilation.failure(diagnostic)

@@ -196,7 +196,7 @@ public enum Runner {
       let plan = try CCodegen.memoryPlan(graph, maxBatch: max(1, inputs.first?.shape.first ?? 1))
       try requireMemory(plan.totalBytes, for: "the arena (\(plan.maxBatch) example\(plan.maxBatch == 1 ? "" : "s"))")
       let outputs = try Interpreter(graph: graph, weights: weights, plan: plan).run(inputs, observe: observe)
-      return zip(graph.outputs, outputs).map { (graph.name(of: $0), $1) }
+      return zip(graph.outputs, outputs).map { (graph.outputName(of: $0), $1) }
     } catch let diagnostic as Diagnostic {
       throw compilation.failure(diagnostic)
     }

@@ -41,7 +41,7 @@ extension ElaborationState {
     let id = graph.add(
       Node(
         id: 0, name: name, op: definition.keras, attributes: stored, inputs: nodeInputs, outputs: outputs,
-        parameters: parameters, range: call.range, scope: scopePath))
+        parameters: parameters, range: call.range, scope: scopePath, nestedModel: nestedModel))
     if let rule = definition.producesMask(application), let first = inputs.first {
       masks[ValueRef(node: id)] = MaskOrigin(source: first, rule: rule, layer: name)
     } else if let outgoingMask {

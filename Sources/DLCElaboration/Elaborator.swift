@@ -42,6 +42,8 @@ final class ElaborationState {
   var namesInUse: [String: SourceRange] = [:]
   var blockStack: [String] = []
   var scopePath: [String] = []
+  /// The outermost nested model being elaborated (`Sequential([...])` in a pipeline), if any.
+  var nestedModel: NestedModel?
   static let maximumBlockDepth = 64
   /// Parameters of the layers created so far, kept below `Limits.maxParameters`.
   var parameterTotal = 0
@@ -92,7 +94,7 @@ final class ElaborationState {
             notes: [DiagnosticNote("first defined here", at: previous.name.range)]))
         continue
       }
-      if registry[block.name.name] != nil {
+      if registry[block.name.name] != nil || Self.nestedModelClasses.contains(block.name.name) {
         diagnostics.report(.error("block '\(block.name.name)' has the name of a layer", at: block.name.range))
         continue
       }
@@ -189,10 +191,13 @@ final class ElaborationState {
     for call in pipeline.calls {
       if let block = blocks[call.callee.name] {
         values = try expand(block, call: call, inputs: values, callerScope: scope)
+      } else if Self.nestedModelClasses.contains(call.callee.name) {
+        values = try applyNestedSequential(call, inputs: values, scope: scope)
       } else if let definition = registry[call.callee.name] {
         values = try apply(definition, call: call, inputs: values, scope: scope)
       } else {
-        let hint = NearestName.hint(call.callee.name, among: registry.names + blocks.keys.sorted())
+        let hint = NearestName.hint(
+          call.callee.name, among: registry.names + blocks.keys.sorted() + Self.nestedModelClasses.sorted())
         diagnostics.report(.error("unknown layer or block '\(call.callee.name)'\(hint)", at: call.callee.range))
         throw Abandon()
       }
@@ -261,7 +266,7 @@ final class ElaborationState {
     return claim(name: name, at: call.range, auto: true) ? name : nil
   }
 
-  private func isValidLayerName(_ name: String) -> Bool {
+  func isValidLayerName(_ name: String) -> Bool {
     guard let first = name.unicodeScalars.first, first == "_" || first.properties.isAlphabetic else { return false }
     return name.unicodeScalars.allSatisfy {
       $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-" || $0 == "."

@@ -34,6 +34,17 @@ public struct ParameterSpec: Hashable, Sendable {
   public var elementCount: Int { shape.reduce(1, *) }
 }
 
+/// A Keras model used as a layer of another: its name and class (`Sequential`).
+public struct NestedModel: Hashable, Sendable {
+  public var name: String
+  public var kind: String
+
+  public init(name: String, kind: String) {
+    self.name = name
+    self.kind = kind
+  }
+}
+
 public struct Node: Sendable {
   public var id: NodeID
   /// The Keras layer name (`conv2d_1`), or the input's declared name.
@@ -46,12 +57,16 @@ public struct Node: Sendable {
   public var parameters: [ParameterSpec]
   /// Where the layer was called (or the input declared); late errors point here.
   public var range: SourceRange?
-  /// The block instances this node was created in, outermost first (`residual_1`).
+  /// The block instances and nested models this node was created in, outermost first (`residual_1`).
   public var scope: [String]
+  /// The outermost nested model (`Sequential([...])` used as a layer) the node belongs to: summaries
+  /// show that model as one row, as Keras does.
+  public var nestedModel: NestedModel?
 
   public init(
     id: NodeID, name: String, op: String, attributes: Attributes = Attributes(), inputs: [ValueRef] = [],
-    outputs: [TensorType], parameters: [ParameterSpec] = [], range: SourceRange? = nil, scope: [String] = []
+    outputs: [TensorType], parameters: [ParameterSpec] = [], range: SourceRange? = nil, scope: [String] = [],
+    nestedModel: NestedModel? = nil
   ) {
     self.id = id
     self.name = name
@@ -62,6 +77,7 @@ public struct Node: Sendable {
     self.parameters = parameters
     self.range = range
     self.scope = scope
+    self.nestedModel = nestedModel
   }
 
   public var isInput: Bool { op == Graph.inputOp }
@@ -116,6 +132,15 @@ public struct Graph: Sendable {
   public func name(of value: ValueRef) -> String {
     let node = nodes[value.node]
     return node.outputs.count > 1 ? "\(node.name)[\(value.output)]" : node.name
+  }
+
+  /// How a model output is named to users (outputs of `dlc run`, the C header, summaries): as
+  /// `name(of:)`, except that a nested model's output takes the model's name, as in Keras.
+  public func outputName(of value: ValueRef) -> String {
+    guard let model = nodes[value.node].nestedModel,
+      !nodes[(value.node + 1)...].contains(where: { $0.nestedModel == model })
+    else { return name(of: value) }
+    return model.name
   }
 
   public var totalParameters: Int { nodes.reduce(0) { $0 + $1.parameterCount } }

@@ -9,7 +9,8 @@ public struct ArchiveWeights {
   enum Layout {
     /// Keras 3 (`.keras`): `layers/<class>_<n>/vars/<i>`, sublayers in groups of their own.
     case keras3
-    /// `.h5` whole-model files: `model_weights/<layer>/` lists its datasets in `weight_names`.
+    /// `.h5` whole-model files: `model_weights/<layer>/` lists its datasets in `weight_names` (a
+    /// nested model's group lists those of all its layers).
     case legacy
   }
 
@@ -66,7 +67,11 @@ public struct ArchiveWeights {
         return path
       }
     case .legacy:
-      let names = file.strings(attribute: "weight_names", of: group) ?? []
+      var names = file.strings(attribute: "weight_names", of: group) ?? []
+      if group.split(separator: "/").last.map(String.init) != node.name {
+        // A nested model's group lists all its layers' weights: `model/layer/kernel`.
+        names = names.filter { $0.split(separator: "/").dropLast().last.map(String.init) == node.name }
+      }
       guard names.count == node.parameters.count else {
         throw Diagnostic.error(
           file: file.path,

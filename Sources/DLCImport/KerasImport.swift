@@ -42,7 +42,8 @@ public enum KerasImport {
     let groups =
       layout == .keras3
       ? writer.archiveGroups
-      : Dictionary(uniqueKeysWithValues: writer.archiveGroups.keys.map { ($0, "model_weights/\($0)") })
+      : Dictionary(
+        uniqueKeysWithValues: writer.archiveGroups.keys.map { ($0, "model_weights/\(writer.legacyModels[$0] ?? $0)") })
     return ImportedModel(
       source: source, weights: ArchiveWeights(file: file, layout: layout, groups: groups, registry: registry))
   }

@@ -34,6 +34,8 @@ struct KerasLayer {
   /// Where a Keras 3 archive keeps the layer's variables: `layers/` and the class name in
   /// snake_case, numbered per class in the model's layer order (not the layer's name).
   var archiveGroup = ""
+  /// The layers of a nested Sequential model (a model used as a layer), its input left out.
+  var nestedLayers: [KerasLayer]?
 }
 
 struct KerasModel {
@@ -114,6 +116,7 @@ extension KerasModel {
       }
       layer.calls = previous.map { [[$0]] } ?? []
       layer.archiveGroup = archiveNames.next(layer.className)
+      layer.nestedLayers = Self.nestedLayers(of: layer)
       previous = KerasTensor(layer: layer.name, node: 0, index: 0)
       layers.append(layer)
     }
@@ -128,6 +131,7 @@ extension KerasModel {
         continue
       }
       layer.archiveGroup = archiveNames.next(layer.className)
+      layer.nestedLayers = Self.nestedLayers(of: layer)
       if layer.className == "InputLayer" {
         guard let input = Self.input(layer) else {
           problems.append("input '\(layer.name)' has no shape")
@@ -214,6 +218,22 @@ extension KerasModel {
     default:
       break
     }
+  }
+
+  /// A nested Sequential model's layers, each with its archive group inside the model's own
+  /// (`layers/sequential/layers/dense`: numbered afresh per model); nil for other layers.
+  private static func nestedLayers(of model: KerasLayer) -> [KerasLayer]? {
+    guard model.className == "Sequential", let entries = model.config["layers"]?.array else { return nil }
+    var archiveNames = ArchiveNames()
+    var layers: [KerasLayer] = []
+    for entry in entries {
+      guard var layer = Self.layer(entry) else { return nil }
+      if layer.className == "InputLayer" { continue }
+      layer.archiveGroup = model.archiveGroup + "/" + archiveNames.next(layer.className)
+      layer.nestedLayers = nestedLayers(of: layer)
+      layers.append(layer)
+    }
+    return layers
   }
 
   private static func layer(_ entry: JSONValue) -> KerasLayer? {

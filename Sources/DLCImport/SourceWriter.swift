@@ -10,6 +10,9 @@ struct SourceWriter {
   private(set) var problems: [String] = []
   /// Keras' layer name for each dlc layer name (the same), with where its variables are archived.
   private(set) var archiveGroups: [String: String] = [:]
+  /// For the layers of nested models: the outermost model, whose group holds their variables in
+  /// `.h5` files.
+  private(set) var legacyModels: [String: String] = [:]
 
   /// dlc's auto-names as the written file will produce them, so `name=` is written only where
   /// the Keras name differs.
@@ -54,10 +57,25 @@ struct SourceWriter {
         continue
       }
       let inputs = layer.calls[0]
+      if layer.nestedLayers != nil {
+        for argument in layer.unsupportedCallArguments {
+          problems.append("model '\(layer.name)' (\(layer.className)) is called with \(argument)")
+        }
+        let call = nestedSequentialText(layer, depth: 1)
+        if inputs.count == 1, let previous = statements.last, previous.last.name == inputs[0].layer,
+          inputs[0].index == 0, consumers[inputs[0].layer] == 1, outputCount(previous.last) == 1
+        {
+          statements[statements.count - 1].calls.append(call)
+          statements[statements.count - 1].last = layer
+        } else {
+          statements.append((inputs, [call], layer))
+        }
+        continue
+      }
       if ["Sequential", "Functional", "Model"].contains(layer.className) {
         unwritten.insert(layer.name)
         problems.append(
-          "layer '\(layer.name)' is a \(layer.className) model used as a layer: dlc does not support nested models yet")
+          "layer '\(layer.name)' is a \(layer.className) model used as a layer: dlc nests Sequential models only")
         continue
       }
       guard let definition = registry[layer.className] else {
@@ -113,7 +131,8 @@ struct SourceWriter {
         sources.append(name)
       }
       let source = sources.count == 1 ? sources[0] : "(" + sources.joined(separator: ", ") + ")"
-      let pipeline = ([source] + statement.calls).joined(separator: statement.calls.count > 2 ? "\n  -> " : " -> ")
+      let pipeline = ([source] + statement.calls).joined(
+        separator: statement.calls.count > 2 || statement.calls.contains { $0.contains("\n") } ? "\n  -> " : " -> ")
       let count = outputCount(statement.last)
       if position == statements.count - 1, count == 1, let singleOutput, singleOutput.layer == statement.last.name,
         consumers[statement.last.name] == 1
@@ -140,6 +159,43 @@ struct SourceWriter {
     lines.append("")
     lines.append("output " + outputs.joined(separator: ", "))
     return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// `Sequential([A(...), B(...)], name="...")`, a layer per line: a Keras Sequential model used as a
+  /// layer. Its layers' variables are archived inside the model's group.
+  private mutating func nestedSequentialText(_ model: KerasLayer, depth: Int, outermost: String? = nil) -> String {
+    var arguments: [String] = []
+    if model.name != autoName("sequential", take: { $0 == model.name }) {
+      arguments.append("name=\"\(Self.escaped(model.name))\"")
+    }
+    if model.config["trainable"]?.bool == false { arguments.append("trainable=false") }
+    let owner = "model '\(model.name)' (Sequential)"
+    for (key, value) in model.config.sorted(by: { $0.key < $1.key })
+    where !["name", "trainable", "layers", "dtype"].contains(key) && !value.isOff
+      && !Self.inferenceIrrelevant.contains(key) && key != "build_input_shape"
+    {
+      problems.append("\(owner) has \(key)=\(value.python), which dlc does not support")
+    }
+    let indent = String(repeating: "  ", count: depth + 1)
+    var calls: [String] = []
+    for layer in model.nestedLayers ?? [] {
+      if layer.nestedLayers != nil {
+        calls.append(nestedSequentialText(layer, depth: depth + 1, outermost: outermost ?? model.name))
+        continue
+      }
+      guard let definition = registry[layer.className] else {
+        problems.append(
+          "layer '\(layer.name)' in \(owner): \(layer.className) (\(layer.module.isEmpty ? "a custom class" : layer.module)) "
+            + "is not a layer dlc knows")
+        continue
+      }
+      archiveGroups[layer.name] = layer.archiveGroup
+      legacyModels[layer.name] = outermost ?? model.name
+      calls.append(callText(layer.className, layer.config, definition: definition, layer: layer))
+    }
+    let list =
+      "[\n" + calls.map { indent + $0 }.joined(separator: ",\n") + "\n" + String(repeating: "  ", count: depth) + "]"
+    return "Sequential(" + ([list] + arguments).joined(separator: ", ") + ")"
   }
 
   /// Keras' order with each chain's layers made adjacent: after a layer comes the one layer that

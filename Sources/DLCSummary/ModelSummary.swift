@@ -39,7 +39,21 @@ public struct ModelSummary {
 
   /// With `countingMACs`, throws a located "too large" diagnostic when a layer's multiply-accumulates
   /// do not fit in 64 bits; without, every row's count is 0.
-  public init(_ graph: Graph, registry: LayerRegistry = .standard, countingMACs: Bool = true) throws {
+  public init(_ original: Graph, registry: LayerRegistry = .standard, countingMACs: Bool = true) throws {
+    var macsOf: [NodeID: Int] = [:]
+    if countingMACs {
+      for node in original.nodes {
+        guard let definition = registry[node.op] else { continue }
+        let application = LayerApplication(
+          inputs: node.dataInputs.map(original.type(of:)), arguments: node.attributes)
+        guard let count = definition.macs(application, node.outputs) else {
+          throw Self.tooManyMACs(node.op, node.name, node.range)
+        }
+        macsOf[node.id] = count
+      }
+    }
+    let contracted = ContractedGraph(original)
+    let graph = contracted.graph
     name = graph.name
     let sequential = !graph.isFunctional && Self.isSingleChain(graph)
     isSequential = sequential
@@ -47,13 +61,8 @@ public struct ModelSummary {
     rows = try Self.kerasOrder(graph).compactMap { id -> SummaryRow? in
       let node = graph.nodes[id]
       if sequential && node.isInput { return nil }
-      var macs = 0
-      if countingMACs, let definition = registry[node.op] {
-        let application = LayerApplication(inputs: node.dataInputs.map(graph.type(of:)), arguments: node.attributes)
-        guard let count = definition.macs(application, node.outputs) else {
-          throw Self.tooManyMACs(node.op, node.name, node.range)
-        }
-        macs = count
+      guard let macs = Checked.sum(contracted.members[id].map { macsOf[$0, default: 0] }) else {
+        throw Self.tooManyMACs(node.op, node.name, node.range)
       }
       return SummaryRow(
         name: node.name, type: node.op, outputShapes: node.outputs, parameters: node.parameterCount,
@@ -64,7 +73,7 @@ public struct ModelSummary {
         isInput: node.isInput)
     }
     inputs = graph.inputs.map { ($0.name, $0.outputs[0]) }
-    outputs = graph.outputs.map(graph.name(of:))
+    outputs = graph.outputs.map(graph.outputName(of:))
     guard let total = Checked.sum(rows.map(\.macs)) else {
       throw Self.tooManyMACs("the model", graph.name, graph.nodes.last?.range)
     }

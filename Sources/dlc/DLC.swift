@@ -647,7 +647,7 @@ struct Viz: ParsableCommand {
     abstract: "Draw the model's graph (or, with --memory, its arena plan) with Graphviz.",
     discussion: """
       Layers are boxes with their name, type, output shape and parameter count; inputs are ellipses, \
-      outputs have a bold outline; edges carry tensor shapes; block calls are dashed clusters. The format \
+      outputs have a bold outline; edges carry tensor shapes; block calls and nested models are dashed clusters. The format \
       comes from --format, else from the output's extension.
       """)
 

@@ -14,7 +14,7 @@ final class ImportGoldenTests: XCTestCase {
 
   /// Models the importer refuses, each with its .stderr golden listing why: the unsupported case, and
   /// ConvNeXt (Sequential models nested as layers: not yet in dlc).
-  static let refused: Set = ["import_unsupported", "app_convnext_tiny"]
+  static let refused: Set = ["import_unsupported"]
 
   override func setUp() {
     FileManager.default.changeCurrentDirectoryPath(Golden.repository.path)
