@@ -103,7 +103,9 @@ def settle(model):
 def random_inputs(model, rng, batch, vocabulary=10):
     inputs = {}
     for tensor in model.inputs:
-        shape = (batch,) + tuple(int(d) for d in tensor.shape[1:])
+        # A None dimension (any length) gets 9: shorter than dlc's standard maximum, so dlc's run
+        # specializes the model to it.
+        shape = (batch,) + tuple(9 if d is None else int(d) for d in tensor.shape[1:])
         name = tensor._keras_history.operation.name
         if "int" in str(tensor.dtype):
             inputs[name] = rng.integers(0, vocabulary, shape).astype(np.int32)

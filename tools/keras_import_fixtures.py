@@ -15,9 +15,11 @@ Writes Tests/Fixtures/import/:
   <name>.keras         whole archives, for the models small enough to commit (under 600 KB), with
                        random trained-looking weights (batch-norm statistics too);
   <name>.h5            the same model saved as a legacy whole-model .h5 (LEGACY_H5 only);
-  <name>.inputs.npz    inputs, and <name>.expected.npz Keras' outputs (keyed as dlc names outputs).
+  <name>.inputs.npz    inputs, and <name>.expected.npz Keras' outputs (keyed as dlc names outputs);
+                       a model with a None dimension also gets <name>.short.{inputs,expected}.npz,
+                       a batch of another length for the same file;
   hostile/             damaged and mismatched files made from mlp_iris.keras, for the error tests;
-  app_*.inputs.npz, app_*.expected.npz   Keras' outputs of a few keras.applications models with the
+  app_*.inputs.npz, app_*.expected.npz   Keras' outputs of the keras.applications models with the
                        weights `dlc init --seed 1` gives their imported .dl and deterministic
                        batch-normalization statistics (`statistic`), which the tests draw again
                        (`numerics`: needs a release build of dlc).
@@ -100,7 +102,24 @@ def import_masked_text():
     return keras.Model(tokens, L.Dense(2, activation="softmax")(encoded), name="import_masked_text")
 
 
-IMPORT_CASES = [import_functional, import_names, import_unsupported, import_masked_text]
+def import_variable_text():
+    # The IMDB example's shape: token sequences of any length (None), zero-padded, masked.
+    tokens = keras.Input((None,), dtype="int32", name="tokens")
+    x = L.Embedding(200, 16, mask_zero=True)(tokens)
+    x = L.Bidirectional(L.LSTM(8, return_sequences=True))(x)
+    x = L.Bidirectional(L.LSTM(8))(x)
+    return keras.Model(tokens, L.Dense(1, activation="sigmoid")(x), name="import_variable_text")
+
+
+def padded_tokens(rng, lengths, width):
+    """Sequences of the given lengths, zero-padded to `width`, as keras.utils.pad_sequences makes them."""
+    tokens = np.zeros((len(lengths), width), np.int32)
+    for row, length in enumerate(lengths):
+        tokens[row, :length] = rng.integers(1, 200, length)
+    return tokens
+
+
+IMPORT_CASES = [import_functional, import_names, import_unsupported, import_masked_text, import_variable_text]
 
 
 def application(name, build, **arguments):
@@ -252,12 +271,20 @@ def main(names):
                 print(f"{name}: configuration only ({size:,} bytes as an archive)")
                 continue
             vocabulary = min((l.input_dim for l in model.layers if isinstance(l, L.Embedding)), default=10)
-            x = keras_fixtures.random_inputs(model, rng, batch=2, vocabulary=vocabulary)
+            if build is not import_variable_text:
+                x = keras_fixtures.random_inputs(model, rng, batch=2, vocabulary=vocabulary)
             if build is import_masked_text:
                 # Zero-padded sequences of 8 and 11 tokens, as an IMDB-style dataset feeds them.
                 x["tokens"] = rng.integers(1, 100, (2, 12)).astype(np.int32)
                 x["tokens"][0, 8:] = 0
                 x["tokens"][1, 11:] = 0
+            if build is import_variable_text:
+                # Two batches of different lengths for one model: 20 tokens (13 and 20 real), then 7 (5 and 7).
+                x = {"tokens": padded_tokens(rng, [13, 20], 20)}
+                short = {"tokens": padded_tokens(rng, [5, 7], 7)}
+                np.savez(OUT / f"{name}.short.inputs.npz", **short)
+                np.savez(OUT / f"{name}.short.expected.npz",
+                         **dict(zip(keras_fixtures.output_names(model), keras_fixtures.run(model, short))))
             try:
                 y = keras_fixtures.run(model, x)
             except Exception as error:  # Keras 3.15's fused attention fails when value_dim != key_dim

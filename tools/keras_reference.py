@@ -299,8 +299,29 @@ def nested_sequential():
     ], name="nested_sequential")
 
 
+def masked_functional():
+    """Token masks in a functional model: Keras lists each Embedding's NotEqual operation as a row."""
+    tokens = keras.Input((12,), dtype="int32", name="t")
+    pooled = L.GlobalAveragePooling1D()(
+        L.LSTM(3, return_sequences=True)(L.Dropout(0.1)(L.Embedding(50, 4, mask_zero=True)(tokens))))
+    last = L.LSTM(3)(L.Embedding(50, 4, mask_zero=True)(tokens))
+    return keras.Model(tokens, [pooled, last], name="masked_functional")
+
+
+def variable_length():
+    """Inputs with None dimensions: token sequences of any length, images of any size."""
+    tokens = keras.Input((None,), dtype="int32", name="tokens")
+    image = keras.Input((None, None, 3), name="image")
+    text = L.Conv1D(8, 5, strides=2, activation="relu")(L.Embedding(100, 16)(tokens))
+    text = L.GlobalMaxPooling1D()(L.MaxPooling1D(2)(text))
+    picture = L.Conv2D(4, 3, strides=2, padding="same")(image)
+    picture = L.GlobalAveragePooling2D()(L.UpSampling2D()(picture))
+    return keras.Model([tokens, image], L.Dense(2)(L.Concatenate()([text, picture])), name="variable_length")
+
+
 SUMMARY_CASES = [
     recurrent_states, attention_variants, mobile_blocks, resnet_tiny, unused_layer, nested_models, nested_sequential,
+    masked_functional, variable_length,
 ]
 
 MODELS = [

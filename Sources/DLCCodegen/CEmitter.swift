@@ -243,6 +243,13 @@ private struct Generator {
       let type = input.outputs[0]
       text +=
         "/* input \(input.name): \(type.dtype == .int32 ? "int32 token ids" : "float32"), (N, \(cInts(type.dims))) */\n"
+      if let axes = input.variableAxes[0] {
+        // The code is specialized to the maximum; a shorter sequence is padded by the caller.
+        text +=
+          "/*   axis \(axes.map { String($0 + 1) }.joined(separator: ", ")) declared none: compiled at its maximum "
+          + "(--max-shape); pad shorter inputs with zeros, which gives the unpadded outputs only when the model "
+          + "masks them (mask_zero) */\n"
+      }
       text += "#define \(macro)_\(name.uppercased())_SIZE \(type.elementCount)\n"
     }
     for (output, name) in zip(graph.outputs, outputParameters) {

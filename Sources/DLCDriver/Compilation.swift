@@ -22,6 +22,10 @@ public struct Compilation {
   public var stageTimes: [(stage: String, duration: Duration)] = []
   /// When the file was a Keras model: the .dl source it became (compiled here) and its weights.
   public internal(set) var imported: ImportedModel? = nil
+  /// The sizes the inputs' `none` dimensions were compiled for.
+  public internal(set) var sizes = VariableSizes()
+  /// The layers the file was compiled with, to compile it again for other sizes.
+  public internal(set) var registry = LayerRegistry.standard
 
   public var succeeded: Bool { graph != nil }
 
@@ -73,7 +77,9 @@ public struct Compilation {
 public enum Driver {
   /// Reads and compiles a file; a file that cannot be read is reported as a diagnostic too. A
   /// Keras model file (`.keras`, `.h5`) is imported first and its .dl source compiled.
-  public static func compile(path: String, registry: LayerRegistry = .standard) -> Compilation {
+  public static func compile(path: String, registry: LayerRegistry = .standard, sizes: VariableSizes = VariableSizes())
+    -> Compilation
+  {
     switch FileContents.read(path) {
     case .success(let bytes) where KerasImport.recognizes(bytes):
       let clock = ContinuousClock()
@@ -81,7 +87,8 @@ public enum Driver {
       do {
         let imported = try KerasImport.load(bytes, path: path, registry: registry)
         let importTime = clock.now - start
-        var compilation = compile(SourceFile(path: path, bytes: Array(imported.source.utf8)), registry: registry)
+        var compilation = compile(
+          SourceFile(path: path, bytes: Array(imported.source.utf8)), registry: registry, sizes: sizes)
         compilation.imported = imported
         compilation.stageTimes.insert(("import", importTime), at: 0)
         return compilation
@@ -91,14 +98,18 @@ public enum Driver {
           file: SourceFile(path: path, bytes: []), graph: nil, diagnostics: [diagnostic], suppressedErrors: 0)
       }
     case .success(let bytes):
-      return compile(SourceFile(path: path, bytes: bytes), registry: registry)
+      return compile(SourceFile(path: path, bytes: bytes), registry: registry, sizes: sizes)
     case .failure(let error):
       let file = SourceFile(path: path, bytes: [])
       return Compilation(file: file, graph: nil, diagnostics: [error], suppressedErrors: 0)
     }
   }
 
-  public static func compile(_ file: SourceFile, registry: LayerRegistry = .standard) -> Compilation {
+  /// `sizes` gives inputs' `none` dimensions the sizes to compile for.
+  public static func compile(
+    _ file: SourceFile, registry: LayerRegistry = .standard, sizes: VariableSizes = VariableSizes()
+  ) -> Compilation {
+    var sizes = sizes
     let diagnostics = DiagnosticEngine()
     var graph: Graph?
     var stageTimes: [(stage: String, duration: Duration)] = []
@@ -112,7 +123,17 @@ public enum Driver {
     if let problem = timed("read", { textProblem(file) }) {
       diagnostics.report(problem)
     } else if let model = timed("parse", { Parser.parse(file, diagnostics: diagnostics) }), !diagnostics.hasErrors {
-      graph = timed("elaborate", { Elaborator.elaborate(model, registry: registry, diagnostics: diagnostics) })
+      graph = timed(
+        "elaborate",
+        {
+          sizes = largestWorkingSizes(model, registry: registry, sizes: sizes)
+          guard var graph = Elaborator.elaborate(model, registry: registry, sizes: sizes, diagnostics: diagnostics)
+          else { return nil }
+          if graph.hasVariableDimensions {
+            markVariableAxes(&graph, model: model, registry: registry, diagnostics: diagnostics)
+          }
+          return graph
+        })
     }
     // Stages report in the order they run (the lexer before the parser); users read in source order.
     let ordered = diagnostics.diagnostics.enumerated().sorted { a, b in
@@ -122,7 +143,7 @@ public enum Driver {
     return Compilation(
       file: file, graph: diagnostics.hasErrors ? nil : graph, diagnostics: ordered,
       suppressedErrors: diagnostics.suppressedErrors, stoppedAtLimit: diagnostics.isFull ? diagnostics.errorLimit : nil,
-      stageTimes: stageTimes)
+      stageTimes: stageTimes, sizes: sizes, registry: registry)
   }
 
   /// A .dl file is UTF-8 text; a binary file gets one clear error instead of a cascade.

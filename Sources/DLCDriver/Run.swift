@@ -66,7 +66,11 @@ public enum Runner {
 
   /// One tensor per model input, from `--input` specs: `NAME=X.npy`, `X.npy` (the next input not
   /// yet given, in declaration order) or `X.npz` (arrays keyed by input name).
-  public static func inputs(_ specs: [String], for graph: Graph) throws -> [Tensor] {
+  /// With `shorterAlongVariable`, an input may be shorter than compiled for along its `none`
+  /// dimensions (the caller then specializes the compilation to its sizes).
+  public static func inputs(_ specs: [String], for graph: Graph, shorterAlongVariable: Bool = false) throws
+    -> [Tensor]
+  {
     let declared = graph.inputs
     var given: [String: (tensor: Tensor, origin: String)] = [:]
     var errors: [Diagnostic] = []
@@ -131,7 +135,7 @@ public enum Runner {
         continue
       }
       do {
-        let checked = try check(tensor, for: input, origin: origin)
+        let checked = try check(tensor, for: input, origin: origin, shorterAlongVariable: shorterAlongVariable)
         if let batch, batch.size != checked.shape[0] {
           errors.append(
             Diagnostic.error(
@@ -149,12 +153,28 @@ public enum Runner {
 
   /// The tensor's shape is (batch, declared dims...) and its type fits the input: float32 for f32,
   /// int32 or int64 (within int32's range) for i32 token ids.
-  static func check(_ tensor: Tensor, for input: Node, origin: String) throws -> Tensor {
+  static func check(_ tensor: Tensor, for input: Node, origin: String, shorterAlongVariable: Bool = false) throws
+    -> Tensor
+  {
     let type = input.outputs[0]
-    let expected = "(N, " + type.dims.map(String.init).joined(separator: ", ") + ")"
-    guard tensor.shape.count == type.dims.count + 1, Array(tensor.shape.dropFirst()) == type.dims,
-      tensor.shape[0] >= 1
-    else {
+    let variable = Set(input.variableAxes[0] ?? [])
+    let expected =
+      "(N, "
+      + type.dims.enumerated().map { shorterAlongVariable && variable.contains($0) ? "≤\($1)" : String($1) }
+      .joined(separator: ", ") + ")"
+    let fits = zip(tensor.shape.dropFirst(), type.dims).enumerated().allSatisfy { axis, sizes in
+      sizes.0 == sizes.1 || (shorterAlongVariable && variable.contains(axis) && sizes.0 >= 1 && sizes.0 <= sizes.1)
+    }
+    if shorterAlongVariable, tensor.shape.count == type.dims.count + 1,
+      let axis = variable.sorted().first(where: { tensor.shape[$0 + 1] > type.dims[$0] })
+    {
+      throw Diagnostic.error(
+        file: origin,
+        "input '\(input.name)' has size \(tensor.shape[axis + 1]) along its none dimension, more than the "
+          + "\(type.dims[axis]) the model is compiled for",
+        notes: ["give a larger maximum: --max-shape \(input.name)=\(tensor.shape[axis + 1])"])
+    }
+    guard tensor.shape.count == type.dims.count + 1, fits, tensor.shape[0] >= 1 else {
       let notes =
         Array(tensor.shape) == type.dims ? ["add the batch dimension first: x[None] or x.reshape(1, ...)"] : []
       throw Diagnostic.error(

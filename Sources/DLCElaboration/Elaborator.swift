@@ -7,10 +7,12 @@ import DLCSupport
 
 public enum Elaborator {
   /// Builds the graph of a parsed model; errors go to `diagnostics`, and the graph is nil if any occurred.
-  public static func elaborate(_ file: ModelFile, registry: LayerRegistry = .standard, diagnostics: DiagnosticEngine)
-    -> Graph?
-  {
-    let state = ElaborationState(file: file, registry: registry, diagnostics: diagnostics)
+  /// `sizes` gives inputs' `none` dimensions their sizes.
+  public static func elaborate(
+    _ file: ModelFile, registry: LayerRegistry = .standard, sizes: VariableSizes = VariableSizes(),
+    diagnostics: DiagnosticEngine
+  ) -> Graph? {
+    let state = ElaborationState(file: file, registry: registry, sizes: sizes, diagnostics: diagnostics)
     state.run()
     return diagnostics.hasErrors ? nil : state.finish()
   }
@@ -32,6 +34,7 @@ struct Abandon: Error {}
 final class ElaborationState {
   let file: ModelFile
   let registry: LayerRegistry
+  let sizes: VariableSizes
   let diagnostics: DiagnosticEngine
   var graph: Graph
   var blocks: [String: BlockDecl] = [:]
@@ -50,9 +53,10 @@ final class ElaborationState {
   /// The Keras mask on each value that has one.
   var masks: [ValueRef: MaskOrigin] = [:]
 
-  init(file: ModelFile, registry: LayerRegistry, diagnostics: DiagnosticEngine) {
+  init(file: ModelFile, registry: LayerRegistry, sizes: VariableSizes, diagnostics: DiagnosticEngine) {
     self.file = file
     self.registry = registry
+    self.sizes = sizes
     self.diagnostics = diagnostics
     self.graph = Graph(name: file.name.name)
     self.graph.isFunctional = file.functional
@@ -118,8 +122,15 @@ final class ElaborationState {
     }
   }
 
-  func declareInput(_ input: InputDecl, in scope: inout [String: Binding]) {
-    guard input.dimensions.allSatisfy({ $0.value >= 1 }) else {
+  func declareInput(_ declared: InputDecl, in scope: inout [String: Binding]) {
+    // A `none` dimension takes the size this elaboration is for.
+    var input = declared
+    var variableAxes: [Int] = []
+    for (axis, dimension) in declared.dimensions.enumerated() where dimension.value == nil {
+      input.dimensions[axis].value = sizes.size(input: declared.name.name, index: variableAxes.count)
+      variableAxes.append(axis)
+    }
+    guard input.dimensions.allSatisfy({ ($0.value ?? 0) >= 1 }) else {
       scope[input.name.name] = .poisoned
       return
     }
@@ -127,7 +138,8 @@ final class ElaborationState {
       scope[input.name.name] = .poisoned
       return
     }
-    if let (value, range) = input.dimensions.first(where: { $0.value > Limits.maxDimension }) {
+    let dimensions = input.dimensions.map { ($0.value ?? 0, $0.range) }
+    if let (value, range) = dimensions.first(where: { $0.0 > Limits.maxDimension }) {
       diagnostics.report(
         .error(
           "too large: input dimension \(Limits.describe(value)) exceeds \(Limits.describe(Limits.maxDimension))",
@@ -135,16 +147,17 @@ final class ElaborationState {
       scope[input.name.name] = .poisoned
       return
     }
-    if let message = Self.sizeProblem(dims: input.dimensions.map(\.value), what: "input '\(input.name.name)'") {
+    if let message = Self.sizeProblem(dims: dimensions.map(\.0), what: "input '\(input.name.name)'") {
       diagnostics.report(.error(message, at: input.typeRange))
       scope[input.name.name] = .poisoned
       return
     }
     let dtype: DType = input.elementType == .i32 ? .int32 : .float32
-    let id = graph.add(
-      Node(
-        id: 0, name: input.name.name, op: Graph.inputOp, outputs: [TensorType(dtype, input.dimensions.map(\.value))],
-        range: input.range))
+    var node = Node(
+      id: 0, name: input.name.name, op: Graph.inputOp, outputs: [TensorType(dtype, dimensions.map(\.0))],
+      range: input.range)
+    if !variableAxes.isEmpty { node.variableAxes = [0: variableAxes] }
+    let id = graph.add(node)
     scope[input.name.name] = .tensor(ValueRef(node: id))
   }
 

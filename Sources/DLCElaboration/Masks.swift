@@ -42,6 +42,7 @@ extension ElaborationState {
     func read(_ mask: MaskOrigin) {
       nodeInputs.append(mask.source)
       attributes[Node.maskAttribute] = mask.rule.attribute
+      attributes[Node.maskOriginAttribute] = .string(mask.layer)
     }
     switch definition.maskBehavior {
     case .drops:

@@ -48,7 +48,8 @@ public enum ElementTypeName: String, Sendable {
 public struct InputDecl: Sendable {
   public var name: Identifier
   public var elementType: ElementTypeName
-  public var dimensions: [(value: Int, range: SourceRange)]
+  /// nil for a dimension of any size (`none`, Keras' None).
+  public var dimensions: [(value: Int?, range: SourceRange)]
   public var typeRange: SourceRange
   public var range: SourceRange
 }

@@ -155,7 +155,7 @@ public struct Parser {
     }
   }
 
-  // input = "input" IDENT ":" type NL ;  type = [ "f32" | "i32" ] "[" dim { "," dim } "]"
+  // input = "input" IDENT ":" type NL ;  type = [ "f32" | "i32" ] "[" dim { "," dim } "]" ;  dim = INT | "none"
   private mutating func parseInput() throws -> InputDecl {
     let start = advance().range.start
     let name = try expectIdentifier("after 'input'")
@@ -170,11 +170,16 @@ public struct Parser {
       _ = advance()
     }
     _ = try expect(.leftBracket, "to start the input shape")
-    var dimensions: [(Int, SourceRange)] = []
+    var dimensions: [(Int?, SourceRange)] = []
     repeat {
+      if current.kind == .keyword(.none) || current.kind == .identifier("None") {
+        // A dimension of any size (Keras' None): a variable-length sequence.
+        dimensions.append((nil, advance().range))
+        continue
+      }
       guard case .integer(let value) = current.kind else {
         throw fail(
-          "expected a positive integer dimension, found \(current.kind)",
+          "expected a positive integer dimension or none, found \(current.kind)",
           notes: [DiagnosticNote("shapes leave out the batch dimension, as in Keras' Input(shape=...)")])
       }
       let token = advance()

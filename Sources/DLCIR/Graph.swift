@@ -62,6 +62,10 @@ public struct Node: Sendable {
   /// The outermost nested model (`Sequential([...])` used as a layer) the node belongs to: summaries
   /// show that model as one row, as Keras does.
   public var nestedModel: NestedModel?
+  /// The axes (of `dims`, batch left out) of each output that have no fixed size: they follow an
+  /// input's `none` dimension, and the shape here is the one compiled for (the maximum, or the
+  /// size being run). Keras shows them as None.
+  public var variableAxes: [Int: [Int]] = [:]
 
   public init(
     id: NodeID, name: String, op: String, attributes: Attributes = Attributes(), inputs: [ValueRef] = [],
@@ -81,6 +85,12 @@ public struct Node: Sendable {
   }
 
   public var isInput: Bool { op == Graph.inputOp }
+
+  /// An output's dimensions as Keras shows them: nil (None) where the size varies.
+  public func shownDims(_ output: Int) -> [Int?] {
+    let variable = Set(variableAxes[output] ?? [])
+    return outputs[output].dims.enumerated().map { variable.contains($0.offset) ? nil : $0.element }
+  }
   public var parameterCount: Int { parameters.reduce(0) { $0 + $1.elementCount } }
   public var trainableParameterCount: Int { parameters.filter(\.trainable).reduce(0) { $0 + $1.elementCount } }
 }
@@ -101,6 +111,8 @@ public struct Graph: Sendable {
   }
 
   public var inputs: [Node] { nodes.filter(\.isInput) }
+  /// Whether any input has a dimension of any size (`none`).
+  public var hasVariableDimensions: Bool { inputs.contains { !$0.variableAxes.isEmpty } }
   public var layers: [Node] { nodes.filter { !$0.isInput } }
 
   public func type(of value: ValueRef) -> TensorType {

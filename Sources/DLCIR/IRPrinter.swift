@@ -6,8 +6,10 @@ public enum IRPrinter {
   public static func print(_ graph: Graph, file: SourceFile? = nil) -> String {
     var out = "model \(graph.name)\n"
     for node in graph.nodes {
-      let types = node.outputs.map {
-        "\($0.dtype == .int32 ? "i32" : "f32")(N" + $0.dims.map { ", \($0)" }.joined() + ")"
+      // A size that follows an input's `none` dimension is the most it can be: `<=256`.
+      let types = node.outputs.enumerated().map { output, type in
+        "\(type.dtype == .int32 ? "i32" : "f32")(N"
+          + node.shownDims(output).enumerated().map { ", \($1 == nil ? "<=" : "")\(type.dims[$0])" }.joined() + ")"
       }
       let result =
         node.outputs.count == 1

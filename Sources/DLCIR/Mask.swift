@@ -38,6 +38,10 @@ extension Node {
   /// The tensor the mask is computed from, when the node reads a mask.
   public var maskSource: ValueRef? { maskRule == nil ? nil : inputs.last }
 
+  /// The layer that started the mask the node reads (an Embedding, a Masking layer): Keras'
+  /// functional summaries show the operation computing it as a row of its own.
+  public static let maskOriginAttribute = "mask_from"
+
   public static let maskedInputsAttribute = "masked_inputs"
 
   /// Which data inputs carried the mask (attention tells query masks from key masks); [0] unless recorded.

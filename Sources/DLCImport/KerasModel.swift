@@ -34,6 +34,8 @@ struct KerasLayer {
   /// Where a Keras 3 archive keeps the layer's variables: `layers/` and the class name in
   /// snake_case, numbered per class in the model's layer order (not the layer's name).
   var archiveGroup = ""
+  /// A mask passed explicitly (`mask=`): Keras 3 passes an Embedding's mask so in functional models.
+  var maskTensor: KerasTensor?
   /// The layers of a nested Sequential model (a model used as a layer), its input left out.
   var nestedLayers: [KerasLayer]?
 }
@@ -153,6 +155,8 @@ extension KerasModel {
             Self.collectTensors(value, into: &keyed)
             if key == "key" && !keyed.isEmpty && layer.className == "MultiHeadAttention" {
               tensors += keyed
+            } else if key == "mask" && keyed.count == 1 {
+              layer.maskTensor = keyed[0]
             } else if key == "use_causal_mask" {
               layer.callArguments[key] = value
             } else if value.isOff && keyed.isEmpty {

@@ -42,7 +42,9 @@ struct SourceWriter {
       for tensor in layer.calls.flatMap({ $0 }) { consumers[tensor.layer, default: 0] += 1 }
     }
     for tensor in model.outputs { consumers[tensor.layer, default: 0] += 1 }
-    let layers = chainsTogether(model.layers.filter { !$0.calls.isEmpty }, consumers: consumers)
+    let maskOperations = Self.tokenMaskOperations(model)
+    let layers = chainsTogether(
+      model.layers.filter { !$0.calls.isEmpty && !maskOperations.contains($0.name) }, consumers: consumers)
 
     // Chains of layers each feeding only the next become one pipeline, named after its last layer.
     var statements: [(inputs: [KerasTensor], calls: [String], last: KerasLayer)] = []
@@ -87,6 +89,11 @@ struct SourceWriter {
       }
       for argument in layer.unsupportedCallArguments {
         problems.append("layer '\(layer.name)' (\(layer.className)) is called with \(argument)")
+      }
+      if let mask = layer.maskTensor, !maskOperations.contains(mask.layer) {
+        problems.append(
+          "layer '\(layer.name)' (\(layer.className)) is called with mask='\(mask.layer)': dlc computes masks from "
+            + "Embedding(mask_zero=True) and Masking only")
       }
       var layer = layer
       if layer.module.hasPrefix("keras.src.ops") || layer.module.hasPrefix("keras.ops") {
@@ -198,6 +205,28 @@ struct SourceWriter {
     return "Sequential(" + ([list] + arguments).joined(separator: ", ") + ")"
   }
 
+  /// Keras 3 computes an Embedding's mask in a functional model as an operation of its own,
+  /// `not_equal(tokens, 0)`, passed to the layers reading it as `mask=`. dlc computes that mask
+  /// itself (docs/language.md, "Masks"), so those operations are not written.
+  private static func tokenMaskOperations(_ model: KerasModel) -> Set<String> {
+    let maskedTokens = Set(
+      model.layers.filter { $0.className == "Embedding" && $0.config["mask_zero"]?.bool == true }
+        .flatMap { $0.calls.compactMap(\.first) })
+    var operations = Set<String>()
+    for layer in model.layers where layer.className == "NotEqual" && layer.calls.count == 1 {
+      guard layer.calls[0].count == 1, maskedTokens.contains(layer.calls[0][0]),
+        layer.constantOperands.count == 1, layer.constantOperands[0] == (1, 0)
+      else { continue }
+      operations.insert(layer.name)
+    }
+    // Only where nothing but `mask=` reads it.
+    for layer in model.layers {
+      for tensor in layer.calls.joined() where operations.contains(tensor.layer) { operations.remove(tensor.layer) }
+    }
+    for tensor in model.outputs { operations.remove(tensor.layer) }
+    return operations
+  }
+
   /// Keras' order with each chain's layers made adjacent: after a layer comes the one layer that
   /// alone reads it, so chains become single pipelines. dlc names layers in this order.
   private func chainsTogether(_ layers: [KerasLayer], consumers: [String: Int]) -> [KerasLayer] {
@@ -227,11 +256,8 @@ struct SourceWriter {
     let name = identifier(input.name, what: "input name")
     var dimensions: [String] = []
     for dimension in input.shape {
-      guard let dimension else {
-        problems.append("input '\(input.name)' has a dimension of any size (None): dlc needs fixed shapes")
-        continue
-      }
-      dimensions.append(String(dimension))
+      // None: a variable-length axis (compiled for a maximum, `--max-shape`).
+      dimensions.append(dimension.map(String.init) ?? "none")
     }
     let type: String
     switch input.dtype {

@@ -22,7 +22,7 @@ extension LayerDef {
           initializer: layer.initializer("embeddings_initializer", default: "uniform"))
       ]
     }
-  ).masking(.drops, produces: { $0.bool(.maskZero) ? .nonzeroTokens : nil }).traits {
+  ).masking(.drops, produces: { $0.bool(.maskZero) ? .nonzeroTokens : nil }, recordedAs: "NotEqual").traits {
     $0.tokenVocabulary = { $0["input_dim"]?.intValue }
   }.lowered { c in
     // A checked lookup: an id outside the table fails the call before anything is read.

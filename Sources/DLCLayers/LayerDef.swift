@@ -137,6 +137,9 @@ public struct LayerDef {
   public private(set) var maskBehavior: MaskBehavior = .drops
   /// The mask this layer starts (`Embedding(mask_zero=true)`, `Masking`), computed from its first input.
   public private(set) var producesMask: (LayerApplication) -> MaskRule? = { _ in nil }
+  /// The Keras operation a functional model records for the mask this layer starts, which Keras'
+  /// summary lists as a row (`NotEqual` for Embedding); nil where Keras records none.
+  public internal(set) var maskOperation: String?
   /// What passes and the memory planner may do with it.
   public internal(set) var traits = LayerTraits()
   /// How it becomes kernel calls; nil for a layer no backend can run yet. A view computes nothing.
@@ -167,12 +170,14 @@ public struct LayerDef {
   }
 
   /// The same layer with its mask behaviour.
-  public func masking(_ behavior: MaskBehavior, produces: @escaping (LayerApplication) -> MaskRule? = { _ in nil })
-    -> LayerDef
-  {
+  public func masking(
+    _ behavior: MaskBehavior, produces: @escaping (LayerApplication) -> MaskRule? = { _ in nil },
+    recordedAs operation: String? = nil
+  ) -> LayerDef {
     var copy = self
     copy.maskBehavior = behavior
     copy.producesMask = produces
+    copy.maskOperation = operation
     return copy
   }
 

@@ -7,6 +7,8 @@ public struct SummaryRow: Equatable {
   public var name: String
   public var type: String
   public var outputShapes: [TensorType]
+  /// The output shapes as Keras shows them (batch left out): nil where a size varies (None).
+  public var shownShapes: [[Int?]]
   public var parameters: Int
   public var trainableParameters: Int
   /// `producer[0][k]` for each input, as Keras' "Connected to" column writes them.
@@ -21,6 +23,11 @@ public struct SummaryRow: Equatable {
   public var nonTrainableParameters: Int { parameters - trainableParameters }
 }
 
+/// Keras' spelling of a shape: `(None, 28, 28, 32)`, None for the batch and each variable size.
+public func kerasShapeText(_ dims: [Int?]) -> String {
+  "(" + (["None"] + dims.map { $0.map(String.init) ?? "None" }).joined(separator: ", ") + ")"
+}
+
 public struct ModelSummary {
   public var name: String
   /// Keras prints a single chain like a Sequential model: no input rows, no "Connected to".
@@ -29,7 +36,7 @@ public struct ModelSummary {
   /// print as Sequential ones do but with their input rows: no "Connected to", Sequential widths.
   public var isSequentialLike: Bool
   public var rows: [SummaryRow]
-  public var inputs: [(name: String, type: TensorType)]
+  public var inputs: [(name: String, type: TensorType, shown: [Int?])]
   public var outputs: [String]
   public var totalParameters: Int
   public var trainableParameters: Int
@@ -52,10 +59,11 @@ public struct ModelSummary {
         macsOf[node.id] = count
       }
     }
-    let contracted = ContractedGraph(original)
+    var contracted = ContractedGraph(original, registry: registry, maskOperations: false)
+    let sequential = !original.isFunctional && Self.isSingleChain(contracted.graph)
+    if !sequential { contracted = ContractedGraph(original, registry: registry, maskOperations: true) }
     let graph = contracted.graph
     name = graph.name
-    let sequential = !graph.isFunctional && Self.isSingleChain(graph)
     isSequential = sequential
     isSequentialLike = sequential || Self.isSequentialLike(graph)
     rows = try Self.kerasOrder(graph).compactMap { id -> SummaryRow? in
@@ -65,14 +73,15 @@ public struct ModelSummary {
         throw Self.tooManyMACs(node.op, node.name, node.range)
       }
       return SummaryRow(
-        name: node.name, type: node.op, outputShapes: node.outputs, parameters: node.parameterCount,
+        name: node.name, type: node.op, outputShapes: node.outputs,
+        shownShapes: node.outputs.indices.map(node.shownDims), parameters: node.parameterCount,
         trainableParameters: node.trainableParameterCount,
         connections: node.dataInputs.map { "\(graph.nodes[$0.node].name)[0][\($0.output)]" },
         inputNames: node.dataInputs.map { graph.nodes[$0.node].name }, macs: macs,
         activationBytes: node.isInput ? 0 : node.outputs.reduce(0) { $0 + $1.elementCount * $1.dtype.size },
         isInput: node.isInput)
     }
-    inputs = graph.inputs.map { ($0.name, $0.outputs[0]) }
+    inputs = graph.inputs.map { ($0.name, $0.outputs[0], $0.shownDims(0)) }
     outputs = graph.outputs.map(graph.outputName(of:))
     guard let total = Checked.sum(rows.map(\.macs)) else {
       throw Self.tooManyMACs("the model", graph.name, graph.nodes.last?.range)

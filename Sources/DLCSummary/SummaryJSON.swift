@@ -8,8 +8,8 @@ public enum SummaryJSON {
     let layers = summary.rows.filter { !$0.isInput }
     for (index, row) in layers.enumerated() {
       let shape =
-        row.outputShapes.count == 1
-        ? shapeJSON(row.outputShapes[0]) : "[" + row.outputShapes.map(shapeJSON).joined(separator: ", ") + "]"
+        row.shownShapes.count == 1
+        ? shapeJSON(row.shownShapes[0]) : "[" + row.shownShapes.map(shapeJSON).joined(separator: ", ") + "]"
       out += index == 0 ? "" : ",\n            "
       out += "{\"name\": \(quoted(row.name)), \"type\": \(quoted(row.type)), \"output_shape\": \(shape),"
       out += " \"params\": \(row.parameters), \"trainable_params\": \(row.trainableParameters),"
@@ -20,7 +20,7 @@ public enum SummaryJSON {
     }
     out += "],\n \"inputs\": ["
     out += summary.inputs.map {
-      "{\"name\": \(quoted($0.name)), \"shape\": \(shapeJSON($0.type)), \"dtype\": \(quoted($0.type.dtype.rawValue))}"
+      "{\"name\": \(quoted($0.name)), \"shape\": \(shapeJSON($0.shown)), \"dtype\": \(quoted($0.type.dtype.rawValue))}"
     }.joined(separator: ", ")
     out += "],\n \"outputs\": [" + summary.outputs.map(quoted).joined(separator: ", ") + "],\n"
     out += " \"total_params\": \(summary.totalParameters), \"trainable_params\": \(summary.trainableParameters),"
@@ -32,8 +32,8 @@ public enum SummaryJSON {
     return out
   }
 
-  static func shapeJSON(_ type: TensorType) -> String {
-    "[" + (["null"] + type.dims.map(String.init)).joined(separator: ", ") + "]"
+  static func shapeJSON(_ dims: [Int?]) -> String {
+    "[" + (["null"] + dims.map { $0.map(String.init) ?? "null" }).joined(separator: ", ") + "]"
   }
 
   static func quoted(_ text: String) -> String { JSONText.quoted(text) }

@@ -25,7 +25,7 @@ public enum SummaryTable {
     widths = Array(widths.prefix(headers.count))
 
     let cells: [[String]] = summary.rows.map { row in
-      var cell = ["\(row.name) (\(row.type))", shapeText(row.outputShapes), grouped(row.parameters)]
+      var cell = ["\(row.name) (\(row.type))", shapeText(row.shownShapes), grouped(row.parameters)]
       if !summary.isSequentialLike {
         cell.append(row.connections.isEmpty ? "-" : row.connections.joined(separator: ", "))
       }
@@ -63,8 +63,8 @@ public enum SummaryTable {
   }
 
   /// `(None, 28, 28, 32)`, or Keras' list form for several outputs: `[(None, 8), (None, 8)]`.
-  static func shapeText(_ shapes: [TensorType]) -> String {
-    shapes.count == 1 ? shapes[0].description : "[" + shapes.map(\.description).joined(separator: ", ") + "]"
+  static func shapeText(_ shapes: [[Int?]]) -> String {
+    shapes.count == 1 ? kerasShapeText(shapes[0]) : "[" + shapes.map(kerasShapeText).joined(separator: ", ") + "]"
   }
 
   /// `1,234 (4.82 KB)`: a count and its float32 size.

@@ -29,8 +29,8 @@ public enum GraphDot {
     out += "\n"
     for node in graph.nodes {
       for input in node.dataInputs {
-        let type = graph.type(of: input)
-        out += "  \(nodeID(graph.nodes[input.node])) -> \(nodeID(node)) [label=\"\(shape(type))\"];\n"
+        let dims = graph.nodes[input.node].shownDims(input.output)
+        out += "  \(nodeID(graph.nodes[input.node])) -> \(nodeID(node)) [label=\"\(shape(dims))\"];\n"
       }
       if let source = node.maskSource {
         out += "  \(nodeID(graph.nodes[source.node])) -> \(nodeID(node)) [label=\"mask\", style=dashed];\n"
@@ -42,10 +42,13 @@ public enum GraphDot {
 
   static func nodeID(_ node: Node) -> String { "n\(node.id)" }
 
-  static func shape(_ type: TensorType) -> String { "(N" + type.dims.map { ", \($0)" }.joined() + ")" }
+  /// `(N, 28, 28, 1)`, with None for a size that varies.
+  static func shape(_ dims: [Int?]) -> String {
+    "(N" + dims.map { ", \($0.map(String.init) ?? "None")" }.joined() + ")"
+  }
 
   static func attributes(_ node: Node, isOutput: Bool) -> String {
-    let shapes = node.outputs.map(shape).joined(separator: "\\n")
+    let shapes = node.outputs.indices.map { shape(node.shownDims($0)) }.joined(separator: "\\n")
     if node.isInput {
       return "label=\"\(escape(node.name))\\ninput \(shapes)\", shape=ellipse, fillcolor=\"#e3f4e1\", color=\"#4f9a48\""
     }

@@ -82,14 +82,23 @@ struct ModelArgument: ParsableArguments {
 
   @Flag(help: "Print how long each compiler stage took, on stderr.")
   var timings = false
+
+  @Option(
+    name: .customLong("max-shape"),
+    help: ArgumentHelp(
+      "The largest size of the inputs' none dimensions: N (all of them) or NAME=N[,M] (repeatable; default \(VariableSizes.standardMaximum)).",
+      discussion: "Code and arena are sized for it; run takes any size up to it."))
+  var maxShapes: [String] = []
 }
 
 /// Compiles the model, prints its diagnostics to stderr, and fails with exit code 1 on errors.
 func compileOrExit(_ options: ModelArgument) throws -> Compilation {
-  let compilation = Driver.compile(path: options.model)
+  let sizes = try failing { try VariableSizes.parse(options.maxShapes) }
+  let compilation = Driver.compile(path: options.model, sizes: sizes)
   FileHandle.standardError.write(Data(compilation.renderedDiagnostics.utf8))
   if options.timings { reportTimes(compilation.stageTimes) }
-  guard compilation.succeeded else { throw ExitStatus.inputError }
+  guard let graph = compilation.graph else { throw ExitStatus.inputError }
+  try failing { try Driver.checkMaximumSizes(options.maxShapes, sizes, for: graph) }
   return compilation
 }
 
@@ -189,7 +198,10 @@ func failing<T>(_ work: () throws -> T) throws -> T {
 /// Compiles the model and prepares it for a backend (weights, passes), in the driver's order; the
 /// weights notice and any problem go to stderr.
 func prepareOrExit(_ options: ModelArgument, weights: String?, passes: PassOptions) throws -> PreparedModel {
-  let source = try compileOrExit(options)
+  try prepareOrExit(try compileOrExit(options), weights: weights, passes: passes)
+}
+
+func prepareOrExit(_ source: Compilation, weights: String?, passes: PassOptions) throws -> PreparedModel {
   let selected = try passes.selected
   let model = try failing { try Driver.prepare(source, weightsPath: weights, passes: selected) }
   if let notice = model.notice { FileHandle.standardError.write(Data(notice.utf8)) }
@@ -238,12 +250,18 @@ struct Run: ParsableCommand {
   @OptionGroup var passOptions: PassOptions
 
   func run() throws {
+    // Inputs shorter along a none dimension run the model compiled for their size.
+    let source = try compileOrExit(options)
+    let (specialized, inputs) = try failing {
+      guard let graph = source.graph else { throw source.failed }
+      let inputs = try Runner.inputs(self.inputs, for: graph, shorterAlongVariable: true)
+      return (try source.specialized(for: inputs), inputs)
+    }
     // Both backends run the graph after the chosen passes (folded layers have no dump of their own).
-    let model = try prepareOrExit(options, weights: weights, passes: passOptions)
+    let model = try prepareOrExit(specialized, weights: weights, passes: passOptions)
     let (compilation, weights) = (model.compilation, model.weights)
     let outputs = try failing {
       let graph = try model.graph
-      let inputs = try Runner.inputs(self.inputs, for: graph)
       if let dumpLayers { try createDirectory(dumpLayers) }
       return try timed("run", options) {
         if backend == .c {

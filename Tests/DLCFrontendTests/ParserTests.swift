@@ -61,6 +61,15 @@ final class ParserTests: XCTestCase {
     }
   }
 
+  func testDimensionsOfAnySize() throws {
+    let model = try XCTUnwrap(parse("model m\ninput tokens: i32[none]\ninput image: [None, None, 3]\noutput tokens\n"))
+    guard case .input(let tokens) = model.items[0], case .input(let image) = model.items[1] else {
+      return XCTFail("expected two inputs")
+    }
+    XCTAssertEqual(tokens.dimensions.map(\.value), [nil])
+    XCTAssertEqual(image.dimensions.map(\.value), [nil, nil, 3])
+  }
+
   func testPythonSpellingsOfConstants() throws {
     let model = try XCTUnwrap(
       parse("model m\ninput x: [2]\noutput x -> Dense(2, use_bias=False, activation=None, a=True)\n"))
