@@ -5,7 +5,12 @@ import DLCLayers
 import DLCSupport
 
 extension ElaborationState {
-  func apply(_ definition: LayerDef, call: Call, inputs: [ValueRef], scope: [String: Binding]) throws -> [ValueRef] {
+  /// With `shared`, a later call of a declared layer: its bound arguments and name, which call it
+  /// is, and the first call's node (whose weights this call must fit).
+  func apply(
+    _ definition: LayerDef, call: Call, inputs: [ValueRef], scope: [String: Binding],
+    shared: (name: String, attributes: Attributes, call: Int, first: NodeID?)? = nil
+  ) throws -> [ValueRef] {
     // One tensor and constant= (Keras' `x + 3.0`) for the merges that take a number.
     let withConstant =
       inputs.count == 1 && definition.arguments.contains { $0.name == "constant" }
@@ -16,8 +21,9 @@ extension ElaborationState {
     }
     let layerCall = try self.layerCall(call, in: scope)
     guard
-      let attributes = ArgumentBinder.bind(
-        layerCall, to: definition, bindLayer: { try self.bindWrapped($0) }, diagnostics: diagnostics)
+      let attributes = shared?.attributes
+        ?? ArgumentBinder.bind(
+          layerCall, to: definition, bindLayer: { try self.bindWrapped($0) }, diagnostics: diagnostics)
     else { throw Abandon() }
 
     let inputTypes = inputs.map(graph.type(of:))
@@ -31,17 +37,33 @@ extension ElaborationState {
       throw Abandon()
     }
     let parameters = definition.parameters(application)
-    try checkSizes(outputs, parameters, of: definition.keras, at: call.range)
+    if let shared, let first = shared.first, graph.nodes[first].parameters.map(\.shape) != parameters.map(\.shape) {
+      let built = graph.nodes[first].dataInputs.map { graph.type(of: $0).description }.joined(separator: ", ")
+      diagnostics.report(
+        .error(
+          "layer '\(shared.name)' was built for \(built); this call gives "
+            + inputTypes.map(\.description).joined(separator: ", ") + ", which needs weights of another shape",
+          at: call.range, notes: [DiagnosticNote("first called here", at: graph.nodes[first].range)]))
+      throw Abandon()
+    }
+    try checkSizes(outputs, shared?.call ?? 0 > 0 ? [] : parameters, of: definition.keras, at: call.range)
     var stored = attributes
     stored["name"] = nil
     let (nodeInputs, outgoingMask) = try resolveMask(
       definition, application: application, inputs: inputs, attributes: &stored, call: call)
-    guard let name = layerName(definition, attributes, layerCall) else { throw Abandon() }
-    for sublayer in definition.internalLayers { _ = autoName(sublayer) }
-    let id = graph.add(
-      Node(
-        id: 0, name: name, op: definition.keras, attributes: stored, inputs: nodeInputs, outputs: outputs,
-        parameters: parameters, range: call.range, scope: scopePath, nestedModel: nestedModel))
+    let name: String
+    if let shared {
+      name = shared.name
+    } else {
+      guard let taken = layerName(definition, attributes, layerCall) else { throw Abandon() }
+      name = taken
+      for sublayer in definition.internalLayers { _ = autoName(sublayer) }
+    }
+    var node = Node(
+      id: 0, name: name, op: definition.keras, attributes: stored, inputs: nodeInputs, outputs: outputs,
+      parameters: parameters, range: call.range, scope: scopePath, nestedModel: nestedModel)
+    node.call = shared?.call ?? 0
+    let id = graph.add(node)
     if let rule = definition.producesMask(application), let first = inputs.first {
       masks[ValueRef(node: id)] = MaskOrigin(source: first, rule: rule, layer: name)
     } else if let outgoingMask {
@@ -159,6 +181,12 @@ extension ElaborationState {
           .error(
             "'\(name)' is a tensor; layer arguments must be constants", at: value.range,
             notes: [DiagnosticNote("tensors are passed with '->', as in (\(name), other) -> Add()")]))
+        throw Abandon()
+      case .layer:
+        diagnostics.report(
+          .error(
+            "'\(name)' is a shared layer; it is called in pipelines ('x -> \(name)()'), not passed as an argument",
+            at: value.range))
         throw Abandon()
       case nil:
         return Literal(.symbol(name), value.range)

@@ -24,6 +24,8 @@ enum Binding {
   case tensor(ValueRef)
   /// A constant block argument.
   case constant(Literal)
+  /// A layer declared to be called several times (`encoder = Dense(64)`), by its declared name.
+  case layer(String)
   /// The result of a statement that failed; uses stay silent so one mistake is reported once.
   case poisoned
 }
@@ -47,6 +49,8 @@ final class ElaborationState {
   var scopePath: [String] = []
   /// The outermost nested model being elaborated (`Sequential([...])` in a pipeline), if any.
   var nestedModel: NestedModel?
+  /// Layers declared to be called several times, by declared name.
+  var sharedLayers: [String: SharedLayer] = [:]
   static let maximumBlockDepth = 64
   /// Parameters of the layers created so far, kept below `Limits.maxParameters`.
   var parameterTotal = 0
@@ -73,8 +77,10 @@ final class ElaborationState {
       case .input(let input): declareInput(input, in: &scope)
       case .assign(let assignment): assign(assignment, in: &scope)
       case .output(let output): addOutputs(output, in: &scope)
+      case .layer(let layer): declareLayer(layer, in: &scope)
       }
     }
+    warnAboutUncalledLayers()
     if graph.outputs.isEmpty && !diagnostics.hasErrors {
       diagnostics.report(
         .error(
@@ -202,7 +208,9 @@ final class ElaborationState {
   func evaluate(_ pipeline: Pipeline, in scope: [String: Binding]) throws -> [ValueRef] {
     var values = try pipeline.sources.map { try tensor(named: $0, in: scope) }
     for call in pipeline.calls {
-      if let block = blocks[call.callee.name] {
+      if case .layer(let key) = scope[call.callee.name] {
+        values = try callShared(key, call: call, inputs: values, scope: scope)
+      } else if let block = blocks[call.callee.name] {
         values = try expand(block, call: call, inputs: values, callerScope: scope)
       } else if Self.nestedModelClasses.contains(call.callee.name) {
         values = try applyNestedSequential(call, inputs: values, scope: scope)
@@ -225,6 +233,12 @@ final class ElaborationState {
     case .constant:
       diagnostics.report(
         .error("'\(identifier.name)' is a constant block argument, not a tensor", at: identifier.range))
+      throw Abandon()
+    case .layer:
+      diagnostics.report(
+        .error(
+          "'\(identifier.name)' is a layer, not a tensor", at: identifier.range,
+          notes: [DiagnosticNote("call it on a tensor: 'y = x -> \(identifier.name)()'")]))
       throw Abandon()
     case nil:
       let tensors = scope.compactMap { name, binding -> String? in

@@ -29,9 +29,11 @@ public enum Item: Sendable {
   case assign(Assignment)
   case output(OutputStmt)
   case block(BlockDecl)
+  case layer(LayerDecl)
 
   public var range: SourceRange {
     switch self {
+    case .layer(let node): return node.range
     case .input(let node): return node.range
     case .assign(let node): return node.range
     case .output(let node): return node.range
@@ -58,6 +60,14 @@ public struct InputDecl: Sendable {
 public struct Assignment: Sendable {
   public var targets: [Identifier]
   public var pipeline: Pipeline
+  public var range: SourceRange
+}
+
+/// layer = IDENT "=" call NL: a layer made once and called in pipelines as `-> NAME()`, each call
+/// with the same weights (Keras' shared layers: `encoder = Dense(64)`, then `encoder(a)`, `encoder(b)`).
+public struct LayerDecl: Sendable {
+  public var name: Identifier
+  public var call: Call
   public var range: SourceRange
 }
 

@@ -142,6 +142,17 @@ public struct Parser {
       case .keyword(.model):
         throw fail("a file holds one model; 'model' may appear only on the first line")
       case .identifier:
+        if peek(1) == .equals, case .identifier = peek(2), peek(3) == .leftParen {
+          let layer = try parseLayerDeclaration()
+          if !topLevel {
+            diagnostics.report(
+              .error(
+                "a shared layer is declared at the top level, not inside a block", at: layer.name.range,
+                notes: [DiagnosticNote("a block creates new layers at each call; call the layer in a pipeline instead")]
+              ))
+          }
+          return .layer(layer)
+        }
         return .assign(try parseAssignment())
       case .rightBrace where topLevel:
         throw fail("unmatched '}'")
@@ -214,6 +225,20 @@ public struct Parser {
     let pipeline = try parsePipeline()
     try endOfStatement()
     return Assignment(targets: targets, pipeline: pipeline, range: targets[0].range.union(pipeline.range))
+  }
+
+  /// The kind of the token `offset` places ahead (the end of the file beyond the last).
+  private func peek(_ offset: Int) -> TokenKind {
+    index + offset < tokens.count ? tokens[index + offset].kind : .endOfFile
+  }
+
+  // layer = IDENT "=" call NL
+  private mutating func parseLayerDeclaration() throws -> LayerDecl {
+    let name = try expectIdentifier("")
+    _ = try expect(.equals, "after the layer's name")
+    let call = try parseCall()
+    try endOfStatement()
+    return LayerDecl(name: name, call: call, range: name.range.union(call.range))
   }
 
   // output = "output" pipeline { "," pipeline } NL

@@ -66,6 +66,9 @@ public struct Node: Sendable {
   /// input's `none` dimension, and the shape here is the one compiled for (the maximum, or the
   /// size being run). Keras shows them as None.
   public var variableAxes: [Int: [Int]] = [:]
+  /// Which call of its layer this node is (Keras' node index): 0, or k for the k-th reuse of a
+  /// shared layer, whose node has the same name and reads the first call's weights.
+  public var call = 0
 
   public init(
     id: NodeID, name: String, op: String, attributes: Attributes = Attributes(), inputs: [ValueRef] = [],
@@ -91,8 +94,12 @@ public struct Node: Sendable {
     let variable = Set(variableAxes[output] ?? [])
     return outputs[output].dims.enumerated().map { variable.contains($0.offset) ? nil : $0.element }
   }
-  public var parameterCount: Int { parameters.reduce(0) { $0 + $1.elementCount } }
-  public var trainableParameterCount: Int { parameters.filter(\.trainable).reduce(0) { $0 + $1.elementCount } }
+  /// The weights this node owns: a shared layer's later calls read the first call's.
+  public var ownedParameters: [ParameterSpec] { call == 0 ? parameters : [] }
+  public var parameterCount: Int { ownedParameters.reduce(0) { $0 + $1.elementCount } }
+  public var trainableParameterCount: Int {
+    ownedParameters.filter(\.trainable).reduce(0) { $0 + $1.elementCount }
+  }
 }
 
 public struct Graph: Sendable {
@@ -143,16 +150,31 @@ public struct Graph: Sendable {
   /// one of several outputs. Brackets cannot occur in layer names, so these never collide.
   public func name(of value: ValueRef) -> String {
     let node = nodes[value.node]
+    // A shared layer's later calls: Keras' `layer[node][tensor]`.
+    if node.call > 0 { return "\(node.name)[\(node.call)][\(value.output)]" }
     return node.outputs.count > 1 ? "\(node.name)[\(value.output)]" : node.name
   }
+
+  /// The layers called more than once (their nodes read the same weights).
+  public var sharedLayerNames: Set<String> { Set(nodes.filter { $0.call > 0 }.map(\.name)) }
 
   /// How a model output is named to users (outputs of `dlc run`, the C header, summaries): as
   /// `name(of:)`, except that a nested model's output takes the model's name, as in Keras.
   public func outputName(of value: ValueRef) -> String {
-    guard let model = nodes[value.node].nestedModel,
-      !nodes[(value.node + 1)...].contains(where: { $0.nestedModel == model })
-    else { return name(of: value) }
-    return model.name
+    let plain = kerasName(of: value)
+    // Two outputs of one shared layer would have one name: the later keeps its node index.
+    let earlier = outputs.prefix { $0 != value }
+    return earlier.contains { kerasName(of: $0) == plain } ? name(of: value) : plain
+  }
+
+  /// Keras' name for an output: the layer's (a nested model's when it is that model's output),
+  /// with `[k]` for one of several outputs.
+  private func kerasName(of value: ValueRef) -> String {
+    let node = nodes[value.node]
+    if let model = node.nestedModel, !nodes[(value.node + 1)...].contains(where: { $0.nestedModel == model }) {
+      return model.name
+    }
+    return node.outputs.count > 1 ? "\(node.name)[\(value.output)]" : node.name
   }
 
   public var totalParameters: Int { nodes.reduce(0) { $0 + $1.parameterCount } }

@@ -24,10 +24,13 @@ public enum IRPrinter {
         !entry.value.isNone && entry.name != "name" && entry.name != "trainable"
       }
       .map { "\($0.name)=\($0.value)" }.joined(separator: ", ")
-      var line = "\(result) = \(node.op) \"\(node.name)\" (\(operands))"
+      // A shared layer's later call: Keras' node index, and the weights are the first call's.
+      var line = "\(result) = \(node.op) \"\(node.name)\"\(node.call > 0 ? "[\(node.call)]" : "") (\(operands))"
       if !attributes.isEmpty { line += " {\(attributes)}" }
       line += " : " + types.joined(separator: ", ")
-      if !node.parameters.isEmpty {
+      if node.call > 0 && !node.parameters.isEmpty {
+        line += " weights of call 0"
+      } else if !node.parameters.isEmpty {
         line +=
           " weights["
           + node.parameters.map { "\($0.name)(" + $0.shape.map(String.init).joined(separator: ", ") + ")" }

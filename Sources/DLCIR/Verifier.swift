@@ -7,7 +7,11 @@ public enum Verifier {
     var names = Set<String>()
     for (index, node) in graph.nodes.enumerated() {
       if node.id != index { problems.append("node \(node.name) has id \(node.id) at index \(index)") }
-      if !names.insert(node.name).inserted { problems.append("duplicate node name \(node.name)") }
+      // A shared layer's later calls have its name: (name, call) is unique.
+      if !names.insert("\(node.name)@\(node.call)").inserted { problems.append("duplicate node name \(node.name)") }
+      if node.call > 0 && !graph.nodes[..<index].contains(where: { $0.name == node.name && $0.call == node.call - 1 }) {
+        problems.append("node \(node.name) is call \(node.call) of a layer with no call before it")
+      }
       if node.outputs.isEmpty { problems.append("node \(node.name) has no outputs") }
       if node.isInput && !node.inputs.isEmpty { problems.append("input \(node.name) has operands") }
       if !node.isInput && node.inputs.isEmpty { problems.append("layer \(node.name) has no operands") }

@@ -24,9 +24,9 @@ public struct ArchiveWeights {
   public func tensors(for graph: Graph) throws -> [String: Tensor] {
     var tensors: [String: Tensor] = [:]
     var problems: [Diagnostic] = []
-    for node in graph.nodes where !node.parameters.isEmpty {
+    for node in graph.nodes where !node.ownedParameters.isEmpty {
       do {
-        for (parameter, path) in zip(node.parameters, try paths(of: node)) {
+        for (parameter, path) in zip(node.ownedParameters, try paths(of: node)) {
           let tensor = try file.floats(at: path)
           guard tensor.shape == parameter.shape else {
             throw Diagnostic.error(

@@ -47,30 +47,32 @@ struct SourceWriter {
       model.layers.filter { !$0.calls.isEmpty && !maskOperations.contains($0.name) }, consumers: consumers)
 
     // Chains of layers each feeding only the next become one pipeline, named after its last layer.
-    var statements: [(inputs: [KerasTensor], calls: [String], last: KerasLayer)] = []
+    // A shared layer is declared before its first call (`encoder = Dense(4)`), and each call
+    // (`-> encoder()`) starts a statement, so it is named before the layers after it.
+    var statements: [(prelude: [String], inputs: [KerasTensor], calls: [String], last: KerasLayer, node: Int)] = []
     // Layers already reported; what they feed is not reported again.
     var unwritten: Set<String> = []
-    for layer in layers {
-      if layer.calls.count > 1 {
+    var declared: [String: String] = [:]
+    for (layer, node, inputs) in Self.inDependencyOrder(layers, inputs: model.inputs) {
+      if layer.calls.count > 1 && layer.nestedLayers != nil {
         unwritten.insert(layer.name)
-        problems.append(
-          "layer '\(layer.name)' (\(layer.className)) is called \(layer.calls.count) times: dlc does not support "
-            + "shared layers yet")
+        problems.append("model '\(layer.name)' is called \(layer.calls.count) times: dlc does not share nested models")
         continue
       }
-      let inputs = layer.calls[0]
       if layer.nestedLayers != nil {
         for argument in layer.unsupportedCallArguments {
           problems.append("model '\(layer.name)' (\(layer.className)) is called with \(argument)")
         }
         let call = nestedSequentialText(layer, depth: 1)
         if inputs.count == 1, let previous = statements.last, previous.last.name == inputs[0].layer,
-          inputs[0].index == 0, consumers[inputs[0].layer] == 1, outputCount(previous.last) == 1
+          previous.node == inputs[0].node, inputs[0].index == 0, consumers[inputs[0].layer] == 1,
+          outputCount(previous.last) == 1
         {
           statements[statements.count - 1].calls.append(call)
           statements[statements.count - 1].last = layer
+          statements[statements.count - 1].node = node
         } else {
-          statements.append((inputs, [call], layer))
+          statements.append(([], inputs, [call], layer, node))
         }
         continue
       }
@@ -113,23 +115,35 @@ struct SourceWriter {
         }
         if withNumber { layer.callArguments["constant"] = .number(layer.constantOperands[0].value) }
       }
-      let call = callText(layer.className, layer.config, definition: definition, layer: layer)
       archiveGroups[layer.name] = layer.archiveGroup
+      if layer.calls.count > 1 {
+        var prelude: [String] = []
+        if declared[layer.name] == nil {
+          let identifier = uniqueName(layer.name)
+          declared[layer.name] = identifier
+          prelude = [identifier + " = " + callText(layer.className, layer.config, definition: definition, layer: layer)]
+        }
+        statements.append((prelude, inputs, ["\(declared[layer.name] ?? layer.name)()"], layer, node))
+        continue
+      }
+      let call = callText(layer.className, layer.config, definition: definition, layer: layer)
       if inputs.count == 1, let previous = statements.last, previous.last.name == inputs[0].layer,
-        inputs[0].index == 0, consumers[inputs[0].layer] == 1, outputCount(previous.last) == 1
+        previous.node == inputs[0].node, inputs[0].index == 0, consumers[inputs[0].layer] == 1,
+        outputCount(previous.last) == 1
       {
         statements[statements.count - 1].calls.append(call)
         statements[statements.count - 1].last = layer
+        statements[statements.count - 1].node = node
         continue
       }
-      statements.append((inputs, [call], layer))
+      statements.append(([], inputs, [call], layer, node))
     }
 
     let singleOutput = model.outputs.count == 1 ? model.outputs[0] : nil
     for (position, statement) in statements.enumerated() {
       var sources: [String] = []
       for tensor in statement.inputs {
-        guard tensor.node == 0, let name = tensorNames[tensor] else {
+        guard let name = tensorNames[tensor] else {
           if unwritten.contains(tensor.layer) { continue }
           problems.append(
             "layer '\(statement.last.name)' is called on a tensor of '\(tensor.layer)' that the model does not define")
@@ -140,16 +154,18 @@ struct SourceWriter {
       let source = sources.count == 1 ? sources[0] : "(" + sources.joined(separator: ", ") + ")"
       let pipeline = ([source] + statement.calls).joined(
         separator: statement.calls.count > 2 || statement.calls.contains { $0.contains("\n") } ? "\n  -> " : " -> ")
+      lines += statement.prelude
       let count = outputCount(statement.last)
       if position == statements.count - 1, count == 1, let singleOutput, singleOutput.layer == statement.last.name,
-        consumers[statement.last.name] == 1
+        singleOutput.node == statement.node, consumers[statement.last.name] == 1
       {
         lines.append("output " + pipeline)
         return lines.joined(separator: "\n") + "\n"
       }
       let names = (0..<count).map { index -> String in
-        let name = uniqueName(index == 0 ? statement.last.name : "\(statement.last.name)_out\(index)")
-        tensorNames[KerasTensor(layer: statement.last.name, node: 0, index: index)] = name
+        let base = statement.last.calls.count > 1 ? "\(statement.last.name)_\(statement.node)" : statement.last.name
+        let name = uniqueName(index == 0 ? base : "\(base)_out\(index)")
+        tensorNames[KerasTensor(layer: statement.last.name, node: statement.node, index: index)] = name
         return name
       }
       lines.append(names.joined(separator: ", ") + " = " + pipeline)
@@ -225,6 +241,32 @@ struct SourceWriter {
     }
     for tensor in model.outputs { operations.remove(tensor.layer) }
     return operations
+  }
+
+  /// Every call of every layer, in `layers`' order except that a call waits until the tensors it
+  /// reads exist (a shared layer's later calls read layers listed after it).
+  private static func inDependencyOrder(_ layers: [KerasLayer], inputs: [KerasInput]) -> [(
+    layer: KerasLayer, node: Int, inputs: [KerasTensor]
+  )] {
+    var pending = layers.flatMap { layer in layer.calls.enumerated().map { (layer, $0.offset, $0.element) } }
+    var defined = Set(inputs.map(\.name).map { "\($0)@0" })
+    var ordered: [(layer: KerasLayer, node: Int, inputs: [KerasTensor])] = []
+    let known = Set(layers.map(\.name)).union(inputs.map(\.name))
+    while !pending.isEmpty {
+      // A tensor of a layer the model does not have is reported where it is read.
+      guard
+        let next = pending.firstIndex(where: { call in
+          call.2.allSatisfy { defined.contains("\($0.layer)@\($0.node)") || !known.contains($0.layer) }
+        })
+      else {
+        ordered += pending.map { ($0.0, $0.1, $0.2) }
+        break
+      }
+      let (layer, node, reads) = pending.remove(at: next)
+      defined.insert("\(layer.name)@\(node)")
+      ordered.append((layer, node, reads))
+    }
+    return ordered
   }
 
   /// Keras' order with each chain's layers made adjacent: after a layer comes the one layer that

@@ -2,7 +2,8 @@
 // per-channel scale and shift of that layer's output, so it can live in the layer's weights:
 // kernel·s per output channel, bias·s + t, where s = gamma/√(variance + ε), t = beta − mean·s.
 // Folded only when the normalization is the producer's sole reader, normalizes the last axis,
-// and the producer has no activation (relu before the normalization does not commute with it).
+// and the producer has no activation (relu before the normalization does not commute with it), and
+// neither layer is shared (called more than once).
 import DLCData
 import DLCIR
 import DLCLayers
@@ -14,12 +15,15 @@ extension Passes {
     let graph = program.graph
     var weights = program.weights
     var rewrite = GraphRewrite(graph)
-    for norm in graph.nodes where norm.traits.foldsIntoLinearProducer {
+    // A shared layer's weights serve every call: folding one call's normalization would change the others.
+    let shared = graph.sharedLayerNames
+    for norm in graph.nodes where norm.traits.foldsIntoLinearProducer && !shared.contains(norm.name) {
       let source = norm.inputs[0]
       let producer = rewrite.nodes[source.node]
       let rank = norm.outputs[0].rank
       let axis = norm.attributes["axis"]?.intValue ?? -1
-      guard let kernelName = producer.traits.perChannelLinearKernel, producer.outputs.count == 1,
+      guard let kernelName = producer.traits.perChannelLinearKernel, !shared.contains(producer.name),
+        producer.outputs.count == 1,
         rewrite.soleReader(of: producer.id) == norm.id,
         !rewrite.isOutput(producer.id), !rewrite.isOutput(norm.id), axis == -1 || axis == rank - 1,
         (producer.attributes["activation"]?.stringValue ?? "linear") == "linear"

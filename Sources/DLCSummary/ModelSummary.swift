@@ -9,6 +9,8 @@ public struct SummaryRow: Equatable {
   public var outputShapes: [TensorType]
   /// The output shapes as Keras shows them (batch left out): nil where a size varies (None).
   public var shownShapes: [[Int?]]
+  /// A shared layer's last call's shapes: Keras' table shows those (its JSON, the first call's).
+  public var lastCallShapes: [[Int?]]? = nil
   public var parameters: Int
   public var trainableParameters: Int
   /// `producer[0][k]` for each input, as Keras' "Connected to" column writes them.
@@ -66,20 +68,32 @@ public struct ModelSummary {
     name = graph.name
     isSequential = sequential
     isSequentialLike = sequential || Self.isSequentialLike(graph)
+    // A shared layer is one row, where its first call in this order is: its calls' inputs in
+    // "Connected to", and the others read its calls as `layer[call][output]`.
+    var callsOf: [String: [Node]] = [:]
+    for node in graph.nodes where !node.isInput { callsOf[node.name, default: []].append(node) }
+    var listed = Set<String>()
     rows = try Self.kerasOrder(graph).compactMap { id -> SummaryRow? in
       let node = graph.nodes[id]
       if sequential && node.isInput { return nil }
-      guard let macs = Checked.sum(contracted.members[id].map { macsOf[$0, default: 0] }) else {
+      guard listed.insert(node.name).inserted else { return nil }
+      let calls = node.isInput ? [node] : (callsOf[node.name] ?? [node]).sorted { $0.call < $1.call }
+      guard let macs = Checked.sum(calls.flatMap { contracted.members[$0.id] }.map { macsOf[$0, default: 0] }) else {
         throw Self.tooManyMACs(node.op, node.name, node.range)
       }
-      return SummaryRow(
-        name: node.name, type: node.op, outputShapes: node.outputs,
-        shownShapes: node.outputs.indices.map(node.shownDims), parameters: node.parameterCount,
-        trainableParameters: node.trainableParameterCount,
-        connections: node.dataInputs.map { "\(graph.nodes[$0.node].name)[0][\($0.output)]" },
-        inputNames: node.dataInputs.map { graph.nodes[$0.node].name }, macs: macs,
-        activationBytes: node.isInput ? 0 : node.outputs.reduce(0) { $0 + $1.elementCount * $1.dtype.size },
-        isInput: node.isInput)
+      let first = calls[0]
+      var row = SummaryRow(
+        name: first.name, type: first.op, outputShapes: first.outputs,
+        shownShapes: first.outputs.indices.map(first.shownDims), parameters: first.parameterCount,
+        trainableParameters: first.trainableParameterCount,
+        connections: calls.flatMap { call in
+          call.dataInputs.map { "\(graph.nodes[$0.node].name)[\(graph.nodes[$0.node].call)][\($0.output)]" }
+        },
+        inputNames: first.dataInputs.map { graph.nodes[$0.node].name }, macs: macs,
+        activationBytes: first.isInput ? 0 : first.outputs.reduce(0) { $0 + $1.elementCount * $1.dtype.size },
+        isInput: first.isInput)
+      if let last = calls.last, calls.count > 1 { row.lastCallShapes = last.outputs.indices.map(last.shownDims) }
+      return row
     }
     inputs = graph.inputs.map { ($0.name, $0.outputs[0], $0.shownDims(0)) }
     outputs = graph.outputs.map(graph.outputName(of:))

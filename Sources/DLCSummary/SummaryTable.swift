@@ -25,7 +25,9 @@ public enum SummaryTable {
     widths = Array(widths.prefix(headers.count))
 
     let cells: [[String]] = summary.rows.map { row in
-      var cell = ["\(row.name) (\(row.type))", shapeText(row.shownShapes), grouped(row.parameters)]
+      var cell = [
+        "\(row.name) (\(row.type))", shapeText(row.lastCallShapes ?? row.shownShapes), grouped(row.parameters),
+      ]
       if !summary.isSequentialLike {
         cell.append(row.connections.isEmpty ? "-" : row.connections.joined(separator: ", "))
       }

@@ -13,7 +13,7 @@ public enum Initialization {
     var weights: [(name: String, tensor: Tensor)] = []
     var warnings: [String] = []
     for node in graph.nodes {
-      for parameter in node.parameters {
+      for parameter in node.ownedParameters {
         let key = WeightKey.of(node, parameter)
         var generator = SplitMix64(seed: seed, stream: key)
         let initializer =

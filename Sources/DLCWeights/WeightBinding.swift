@@ -20,7 +20,7 @@ public struct WeightBinding {
     let entries = Dictionary(file.entries.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     var expectedKeys: [String] = []
     for node in graph.nodes {
-      for parameter in node.parameters {
+      for parameter in node.ownedParameters {
         let key = WeightKey.of(node, parameter)
         expectedKeys.append(key)
         let expected = describeShape(parameter.shape)

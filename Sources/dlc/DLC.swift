@@ -451,7 +451,7 @@ struct Import: ParsableCommand {
     if weightsOut != nil {
       let weights = try failing { try Runner.weights(for: compilation, path: nil).weights }
       let ordered = graph.nodes.flatMap { node in
-        node.parameters.compactMap { parameter in
+        node.ownedParameters.compactMap { parameter in
           weights["\(node.name)/\(parameter.name)"].map { ("\(node.name)/\(parameter.name)", $0) }
         }
       }
