@@ -319,9 +319,28 @@ def variable_length():
     return keras.Model([tokens, image], L.Dense(2)(L.Concatenate()([text, picture])), name="variable_length")
 
 
+def shared_layers():
+    """Layers called more than once: Siamese towers, a shared embedding, one call's output a model output."""
+    left = keras.Input((12, 12, 1), name="left")
+    right = keras.Input((12, 12, 1), name="right")
+    question = keras.Input((6,), dtype="int32", name="question")
+    answer = keras.Input((6,), dtype="int32", name="answer")
+    conv = L.Conv2D(4, 3, name="tower_conv")
+    norm = L.BatchNormalization(name="tower_norm")
+    pool = L.GlobalAveragePooling2D()
+    towers = [pool(L.ReLU()(norm(conv(image)))) for image in (left, right)]
+    embed = L.Embedding(30, 8, name="shared_embedding")
+    encode = L.LSTM(5)
+    texts = [encode(embed(tokens)) for tokens in (question, answer)]
+    distance = L.Subtract()(towers)
+    merged = L.Concatenate()([distance] + texts)
+    return keras.Model([left, right, question, answer], [L.Dense(1, activation="sigmoid")(merged), towers[1]],
+                       name="shared_layers")
+
+
 SUMMARY_CASES = [
     recurrent_states, attention_variants, mobile_blocks, resnet_tiny, unused_layer, nested_models, nested_sequential,
-    masked_functional, variable_length,
+    masked_functional, variable_length, shared_layers,
 ]
 
 MODELS = [

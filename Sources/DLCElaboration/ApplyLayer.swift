@@ -9,7 +9,7 @@ extension ElaborationState {
   /// is, and the first call's node (whose weights this call must fit).
   func apply(
     _ definition: LayerDef, call: Call, inputs: [ValueRef], scope: [String: Binding],
-    shared: (name: String, attributes: Attributes, call: Int, first: NodeID?)? = nil
+    shared: (declared: String, name: String, attributes: Attributes, call: Int, first: NodeID?)? = nil
   ) throws -> [ValueRef] {
     // One tensor and constant= (Keras' `x + 3.0`) for the merges that take a number.
     let withConstant =
@@ -41,7 +41,7 @@ extension ElaborationState {
       let built = graph.nodes[first].dataInputs.map { graph.type(of: $0).description }.joined(separator: ", ")
       diagnostics.report(
         .error(
-          "layer '\(shared.name)' was built for \(built); this call gives "
+          "'\(shared.declared)' (\(definition.keras) '\(shared.name)') was built for \(built); this call gives "
             + inputTypes.map(\.description).joined(separator: ", ") + ", which needs weights of another shape",
           at: call.range, notes: [DiagnosticNote("first called here", at: graph.nodes[first].range)]))
       throw Abandon()

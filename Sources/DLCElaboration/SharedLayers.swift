@@ -69,7 +69,7 @@ extension ElaborationState {
     }
     let values = try apply(
       layer.definition, call: call, inputs: inputs, scope: scope,
-      shared: (layer.name, layer.attributes, layer.calls, layer.firstNode))
+      shared: (key, layer.name, layer.attributes, layer.calls, layer.firstNode))
     if layer.firstNode == nil, let first = values.first { layer.firstNode = first.node }
     layer.calls += 1
     sharedLayers[key] = layer
