@@ -23,6 +23,12 @@ Writes Tests/Fixtures/import/:
                        weights `dlc init --seed 1` gives their imported .dl and deterministic
                        batch-normalization statistics (`statistic`), which the tests draw again
                        (`numerics`: needs a release build of dlc).
+
+  KERAS_BACKEND=jax python3 tools/keras_import_fixtures.py archives [app_NAME...]
+
+checks the whole path for the keras.applications models, which CI cannot (their archives are up to
+150 MB): each is saved with random weights, and `dlc run` of the archive on both backends is
+compared with Keras. It prints one line per model and writes nothing.
 """
 
 import json
@@ -223,6 +229,43 @@ def application_numerics(names, dlc):
         print(f"{name} numerics: outputs {[o.shape for o in y]}, {np.round(y[0][0][:4], 4)}")
 
 
+def application_archives(names, dlc):
+    """The whole path for the keras.applications models, weights and all, too large for CI: each is
+    saved as a .keras archive with random weights and statistics, and `dlc run` of the archive (both
+    backends) is compared with Keras. Prints one line per model; nothing is written to the repository."""
+    for build in APPLICATIONS:
+        name = build.__name__
+        if names and name not in names:
+            continue
+        keras.utils.clear_session()
+        model = build()
+        rng = np.random.default_rng(11)
+        for layer in leaf_layers(model):
+            for weight in layer.weights:
+                weight.assign(random_value(weight, rng).astype(np.float32))
+        keras_fixtures.settle(model)
+        x = keras_fixtures.random_inputs(model, np.random.default_rng(7), batch=2)
+        expected = keras_fixtures.run(model, x)[0]
+        with tempfile.TemporaryDirectory() as scratch:
+            archive = Path(scratch) / f"{name}.keras"
+            model.save(archive)
+            np.savez(Path(scratch) / "x.npz", **x)
+            errors = []
+            for backend in ("interpreter", "c"):
+                out = Path(scratch) / f"{backend}.npy"
+                done = subprocess.run([dlc, "run", str(archive), "--input", str(Path(scratch) / "x.npz"),
+                                       "--backend", backend, "-o", str(out)], capture_output=True, text=True)
+                if done.returncode != 0:
+                    errors.append(f"{backend}: {done.stderr.strip().splitlines()[0]}")
+                    continue
+                got = np.load(out)
+                scale = np.max(np.abs(expected))
+                errors.append(f"{backend} {np.max(np.abs(got - expected)) / scale:.1e}")
+            size = archive.stat().st_size
+        print(f"{name}: {size / 1e6:.0f} MB archive, {model.count_params():,} parameters; "
+              f"error relative to the largest output: {', '.join(errors)}", flush=True)
+
+
 def randomize(model, rng):
     for layer in model.layers:
         for weight in layer.weights:
@@ -327,12 +370,15 @@ def hostile_fixtures():
 
 if __name__ == "__main__":
     arguments = set(sys.argv[1:])
-    kinds = {"hostile", "numerics"}
-    if not arguments or arguments - kinds:
+    kinds = {"hostile", "numerics", "archives"}
+    if (not arguments or arguments - kinds) and "archives" not in arguments:
         main(arguments - kinds)
     if not arguments or "hostile" in arguments:
         hostile_fixtures()
-    if not arguments - kinds or "numerics" in arguments:
+    if not arguments - kinds or "numerics" in arguments or "archives" in arguments:
         dlc = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, check=True,
                              capture_output=True, text=True).stdout.strip() + "/dlc"
-        application_numerics(arguments - kinds, dlc)
+        if "archives" in arguments:
+            application_archives(arguments - kinds, dlc)
+        else:
+            application_numerics(arguments - kinds, dlc)

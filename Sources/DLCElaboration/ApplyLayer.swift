@@ -172,6 +172,33 @@ extension ElaborationState {
     case .tuple(let elements): return Literal(.tuple(try elements.map { try literal($0, in: scope) }), value.range)
     case .list(let elements): return Literal(.list(try elements.map { try literal($0, in: scope) }), value.range)
     case .call(let call): return Literal(.call(try layerCall(call, in: scope)), value.range)
+    case .arithmetic(let operation, let left, let right):
+      // A block parameter among the operands: computed now that the call gave its value.
+      func number(_ operand: Value) throws -> ConstantNumber {
+        let resolved = try literal(operand, in: scope)
+        switch resolved.kind {
+        case .int(let number): return .integer(number)
+        case .float(let number): return .float(number)
+        case .symbol(let name):
+          diagnostics.report(
+            .error(
+              "'\(name)' is not a block parameter; \(operation.rawValue) works on numbers and block parameters",
+              at: operand.range))
+          throw Abandon()
+        default:
+          diagnostics.report(
+            .error("\(operation.rawValue) works on numbers; got \(resolved.phrase)", at: operand.range))
+          throw Abandon()
+        }
+      }
+      let (a, b) = (try number(left), try number(right))
+      switch operation.apply(a, b) {
+      case .success(.integer(let number)): return Literal(.int(number), value.range)
+      case .success(.float(let number)): return Literal(.float(number), value.range)
+      case .failure(let problem):
+        diagnostics.report(.error(problem.message, at: value.range))
+        throw Abandon()
+      }
     case .identifier(let name):
       switch scope[name] {
       case .constant(let constant): return constant

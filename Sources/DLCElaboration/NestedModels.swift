@@ -112,19 +112,3 @@ extension ElaborationState {
     return values
   }
 }
-
-extension ValueKind {
-  /// What the value is, for "expected a layer; got ..." messages.
-  var phrase: String {
-    switch self {
-    case .integer, .float: return "a number"
-    case .string: return "a string"
-    case .boolean: return "a boolean"
-    case .none: return "none"
-    case .identifier(let name): return "'\(name)'"
-    case .call: return "a call"
-    case .tuple: return "a tuple"
-    case .list: return "a list"
-    }
-  }
-}

@@ -125,6 +125,23 @@ public indirect enum ValueKind: Sendable {
   case call(Call)
   case tuple([Value])
   case list([Value])
+  /// Arithmetic with a block parameter among its operands, computed when the block is called.
+  case arithmetic(ArithmeticOperator, Value, Value)
+
+  /// What the value is, for "expected X; got ..." messages.
+  public var phrase: String {
+    switch self {
+    case .integer, .float: return "a number"
+    case .string: return "a string"
+    case .boolean: return "a boolean"
+    case .none: return "none"
+    case .identifier(let name): return "'\(name)'"
+    case .call: return "a call"
+    case .tuple: return "a tuple"
+    case .list: return "a list"
+    case .arithmetic: return "arithmetic"
+    }
+  }
 }
 
 public struct Value: Sendable {

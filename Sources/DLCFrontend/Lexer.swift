@@ -53,6 +53,9 @@ public struct Lexer {
         position += 2
         tokens.append(Token(.power, SourceRange(start, position)))
       case UInt8(ascii: "*"): single(.star)
+      case UInt8(ascii: "/") where peek(1) == UInt8(ascii: "/"):
+        position += 2
+        tokens.append(Token(.floorSlash, SourceRange(start, position)))
       case UInt8(ascii: "/"): single(.slash)
       case UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."):
         lexNumber()
@@ -92,7 +95,7 @@ public struct Lexer {
   /// Whether the last token ends a value, so a following `+` or `-` is arithmetic.
   private var followsValue: Bool {
     switch tokens.last?.kind {
-    case .integer?, .float?, .rightParen?, .rightBracket?: return true
+    case .integer?, .float?, .identifier?, .rightParen?, .rightBracket?: return true
     default: return false
     }
   }

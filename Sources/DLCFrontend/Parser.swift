@@ -396,7 +396,7 @@ public struct Parser {
 
   private mutating func parseTerm() throws -> Value {
     var value = try parseFactor()
-    while current.kind == .star || current.kind == .slash {
+    while current.kind == .star || current.kind == .slash || current.kind == .floorSlash {
       let op = advance()
       value = try fold(value, op, try parseFactor())
     }
@@ -410,64 +410,29 @@ public struct Parser {
     return try fold(base, op, try parseFactor())
   }
 
-  /// `left op right` on two numbers: integers stay integers except for `/` (true division, as in
-  /// Python) and negative powers; a result that overflows or is not finite is an error.
+  /// `left op right`: computed now on two numbers; kept as an expression when an operand is a name
+  /// (a block parameter, known when the block is called); an error on anything else.
   private func fold(_ left: Value, _ op: Token, _ right: Value) throws -> Value {
     let range = SourceRange(left.range.start, right.range.end)
-    func number(_ value: Value) throws -> Double {
-      switch value.kind {
-      case .integer(let number): return Double(number)
-      case .float(let number): return number
+    guard let operation = ArithmeticOperator(op.kind) else { throw SyntaxError() }
+    for operand in [left, right] {
+      switch operand.kind {
+      case .integer, .float, .identifier, .arithmetic: continue
       default:
         diagnostics.report(
-          .error(
-            "\(op.kind) works on numbers here; dlc computes it as it reads the file", at: value.range,
-            notes: [DiagnosticNote("block parameters cannot be used in arithmetic yet")]))
+          .error("\(op.kind) works on numbers and block parameters; got \(operand.kind.phrase)", at: operand.range))
         throw SyntaxError()
       }
     }
-    let (a, b) = (try number(left), try number(right))
-    if case .integer(let x) = left.kind, case .integer(let y) = right.kind, op.kind != .slash {
-      var result: (Int, Bool)?
-      switch op.kind {
-      case .plus: result = x.addingReportingOverflow(y)
-      case .minus: result = x.subtractingReportingOverflow(y)
-      case .star: result = x.multipliedReportingOverflow(by: y)
-      case .power where y >= 0:
-        var power = (1, false)
-        for _ in 0..<min(y, 64) where !power.1 {
-          let next = power.0.multipliedReportingOverflow(by: x)
-          power = (next.partialValue, next.overflow)
-        }
-        result = y > 64 && abs(x) > 1 ? (0, true) : power
-      default: result = nil
-      }
-      if let (value, overflow) = result {
-        guard !overflow else {
-          diagnostics.report(.error("the result is too large for an integer", at: range))
-          throw SyntaxError()
-        }
-        return Value(.integer(value), range)
-      }
+    guard let a = ConstantNumber(left.kind), let b = ConstantNumber(right.kind) else {
+      return Value(.arithmetic(operation, left, right), range)
     }
-    let value: Double
-    switch op.kind {
-    case .plus: value = a + b
-    case .minus: value = a - b
-    case .star: value = a * b
-    case .slash:
-      guard b != 0 else {
-        diagnostics.report(.error("division by zero", at: right.range))
-        throw SyntaxError()
-      }
-      value = a / b
-    default: value = pow(a, b)
-    }
-    guard value.isFinite else {
-      diagnostics.report(.error("the result is not a finite number", at: range))
+    switch operation.apply(a, b) {
+    case .success(let number): return Value(number.kind, range)
+    case .failure(let problem):
+      diagnostics.report(.error(problem.message, at: problem == .divisionByZero ? right.range : range))
       throw SyntaxError()
     }
-    return Value(.float(value), range)
   }
 
   // atom = INT | FLOAT | STRING | "true" | "false" | "none" | IDENT | call

@@ -11,7 +11,7 @@ public enum TokenKind: Equatable, Sendable {
   case leftParen, rightParen, leftBracket, rightBracket, leftBrace, rightBrace
   case comma, equals, colon
   /// Arithmetic on numbers in argument values, as Python writes it (`1. / 255`, `2 ** -0.5`).
-  case plus, minus, star, slash, power
+  case plus, minus, star, slash, floorSlash, power
   case newline
   case endOfFile
   /// Text the lexer already reported as an error; the parser skips the statement silently.
@@ -55,6 +55,7 @@ extension TokenKind: CustomStringConvertible {
     case .minus: return "'-'"
     case .star: return "'*'"
     case .slash: return "'/'"
+    case .floorSlash: return "'//'"
     case .power: return "'**'"
     case .newline: return "end of line"
     case .endOfFile: return "end of file"

@@ -27,7 +27,7 @@ public struct Literal {
   }
 
   /// How the value is named in type errors.
-  var phrase: String {
+  public var phrase: String {
     switch kind {
     case .int(let value): return "integer \(value)"
     case .float(let value): return "number \(formatFloat(value))"
