@@ -254,7 +254,7 @@ def application_archives(names, dlc):
             for backend in ("interpreter", "c"):
                 out = Path(scratch) / f"{backend}.npy"
                 done = subprocess.run([dlc, "run", str(archive), "--input", str(Path(scratch) / "x.npz"),
-                                       "--backend", backend, "-o", str(out)], capture_output=True, text=True)
+                                       "--backend", backend, "--output", str(out)], capture_output=True, text=True)
                 if done.returncode != 0:
                     errors.append(f"{backend}: {done.stderr.strip().splitlines()[0]}")
                     continue

@@ -53,6 +53,20 @@ struct SourceWriter {
     // Layers already reported; what they feed is not reported again.
     var unwritten: Set<String> = []
     var declared: [String: String] = [:]
+    /// A call reading the previous statement's only output, which nothing else reads, continues
+    /// its pipeline; any other call starts a statement.
+    func chainOrStart(_ call: String, _ layer: KerasLayer, node: Int, inputs: [KerasTensor]) {
+      if inputs.count == 1, let previous = statements.last, previous.last.name == inputs[0].layer,
+        previous.node == inputs[0].node, inputs[0].index == 0, consumers[inputs[0].layer] == 1,
+        outputCount(previous.last) == 1
+      {
+        statements[statements.count - 1].calls.append(call)
+        statements[statements.count - 1].last = layer
+        statements[statements.count - 1].node = node
+      } else {
+        statements.append(([], inputs, [call], layer, node))
+      }
+    }
     for (layer, node, inputs) in Self.inDependencyOrder(layers, inputs: model.inputs) {
       if layer.calls.count > 1 && layer.nestedLayers != nil {
         unwritten.insert(layer.name)
@@ -63,17 +77,7 @@ struct SourceWriter {
         for argument in layer.unsupportedCallArguments {
           problems.append("model '\(layer.name)' (\(layer.className)) is called with \(argument)")
         }
-        let call = nestedSequentialText(layer, depth: 1)
-        if inputs.count == 1, let previous = statements.last, previous.last.name == inputs[0].layer,
-          previous.node == inputs[0].node, inputs[0].index == 0, consumers[inputs[0].layer] == 1,
-          outputCount(previous.last) == 1
-        {
-          statements[statements.count - 1].calls.append(call)
-          statements[statements.count - 1].last = layer
-          statements[statements.count - 1].node = node
-        } else {
-          statements.append(([], inputs, [call], layer, node))
-        }
+        chainOrStart(nestedSequentialText(layer, depth: 1), layer, node: node, inputs: inputs)
         continue
       }
       if ["Sequential", "Functional", "Model"].contains(layer.className) {
@@ -126,17 +130,9 @@ struct SourceWriter {
         statements.append((prelude, inputs, ["\(declared[layer.name] ?? layer.name)()"], layer, node))
         continue
       }
-      let call = callText(layer.className, layer.config, definition: definition, layer: layer)
-      if inputs.count == 1, let previous = statements.last, previous.last.name == inputs[0].layer,
-        previous.node == inputs[0].node, inputs[0].index == 0, consumers[inputs[0].layer] == 1,
-        outputCount(previous.last) == 1
-      {
-        statements[statements.count - 1].calls.append(call)
-        statements[statements.count - 1].last = layer
-        statements[statements.count - 1].node = node
-        continue
-      }
-      statements.append(([], inputs, [call], layer, node))
+      chainOrStart(
+        callText(layer.className, layer.config, definition: definition, layer: layer), layer, node: node,
+        inputs: inputs)
     }
 
     let singleOutput = model.outputs.count == 1 ? model.outputs[0] : nil
