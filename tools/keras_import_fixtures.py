@@ -117,6 +117,17 @@ def import_variable_text():
     return keras.Model(tokens, L.Dense(1, activation="sigmoid")(x), name="import_variable_text")
 
 
+def import_operations():
+    # Keras operations on a number in a functional model, written as Python writes them.
+    pixels = keras.Input((6, 6, 1), name="pixels")
+    x = pixels / 255.0
+    x = 1.0 - x
+    x = L.Conv2D(2, 3)(x)
+    x = 0.5 * x + 0.25
+    x = L.Flatten()(x)
+    return keras.Model(pixels, L.Dense(3)(x) - 1.0, name="import_operations")
+
+
 def padded_tokens(rng, lengths, width):
     """Sequences of the given lengths, zero-padded to `width`, as keras.utils.pad_sequences makes them."""
     tokens = np.zeros((len(lengths), width), np.int32)
@@ -125,7 +136,9 @@ def padded_tokens(rng, lengths, width):
     return tokens
 
 
-IMPORT_CASES = [import_functional, import_names, import_unsupported, import_masked_text, import_variable_text]
+IMPORT_CASES = [
+    import_functional, import_names, import_unsupported, import_masked_text, import_variable_text, import_operations,
+]
 
 
 def application(name, build, **arguments):

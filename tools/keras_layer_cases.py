@@ -192,6 +192,24 @@ case("multi_head_attention_options", ["[6, 8]", "[4, 8]"],
 for keras_name in ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"]:
     case(keras_name.lower(), ["[4, 5]", "[4, 5]"], f"{keras_name}()", lambda n=keras_name: getattr(L, n)())
 case("add_three", ["[3]", "[3]", "[3]"], "Add()", lambda: L.Add())
+
+
+class Operation(keras.layers.Layer):
+    """A Keras operation on a number (`x / 255.0`, `1.5 - x`) as a layer named as Keras names the
+    operation in a functional model, which dlc writes as a layer with constant=."""
+
+    def __init__(self, compute, name):
+        super().__init__(name=name)
+        self.compute = compute
+
+    def call(self, x):
+        return self.compute(x)
+
+
+case("true_divide", ["[4, 5]"], "TrueDivide(constant=255.0)", lambda: Operation(lambda x: x / 255.0, "true_divide"))
+case("subtract_constant_first", ["[4, 5]"], "Subtract(constant=1.5, constant_first=true)",
+     lambda: Operation(lambda x: 1.5 - x, "subtract"))
+case("multiply_constant", ["[4, 5]"], "Multiply(constant=-0.5)", lambda: Operation(lambda x: -0.5 * x, "multiply"))
 case("add_broadcast", ["[4, 1]", "[4, 5]"], "Add()", lambda: L.Add())
 case("concatenate", ["[4, 5]", "[4, 3]"], "Concatenate()", lambda: L.Concatenate())
 case("concatenate_axis1", ["[4, 5]", "[2, 5]"], "Concatenate(axis=1)", lambda: L.Concatenate(axis=1))

@@ -103,21 +103,25 @@ struct SourceWriter {
       }
       var layer = layer
       if layer.module.hasPrefix("keras.src.ops") || layer.module.hasPrefix("keras.ops") {
-        // A Keras operation in a functional model (`x + y`, `x * 0.5`): the element-wise merges of
-        // tensors, and Add, Subtract and Multiply with a number as the second operand.
+        // A Keras operation in a functional model (`x + y`, `x * 0.5`, `1 - x`, `x / 255`): the
+        // element-wise merges of tensors, and Add, Subtract, Multiply and TrueDivide with a number.
         let merges = ["Add", "Subtract", "Multiply", "Maximum", "Minimum"].contains(layer.className)
         let ofTensors = merges && inputs.count >= 2 && layer.constantOperands.isEmpty
+        let numberAt = inputs.count == 1 && layer.constantOperands.count == 1 ? layer.constantOperands[0].position : nil
         let withNumber =
-          ["Add", "Subtract", "Multiply"].contains(layer.className) && inputs.count == 1
-          && layer.constantOperands.count == 1 && layer.constantOperands[0].position == 1
+          (["Add", "Subtract", "Multiply"].contains(layer.className) && numberAt != nil)
+          || (layer.className == "TrueDivide" && numberAt == 1)
         guard ofTensors || withNumber else {
           unwritten.insert(layer.name)
           problems.append(
             "layer '\(layer.name)': the Keras operation \(layer.className) (\(layer.module)) on these operands is not "
-              + "supported; dlc has x + c, x - c and x * c with a number c")
+              + "supported; dlc has x + c, x - c, c - x, x * c and x / c with a number c")
           continue
         }
-        if withNumber { layer.callArguments["constant"] = .number(layer.constantOperands[0].value) }
+        if withNumber {
+          layer.callArguments["constant"] = .number(layer.constantOperands[0].value)
+          if layer.className == "Subtract" && numberAt == 0 { layer.callArguments["constant_first"] = .bool(true) }
+        }
       }
       archiveGroups[layer.name] = layer.archiveGroup
       if layer.calls.count > 1 {

@@ -66,6 +66,7 @@ extension ArgumentKey where Value == [Double] {
 }
 
 extension ArgumentKey where Value == Bool {
+  public static let constantFirst = ArgumentKey("constant_first")
   public static let center = ArgumentKey("center")
   public static let goBackwards = ArgumentKey("go_backwards")
   public static let invert = ArgumentKey("invert")

@@ -44,7 +44,7 @@ public struct LayerRegistry {
     // Attention
     .multiHeadAttention,
     // Merge
-    .add, .subtract, .multiply, .average, .maximum, .minimum, .concatenate, .dot,
+    .add, .subtract, .multiply, .trueDivide, .average, .maximum, .minimum, .concatenate, .dot,
     // Activation layers
     .relu, .leakyRelu, .prelu, .elu, .softmax,
   ])

@@ -5,6 +5,24 @@ import DLCSupport
 extension LayerDef {
   static let add = elementwiseMerge("Add", arity: .atLeast(2), .add, takesConstant: true)
   static let subtract = elementwiseMerge("Subtract", arity: .exactly(2), .sub, takesConstant: true)
+  /// Keras' `x / c` in a functional model (the operation TrueDivide): x · (1/c).
+  static let trueDivide = LayerDef(
+    keras: "TrueDivide",
+    arguments: [ArgumentSpec("constant", .float(), positional: false)],
+    outputType: { layer in
+      guard layer.double(.constant) != 0 else {
+        throw Diagnostic.shape("TrueDivide by zero", argument: "constant")
+      }
+      return layer.input
+    }, memory: .elementwise
+  ).masking(.propagates).traits {
+    $0.elementwise = .unary { [.scale(1 / $0.number(.constant, default: 1), 0)] }
+  }.lowered { c in
+    c.emit(
+      .affine(
+        x: c.input(), count: .perExample(c.inputDims.reduce(1, *)), scale: Float(1 / c.arguments.double(.constant)),
+        offset: 0, y: c.output()))
+  }
   static let multiply = elementwiseMerge("Multiply", arity: .atLeast(2), .mul, takesConstant: true)
   static let average = elementwiseMerge("Average", arity: .atLeast(2), .add, averages: true)
   static let maximum = elementwiseMerge("Maximum", arity: .atLeast(2), .max)
@@ -21,8 +39,15 @@ extension LayerDef {
     LayerDef(
       keras: keras, arity: arity,
       arguments: takesConstant
-        ? [ArgumentSpec("constant", .float(), default: AttributeValue.none, positional: false)] : [],
+        ? [
+          ArgumentSpec("constant", .float(), default: AttributeValue.none, positional: false),
+          // Keras' `c - x`: the number is the first operand (Add and Multiply commute).
+          ArgumentSpec("constant_first", .bool, default: .bool(false), positional: false),
+        ] : [],
       outputTypes: { layer in
+        if takesConstant && layer.bool(.constantFirst) && layer.isNone(.constant) {
+          throw Diagnostic.shape("\(keras) with constant_first=true needs constant=", argument: "constant_first")
+        }
         if takesConstant && !layer.isNone(.constant) && layer.inputs.count != 1 {
           throw Diagnostic.shape(
             "\(keras) with constant= takes one tensor; got \(layer.inputs.count)", argument: "constant")
@@ -48,7 +73,10 @@ extension LayerDef {
         [.add: .add, .sub: .subtract, .mul: .multiply, .max: .maximum, .min: .minimum][combine] ?? .add
       let out = c.outputDims
       let count = out.reduce(1, *)
-      if !c.arguments.isNone(.constant), let (scale, offset) = constantAffine(combine, c.arguments.double(.constant)) {
+      if !c.arguments.isNone(.constant),
+        let (scale, offset) = constantAffine(
+          combine, c.arguments.double(.constant), first: c.arguments.bool(.constantFirst))
+      {
         c.emit(
           .affine(
             x: c.input(), count: .perExample(count), scale: Float(scale), offset: Float(offset), y: c.output()))
@@ -82,11 +110,14 @@ extension LayerDef {
     }
   }
 
-  /// A merge of one tensor with a number as v·scale + offset (nil for merges that are not affine).
-  public static func constantAffine(_ combine: ElementwiseStep.Combine, _ constant: Double) -> (Double, Double)? {
+  /// A merge of one tensor with a number as v·scale + offset (nil for merges that are not affine);
+  /// `first`: the number is the first operand (c − v).
+  public static func constantAffine(_ combine: ElementwiseStep.Combine, _ constant: Double, first: Bool = false)
+    -> (Double, Double)?
+  {
     switch combine {
     case .add: return (1, constant)
-    case .sub: return (1, -constant)
+    case .sub: return first ? (-1, constant) : (1, -constant)
     case .mul: return (constant, 0)
     case .rsub, .max, .min: return nil
     }

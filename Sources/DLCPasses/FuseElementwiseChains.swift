@@ -35,7 +35,8 @@ extension Passes {
     case .merge(let combine, let averages)?:
       let position = current.flatMap { node.inputs.firstIndex(of: $0) } ?? 0
       if let constant = node.attributes["constant"]?.doubleValue,
-        let (scale, offset) = LayerDef.constantAffine(combine, constant)
+        let (scale, offset) = LayerDef.constantAffine(
+          combine, constant, first: node.attributes["constant_first"]?.boolValue ?? false)
       {
         steps.append(.scale(scale, offset))
       } else if current == nil || position == 0 {

@@ -86,7 +86,7 @@ final class LayerRegistryTests: XCTestCase {
       declared["elementwise"]?.sorted(),
       [
         "Activation", "Add", "Average", "ELU", "LeakyReLU", "Maximum", "Minimum", "Multiply", "ReLU", "Rescaling",
-        "Subtract",
+        "Subtract", "TrueDivide",
       ])
   }
 
