@@ -4,7 +4,8 @@ import DLCSupport
 
 extension LayerDef {
   static let add = elementwiseMerge("Add", arity: .atLeast(2), .add, takesConstant: true)
-  static let subtract = elementwiseMerge("Subtract", arity: .exactly(2), .sub, takesConstant: true)
+  static let subtract = elementwiseMerge(
+    "Subtract", arity: .exactly(2), .sub, takesConstant: true, constantMayComeFirst: true)
   /// Keras' `x / c` in a functional model (the operation TrueDivide): x · (1/c).
   static let trueDivide = LayerDef(
     keras: "TrueDivide",
@@ -34,16 +35,16 @@ extension LayerDef {
   /// `x * (1 / 6)`, `x - 1.0` in a functional model), which Keras names and summarizes as these layers.
   static func elementwiseMerge(
     _ keras: String, arity: Arity, _ combine: ElementwiseStep.Combine, averages: Bool = false,
-    takesConstant: Bool = false
+    takesConstant: Bool = false, constantMayComeFirst: Bool = false
   ) -> LayerDef {
     LayerDef(
       keras: keras, arity: arity,
-      arguments: takesConstant
-        ? [
-          ArgumentSpec("constant", .float(), default: AttributeValue.none, positional: false),
-          // Keras' `c - x`: the number is the first operand (Add and Multiply commute).
-          ArgumentSpec("constant_first", .bool, default: .bool(false), positional: false),
-        ] : [],
+      arguments: (takesConstant
+        ? [ArgumentSpec("constant", .float(), default: AttributeValue.none, positional: false)] : [])
+        // Keras' `c - x`: the number is the first operand (Add and Multiply commute).
+        + (constantMayComeFirst
+          ? [ArgumentSpec("constant_first", .bool, default: AttributeValue.none, nullable: true, positional: false)]
+          : []),
       outputTypes: { layer in
         if takesConstant && layer.bool(.constantFirst) && layer.isNone(.constant) {
           throw Diagnostic.shape("\(keras) with constant_first=true needs constant=", argument: "constant_first")

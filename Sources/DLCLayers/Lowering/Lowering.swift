@@ -47,11 +47,22 @@ public final class ConstantPool {
 
   public init() {}
 
+  /// Where each weight (in one layout) already is: a shared layer's calls read one copy.
+  private var offsets: [String: Int] = [:]
+
   /// Appends `values`, 16-float (64-byte) aligned, and returns their offset.
   func add(_ values: [Float]) -> Int {
     while floats.count % 16 != 0 { floats.append(0) }
     let offset = floats.count
     floats += values
+    return offset
+  }
+
+  /// The offset of the constant known as `key`, added by `make` the first time.
+  func add(key: String, _ make: () throws -> [Float]) rethrows -> Int {
+    if let offset = offsets[key] { return offset }
+    let offset = add(try make())
+    offsets[key] = offset
     return offset
   }
 }
@@ -114,26 +125,35 @@ public final class LoweringContext {
   public func constant(_ values: [Float]) -> Operand { Operand(.constant, offset: constants.add(values)) }
 
   /// A weight as stored; `.none` for an absent optional one.
-  public func weight(_ name: String) throws -> Operand { constant(try values(name)) }
+  public func weight(_ name: String) throws -> Operand {
+    Operand(.constant, offset: try constants.add(key: "\(node.name)/\(name)") { try values(name) })
+  }
   public func optionalWeight(_ name: String) throws -> Operand { hasWeight(name) ? try weight(name) : .none }
 
   /// A GEMM's B operand: `values` as a row-major `rows`×`columns` matrix whose columns form
   /// `groups` independent products, stored in the lowering's weight layout.
   public func matrix(_ values: [Float], rows: Int, columns: Int, groups: Int = 1) throws -> WeightMatrix {
+    WeightMatrix(constant(try laidOut(values, rows: rows, columns: columns, groups: groups)), packed: layout == .panels)
+  }
+
+  /// One of the layer's weights as a GEMM's B operand (see `matrix(_:rows:columns:groups:)`),
+  /// stored once however many calls of a shared layer read it.
+  public func matrix(_ name: String, rows: Int, columns: Int, groups: Int = 1) throws -> WeightMatrix {
+    let offset = try constants.add(key: "\(node.name)/\(name) \(rows)x\(columns)/\(groups)") {
+      try laidOut(try values(name), rows: rows, columns: columns, groups: groups)
+    }
+    return WeightMatrix(Operand(.constant, offset: offset), packed: layout == .panels)
+  }
+
+  /// `values` in the lowering's weight layout.
+  private func laidOut(_ values: [Float], rows: Int, columns: Int, groups: Int) throws -> [Float] {
     guard values.count == rows * columns, groups > 0, columns % groups == 0 else {
       throw fail("internal error: \(values.count) weight values for a \(rows)×\(columns) matrix")
     }
     switch layout {
-    case .rowMajor: return WeightMatrix(constant(values), packed: false)
-    case .panels:
-      return WeightMatrix(
-        constant(Self.panels(values, rows: rows, columns: columns, groups: groups)), packed: true)
+    case .rowMajor: return values
+    case .panels: return Self.panels(values, rows: rows, columns: columns, groups: groups)
     }
-  }
-
-  /// One of the layer's weights as a GEMM's B operand (see `matrix(_:rows:columns:groups:)`).
-  public func matrix(_ name: String, rows: Int, columns: Int, groups: Int = 1) throws -> WeightMatrix {
-    try matrix(try values(name), rows: rows, columns: columns, groups: groups)
   }
 
   /// The runtime's panel layout (`dlc_gemm_packed`): per group, its columns 16 at a time, each
