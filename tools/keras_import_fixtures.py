@@ -53,7 +53,7 @@ import keras_reference  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "Tests" / "Fixtures" / "import"
 MAX_ARCHIVE = 600 * 1024
-LEGACY_H5 = {"mnist_cnn", "import_functional", "nested_models", "shared_layers"}
+LEGACY_H5 = {"mnist_cnn", "import_functional", "nested_models", "shared_layers", "nested_functional"}
 
 
 def import_functional():

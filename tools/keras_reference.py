@@ -338,9 +338,21 @@ def shared_layers():
                        name="shared_layers")
 
 
+def nested_functional():
+    """Transfer learning as Keras' guide writes it: a functional base model, frozen, called as a layer."""
+    base_input = keras.Input((12, 12, 3), name="base_input")
+    h = L.ReLU()(L.BatchNormalization()(L.Conv2D(8, 3, strides=2, use_bias=False)(base_input)))
+    g = L.Conv2D(8, 1)(h)
+    base = keras.Model(base_input, L.Add()([h, g]), name="base")
+    base.trainable = False
+    image = keras.Input((12, 12, 3), name="image")
+    x = L.GlobalAveragePooling2D()(base(image, training=False))
+    return keras.Model(image, L.Dense(3, activation="softmax")(L.Dropout(0.2)(x)), name="nested_functional")
+
+
 SUMMARY_CASES = [
     recurrent_states, attention_variants, mobile_blocks, resnet_tiny, unused_layer, nested_models, nested_sequential,
-    masked_functional, variable_length, shared_layers,
+    masked_functional, variable_length, shared_layers, nested_functional,
 ]
 
 MODELS = [

@@ -213,7 +213,7 @@ final class ElaborationState {
       } else if let block = blocks[call.callee.name] {
         values = try expand(block, call: call, inputs: values, callerScope: scope)
       } else if Self.nestedModelClasses.contains(call.callee.name) {
-        values = try applyNestedSequential(call, inputs: values, scope: scope)
+        values = try applyNestedModel(call, inputs: values, scope: scope)
       } else if let definition = registry[call.callee.name] {
         values = try apply(definition, call: call, inputs: values, scope: scope)
       } else {

@@ -105,6 +105,12 @@ public struct Call: Sendable {
   public var callee: Identifier
   public var arguments: [Argument]
   public var range: SourceRange
+
+  public init(callee: Identifier, arguments: [Argument], range: SourceRange) {
+    self.callee = callee
+    self.arguments = arguments
+    self.range = range
+  }
 }
 
 /// arg = [ IDENT "=" ] value

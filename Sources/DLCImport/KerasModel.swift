@@ -38,6 +38,9 @@ struct KerasLayer {
   var maskTensor: KerasTensor?
   /// The layers of a nested Sequential model (a model used as a layer), its input left out.
   var nestedLayers: [KerasLayer]?
+  /// A nested functional model (a pretrained base called as a layer): one model, or none. Its
+  /// layers' archive groups are inside this layer's.
+  var nestedFunctional: [KerasModel] = []
 }
 
 struct KerasModel {
@@ -134,6 +137,7 @@ extension KerasModel {
       }
       layer.archiveGroup = archiveNames.next(layer.className)
       layer.nestedLayers = Self.nestedLayers(of: layer)
+      layer.nestedFunctional = Self.nestedFunctional(of: layer)
       if layer.className == "InputLayer" {
         guard let input = Self.input(layer) else {
           problems.append("input '\(layer.name)' has no shape")
@@ -238,6 +242,24 @@ extension KerasModel {
       layers.append(layer)
     }
     return layers
+  }
+
+  /// A nested functional model's graph, with its layers' archive groups inside the model's
+  /// (`layers/functional/layers/conv2d`).
+  private static func nestedFunctional(of model: KerasLayer) -> [KerasModel] {
+    guard ["Functional", "Model"].contains(model.className), model.config["layers"] != nil else { return [] }
+    var inner = KerasModel.parse(.object(["class_name": .string("Functional"), "config": .object(model.config)]))
+    for index in inner.layers.indices {
+      inner.layers[index].archiveGroup = model.archiveGroup + "/" + inner.layers[index].archiveGroup
+      inner.layers[index].nestedFunctional = inner.layers[index].nestedFunctional.map { nested in
+        var moved = nested
+        for inner in moved.layers.indices {
+          moved.layers[inner].archiveGroup = model.archiveGroup + "/" + moved.layers[inner].archiveGroup
+        }
+        return moved
+      }
+    }
+    return [inner]
   }
 
   private static func layer(_ entry: JSONValue) -> KerasLayer? {

@@ -13,6 +13,10 @@ struct SourceWriter {
   /// For the layers of nested models: the outermost model, whose group holds their variables in
   /// `.h5` files.
   private(set) var legacyModels: [String: String] = [:]
+  /// The outermost nested functional model being written, if any.
+  private var outermostModel: String?
+  /// Nested functional models' graphs, as block text.
+  private var blocks: [[String]] = []
 
   /// dlc's auto-names as the written file will produce them, so `name=` is written only where
   /// the Keras name differs.
@@ -29,14 +33,23 @@ struct SourceWriter {
     // A functional model keeps its input rows in the summary even when it is a chain.
     let kind = model.isSequential ? "" : " functional"
     let name = Self.isIdentifier(model.name) ? model.name : "\"\(Self.escaped(model.name))\""
-    var lines = ["# Imported from Keras by `dlc import`.", "model \(name)\(kind)", ""]
+    var lines: [String] = []
     for input in model.inputs {
       lines.append(inputLine(input))
       tensorNames[KerasTensor(layer: input.name, node: 0, index: 0)] = input.name
       usedNames.insert(input.name)
     }
     lines.append("")
+    lines += statements(model, closing: "output")
+    // Nested functional models' graphs, written as blocks while their calls were.
+    let header = ["# Imported from Keras by `dlc import`.", "model \(name)\(kind)", ""]
+    return (header + blocks.flatMap { $0 + [""] } + lines).joined(separator: "\n") + "\n"
+  }
 
+  /// The statements of `model`'s layers, ending with `closing` (`output`, or `return` in a block)
+  /// and its outputs; its inputs' names are in `tensorNames`.
+  private mutating func statements(_ model: KerasModel, closing: String) -> [String] {
+    var lines: [String] = []
     var consumers: [String: Int] = [:]
     for layer in model.layers {
       for tensor in layer.calls.flatMap({ $0 }) { consumers[tensor.layer, default: 0] += 1 }
@@ -68,9 +81,16 @@ struct SourceWriter {
       }
     }
     for (layer, node, inputs) in Self.inDependencyOrder(layers, inputs: model.inputs) {
-      if layer.calls.count > 1 && layer.nestedLayers != nil {
+      if layer.calls.count > 1 && (layer.nestedLayers != nil || !layer.nestedFunctional.isEmpty) {
         unwritten.insert(layer.name)
         problems.append("model '\(layer.name)' is called \(layer.calls.count) times: dlc does not share nested models")
+        continue
+      }
+      if let inner = layer.nestedFunctional.first {
+        for argument in layer.unsupportedCallArguments {
+          problems.append("model '\(layer.name)' (\(layer.className)) is called with \(argument)")
+        }
+        chainOrStart(nestedFunctionalText(layer, inner), layer, node: node, inputs: inputs)
         continue
       }
       if layer.nestedLayers != nil {
@@ -124,6 +144,7 @@ struct SourceWriter {
         }
       }
       archiveGroups[layer.name] = layer.archiveGroup
+      if let outermostModel { legacyModels[layer.name] = outermostModel }
       if layer.calls.count > 1 {
         var prelude: [String] = []
         if declared[layer.name] == nil {
@@ -159,8 +180,8 @@ struct SourceWriter {
       if position == statements.count - 1, count == 1, let singleOutput, singleOutput.layer == statement.last.name,
         singleOutput.node == statement.node, consumers[statement.last.name] == 1
       {
-        lines.append("output " + pipeline)
-        return lines.joined(separator: "\n") + "\n"
+        lines.append("\(closing) " + pipeline)
+        return lines
       }
       let names = (0..<count).map { index -> String in
         let base = statement.last.calls.count > 1 ? "\(statement.last.name)_\(statement.node)" : statement.last.name
@@ -179,9 +200,37 @@ struct SourceWriter {
       return name
     }
     if outputs.isEmpty { problems.append("the model has no outputs") }
-    lines.append("")
-    lines.append("output " + outputs.joined(separator: ", "))
-    return lines.joined(separator: "\n") + "\n"
+    if closing == "output" { lines.append("") }
+    lines.append("\(closing) " + outputs.joined(separator: ", "))
+    return lines
+  }
+
+  /// `Functional(block, name="...")`: a Keras functional model used as a layer, its graph written
+  /// as a block (with the layers named in the order dlc creates them: at this call).
+  private mutating func nestedFunctionalText(_ layer: KerasLayer, _ model: KerasModel) -> String {
+    var arguments: [String] = []
+    if layer.name != autoName("functional", take: { $0 == layer.name }) {
+      arguments.append("name=\"\(Self.escaped(layer.name))\"")
+    }
+    if layer.config["trainable"]?.bool == false { arguments.append("trainable=false") }
+    problems += model.problems
+    let block = uniqueName(layer.name)
+    let parameters = model.inputs.map { input -> String in
+      let name = uniqueName(input.name)
+      tensorNames[KerasTensor(layer: input.name, node: 0, index: 0)] = name
+      return name
+    }
+    let outer = outermostModel
+    outermostModel = outer ?? layer.name
+    let body = statements(model, closing: "return")
+    outermostModel = outer
+    blocks.append(
+      [
+        "# The graph of the functional model '\(layer.name)'.",
+        "block \(block)(\(parameters.joined(separator: ", "))) {",
+      ]
+        + body.flatMap { $0.split(separator: "\n", omittingEmptySubsequences: false) }.map { "  " + $0 } + ["}"])
+    return "Functional(" + ([block] + arguments).joined(separator: ", ") + ")"
   }
 
   /// `Sequential([A(...), B(...)], name="...")`, a layer per line: a Keras Sequential model used as a

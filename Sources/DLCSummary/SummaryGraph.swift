@@ -50,12 +50,17 @@ struct ContractedGraph {
         id = existing
         members[id].append(node.id)
       } else {
-        id = graph.add(
-          Node(id: 0, name: model.name, op: model.kind, inputs: node.dataInputs.compactMap { moved[$0] }, outputs: []))
+        id = graph.add(Node(id: 0, name: model.name, op: model.kind, inputs: [], outputs: []))
         modelNode[model] = id
         members.append([node.id])
       }
-      // A Sequential model's output is its last layer's.
+      // The model's inputs: what its layers read from outside it (a functional model's may be
+      // read by several of its layers).
+      for input in node.dataInputs.compactMap({ moved[$0] })
+      where input.node != id && !graph.nodes[id].inputs.contains(input) {
+        graph.nodes[id].inputs.append(input)
+      }
+      // A nested model's output is its last layer's.
       graph.nodes[id].outputs = node.outputs
       graph.nodes[id].variableAxes = node.variableAxes
       graph.nodes[id].parameters += node.parameters.map { parameter in
