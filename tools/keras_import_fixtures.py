@@ -242,11 +242,21 @@ def application_numerics(names, dlc):
         print(f"{name} numerics: outputs {[o.shape for o in y]}, {np.round(y[0][0][:4], 4)}")
 
 
+def transfer_learning():
+    """Keras' transfer-learning guide: a frozen MobileNetV2 base with its preprocessing, called as a layer."""
+    base = A.MobileNetV2(include_top=False, weights=None, input_shape=(96, 96, 3))
+    base.trainable = False
+    inputs = keras.Input((96, 96, 3))
+    x = base(keras.applications.mobilenet_v2.preprocess_input(inputs), training=False)
+    x = L.Dropout(0.2)(L.GlobalAveragePooling2D()(x))
+    return keras.Model(inputs, L.Dense(5)(x), name="transfer_learning")
+
+
 def application_archives(names, dlc):
     """The whole path for the keras.applications models, weights and all, too large for CI: each is
     saved as a .keras archive with random weights and statistics, and `dlc run` of the archive (both
     backends) is compared with Keras. Prints one line per model; nothing is written to the repository."""
-    for build in APPLICATIONS:
+    for build in APPLICATIONS + [transfer_learning]:
         name = build.__name__
         if names and name not in names:
             continue
