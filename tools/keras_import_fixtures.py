@@ -53,7 +53,10 @@ import keras_reference  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "Tests" / "Fixtures" / "import"
 MAX_ARCHIVE = 600 * 1024
-LEGACY_H5 = {"mnist_cnn", "import_functional", "nested_models", "shared_layers", "nested_functional"}
+LEGACY_H5 = {
+    "mnist_cnn", "import_functional", "nested_models", "shared_layers", "nested_functional", "import_sequential_base",
+    "import_functional_base",
+}
 
 
 def import_functional():
@@ -128,6 +131,24 @@ def import_operations():
     return keras.Model(pixels, L.Dense(3)(x) - 1.0, name="import_operations")
 
 
+def nested_base():
+    """A functional base model holding a Sequential model: archive groups two models deep."""
+    inputs = keras.Input((8, 8, 3), name="base_input")
+    stem = keras.Sequential([L.Conv2D(4, 3), L.BatchNormalization()], name="inner_stem")(inputs)
+    return keras.Model(inputs, L.ReLU()(stem), name="base")
+
+
+def import_sequential_base():
+    # A Sequential model whose first layer is a functional model (`keras.Sequential([base_model, ...])`).
+    return keras.Sequential([keras.Input((8, 8, 3), name="image"), nested_base(), L.GlobalAveragePooling2D(),
+                             L.Dense(2)], name="import_sequential_base")
+
+
+def import_functional_base():
+    image = keras.Input((8, 8, 3), name="image")
+    return keras.Model(image, L.Dense(2)(L.Flatten()(nested_base()(image))), name="import_functional_base")
+
+
 def padded_tokens(rng, lengths, width):
     """Sequences of the given lengths, zero-padded to `width`, as keras.utils.pad_sequences makes them."""
     tokens = np.zeros((len(lengths), width), np.int32)
@@ -138,6 +159,7 @@ def padded_tokens(rng, lengths, width):
 
 IMPORT_CASES = [
     import_functional, import_names, import_unsupported, import_masked_text, import_variable_text, import_operations,
+    import_sequential_base, import_functional_base,
 ]
 
 

@@ -152,6 +152,12 @@ public struct Graph: Sendable {
     let node = nodes[value.node]
     // A shared layer's later calls: Keras' `layer[node][tensor]`.
     if node.call > 0 { return "\(node.name)[\(node.call)][\(value.output)]" }
+    return layerName(of: value)
+  }
+
+  /// The layer's name, with `[k]` for one of several outputs.
+  private func layerName(of value: ValueRef) -> String {
+    let node = nodes[value.node]
     return node.outputs.count > 1 ? "\(node.name)[\(value.output)]" : node.name
   }
 
@@ -174,7 +180,7 @@ public struct Graph: Sendable {
     if let model = node.nestedModel, !nodes[(value.node + 1)...].contains(where: { $0.nestedModel == model }) {
       return model.name
     }
-    return node.outputs.count > 1 ? "\(node.name)[\(value.output)]" : node.name
+    return layerName(of: value)
   }
 
   public var totalParameters: Int { nodes.reduce(0) { $0 + $1.parameterCount } }

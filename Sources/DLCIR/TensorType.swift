@@ -36,7 +36,10 @@ public struct TensorType: Hashable, Sendable, CustomStringConvertible {
   public func with(dtype: DType) -> TensorType { TensorType(dtype, dims) }
 
   /// Keras' spelling: `(None, 28, 28, 32)`.
-  public var description: String {
-    "(" + (["None"] + dims.map(String.init)).joined(separator: ", ") + ")"
+  public var description: String { Self.kerasText(dims) }
+
+  /// Keras' spelling of a shape without its batch: None for the batch and for each size that varies (nil).
+  public static func kerasText(_ dims: [Int?]) -> String {
+    "(" + (["None"] + dims.map { $0.map(String.init) ?? "None" }).joined(separator: ", ") + ")"
   }
 }

@@ -55,7 +55,9 @@ struct KerasModel {
 
 extension KerasModel {
   /// Parses a saved model configuration (`{"class_name": "Sequential" | "Functional", "config": ...}`).
-  static func parse(_ root: JSONValue) -> KerasModel {
+  /// `group`: the archive group the model's own layer groups are in (empty for the saved model;
+  /// a nested model's group, for its layers).
+  static func parse(_ root: JSONValue, group: String = "") -> KerasModel {
     var model = KerasModel(name: "model", isSequential: false, inputs: [], layers: [], outputs: [], problems: [])
     let className = root["class_name"]?.string ?? ""
     guard let config = root["config"]?.object else {
@@ -66,9 +68,9 @@ extension KerasModel {
     switch className {
     case "Sequential":
       model.isSequential = true
-      model.parseSequential(config)
+      model.parseSequential(config, group: group)
     case "Functional", "Model":
-      model.parseFunctional(config)
+      model.parseFunctional(config, group: group)
     default:
       model.problems.append(
         "the model is a \(className.isEmpty ? "class dlc does not know" : className) (\(root["module"]?.string ?? "")); "
@@ -78,20 +80,25 @@ extension KerasModel {
   }
 
   /// Keras 3 archives name each layer's group by its class, numbered in the model's layer order.
+  /// A nested model's layers are numbered afresh inside its group: `layers/functional/layers/conv2d`.
   private struct ArchiveNames {
+    /// The group the layers' groups are in ("" for the saved model).
+    let group: String
     var used: [String: Int] = [:]
+
+    init(in group: String) { self.group = group }
 
     mutating func next(_ className: String) -> String {
       let stem = snakeCase(className)
       let count = used[stem, default: -1] + 1
       used[stem] = count
-      return "layers/" + (count == 0 ? stem : "\(stem)_\(count)")
+      return (group.isEmpty ? "" : group + "/") + "layers/" + (count == 0 ? stem : "\(stem)_\(count)")
     }
   }
 
-  private mutating func parseSequential(_ config: [String: JSONValue]) {
+  private mutating func parseSequential(_ config: [String: JSONValue], group: String) {
     let entries = config["layers"]?.array ?? []
-    var archiveNames = ArchiveNames()
+    var archiveNames = ArchiveNames(in: group)
     var previous: KerasTensor?
     for (position, entry) in entries.enumerated() {
       guard var layer = Self.layer(entry) else {
@@ -122,14 +129,15 @@ extension KerasModel {
       layer.calls = previous.map { [[$0]] } ?? []
       layer.archiveGroup = archiveNames.next(layer.className)
       layer.nestedLayers = Self.nestedLayers(of: layer)
+      layer.nestedFunctional = Self.nestedFunctional(of: layer)
       previous = KerasTensor(layer: layer.name, node: 0, index: 0)
       layers.append(layer)
     }
     if let previous { outputs = [previous] }
   }
 
-  private mutating func parseFunctional(_ config: [String: JSONValue]) {
-    var archiveNames = ArchiveNames()
+  private mutating func parseFunctional(_ config: [String: JSONValue], group: String) {
+    var archiveNames = ArchiveNames(in: group)
     for (position, entry) in (config["layers"]?.array ?? []).enumerated() {
       guard var layer = Self.layer(entry) else {
         problems.append("layer \(position) of the model cannot be read")
@@ -228,38 +236,30 @@ extension KerasModel {
     }
   }
 
-  /// A nested Sequential model's layers, each with its archive group inside the model's own
-  /// (`layers/sequential/layers/dense`: numbered afresh per model); nil for other layers.
+  /// A nested Sequential model's layers (its input left out), each with its group inside the
+  /// model's; nil for other layers.
   private static func nestedLayers(of model: KerasLayer) -> [KerasLayer]? {
     guard model.className == "Sequential", let entries = model.config["layers"]?.array else { return nil }
-    var archiveNames = ArchiveNames()
+    var archiveNames = ArchiveNames(in: model.archiveGroup)
     var layers: [KerasLayer] = []
     for entry in entries {
       guard var layer = Self.layer(entry) else { return nil }
       if layer.className == "InputLayer" { continue }
-      layer.archiveGroup = model.archiveGroup + "/" + archiveNames.next(layer.className)
+      layer.archiveGroup = archiveNames.next(layer.className)
       layer.nestedLayers = nestedLayers(of: layer)
+      layer.nestedFunctional = nestedFunctional(of: layer)
       layers.append(layer)
     }
     return layers
   }
 
-  /// A nested functional model's graph, with its layers' archive groups inside the model's
-  /// (`layers/functional/layers/conv2d`).
+  /// A nested functional model's graph, its layers' groups inside the model's.
   private static func nestedFunctional(of model: KerasLayer) -> [KerasModel] {
     guard ["Functional", "Model"].contains(model.className), model.config["layers"] != nil else { return [] }
-    var inner = KerasModel.parse(.object(["class_name": .string("Functional"), "config": .object(model.config)]))
-    for index in inner.layers.indices {
-      inner.layers[index].archiveGroup = model.archiveGroup + "/" + inner.layers[index].archiveGroup
-      inner.layers[index].nestedFunctional = inner.layers[index].nestedFunctional.map { nested in
-        var moved = nested
-        for inner in moved.layers.indices {
-          moved.layers[inner].archiveGroup = model.archiveGroup + "/" + moved.layers[inner].archiveGroup
-        }
-        return moved
-      }
-    }
-    return [inner]
+    return [
+      KerasModel.parse(
+        .object(["class_name": .string("Functional"), "config": .object(model.config)]), group: model.archiveGroup)
+    ]
   }
 
   private static func layer(_ entry: JSONValue) -> KerasLayer? {

@@ -86,18 +86,13 @@ struct SourceWriter {
         problems.append("model '\(layer.name)' is called \(layer.calls.count) times: dlc does not share nested models")
         continue
       }
-      if let inner = layer.nestedFunctional.first {
+      if layer.nestedLayers != nil || !layer.nestedFunctional.isEmpty {
         for argument in layer.unsupportedCallArguments {
           problems.append("model '\(layer.name)' (\(layer.className)) is called with \(argument)")
         }
-        chainOrStart(nestedFunctionalText(layer, inner), layer, node: node, inputs: inputs)
-        continue
-      }
-      if layer.nestedLayers != nil {
-        for argument in layer.unsupportedCallArguments {
-          problems.append("model '\(layer.name)' (\(layer.className)) is called with \(argument)")
-        }
-        chainOrStart(nestedSequentialText(layer, depth: 1), layer, node: node, inputs: inputs)
+        let text =
+          layer.nestedFunctional.first.map { nestedFunctionalText(layer, $0) } ?? nestedSequentialText(layer, depth: 1)
+        chainOrStart(text, layer, node: node, inputs: inputs)
         continue
       }
       if ["Sequential", "Functional", "Model"].contains(layer.className) {
@@ -108,9 +103,7 @@ struct SourceWriter {
       }
       guard let definition = registry[layer.className] else {
         unwritten.insert(layer.name)
-        problems.append(
-          "layer '\(layer.name)': \(layer.className) (\(layer.module.isEmpty ? "a custom class" : layer.module)) "
-            + "is not a layer dlc knows")
+        problems.append(unknownLayer(layer))
         continue
       }
       for argument in layer.unsupportedCallArguments {
@@ -143,8 +136,7 @@ struct SourceWriter {
           if layer.className == "Subtract" && numberAt == 0 { layer.callArguments["constant_first"] = .bool(true) }
         }
       }
-      archiveGroups[layer.name] = layer.archiveGroup
-      if let outermostModel { legacyModels[layer.name] = outermostModel }
+      archive(layer)
       if layer.calls.count > 1 {
         var prelude: [String] = []
         if declared[layer.name] == nil {
@@ -220,10 +212,8 @@ struct SourceWriter {
       tensorNames[KerasTensor(layer: input.name, node: 0, index: 0)] = name
       return name
     }
-    let outer = outermostModel
-    outermostModel = outer ?? layer.name
-    let body = statements(model, closing: "return")
-    outermostModel = outer
+    var body: [String] = []
+    inside(layer.name) { body = $0.statements(model, closing: "return") }
     blocks.append(
       [
         "# The graph of the functional model '\(layer.name)'.",
@@ -235,7 +225,7 @@ struct SourceWriter {
 
   /// `Sequential([A(...), B(...)], name="...")`, a layer per line: a Keras Sequential model used as a
   /// layer. Its layers' variables are archived inside the model's group.
-  private mutating func nestedSequentialText(_ model: KerasLayer, depth: Int, outermost: String? = nil) -> String {
+  private mutating func nestedSequentialText(_ model: KerasLayer, depth: Int) -> String {
     var arguments: [String] = []
     if model.name != autoName("sequential", take: { $0 == model.name }) {
       arguments.append("name=\"\(Self.escaped(model.name))\"")
@@ -250,24 +240,44 @@ struct SourceWriter {
     }
     let indent = String(repeating: "  ", count: depth + 1)
     var calls: [String] = []
-    for layer in model.nestedLayers ?? [] {
-      if layer.nestedLayers != nil {
-        calls.append(nestedSequentialText(layer, depth: depth + 1, outermost: outermost ?? model.name))
-        continue
+    inside(model.name) {
+      for layer in model.nestedLayers ?? [] {
+        if layer.nestedLayers != nil {
+          calls.append($0.nestedSequentialText(layer, depth: depth + 1))
+        } else if let inner = layer.nestedFunctional.first {
+          calls.append($0.nestedFunctionalText(layer, inner))
+        } else if let definition = $0.registry[layer.className] {
+          $0.archive(layer)
+          calls.append($0.callText(layer.className, layer.config, definition: definition, layer: layer))
+        } else {
+          $0.problems.append($0.unknownLayer(layer, in: owner))
+        }
       }
-      guard let definition = registry[layer.className] else {
-        problems.append(
-          "layer '\(layer.name)' in \(owner): \(layer.className) (\(layer.module.isEmpty ? "a custom class" : layer.module)) "
-            + "is not a layer dlc knows")
-        continue
-      }
-      archiveGroups[layer.name] = layer.archiveGroup
-      legacyModels[layer.name] = outermost ?? model.name
-      calls.append(callText(layer.className, layer.config, definition: definition, layer: layer))
     }
     let list =
       "[\n" + calls.map { indent + $0 }.joined(separator: ",\n") + "\n" + String(repeating: "  ", count: depth) + "]"
     return "Sequential(" + ([list] + arguments).joined(separator: ", ") + ")"
+  }
+
+  /// Runs `work` with the layers it writes inside the nested model `name` (whose outermost model's
+  /// group holds their variables in `.h5` files).
+  private mutating func inside(_ name: String, _ work: (inout SourceWriter) -> Void) {
+    let outer = outermostModel
+    outermostModel = outer ?? name
+    work(&self)
+    outermostModel = outer
+  }
+
+  /// Records where a layer's variables are archived.
+  private mutating func archive(_ layer: KerasLayer) {
+    archiveGroups[layer.name] = layer.archiveGroup
+    if let outermostModel { legacyModels[layer.name] = outermostModel }
+  }
+
+  /// The problem of a layer whose class dlc does not have.
+  private func unknownLayer(_ layer: KerasLayer, in owner: String? = nil) -> String {
+    "layer '\(layer.name)'\(owner.map { " in \($0)" } ?? ""): \(layer.className) "
+      + "(\(layer.module.isEmpty ? "a custom class" : layer.module)) is not a layer dlc knows"
   }
 
   /// Keras 3 computes an Embedding's mask in a functional model as an operation of its own,

@@ -182,10 +182,7 @@ extension LayerDef {
   ).masking(.propagates).traits {
     $0.elementwise = .unary { [.scale($0.number(.scale, default: 1), $0.number(.offset))] }
   }.lowered { c in
-    c.emit(
-      .affine(
-        x: c.input(), count: .perExample(c.inputDims.reduce(1, *)), scale: Float(c.arguments.double(.scale)),
-        offset: Float(c.arguments.double(.offset)), y: c.output()))
+    c.affineOfInput(scale: c.arguments.double(.scale), offset: c.arguments.double(.offset))
   }
 
   /// keras.applications.convnext's LayerScale: the input times a learned per-channel vector (Keras

@@ -19,10 +19,7 @@ extension LayerDef {
   ).masking(.propagates).traits {
     $0.elementwise = .unary { [.scale(1 / $0.number(.constant, default: 1), 0)] }
   }.lowered { c in
-    c.emit(
-      .affine(
-        x: c.input(), count: .perExample(c.inputDims.reduce(1, *)), scale: Float(1 / c.arguments.double(.constant)),
-        offset: 0, y: c.output()))
+    c.affineOfInput(scale: 1 / c.arguments.double(.constant), offset: 0)
   }
   static let multiply = elementwiseMerge("Multiply", arity: .atLeast(2), .mul, takesConstant: true)
   static let average = elementwiseMerge("Average", arity: .atLeast(2), .add, averages: true)
@@ -78,9 +75,7 @@ extension LayerDef {
         let (scale, offset) = constantAffine(
           combine, c.arguments.double(.constant), first: c.arguments.bool(.constantFirst))
       {
-        c.emit(
-          .affine(
-            x: c.input(), count: .perExample(count), scale: Float(scale), offset: Float(offset), y: c.output()))
+        c.affineOfInput(scale: scale, offset: offset)
         c.activate(c.output(), count: count, width: out.last ?? 1)
         return
       }

@@ -25,11 +25,6 @@ public struct SummaryRow: Equatable {
   public var nonTrainableParameters: Int { parameters - trainableParameters }
 }
 
-/// Keras' spelling of a shape: `(None, 28, 28, 32)`, None for the batch and each variable size.
-public func kerasShapeText(_ dims: [Int?]) -> String {
-  "(" + (["None"] + dims.map { $0.map(String.init) ?? "None" }).joined(separator: ", ") + ")"
-}
-
 public struct ModelSummary {
   public var name: String
   /// Keras prints a single chain like a Sequential model: no input rows, no "Connected to".

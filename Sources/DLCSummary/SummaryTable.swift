@@ -66,7 +66,8 @@ public enum SummaryTable {
 
   /// `(None, 28, 28, 32)`, or Keras' list form for several outputs: `[(None, 8), (None, 8)]`.
   static func shapeText(_ shapes: [[Int?]]) -> String {
-    shapes.count == 1 ? kerasShapeText(shapes[0]) : "[" + shapes.map(kerasShapeText).joined(separator: ", ") + "]"
+    shapes.count == 1
+      ? TensorType.kerasText(shapes[0]) : "[" + shapes.map(TensorType.kerasText).joined(separator: ", ") + "]"
   }
 
   /// `1,234 (4.82 KB)`: a count and its float32 size.

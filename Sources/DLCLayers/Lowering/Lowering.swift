@@ -121,6 +121,14 @@ public final class LoweringContext {
 
   public func hasWeight(_ name: String) -> Bool { weights("\(node.name)/\(name)") != nil }
 
+  /// y = x·scale + offset, element by element over the layer's one input.
+  public func affineOfInput(scale: Double, offset: Double) {
+    emit(
+      .affine(
+        x: input(), count: .perExample(inputDims.reduce(1, *)), scale: Float(scale), offset: Float(offset),
+        y: output()))
+  }
+
   /// Constants packed into the model's array.
   public func constant(_ values: [Float]) -> Operand { Operand(.constant, offset: constants.add(values)) }
 
