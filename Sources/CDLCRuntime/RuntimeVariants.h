@@ -13,6 +13,11 @@ void DLC_VARIANT(conv2d)(const float *x, int batch, const dlc_window *w, int gro
                          float *y, float *scratch)
 DLC_CALLS(conv2d(x, batch, w, groups, filters, kernel, kernel_packed, bias, activation, tile, y, scratch))
 
+void DLC_VARIANT(conv2d_winograd)(const float *x, int batch, const dlc_window *w, int filters, const float *kernel,
+                                  int kernel_packed, const float *bias, int activation, long tile, float *y,
+                                  float *scratch)
+DLC_CALLS(conv2d_winograd(x, batch, w, filters, kernel, kernel_packed, bias, activation, tile, y, scratch))
+
 void DLC_VARIANT(recurrent)(int kind, const float *x, int batch, int steps, int features, int units,
                             const float *kernel, const float *recurrent_kernel, int kernels_packed,
                             const float *bias, const float *recurrent_bias, int activation,

@@ -712,6 +712,157 @@ DLC_API void dlc_conv2d(const float *x, int batch, const dlc_window *w, int grou
   }
 }
 
+/* @section dlc_winograd_input */
+/* Winograd's input transform for 16 lanes (channels): the 4×4 patch's rows in[0..15] (row-major
+ * over the patch) to V = Bᵀ·d·B, element q at v + q·16. One loop over the lanes with every value
+ * in a register and fixed strides, so the compiler makes whole-vector loads and stores of it. */
+DLC_ELEMENT void dlc_winograd_input(const float *const *in, float *restrict v) {
+  /* The rows in locals: read through in[] inside the loop, they would be reloaded at every lane. */
+  const float *i0 = in[0], *i1 = in[1], *i2 = in[2], *i3 = in[3], *i4 = in[4], *i5 = in[5], *i6 = in[6];
+  const float *i7 = in[7], *i8 = in[8], *i9 = in[9], *i10 = in[10], *i11 = in[11], *i12 = in[12];
+  const float *i13 = in[13], *i14 = in[14], *i15 = in[15];
+  int l;
+  for (l = 0; l < 16; l++) {
+    /* Bᵀ·d down the columns (rows 0−2, 1+2, 2−1, 1−3), then the same along the rows. */
+    const float r0 = i0[l] - i8[l], r1 = i1[l] - i9[l], r2 = i2[l] - i10[l], r3 = i3[l] - i11[l];
+    const float r4 = i4[l] + i8[l], r5 = i5[l] + i9[l], r6 = i6[l] + i10[l], r7 = i7[l] + i11[l];
+    const float r8 = i8[l] - i4[l], r9 = i9[l] - i5[l], r10 = i10[l] - i6[l], r11 = i11[l] - i7[l];
+    const float r12 = i4[l] - i12[l], r13 = i5[l] - i13[l], r14 = i6[l] - i14[l], r15 = i7[l] - i15[l];
+    v[l] = r0 - r2, v[16 + l] = r1 + r2, v[32 + l] = r2 - r1, v[48 + l] = r1 - r3;
+    v[64 + l] = r4 - r6, v[80 + l] = r5 + r6, v[96 + l] = r6 - r5, v[112 + l] = r5 - r7;
+    v[128 + l] = r8 - r10, v[144 + l] = r9 + r10, v[160 + l] = r10 - r9, v[176 + l] = r9 - r11;
+    v[192 + l] = r12 - r14, v[208 + l] = r13 + r14, v[224 + l] = r14 - r13, v[240 + l] = r13 - r15;
+  }
+}
+
+/* @section dlc_winograd_output */
+/* Winograd's output transform for 16 lanes (filters): the 16 products' rows in[0..15] to the 2×2
+ * outputs Aᵀ·M·A + shift, output q (row-major) at out + q·16. */
+DLC_ELEMENT void dlc_winograd_output(const float *const *in, const float *shift, float *restrict out) {
+  const float *i0 = in[0], *i1 = in[1], *i2 = in[2], *i3 = in[3], *i4 = in[4], *i5 = in[5], *i6 = in[6];
+  const float *i7 = in[7], *i8 = in[8], *i9 = in[9], *i10 = in[10], *i11 = in[11], *i12 = in[12];
+  const float *i13 = in[13], *i14 = in[14], *i15 = in[15];
+  int l;
+  for (l = 0; l < 16; l++) {
+    /* Aᵀ·M down the columns (rows 0+1+2, 1−2−3), then the same along the rows. */
+    const float s0 = i0[l] + i4[l] + i8[l], s1 = i1[l] + i5[l] + i9[l], s2 = i2[l] + i6[l] + i10[l];
+    const float s3 = i3[l] + i7[l] + i11[l], e0 = i4[l] - i8[l] - i12[l], e1 = i5[l] - i9[l] - i13[l];
+    const float e2 = i6[l] - i10[l] - i14[l], e3 = i7[l] - i11[l] - i15[l];
+    out[l] = s0 + s1 + s2 + shift[l], out[16 + l] = s1 - s2 - s3 + shift[l];
+    out[32 + l] = e0 + e1 + e2 + shift[l], out[48 + l] = e1 - e2 - e3 + shift[l];
+  }
+}
+
+/* @section dlc_winograd_part */
+/* A chunk of fewer than 16 lanes: the 16 rows' first n values copied into part, zero after, and
+ * the rows pointed there, so the transforms always work on 16 whole lanes. */
+DLC_ELEMENT void dlc_winograd_part(const float **rows, int n, float part[16][16]) {
+  int q, l;
+  for (q = 0; q < 16; q++) {
+    for (l = 0; l < 16; l++) part[q][l] = l < n ? rows[q][l] : 0.0f;
+    rows[q] = part[q];
+  }
+}
+
+/* @section dlc_conv2d_winograd */
+/* A 3×3 convolution with stride 1 and no dilation by Winograd's minimal filtering F(2×2, 3×3):
+ * each 2×2 block of outputs takes 16 multiplies per channel and filter instead of 36. A 4×4 patch
+ * d of every channel becomes V = Bᵀ·d·B, the filters were transformed when the model was compiled
+ * (U = G·g·Gᵀ), the 16 elements of the products M = U ⊙ V summed over channels are 16 independent
+ * GEMMs (blocks × channels by channels × filters), and each block's outputs are Aᵀ·M·A, plus bias,
+ * through the activation. Blocks run `tile` at a time, across examples, so the transformed tile
+ * stays in cache between the three steps. kernel: U as a channels × (16·filters) matrix whose
+ * element-by-element column groups are the 16 GEMMs' B operands, packed as dlc_conv2d packs groups
+ * (or row-major). The window gives the padding; past the image reads zeros. Element-wise
+ * activations only. scratch: channels + filters + 16·(tile·(channels + filters) + 32) floats. */
+DLC_API void dlc_conv2d_winograd(const float *x, int batch, const dlc_window *w, int filters, const float *kernel,
+                                 int kernel_packed, const float *bias, int activation, long tile, float *y,
+                                 float *scratch) {
+  enum { LANES = 16 };
+  /* The window's fields in locals: stores through float pointers could change them, as far as the
+   * compiler knows, so it would read them again at every block. */
+  const int channels = w->channels, in_h = w->in_h, in_w = w->in_w, out_h = w->out_h, out_w = w->out_w;
+  const int pad_top = w->pad_top, pad_left = w->pad_left, block_rows = (out_h + 1) / 2, block_cols = (out_w + 1) / 2;
+  const long blocks = (long)block_rows * block_cols, total = (long)batch * blocks;
+  const long in_size = (long)in_h * in_w * channels, out_size = (long)out_h * out_w * filters;
+  long patch_offsets[16], block_offsets[4];
+  const long panels = (long)(filters + DLC_PANEL - 1) / DLC_PANEL * DLC_PANEL * channels;
+  /* Each of the 16 matrices a line (16 floats) past a whole number of tiles: a power-of-two stride
+   * between the 16 rows the transforms read and write at once would put them all in one cache set. */
+  const long v_stride = tile * channels + 16, m_stride = tile * filters + 16;
+  float *zeros = scratch, *sink = zeros + channels, *v = sink + filters, *m = v + 16 * v_stride;
+  long start, t, example;
+  int q, l, c0, k0, by, bx;
+  memset(zeros, 0, sizeof(float) * (size_t)channels);
+  /* Where a patch's 16 pixels and a block's 4 outputs are, from their first, inside the image. */
+  for (q = 0; q < 16; q++) patch_offsets[q] = ((long)(q / 4) * in_w + q % 4) * channels;
+  for (q = 0; q < 4; q++) block_offsets[q] = ((long)(q / 2) * out_w + q % 2) * filters;
+  for (start = 0; start < total; start += tile) {
+    const long count = DLC_MIN(tile, total - start);
+    /* The tile's first block by division, the others by counting. */
+    example = start / blocks, by = (int)(start % blocks / block_cols), bx = (int)(start % blocks % block_cols);
+    for (t = 0; t < count; t++) {
+      const float *d[16];
+      const int ih0 = 2 * by - pad_top, iw0 = 2 * bx - pad_left;
+      const float *corner = x + example * in_size + ((long)ih0 * in_w + iw0) * channels;
+      if (ih0 >= 0 && ih0 + 4 <= in_h && iw0 >= 0 && iw0 + 4 <= in_w)
+        for (q = 0; q < 16; q++) d[q] = corner + patch_offsets[q];
+      else
+        for (q = 0; q < 16; q++) {
+          const int ih = ih0 + q / 4, iw = iw0 + q % 4;
+          d[q] = ih >= 0 && ih < in_h && iw >= 0 && iw < in_w ? corner + patch_offsets[q] : zeros;
+        }
+      for (c0 = 0; c0 < channels; c0 += LANES) {
+        const int n = DLC_MIN(LANES, channels - c0);
+        const float *in[16];
+        float part[16][LANES], out[16 * LANES];
+        for (q = 0; q < 16; q++) in[q] = d[q] + c0;
+        if (n < LANES) dlc_winograd_part(in, n, part);
+        dlc_winograd_input(in, out);
+        for (q = 0; q < 16; q++) {
+          float *row = v + q * v_stride + t * channels + c0;
+          if (n == LANES) /* a fixed size: whole vectors, not a call */
+            memcpy(row, out + q * LANES, sizeof(float) * LANES);
+          else
+            for (l = 0; l < n; l++) row[l] = out[q * LANES + l];
+        }
+      }
+      if (++bx == block_cols) {
+        bx = 0;
+        if (++by == block_rows) by = 0, example++;
+      }
+    }
+    for (q = 0; q < 16; q++) {
+      if (kernel_packed)
+        dlc_gemm_packed((int)count, filters, channels, v + q * v_stride, channels, kernel + q * panels,
+                        m + q * m_stride, filters, 0);
+      else
+        dlc_gemm((int)count, filters, channels, v + q * v_stride, channels, kernel + q * filters, 16 * filters,
+                 m + q * m_stride, filters, 0);
+    }
+    example = start / blocks, by = (int)(start % blocks / block_cols), bx = (int)(start % blocks % block_cols);
+    for (t = 0; t < count; t++) {
+      float *target[4], *first = y + example * out_size + ((long)2 * by * out_w + 2 * bx) * filters;
+      for (q = 0; q < 4; q++)
+        target[q] = 2 * by + q / 2 < out_h && 2 * bx + q % 2 < out_w ? first + block_offsets[q] : sink;
+      for (k0 = 0; k0 < filters; k0 += LANES) {
+        const int n = DLC_MIN(LANES, filters - k0);
+        const float *in[16];
+        float part[16][LANES], out[4 * LANES], shift[LANES];
+        for (q = 0; q < 16; q++) in[q] = m + q * m_stride + t * filters + k0;
+        if (n < LANES) dlc_winograd_part(in, n, part);
+        for (l = 0; l < LANES; l++) shift[l] = bias && l < n ? bias[k0 + l] : 0.0f;
+        dlc_winograd_output(in, shift, out);
+        for (q = 0; q < 4; q++) dlc_for_activated(activation, l, n, target[q][k0 + l], out[q * LANES + l]);
+      }
+      if (++bx == block_cols) {
+        bx = 0;
+        if (++by == block_rows) by = 0, example++;
+      }
+    }
+  }
+}
+
 /* @section dlc_conv2d_transpose */
 /* The gradient of a convolution: contributions = x·kernelᵀ per pixel (kernel packed by dlc as
  * (channels, kh·kw·filters)), scattered into the output, cropped by crop_top/crop_left.

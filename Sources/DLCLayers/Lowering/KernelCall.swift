@@ -123,6 +123,11 @@ public enum KernelCall: Equatable, Sendable {
   case conv2D(
     x: Operand, window: SlidingWindow, groups: Int, filters: Int, kernel: WeightMatrix, bias: Operand,
     activation: Activation, tile: Int, y: Operand, scratch: Operand)
+  /// A 3×3, stride-1, undilated convolution by Winograd's F(2×2, 3×3): `kernel` is the transformed
+  /// kernel, a channels × (16·filters) matrix in 16 column groups; `tile` blocks of 2×2 outputs at a time.
+  case conv2DWinograd(
+    x: Operand, window: SlidingWindow, filters: Int, kernel: WeightMatrix, bias: Operand, activation: Activation,
+    tile: Int, y: Operand, scratch: Operand)
   /// `window` holds the input's and output's sizes, the kernel, strides, dilation, and the crop
   /// (in `padTop`, `padLeft`) of the full transposed output.
   case conv2DTranspose(
@@ -219,6 +224,14 @@ extension KernelCall {
         [
           t(x), batch, .window(window), .int(groups), .int(filters), t(kernel.operand), flag(kernel.packed), t(bias),
           act(activation), .count(.fixed(tile), long: true), t(y), t(s),
+        ]
+      )
+    case .conv2DWinograd(let x, let window, let filters, let kernel, let bias, let activation, let tile, let y, let s):
+      return (
+        "dlc_conv2d_winograd",
+        [
+          t(x), batch, .window(window), .int(filters), t(kernel.operand), flag(kernel.packed), t(bias), act(activation),
+          .count(.fixed(tile), long: true), t(y), t(s),
         ]
       )
     case .conv2DTranspose(let x, let w, let filters, let kernel, let bias, let y, let s):

@@ -1,4 +1,4 @@
-/* Checks of the runtime's matrix products, convolution (both paths) and vectorized math against
+/* Checks of the runtime's matrix products, convolution (all three paths) and vectorized math against
  * plain references, over awkward shapes (edges of the register tiles and depth blocks, strided
  * rows, accumulation, padding, strides, dilation, groups) and over the float range.
  * RuntimeKernelTests builds this once per instruction set the machine has (portable C, AVX2+FMA,
@@ -162,6 +162,89 @@ static void check_convolutions(void) {
   }
 }
 
+/* dlc_conv2d_winograd, packed and row-major, against the convolution's definition: odd and even
+ * output sizes, same/valid/uneven padding, channel and filter counts off the 16-lane chunks, tiles
+ * that split examples, bias and relu. The kernel is transformed here as dlc's lowering does it. */
+static void check_winograd(void) {
+  static const dlc_window windows[] = {
+      /* in_h, in_w, channels, out_h, out_w, kh, kw, sh, sw, dh, dw, pad_top, pad_left */
+      {7, 6, 8, 7, 6, 3, 3, 1, 1, 1, 1, 1, 1},
+      {5, 9, 17, 3, 7, 3, 3, 1, 1, 1, 1, 0, 0},
+      {4, 4, 33, 6, 5, 3, 3, 1, 1, 1, 1, 2, 1},
+      {8, 8, 16, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1},
+  };
+  static const int filter_counts[] = {5, 16, 40, 17}, activations[] = {DLC_LINEAR, DLC_RELU, DLC_LINEAR, DLC_RELU};
+  const int batch = 3;
+  int c, packed, n, oh, ow, f, i, j, ch, q;
+  for (c = 0; c < (int)(sizeof windows / sizeof *windows); c++) {
+    const dlc_window *w = &windows[c];
+    const int filters = filter_counts[c], channels = w->channels;
+    const long in_size = (long)w->in_h * w->in_w * channels, out_size = (long)w->out_h * w->out_w * filters;
+    const long tile = 5, panels = (filters + DLC_PANEL - 1) / DLC_PANEL;
+    float *x = malloc(sizeof(float) * (size_t)(batch * in_size));
+    float *kernel = malloc(sizeof(float) * (size_t)(9 * channels * filters));
+    float *transformed = malloc(sizeof(float) * (size_t)(16 * channels * filters));
+    float *packed_kernel = malloc(sizeof(float) * (size_t)(16 * panels * DLC_PANEL * channels));
+    float *bias = malloc(sizeof(float) * (size_t)filters), *y = malloc(sizeof(float) * (size_t)(batch * out_size));
+    float *scratch = malloc(sizeof(float) * (size_t)(channels + filters + 16 * (tile * (channels + filters) + 32)));
+    if (!x || !kernel || !transformed || !packed_kernel || !bias || !y || !scratch) {
+      printf("out of memory\n");
+      exit(1);
+    }
+    for (i = 0; i < batch * in_size; i++) x[i] = uniform();
+    for (i = 0; i < 9 * channels * filters; i++) kernel[i] = uniform();
+    for (f = 0; f < filters; f++) bias[f] = uniform();
+    /* U = G·g·Gᵀ per channel and filter, G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1]; U[q] at column q·filters + f. */
+    for (ch = 0; ch < channels; ch++)
+      for (f = 0; f < filters; f++) {
+        float g[9], r[12];
+        for (i = 0; i < 9; i++) g[i] = kernel[(i * channels + ch) * filters + f];
+        for (j = 0; j < 3; j++) {
+          r[j] = g[j], r[3 + j] = 0.5f * (g[j] + g[3 + j] + g[6 + j]);
+          r[6 + j] = 0.5f * (g[j] - g[3 + j] + g[6 + j]), r[9 + j] = g[6 + j];
+        }
+        for (i = 0; i < 4; i++) {
+          float *u = transformed + (long)ch * 16 * filters + f;
+          u[(4 * i) * filters] = r[3 * i];
+          u[(4 * i + 1) * filters] = 0.5f * (r[3 * i] + r[3 * i + 1] + r[3 * i + 2]);
+          u[(4 * i + 2) * filters] = 0.5f * (r[3 * i] - r[3 * i + 1] + r[3 * i + 2]);
+          u[(4 * i + 3) * filters] = r[3 * i + 2];
+        }
+      }
+    for (q = 0; q < 16; q++)
+      pack(channels, filters, transformed + q * filters, 16 * filters, packed_kernel + q * panels * DLC_PANEL * channels);
+    for (packed = 0; packed < 2; packed++) {
+      dlc_conv2d_winograd(x, batch, w, filters, packed ? packed_kernel : transformed, packed, bias, activations[c],
+                          tile, y, scratch);
+      for (n = 0; n < batch; n++)
+        for (oh = 0; oh < w->out_h; oh++)
+          for (ow = 0; ow < w->out_w; ow++)
+            for (f = 0; f < filters; f++) {
+              double sum = bias[f], magnitude = fabs(bias[f]);
+              for (i = 0; i < 3; i++)
+                for (j = 0; j < 3; j++) {
+                  const int ih = oh + i - w->pad_top, iw = ow + j - w->pad_left;
+                  if (ih < 0 || ih >= w->in_h || iw < 0 || iw >= w->in_w) continue;
+                  for (ch = 0; ch < channels; ch++) {
+                    const long pixel = n * in_size + ((long)ih * w->in_w + iw) * channels + ch;
+                    const double term = (double)x[pixel] * kernel[((i * 3 + j) * channels + ch) * filters + f];
+                    sum += term, magnitude += fabs(term);
+                  }
+                }
+              if (activations[c] == DLC_RELU && sum < 0) sum = 0;
+              {
+                /* Winograd's transforms add and subtract up to 16 terms before and after the product. */
+                const float got = y[n * out_size + ((long)oh * w->out_w + ow) * filters + f];
+                if (!(fabs(got - sum) <= 1e-5 * magnitude + 1e-6) && failures++ < 20)
+                  printf("dlc_conv2d_winograd (window %d, %s kernel): example %d, y[%d][%d][%d] = %.9g, want %.9g\n",
+                         c, packed ? "packed" : "row-major", n, oh, ow, f, got, sum);
+              }
+            }
+    }
+    free(x), free(kernel), free(transformed), free(packed_kernel), free(bias), free(y), free(scratch);
+  }
+}
+
 /* Separate functions over arrays, so that an optimizing build vectorizes them as the kernels' loops are. */
 static void exp_all(const float *x, float *y, int count) {
   int i;
@@ -216,6 +299,7 @@ static void check_math(void) {
 int main(void) {
   check_products();
   check_convolutions();
+  check_winograd();
   check_math();
   printf("tile rows %d: %d failures\n", DLC_TILE_ROWS, failures);
   return failures == 0 ? 0 : 1;
