@@ -93,7 +93,8 @@ extension LayerDef {
     }
     let groups = max(1, s.arguments.int(.groups))
     if w.kh == 1 && w.kw == 1 && w.sh == 1 && w.sw == 1 && w.padTop == 0 && w.padLeft == 0 && groups == 1 { return 0 }
-    return convolutionTile(s) * w.kh * w.kw * (w.channels / groups)
+    // At least 9 window patches: a few-channel convolution's edge copies (dlc_conv2d_few).
+    return max(convolutionTile(s), 9) * w.kh * w.kw * (w.channels / groups)
   }
 
   /// Whether a convolution runs by Winograd's F(2×2, 3×3) (`dlc_conv2d_winograd`): 3×3, stride 1,

@@ -108,6 +108,25 @@ final class CommandLineTests: CLITestCase {
     }
   }
 
+  /// Which convolutions run by Winograd's method: 3×3, stride 1, 16+ channels and filters.
+  func testThreeByThreeConvolutionsLowerToWinograd() throws {
+    let ir = try run("ir", "graphs/resnet8_cifar.dl", "--kernels")
+    XCTAssertEqual(ir.status, 0, ir.stderr)
+    let calls = ir.stdout.components(separatedBy: "\n%").reduce(into: [String: String]()) { calls, step in
+      let lines = step.split(separator: "\n")
+      guard let name = lines.first?.split(separator: " ").dropFirst().first, lines.count > 1 else { return }
+      calls[String(name)] = lines[1].trimmingCharacters(in: .whitespaces).components(separatedBy: "(").first
+    }
+    // The stem has 3 channels, conv2d_3 and conv2d_6 stride 2, conv2d_5 is 1×1.
+    for (name, kernel) in [
+      ("conv2d", "dlc_conv2d"), ("conv2d_1", "dlc_conv2d_winograd"), ("conv2d_2", "dlc_conv2d_winograd"),
+      ("conv2d_3", "dlc_conv2d"), ("conv2d_4", "dlc_conv2d_winograd"), ("conv2d_5", "dlc_conv2d"),
+      ("conv2d_6", "dlc_conv2d"), ("conv2d_7", "dlc_conv2d_winograd"),
+    ] {
+      XCTAssertEqual(calls[name], kernel, name)
+    }
+  }
+
   func testIRPrintsTheArenaAndWithMemoryEveryBuffer() throws {
     let plain = try run("ir", "graphs/image_tabular.dl")
     XCTAssertEqual(plain.status, 0)

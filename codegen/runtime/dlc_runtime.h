@@ -611,15 +611,74 @@ DLC_API void dlc_im2col(const float *image, const dlc_window *w, int first, int 
   }
 }
 
+/* @section dlc_conv2d_few */
+/* A convolution over few channels (an image's 1 or 3), ungrouped, undilated along rows, packed
+ * kernel, as an indirect GEMM whose runs are whole window rows: a window row of kw pixels is
+ * kw·channels contiguous floats in the image, so each tile row follows kh pointers (one per window
+ * row) instead of kh·kw (one per tap, each only `channels` deep). A window row hanging over the left
+ * or right edge is copied, with its zeros, into scratch; one wholly above or below reads zeros.
+ * Bias and activation are the caller's. scratch: (DLC_TILE_ROWS + 1)·kh·kw·channels floats. */
+DLC_API void dlc_conv2d_few(const float *x, int batch, const dlc_window *w, int filters, const float *kernel,
+                            float *y, float *scratch) {
+  enum { POINTERS = 1024 };
+  const float *pointers[POINTERS];
+  const int channels = w->channels, in_h = w->in_h, in_w = w->in_w, out_h = w->out_h, out_w = w->out_w;
+  const int kh = w->kh, kw = w->kw, run = kw * channels, patch = kh * run;
+  const long positions = (long)out_h * out_w, in_size = (long)in_h * in_w * channels;
+  const long total = (long)batch * positions;
+  float *zeros = scratch, *edges = scratch + run;
+  long chunk, example;
+  int r, i, j, j0, oh, ow;
+  memset(zeros, 0, sizeof(float) * (size_t)run);
+  example = 0, oh = 0, ow = 0;
+  for (chunk = 0; chunk < total; chunk += DLC_TILE_ROWS) {
+    const int rows = (int)DLC_MIN(DLC_TILE_ROWS, total - chunk);
+    for (r = 0; r < DLC_TILE_ROWS; r++) {
+      const float *image = x + example * in_size;
+      const int ih0 = oh * w->sh - w->pad_top, iw0 = ow * w->sw - w->pad_left;
+      if (r >= rows) {
+        for (i = 0; i < kh; i++) pointers[i * DLC_TILE_ROWS + r] = pointers[i * DLC_TILE_ROWS];
+        continue;
+      }
+      for (i = 0; i < kh; i++) {
+        const int ih = ih0 + i * w->dh;
+        const float **pointer = pointers + i * DLC_TILE_ROWS + r;
+        if (ih < 0 || ih >= in_h) {
+          *pointer = zeros;
+        } else if (iw0 >= 0 && iw0 + kw <= in_w) {
+          *pointer = image + ((long)ih * in_w + iw0) * channels;
+        } else {
+          float *copy = edges + (long)(r * kh + i) * run;
+          for (j = 0; j < kw; j++) {
+            const int iw = iw0 + j;
+            if (iw >= 0 && iw < in_w) memcpy(copy + j * channels, image + ((long)ih * in_w + iw) * channels,
+                                             sizeof(float) * (size_t)channels);
+            else memset(copy + j * channels, 0, sizeof(float) * (size_t)channels);
+          }
+          *pointer = copy;
+        }
+      }
+      if (++ow == out_w) {
+        ow = 0;
+        if (++oh == out_h) oh = 0, example++;
+      }
+    }
+    for (j0 = 0; j0 < filters; j0 += DLC_PANEL)
+      dlc_gemm_tile_indirect(rows, kh, run, pointers, 0, kernel + (long)j0 * patch, DLC_MIN(DLC_PANEL, filters - j0),
+                             y + chunk * filters + j0, filters, 0);
+  }
+}
+
 /* @section dlc_conv2d */
 /* Convolution over tiles of `tile` output positions, taken across examples (so a late layer with
  * few positions still gives the GEMM many rows), then bias and activation while the tile is still
  * in cache. kernel: (kh·kw·channels/groups) × filters, row-major, or when kernel_packed each
  * group's columns in panels (dlc_gemm_packed), group after group. Packed kernels run as an
  * indirect GEMM: each tile row reads the image where each kernel tap falls (dlc_gemm_tile_indirect),
- * or a row of zeros in the padding, so nothing is copied. Otherwise each tile's im2col matrix is
- * built in scratch: tile·kh·kw·channels/groups floats (the zeros need channels/groups of them;
- * a plain 1×1 convolution reads its input as it is and needs none). */
+ * or a row of zeros in the padding, so nothing is copied; below 8 channels, ungrouped, each tile row
+ * reads whole window rows instead (dlc_conv2d_few). Otherwise each tile's im2col matrix is
+ * built in scratch: max(tile, 9)·kh·kw·channels/groups floats (the zeros need channels/groups of
+ * them, dlc_conv2d_few 9 patches; a plain 1×1 convolution reads its input as it is and needs none). */
 DLC_API void dlc_conv2d(const float *x, int batch, const dlc_window *w, int groups, int filters, const float *kernel,
                         int kernel_packed, const float *bias, int activation, long tile, float *y, float *scratch) {
   enum { POINTERS = 1024 };
@@ -638,6 +697,12 @@ DLC_API void dlc_conv2d(const float *x, int batch, const dlc_window *w, int grou
   int g, r, i, j, j0;
   long start, done, chunk;
   long tap_offsets[POINTERS / DLC_TILE_ROWS];
+  if (kernel_packed && groups == 1 && w->channels < 8 && w->dw == 1 && !pointwise && DLC_TILE_ROWS >= 6 &&
+      w->kh * DLC_TILE_ROWS <= POINTERS) {
+    dlc_conv2d_few(x, batch, w, filters, kernel, y, scratch);
+    dlc_epilogue(y, total, filters, bias, activation);
+    return;
+  }
   if (indirect) {
     memset(scratch, 0, sizeof(float) * (size_t)group_channels);
     /* Where each tap reads, from the window's corner, for windows wholly inside the image. */

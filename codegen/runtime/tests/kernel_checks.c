@@ -98,8 +98,9 @@ static void check_products(void) {
         }
 }
 
-/* dlc_conv2d, packed (the indirect GEMM) and row-major (im2col), against the convolution's
- * definition: windows with padding, strides, dilation and groups, tiles that split examples. */
+/* dlc_conv2d, packed (the indirect GEMM, or straight from the image for 4 channels or fewer) and
+ * row-major (im2col), against the convolution's definition: windows with padding, strides,
+ * dilation and groups, tiles that split examples, rows longer than the few-channel kernel's run. */
 static void check_convolutions(void) {
   static const dlc_window windows[] = {
       /* in_h, in_w, channels, out_h, out_w, kh, kw, sh, sw, dh, dw, pad_top, pad_left */
@@ -107,8 +108,10 @@ static void check_convolutions(void) {
       {5, 5, 8, 5, 5, 3, 3, 1, 1, 1, 1, 1, 1},
       {9, 4, 32, 4, 2, 2, 2, 2, 2, 1, 1, 0, 0},
       {6, 6, 3, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1},
+      {13, 20, 1, 13, 10, 3, 3, 1, 2, 1, 1, 1, 1},
+      {12, 19, 2, 3, 18, 5, 2, 3, 1, 2, 1, 2, 0},
   };
-  static const int group_counts[] = {1, 2, 1, 1}, filter_counts[] = {33, 20, 16, 5};
+  static const int group_counts[] = {1, 2, 1, 1, 1, 1}, filter_counts[] = {33, 20, 16, 5, 33, 16};
   const int batch = 3;
   int c, packed, n, oh, ow, f, i, j, ch;
   for (c = 0; c < (int)(sizeof windows / sizeof *windows); c++) {
@@ -121,7 +124,7 @@ static void check_convolutions(void) {
     float *kernel = malloc(sizeof(float) * (size_t)(patch * filters));
     float *packed_kernel = malloc(sizeof(float) * (size_t)(groups * panels * DLC_PANEL * patch));
     float *bias = malloc(sizeof(float) * (size_t)filters), *y = malloc(sizeof(float) * (size_t)(batch * out_size));
-    float *scratch = malloc(sizeof(float) * (size_t)(tile * patch));
+    float *scratch = malloc(sizeof(float) * (size_t)((tile > 9 ? tile : 9) * patch)); /* dlc_conv2d's minimum */
     if (!x || !kernel || !packed_kernel || !bias || !y || !scratch) {
       printf("out of memory\n");
       exit(1);
