@@ -650,10 +650,10 @@ DLC_API void dlc_conv2d_few(const float *x, int batch, const dlc_window *w, int 
         } else {
           float *copy = edges + (long)(r * kh + i) * run;
           for (j = 0; j < kw; j++) {
-            const int iw = iw0 + j;
-            if (iw >= 0 && iw < in_w) memcpy(copy + j * channels, image + ((long)ih * in_w + iw) * channels,
-                                             sizeof(float) * (size_t)channels);
-            else memset(copy + j * channels, 0, sizeof(float) * (size_t)channels);
+            const int iw = iw0 + j, inside = iw >= 0 && iw < in_w;
+            const float *pixel = inside ? image + ((long)ih * in_w + iw) * channels : zeros;
+            int c;
+            for (c = 0; c < channels; c++) copy[j * channels + c] = inside ? pixel[c] : 0.0f;
           }
           *pointer = copy;
         }
