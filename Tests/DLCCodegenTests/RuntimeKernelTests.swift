@@ -18,6 +18,7 @@ final class RuntimeKernelTests: XCTestCase {
 
   static let instructionSets = [
     InstructionSet(name: "portable", flags: [], needs: [], tileRows: 4),
+    InstructionSet(name: "portable without vector types", flags: ["-DDLC_NO_LANES"], needs: [], tileRows: 4),
     InstructionSet(name: "AVX2+FMA", flags: ["-mavx2", "-mfma"], needs: ["avx2", "fma"], tileRows: 6),
     InstructionSet(
       name: "AVX-512", flags: ["-mavx512f", "-mavx2", "-mfma"], needs: ["avx512f", "avx2", "fma"], tileRows: 8),
@@ -51,7 +52,7 @@ final class RuntimeKernelTests: XCTestCase {
     ]
     for set in runnable {
       for build in builds {
-        let program = "checks-\(set.tileRows)-\(build.name)"
+        let program = "checks-\(set.tileRows)-\(set.flags.count)-\(build.name)"
         let compiled = try CodegenFixtures.shell(
           ["gcc"] + strict + build.flags + set.flags + ["kernel_checks.c", "-o", program, "-lm"], in: directory.path)
         XCTAssertEqual(compiled.status, 0, "\(set.name) \(build.name) build:\n\(compiled.output)")

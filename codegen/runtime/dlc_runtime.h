@@ -611,6 +611,16 @@ DLC_API void dlc_im2col(const float *image, const dlc_window *w, int first, int 
   }
 }
 
+/* @section dlc_lanes */
+/* Sixteen floats as one value, where the compiler has vector types (GCC, Clang): code written with
+ * them is whole-vector loads, arithmetic and stores for any instruction set, with no loop the
+ * vectorizer must first prove free of overlaps. memcpy moves them (one unaligned load or store).
+ * Elsewhere (or with DLC_NO_LANES, as the kernel checks also build) the same code is a loop. */
+#if defined(__GNUC__) && !defined(DLC_NO_LANES)
+#define DLC_LANES 1
+typedef float dlc_lanes __attribute__((vector_size(64)));
+#endif
+
 /* @section dlc_conv2d_few */
 /* A convolution over few channels (an image's 1 or 3), ungrouped, undilated along rows, packed
  * kernel, as an indirect GEMM whose runs are whole window rows: a window row of kw pixels is
@@ -779,43 +789,62 @@ DLC_API void dlc_conv2d(const float *x, int batch, const dlc_window *w, int grou
 
 /* @section dlc_winograd_input */
 /* Winograd's input transform for 16 lanes (channels): the 4×4 patch's rows in[0..15] (row-major
- * over the patch) to V = Bᵀ·d·B, element q at v + q·16. One loop over the lanes with every value
- * in a register and fixed strides, so the compiler makes whole-vector loads and stores of it. */
-DLC_ELEMENT void dlc_winograd_input(const float *const *in, float *restrict v) {
-  /* The rows in locals: read through in[] inside the loop, they would be reloaded at every lane. */
-  const float *i0 = in[0], *i1 = in[1], *i2 = in[2], *i3 = in[3], *i4 = in[4], *i5 = in[5], *i6 = in[6];
-  const float *i7 = in[7], *i8 = in[8], *i9 = in[9], *i10 = in[10], *i11 = in[11], *i12 = in[12];
-  const float *i13 = in[13], *i14 = in[14], *i15 = in[15];
+ * over the patch) to V = Bᵀ·d·B, element q at v + q·stride. */
+DLC_ELEMENT void dlc_winograd_input(const float *const *in, float *v, long stride) {
+  int q;
+#if defined(DLC_LANES)
+  dlc_lanes d[16], r[16], o;
+  for (q = 0; q < 16; q++) memcpy(&d[q], in[q], sizeof d[q]);
+  /* Bᵀ·d down the columns (rows 0−2, 1+2, 2−1, 1−3), then the same along the rows. */
+  for (q = 0; q < 4; q++)
+    r[q] = d[q] - d[8 + q], r[4 + q] = d[4 + q] + d[8 + q], r[8 + q] = d[8 + q] - d[4 + q],
+    r[12 + q] = d[4 + q] - d[12 + q];
+  for (q = 0; q < 16; q += 4) {
+    o = r[q] - r[q + 2], memcpy(v + q * stride, &o, sizeof o);
+    o = r[q + 1] + r[q + 2], memcpy(v + (q + 1) * stride, &o, sizeof o);
+    o = r[q + 2] - r[q + 1], memcpy(v + (q + 2) * stride, &o, sizeof o);
+    o = r[q + 1] - r[q + 3], memcpy(v + (q + 3) * stride, &o, sizeof o);
+  }
+#else
   int l;
   for (l = 0; l < 16; l++) {
-    /* Bᵀ·d down the columns (rows 0−2, 1+2, 2−1, 1−3), then the same along the rows. */
-    const float r0 = i0[l] - i8[l], r1 = i1[l] - i9[l], r2 = i2[l] - i10[l], r3 = i3[l] - i11[l];
-    const float r4 = i4[l] + i8[l], r5 = i5[l] + i9[l], r6 = i6[l] + i10[l], r7 = i7[l] + i11[l];
-    const float r8 = i8[l] - i4[l], r9 = i9[l] - i5[l], r10 = i10[l] - i6[l], r11 = i11[l] - i7[l];
-    const float r12 = i4[l] - i12[l], r13 = i5[l] - i13[l], r14 = i6[l] - i14[l], r15 = i7[l] - i15[l];
-    v[l] = r0 - r2, v[16 + l] = r1 + r2, v[32 + l] = r2 - r1, v[48 + l] = r1 - r3;
-    v[64 + l] = r4 - r6, v[80 + l] = r5 + r6, v[96 + l] = r6 - r5, v[112 + l] = r5 - r7;
-    v[128 + l] = r8 - r10, v[144 + l] = r9 + r10, v[160 + l] = r10 - r9, v[176 + l] = r9 - r11;
-    v[192 + l] = r12 - r14, v[208 + l] = r13 + r14, v[224 + l] = r14 - r13, v[240 + l] = r13 - r15;
+    float r[16];
+    for (q = 0; q < 4; q++)
+      r[q] = in[q][l] - in[8 + q][l], r[4 + q] = in[4 + q][l] + in[8 + q][l],
+      r[8 + q] = in[8 + q][l] - in[4 + q][l], r[12 + q] = in[4 + q][l] - in[12 + q][l];
+    for (q = 0; q < 16; q += 4) {
+      v[q * stride + l] = r[q] - r[q + 2], v[(q + 1) * stride + l] = r[q + 1] + r[q + 2];
+      v[(q + 2) * stride + l] = r[q + 2] - r[q + 1], v[(q + 3) * stride + l] = r[q + 1] - r[q + 3];
+    }
   }
+#endif
 }
 
 /* @section dlc_winograd_output */
 /* Winograd's output transform for 16 lanes (filters): the 16 products' rows in[0..15] to the 2×2
  * outputs Aᵀ·M·A + shift, output q (row-major) at out + q·16. */
-DLC_ELEMENT void dlc_winograd_output(const float *const *in, const float *shift, float *restrict out) {
-  const float *i0 = in[0], *i1 = in[1], *i2 = in[2], *i3 = in[3], *i4 = in[4], *i5 = in[5], *i6 = in[6];
-  const float *i7 = in[7], *i8 = in[8], *i9 = in[9], *i10 = in[10], *i11 = in[11], *i12 = in[12];
-  const float *i13 = in[13], *i14 = in[14], *i15 = in[15];
+DLC_ELEMENT void dlc_winograd_output(const float *const *in, const float *shift, float *out) {
+  int q;
+#if defined(DLC_LANES)
+  dlc_lanes m[16], s[4], e[4], b, o;
+  for (q = 0; q < 16; q++) memcpy(&m[q], in[q], sizeof m[q]);
+  memcpy(&b, shift, sizeof b);
+  /* Aᵀ·M down the columns (rows 0+1+2, 1−2−3), then the same along the rows. */
+  for (q = 0; q < 4; q++) s[q] = m[q] + m[4 + q] + m[8 + q], e[q] = m[4 + q] - m[8 + q] - m[12 + q];
+  o = s[0] + s[1] + s[2] + b, memcpy(out, &o, sizeof o);
+  o = s[1] - s[2] - s[3] + b, memcpy(out + 16, &o, sizeof o);
+  o = e[0] + e[1] + e[2] + b, memcpy(out + 32, &o, sizeof o);
+  o = e[1] - e[2] - e[3] + b, memcpy(out + 48, &o, sizeof o);
+#else
   int l;
   for (l = 0; l < 16; l++) {
-    /* Aᵀ·M down the columns (rows 0+1+2, 1−2−3), then the same along the rows. */
-    const float s0 = i0[l] + i4[l] + i8[l], s1 = i1[l] + i5[l] + i9[l], s2 = i2[l] + i6[l] + i10[l];
-    const float s3 = i3[l] + i7[l] + i11[l], e0 = i4[l] - i8[l] - i12[l], e1 = i5[l] - i9[l] - i13[l];
-    const float e2 = i6[l] - i10[l] - i14[l], e3 = i7[l] - i11[l] - i15[l];
-    out[l] = s0 + s1 + s2 + shift[l], out[16 + l] = s1 - s2 - s3 + shift[l];
-    out[32 + l] = e0 + e1 + e2 + shift[l], out[48 + l] = e1 - e2 - e3 + shift[l];
+    float s[4], e[4];
+    for (q = 0; q < 4; q++)
+      s[q] = in[q][l] + in[4 + q][l] + in[8 + q][l], e[q] = in[4 + q][l] - in[8 + q][l] - in[12 + q][l];
+    out[l] = s[0] + s[1] + s[2] + shift[l], out[16 + l] = s[1] - s[2] - s[3] + shift[l];
+    out[32 + l] = e[0] + e[1] + e[2] + shift[l], out[48 + l] = e[1] - e[2] - e[3] + shift[l];
   }
+#endif
 }
 
 /* @section dlc_winograd_part */
@@ -839,7 +868,7 @@ DLC_ELEMENT void dlc_winograd_part(const float **rows, int n, float part[16][16]
  * stays in cache between the three steps. kernel: U as a channels × (16·filters) matrix whose
  * element-by-element column groups are the 16 GEMMs' B operands, packed as dlc_conv2d packs groups
  * (or row-major). The window gives the padding; past the image reads zeros. Element-wise
- * activations only. scratch: channels + filters + 16·(tile·(channels + filters) + 32) floats. */
+ * activations only. scratch: channels + 2·filters + 16 + 16·(tile·(channels + filters) + 32) floats. */
 DLC_API void dlc_conv2d_winograd(const float *x, int batch, const dlc_window *w, int filters, const float *kernel,
                                  int kernel_packed, const float *bias, int activation, long tile, float *y,
                                  float *scratch) {
@@ -855,10 +884,13 @@ DLC_API void dlc_conv2d_winograd(const float *x, int batch, const dlc_window *w,
   /* Each of the 16 matrices a line (16 floats) past a whole number of tiles: a power-of-two stride
    * between the 16 rows the transforms read and write at once would put them all in one cache set. */
   const long v_stride = tile * channels + 16, m_stride = tile * filters + 16;
-  float *zeros = scratch, *sink = zeros + channels, *v = sink + filters, *m = v + 16 * v_stride;
+  float *zeros = scratch, *sink = zeros + channels, *shifts = sink + filters, *v = shifts + filters + 16;
+  float *m = v + 16 * v_stride;
   long start, t, example;
   int q, l, c0, k0, by, bx;
   memset(zeros, 0, sizeof(float) * (size_t)channels);
+  /* The bias in whole chunks of 16, zero past the filters. */
+  for (l = 0; l < filters + 16; l++) shifts[l] = bias && l < filters ? bias[l] : 0.0f;
   /* Where a patch's 16 pixels and a block's 4 outputs are, from their first, inside the image. */
   for (q = 0; q < 16; q++) patch_offsets[q] = ((long)(q / 4) * in_w + q % 4) * channels;
   for (q = 0; q < 4; q++) block_offsets[q] = ((long)(q / 2) * out_w + q % 2) * filters;
@@ -882,15 +914,14 @@ DLC_API void dlc_conv2d_winograd(const float *x, int batch, const dlc_window *w,
         const float *in[16];
         float part[16][LANES], out[16 * LANES];
         for (q = 0; q < 16; q++) in[q] = d[q] + c0;
-        if (n < LANES) dlc_winograd_part(in, n, part);
-        dlc_winograd_input(in, out);
-        for (q = 0; q < 16; q++) {
-          float *row = v + q * v_stride + t * channels + c0;
-          if (n == LANES) /* a fixed size: whole vectors, not a call */
-            memcpy(row, out + q * LANES, sizeof(float) * LANES);
-          else
-            for (l = 0; l < n; l++) row[l] = out[q * LANES + l];
+        if (n == LANES) {
+          dlc_winograd_input(in, v + t * channels + c0, v_stride);
+          continue;
         }
+        dlc_winograd_part(in, n, part);
+        dlc_winograd_input(in, out, LANES);
+        for (q = 0; q < 16; q++)
+          for (l = 0; l < n; l++) v[q * v_stride + t * channels + c0 + l] = out[q * LANES + l];
       }
       if (++bx == block_cols) {
         bx = 0;
@@ -913,12 +944,14 @@ DLC_API void dlc_conv2d_winograd(const float *x, int batch, const dlc_window *w,
       for (k0 = 0; k0 < filters; k0 += LANES) {
         const int n = DLC_MIN(LANES, filters - k0);
         const float *in[16];
-        float part[16][LANES], out[4 * LANES], shift[LANES];
+        float part[16][LANES], out[4 * LANES];
         for (q = 0; q < 16; q++) in[q] = m + q * m_stride + t * filters + k0;
         if (n < LANES) dlc_winograd_part(in, n, part);
-        for (l = 0; l < LANES; l++) shift[l] = bias && l < n ? bias[k0 + l] : 0.0f;
-        dlc_winograd_output(in, shift, out);
-        for (q = 0; q < 4; q++) dlc_for_activated(activation, l, n, target[q][k0 + l], out[q * LANES + l]);
+        dlc_winograd_output(in, shifts + k0, out);
+        if (n == LANES) /* a fixed count: whole vectors */
+          for (q = 0; q < 4; q++) dlc_for_activated(activation, l, LANES, target[q][k0 + l], out[q * LANES + l]);
+        else
+          for (q = 0; q < 4; q++) dlc_for_activated(activation, l, n, target[q][k0 + l], out[q * LANES + l]);
       }
       if (++bx == block_cols) {
         bx = 0;

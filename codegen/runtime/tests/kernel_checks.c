@@ -189,7 +189,8 @@ static void check_winograd(void) {
     float *transformed = malloc(sizeof(float) * (size_t)(16 * channels * filters));
     float *packed_kernel = malloc(sizeof(float) * (size_t)(16 * panels * DLC_PANEL * channels));
     float *bias = malloc(sizeof(float) * (size_t)filters), *y = malloc(sizeof(float) * (size_t)(batch * out_size));
-    float *scratch = malloc(sizeof(float) * (size_t)(channels + filters + 16 * (tile * (channels + filters) + 32)));
+    float *scratch =
+        malloc(sizeof(float) * (size_t)(channels + 2 * filters + 16 + 16 * (tile * (channels + filters) + 32)));
     if (!x || !kernel || !transformed || !packed_kernel || !bias || !y || !scratch) {
       printf("out of memory\n");
       exit(1);
