@@ -643,36 +643,52 @@ DLC_API void dlc_conv2d_few(const float *x, int batch, const dlc_window *w, int 
   example = 0, oh = 0, ow = 0;
   for (chunk = 0; chunk < total; chunk += DLC_TILE_ROWS) {
     const int rows = (int)DLC_MIN(DLC_TILE_ROWS, total - chunk);
-    for (r = 0; r < DLC_TILE_ROWS; r++) {
-      const float *image = x + example * in_size;
-      const int ih0 = oh * w->sh - w->pad_top, iw0 = ow * w->sw - w->pad_left;
-      if (r >= rows) {
-        for (i = 0; i < kh; i++) pointers[i * DLC_TILE_ROWS + r] = pointers[i * DLC_TILE_ROWS];
-        continue;
-      }
+    const int top = oh * w->sh - w->pad_top, left = ow * w->sw - w->pad_left;
+    /* The common case, by arithmetic: the chunk's positions along one output row, all their windows
+     * inside the image, so each window row's pointers step by the stride. */
+    if (rows == DLC_TILE_ROWS && ow + DLC_TILE_ROWS <= out_w && top >= 0 && top + (kh - 1) * w->dh < in_h &&
+        left >= 0 && left + (DLC_TILE_ROWS - 1) * w->sw + kw <= in_w) {
+      const long step = (long)w->sw * channels;
       for (i = 0; i < kh; i++) {
-        const int ih = ih0 + i * w->dh;
-        const float **pointer = pointers + i * DLC_TILE_ROWS + r;
-        if (ih < 0 || ih >= in_h) {
-          *pointer = zeros;
-        } else if (iw0 >= 0 && iw0 + kw <= in_w) {
-          *pointer = image + ((long)ih * in_w + iw0) * channels;
-        } else {
-          float *copy = edges + (long)(r * kh + i) * run;
-          for (j = 0; j < kw; j++) {
-            const int iw = iw0 + j, inside = iw >= 0 && iw < in_w;
-            const float *pixel = inside ? image + ((long)ih * in_w + iw) * channels : zeros;
-            int c;
-            for (c = 0; c < channels; c++) copy[j * channels + c] = inside ? pixel[c] : 0.0f;
-          }
-          *pointer = copy;
-        }
+        const float *first = x + example * in_size + ((long)(top + i * w->dh) * in_w + left) * channels;
+        for (r = 0; r < DLC_TILE_ROWS; r++) pointers[i * DLC_TILE_ROWS + r] = first + r * step;
       }
-      if (++ow == out_w) {
+      ow += DLC_TILE_ROWS;
+      if (ow == out_w) {
         ow = 0;
         if (++oh == out_h) oh = 0, example++;
       }
-    }
+    } else
+      for (r = 0; r < DLC_TILE_ROWS; r++) {
+        const float *image = x + example * in_size;
+        const int ih0 = oh * w->sh - w->pad_top, iw0 = ow * w->sw - w->pad_left;
+        if (r >= rows) {
+          for (i = 0; i < kh; i++) pointers[i * DLC_TILE_ROWS + r] = pointers[i * DLC_TILE_ROWS];
+          continue;
+        }
+        for (i = 0; i < kh; i++) {
+          const int ih = ih0 + i * w->dh;
+          const float **pointer = pointers + i * DLC_TILE_ROWS + r;
+          if (ih < 0 || ih >= in_h) {
+            *pointer = zeros;
+          } else if (iw0 >= 0 && iw0 + kw <= in_w) {
+            *pointer = image + ((long)ih * in_w + iw0) * channels;
+          } else {
+            float *copy = edges + (long)(r * kh + i) * run;
+            for (j = 0; j < kw; j++) {
+              const int iw = iw0 + j, inside = iw >= 0 && iw < in_w;
+              const float *pixel = inside ? image + ((long)ih * in_w + iw) * channels : zeros;
+              int c;
+              for (c = 0; c < channels; c++) copy[j * channels + c] = inside ? pixel[c] : 0.0f;
+            }
+            *pointer = copy;
+          }
+        }
+        if (++ow == out_w) {
+          ow = 0;
+          if (++oh == out_h) oh = 0, example++;
+        }
+      }
     for (j0 = 0; j0 < filters; j0 += DLC_PANEL)
       dlc_gemm_tile_indirect(rows, kh, run, pointers, 0, kernel + (long)j0 * patch, DLC_MIN(DLC_PANEL, filters - j0),
                              y + chunk * filters + j0, filters, 0);

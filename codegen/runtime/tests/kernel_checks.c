@@ -110,8 +110,9 @@ static void check_convolutions(void) {
       {6, 6, 3, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1},
       {13, 20, 1, 13, 10, 3, 3, 1, 2, 1, 1, 1, 1},
       {12, 19, 2, 3, 18, 5, 2, 3, 1, 2, 1, 2, 0},
+      {6, 40, 2, 2, 36, 3, 5, 1, 1, 2, 1, 0, 0},
   };
-  static const int group_counts[] = {1, 2, 1, 1, 1, 1}, filter_counts[] = {33, 20, 16, 5, 33, 16};
+  static const int group_counts[] = {1, 2, 1, 1, 1, 1, 1}, filter_counts[] = {33, 20, 16, 5, 33, 16, 20};
   const int batch = 3;
   int c, packed, n, oh, ow, f, i, j, ch;
   for (c = 0; c < (int)(sizeof windows / sizeof *windows); c++) {
