@@ -1,6 +1,6 @@
 // Properties of the generated C beyond its numbers: strict compilers, no allocation or stdio or
 // mutable globals, deterministic results, checked token ids, a sound arena, and the embedding example.
-import DLCCodegen
+@testable import DLCCodegen
 import DLCData
 import DLCDriver
 import DLCIR
@@ -171,6 +171,20 @@ final class GeneratedCPropertiesTests: XCTestCase {
         compilation, weights: weights, inputs: inputs, build: CodegenFixtures.sanitized, threads: threads)
       CodegenFixtures.assertClose(split, one, "\(threads) threads", tolerance: 1e-6)
     }
+  }
+
+  /// --threads starts a thread only for 2 M multiply-adds of work: a batch of a tiny model runs on
+  /// one thread, which is faster than starting another.
+  func testThreadsAreStartedOnlyForEnoughWork() throws {
+    let tiny = try XCTUnwrap(Driver.compile(path: graphs.appendingPathComponent("mlp_iris.dl").path).graph)
+    XCTAssertEqual(CMain.multiplyAdds(tiny), 836)  // dlc summary --macs: 4·50 + 50·12 + 12·3
+    let program = CMain.program(prefix: "mlp_iris", graph: tiny, external: false, inputParameters: ["measurements"])
+    XCTAssertTrue(program.contains("examples * 0L / 1000 < threads"), "a batch of mlp_iris on one thread")
+    let resnet = try XCTUnwrap(Driver.compile(path: graphs.appendingPathComponent("resnet8_cifar.dl").path).graph)
+    XCTAssertEqual(CMain.multiplyAdds(resnet), 12_575_360)  // dlc summary --macs
+    XCTAssertTrue(
+      CMain.program(prefix: "resnet8_cifar", graph: resnet, external: false, inputParameters: ["image"])
+        .contains("examples * 6287L / 1000 < threads"))
   }
 
   func testTokenIdsOutsideTheTableAreAnErrorNotARead() throws {
