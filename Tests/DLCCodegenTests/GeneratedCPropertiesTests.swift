@@ -1,6 +1,3 @@
-// Properties of the generated C beyond its numbers: strict compilers, no allocation or stdio or
-// mutable globals, deterministic results, checked token ids, a sound arena, and the embedding example.
-@testable import DLCCodegen
 import DLCData
 import DLCDriver
 import DLCIR
@@ -11,6 +8,10 @@ import DLCTestSupport
 import DLCWeights
 import Foundation
 import XCTest
+
+// Properties of the generated C beyond its numbers: strict compilers, no allocation or stdio or
+// mutable globals, deterministic results, checked token ids, a sound arena, and the embedding example.
+@testable import DLCCodegen
 
 final class GeneratedCPropertiesTests: XCTestCase {
   override func setUp() { CodegenFixtures.useTestCache() }
