@@ -1,3 +1,5 @@
+// Properties of the generated C beyond its numbers: strict compilers, no allocation or stdio or
+// mutable globals, deterministic results, checked token ids, a sound arena, and the embedding example.
 import DLCData
 import DLCDriver
 import DLCIR
@@ -9,8 +11,6 @@ import DLCWeights
 import Foundation
 import XCTest
 
-// Properties of the generated C beyond its numbers: strict compilers, no allocation or stdio or
-// mutable globals, deterministic results, checked token ids, a sound arena, and the embedding example.
 @testable import DLCCodegen
 
 final class GeneratedCPropertiesTests: XCTestCase {
