@@ -56,8 +56,10 @@ extension LayerDef {
           .conv2DWinograd(
             x: c.input(), window: window, filters: filters,
             kernel: try c.matrix(
-              winogradKernel(try c.values("kernel"), channels: window.channels, filters: filters),
-              rows: window.channels, columns: 16 * filters, groups: 16),
+              "kernel", transformed: "winograd", rows: window.channels, columns: 16 * filters, groups: 16
+            ) {
+              winogradKernel($0, channels: window.channels, filters: filters)
+            },
             bias: try c.optionalWeight("bias"), activation: c.activation, tile: winogradTile(c.shapes), y: c.output(),
             scratch: c.scratch))
         return

@@ -125,6 +125,22 @@ final class CommandLineTests: CLITestCase {
     ] {
       XCTAssertEqual(calls[name], kernel, name)
     }
+    // A shared layer's calls read one copy of the transformed kernel: 16·16·16 floats and the bias.
+    let directory = try temporaryDirectory()
+    try """
+    model shared_conv functional
+    input left: [8, 8, 16]
+    input right: [8, 8, 16]
+    conv = Conv2D(16, 3, padding="same")
+    a = left -> conv()
+    b = right -> conv()
+    output (a, b) -> Add()
+
+    """.write(toFile: directory + "/shared.dl", atomically: true, encoding: .utf8)
+    let shared = try run("ir", directory + "/shared.dl", "--kernels")
+    XCTAssertEqual(shared.status, 0, shared.stderr)
+    XCTAssertEqual(shared.stdout.components(separatedBy: "dlc_conv2d_winograd(").count, 3, shared.stdout)
+    XCTAssertTrue(shared.stdout.contains("\n# constants: 4112 floats\n"), shared.stdout)
   }
 
   func testIRPrintsTheArenaAndWithMemoryEveryBuffer() throws {

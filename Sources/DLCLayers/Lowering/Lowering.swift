@@ -147,8 +147,17 @@ public final class LoweringContext {
   /// One of the layer's weights as a GEMM's B operand (see `matrix(_:rows:columns:groups:)`),
   /// stored once however many calls of a shared layer read it.
   public func matrix(_ name: String, rows: Int, columns: Int, groups: Int = 1) throws -> WeightMatrix {
-    let offset = try constants.add(key: "\(node.name)/\(name) \(rows)x\(columns)/\(groups)") {
-      try laidOut(try values(name), rows: rows, columns: columns, groups: groups)
+    try matrix(name, transformed: "", rows: rows, columns: columns, groups: groups) { $0 }
+  }
+
+  /// One of the layer's weights transformed when the model is compiled (`kind` names the
+  /// transform), as a GEMM's B operand, stored once however many calls of a shared layer read it.
+  public func matrix(
+    _ name: String, transformed kind: String, rows: Int, columns: Int, groups: Int = 1,
+    by transform: ([Float]) throws -> [Float]
+  ) throws -> WeightMatrix {
+    let offset = try constants.add(key: "\(node.name)/\(name) \(kind) \(rows)x\(columns)/\(groups)") {
+      try laidOut(try transform(try values(name)), rows: rows, columns: columns, groups: groups)
     }
     return WeightMatrix(Operand(.constant, offset: offset), packed: layout == .panels)
   }
