@@ -102,7 +102,7 @@ extension LayerDef {
   /// Whether a convolution runs by Winograd's F(2×2, 3×3) (`dlc_conv2d_winograd`): 3×3, stride 1,
   /// undilated, ungrouped, an element-wise activation, and enough channels, filters and positions
   /// that the 2.25× fewer multiplies pay for the transforms (measured on one core: at 16 channels
-  /// and 16 filters it is 1.2× the direct convolution's speed, 1.6–2× at 64–128; below 16 of either,
+  /// and 16 filters it is 1.3× the direct convolution's speed, 1.6–2× at 32–128; below 16 of either,
   /// or on a 4×4 image, it loses).
   static func usesWinograd(_ s: LoweringShapes) -> Bool {
     let w = SlidingWindow(s)
@@ -124,26 +124,31 @@ extension LayerDef {
 
   /// A Keras 3×3 kernel (3, 3, channels, filters) transformed for Winograd: U = G·g·Gᵀ for each
   /// channel and filter, G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1], as a channels × (16·filters) matrix
-  /// whose column q·filters + f holds element q (row-major over the 4×4) of filter f's U.
+  /// whose column q·filters + f holds element q (row-major over the 4×4) of filter f's U. A kernel
+  /// of another size comes back as it is (the matrix's size check then reports it).
   static func winogradKernel(_ kernel: [Float], channels: Int, filters: Int) -> [Float] {
+    guard kernel.count == 9 * channels * filters else { return kernel }
     var transformed = [Float](repeating: 0, count: 16 * channels * filters)
+    // G·v for one column (or row) of three: v0, (v0+v1+v2)/2, (v0−v1+v2)/2, v2.
+    func expand(_ v0: Float, _ v1: Float, _ v2: Float) -> (Float, Float, Float, Float) {
+      (v0, 0.5 * (v0 + v1 + v2), 0.5 * (v0 - v1 + v2), v2)
+    }
     for channel in 0..<channels {
       for filter in 0..<filters {
-        let g = (0..<9).map { kernel[($0 * channels + channel) * filters + filter] }
-        // G·g: rows g0, (g0+g1+g2)/2, (g0−g1+g2)/2, g2 of the 3×3 (as rows of three).
-        var rows = [Float](repeating: 0, count: 12)
-        for j in 0..<3 {
-          rows[j] = g[j]
-          rows[3 + j] = 0.5 * (g[j] + g[3 + j] + g[6 + j])
-          rows[6 + j] = 0.5 * (g[j] - g[3 + j] + g[6 + j])
-          rows[9 + j] = g[6 + j]
+        func g(_ i: Int, _ j: Int) -> Float { kernel[((i * 3 + j) * channels + channel) * filters + filter] }
+        // G·g, column by column, then (G·g)·Gᵀ along each of its four rows (no arrays: VGG16 has
+        // 1.6 M channel-filter pairs to transform).
+        let c0 = expand(g(0, 0), g(1, 0), g(2, 0)), c1 = expand(g(0, 1), g(1, 1), g(2, 1))
+        let c2 = expand(g(0, 2), g(1, 2), g(2, 2))
+        func store(_ i: Int, _ row: (Float, Float, Float, Float)) {
+          let first = channel * 16 * filters + 4 * i * filters + filter
+          (transformed[first], transformed[first + filters]) = (row.0, row.1)
+          (transformed[first + 2 * filters], transformed[first + 3 * filters]) = (row.2, row.3)
         }
-        // (G·g)·Gᵀ: the same along each row.
-        for i in 0..<4 {
-          let (a, b, c) = (rows[3 * i], rows[3 * i + 1], rows[3 * i + 2])
-          let row = [a, 0.5 * (a + b + c), 0.5 * (a - b + c), c]
-          for j in 0..<4 { transformed[channel * 16 * filters + (4 * i + j) * filters + filter] = row[j] }
-        }
+        store(0, expand(c0.0, c1.0, c2.0))
+        store(1, expand(c0.1, c1.1, c2.1))
+        store(2, expand(c0.2, c1.2, c2.2))
+        store(3, expand(c0.3, c1.3, c2.3))
       }
     }
     return transformed
