@@ -138,7 +138,8 @@ extension LayerDef {
         func g(_ i: Int, _ j: Int) -> Float { kernel[((i * 3 + j) * channels + channel) * filters + filter] }
         // G·g, column by column, then (G·g)·Gᵀ along each of its four rows (no arrays: VGG16 has
         // 1.6 M channel-filter pairs to transform).
-        let c0 = expand(g(0, 0), g(1, 0), g(2, 0)), c1 = expand(g(0, 1), g(1, 1), g(2, 1))
+        let c0 = expand(g(0, 0), g(1, 0), g(2, 0))
+        let c1 = expand(g(0, 1), g(1, 1), g(2, 1))
         let c2 = expand(g(0, 2), g(1, 2), g(2, 2))
         func store(_ i: Int, _ row: (Float, Float, Float, Float)) {
           let first = channel * 16 * filters + 4 * i * filters + filter
