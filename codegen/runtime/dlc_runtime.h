@@ -917,14 +917,17 @@ DLC_API void dlc_conv2d_winograd(const float *x, int batch, const dlc_window *w,
     for (t = 0; t < count; t++) {
       const float *d[16];
       const int ih0 = 2 * by - pad_top, iw0 = 2 * bx - pad_left;
-      const float *corner = x + example * in_size + ((long)ih0 * in_w + iw0) * channels;
-      if (ih0 >= 0 && ih0 + 4 <= in_h && iw0 >= 0 && iw0 + 4 <= in_w)
+      const float *image = x + example * in_size;
+      if (ih0 >= 0 && ih0 + 4 <= in_h && iw0 >= 0 && iw0 + 4 <= in_w) {
+        const float *corner = image + ((long)ih0 * in_w + iw0) * channels;
         for (q = 0; q < 16; q++) d[q] = corner + patch_offsets[q];
-      else
+      } else {
+        /* In the padding: a pointer only to pixels that exist, zeros for the rest. */
         for (q = 0; q < 16; q++) {
           const int ih = ih0 + q / 4, iw = iw0 + q % 4;
-          d[q] = ih >= 0 && ih < in_h && iw >= 0 && iw < in_w ? corner + patch_offsets[q] : zeros;
+          d[q] = ih >= 0 && ih < in_h && iw >= 0 && iw < in_w ? image + ((long)ih * in_w + iw) * channels : zeros;
         }
+      }
       for (c0 = 0; c0 < channels; c0 += LANES) {
         const int n = DLC_MIN(LANES, channels - c0);
         const float *in[16];
