@@ -29,6 +29,16 @@ static void pack(int k, int n, const float *b, int ldb, float *packed) {
 
 static int failures = 0;
 
+/* `count` floats, or the program ends: a check that cannot allocate has nothing to check. */
+static float *floats(size_t count) {
+  float *p = malloc(sizeof(float) * count);
+  if (!p) {
+    printf("out of memory\n");
+    exit(1);
+  }
+  return p;
+}
+
 static void fail(const char *what, int m, int n, int k, int accumulate, int i, int j, double got, double want) {
   if (failures++ < 20)
     printf("%s m=%d n=%d k=%d accumulate=%d: c[%d][%d] = %.9g, want %.9g\n", what, m, n, k, accumulate, i, j, got,
@@ -67,15 +77,11 @@ static void check_products(void) {
         for (accumulate = 0; accumulate < 2; accumulate++) {
           const int m = ms[mi], n = ns[ni], k = ks[ki], lda = k + 1, ldb = n + 2, ldc = n + 3;
           const int panels = (n + DLC_PANEL - 1) / DLC_PANEL;
-          float *a = malloc(sizeof(float) * ((size_t)m * lda + 1));
-          float *b = malloc(sizeof(float) * ((size_t)k * ldb + 1));
-          float *bt = malloc(sizeof(float) * ((size_t)n * lda + 1));
-          float *packed = malloc(sizeof(float) * ((size_t)panels * DLC_PANEL * k + 1));
-          float *start = malloc(sizeof(float) * (size_t)m * ldc), *c = malloc(sizeof(float) * (size_t)m * ldc);
-          if (!a || !b || !bt || !packed || !start || !c) {
-            printf("out of memory\n");
-            exit(1);
-          }
+          float *a = floats((size_t)m * lda + 1);
+          float *b = floats((size_t)k * ldb + 1);
+          float *bt = floats((size_t)n * lda + 1);
+          float *packed = floats((size_t)panels * DLC_PANEL * k + 1);
+          float *start = floats((size_t)m * ldc), *c = floats((size_t)m * ldc);
           for (i = 0; i < m * lda; i++) a[i] = uniform();
           for (i = 0; i < k * ldb; i++) b[i] = uniform();
           for (j = 0; j < n; j++)
@@ -121,15 +127,11 @@ static void check_convolutions(void) {
     const int gc = w->channels / groups, gf = filters / groups, patch = w->kh * w->kw * gc;
     const long in_size = (long)w->in_h * w->in_w * w->channels, out_size = (long)w->out_h * w->out_w * filters;
     const long tile = 5, panels = (gf + DLC_PANEL - 1) / DLC_PANEL;
-    float *x = malloc(sizeof(float) * (size_t)(batch * in_size));
-    float *kernel = malloc(sizeof(float) * (size_t)(patch * filters));
-    float *packed_kernel = malloc(sizeof(float) * (size_t)(groups * panels * DLC_PANEL * patch));
-    float *bias = malloc(sizeof(float) * (size_t)filters), *y = malloc(sizeof(float) * (size_t)(batch * out_size));
-    float *scratch = malloc(sizeof(float) * (size_t)((tile > 9 ? tile : 9) * patch)); /* dlc_conv2d's minimum */
-    if (!x || !kernel || !packed_kernel || !bias || !y || !scratch) {
-      printf("out of memory\n");
-      exit(1);
-    }
+    float *x = floats((size_t)(batch * in_size));
+    float *kernel = floats((size_t)(patch * filters));
+    float *packed_kernel = floats((size_t)(groups * panels * DLC_PANEL * patch));
+    float *bias = floats((size_t)filters), *y = floats((size_t)(batch * out_size));
+    float *scratch = floats((size_t)((tile > 9 ? tile : 9) * patch)); /* dlc_conv2d's minimum */
     for (i = 0; i < batch * in_size; i++) x[i] = uniform();
     for (i = 0; i < patch * filters; i++) kernel[i] = uniform();
     for (f = 0; f < filters; f++) bias[f] = uniform();
@@ -185,17 +187,12 @@ static void check_winograd(void) {
     const int filters = filter_counts[c], channels = w->channels;
     const long in_size = (long)w->in_h * w->in_w * channels, out_size = (long)w->out_h * w->out_w * filters;
     const long tile = 5, panels = (filters + DLC_PANEL - 1) / DLC_PANEL;
-    float *x = malloc(sizeof(float) * (size_t)(batch * in_size));
-    float *kernel = malloc(sizeof(float) * (size_t)(9 * channels * filters));
-    float *transformed = malloc(sizeof(float) * (size_t)(16 * channels * filters));
-    float *packed_kernel = malloc(sizeof(float) * (size_t)(16 * panels * DLC_PANEL * channels));
-    float *bias = malloc(sizeof(float) * (size_t)filters), *y = malloc(sizeof(float) * (size_t)(batch * out_size));
-    float *scratch =
-        malloc(sizeof(float) * (size_t)(channels + 2 * filters + 16 + 16 * (tile * (channels + filters) + 32)));
-    if (!x || !kernel || !transformed || !packed_kernel || !bias || !y || !scratch) {
-      printf("out of memory\n");
-      exit(1);
-    }
+    float *x = floats((size_t)(batch * in_size));
+    float *kernel = floats((size_t)(9 * channels * filters));
+    float *transformed = floats((size_t)(16 * channels * filters));
+    float *packed_kernel = floats((size_t)(16 * panels * DLC_PANEL * channels));
+    float *bias = floats((size_t)filters), *y = floats((size_t)(batch * out_size));
+    float *scratch = floats((size_t)(channels + 2 * filters + 16 + 16 * (tile * (channels + filters) + 32)));
     for (i = 0; i < batch * in_size; i++) x[i] = uniform();
     for (i = 0; i < 9 * channels * filters; i++) kernel[i] = uniform();
     for (f = 0; f < filters; f++) bias[f] = uniform();
