@@ -11,8 +11,7 @@ enum CMain {
   /// The model's multiply-adds per example (0 for a layer whose count is unknown).
   static func multiplyAdds(_ graph: Graph, registry: LayerRegistry = .standard) -> Int {
     graph.layers.reduce(0) { total, node in
-      let application = LayerApplication(inputs: node.dataInputs.map(graph.type(of:)), arguments: node.attributes)
-      let count = registry.definition(ofOp: node.op).flatMap { $0.macs(application, node.outputs) } ?? 0
+      let count = registry.definition(ofOp: node.op)?.macs(of: node, in: graph) ?? 0
       return total.addingReportingOverflow(count).overflow ? Int.max : total + count
     }
   }
@@ -303,9 +302,11 @@ enum CMain {
         arena = malloc(\(macro)_ARENA_BYTES > 0 ? \(macro)_ARENA_BYTES : 1);
         if (!arena) { fprintf(stderr, "error: out of memory for the arena (%ld bytes)\\n", (long)\(macro)_ARENA_BYTES); goto done; }
         if (threads > examples) threads = examples > 0 ? examples : 1;
-        /* A thread costs more to start than a small slice takes to compute. */
-        if (threads > 1 && examples * \(threadsPerThousandExamples)L / 1000 < threads)
-          threads = examples * \(threadsPerThousandExamples)L / 1000 > 1 ? examples * \(threadsPerThousandExamples)L / 1000 : 1;
+        {
+          /* A thread costs more to start than a small slice takes to compute. */
+          const long worth = examples * \(threadsPerThousandExamples)L / 1000;
+          if (threads > 1 && worth < threads) threads = worth > 1 ? worth : 1;
+        }
         for (i = 0; i < threads; i++) {
           arenas[i] = i == 0 ? arena : malloc(\(macro)_ARENA_BYTES > 0 ? \(macro)_ARENA_BYTES : 1);
           if (!arenas[i]) { fprintf(stderr, "error: out of memory for thread %d's arena\\n", i); goto done; }

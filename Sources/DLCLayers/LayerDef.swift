@@ -128,6 +128,11 @@ public struct LayerDef {
   public let parameters: (LayerApplication) -> [ParameterSpec]
   /// Multiply-accumulates for one example (for `dlc summary --macs`); nil when the count overflows.
   public let macs: (LayerApplication, [TensorType]) -> Int?
+
+  /// `macs` of one of `graph`'s nodes, whose op this layer is.
+  public func macs(of node: Node, in graph: Graph) -> Int? {
+    macs(LayerApplication(inputs: node.dataInputs.map(graph.type(of:)), arguments: node.attributes), node.outputs)
+  }
   /// Name prefixes of the sublayers Keras builds inside this layer; each uses up an auto-name
   /// (a Dropout after a MultiHeadAttention is `dropout_1`), so dlc reserves them too.
   public let internalLayers: [String]

@@ -48,9 +48,7 @@ public struct ModelSummary {
     if countingMACs {
       for node in original.nodes {
         guard let definition = registry[node.op] else { continue }
-        let application = LayerApplication(
-          inputs: node.dataInputs.map(original.type(of:)), arguments: node.attributes)
-        guard let count = definition.macs(application, node.outputs) else {
+        guard let count = definition.macs(of: node, in: original) else {
           throw Self.tooManyMACs(node.op, node.name, node.range)
         }
         macsOf[node.id] = count
