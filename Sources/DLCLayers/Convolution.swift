@@ -52,11 +52,12 @@ extension LayerDef {
       let window = SlidingWindow(c.shapes)
       let (groups, filters) = (c.arguments.int(.groups), c.arguments.int(.filters))
       if usesWinograd(c.shapes) {
+        let elements = winogradElements(window)
         c.emit(
           .conv2DWinograd(
             x: c.input(), window: window, filters: filters,
             kernel: try c.matrix(
-              "kernel", transformed: "winograd", rows: window.channels, columns: 16 * filters, groups: 16
+              "kernel", transformed: "winograd", rows: window.channels, columns: elements * filters, groups: elements
             ) {
               winogradKernel($0, channels: window.channels, filters: filters)
             },
@@ -91,43 +92,65 @@ extension LayerDef {
     let w = SlidingWindow(s)
     if usesWinograd(s) {
       let filters = s.arguments.int(.filters)
-      return w.channels + 2 * filters + 16 + 16 * (winogradTile(s) * (w.channels + filters) + 32)
+      return w.channels + 2 * filters + 16 + winogradElements(w) * (winogradTile(s) * (w.channels + filters) + 32)
     }
     let groups = max(1, s.arguments.int(.groups))
     if w.kh == 1 && w.kw == 1 && w.sh == 1 && w.sw == 1 && w.padTop == 0 && w.padLeft == 0 && groups == 1 { return 0 }
-    // At least 9 window patches: a few-channel convolution's edge copies (dlc_conv2d_few).
-    return max(convolutionTile(s), 9) * w.kh * w.kw * (w.channels / groups)
+    let im2col = convolutionTile(s) * w.kh * w.kw * (w.channels / groups)
+    // Whether dlc_conv2d_few runs depends on the instruction set the C is built for, so the
+    // scratch holds either.
+    return w.channels < 8 && groups == 1 && w.dw == 1 ? max(im2col, fewChannelScratch(w)) : im2col
   }
 
-  /// Whether a convolution runs by Winograd's F(2×2, 3×3) (`dlc_conv2d_winograd`): 3×3, stride 1,
-  /// undilated, ungrouped, an element-wise activation, and enough channels, filters and positions
-  /// that the 2.25× fewer multiplies pay for the transforms (measured on one core: at 16 channels
-  /// and 16 filters it is 1.3× the direct convolution's speed, 1.6–2× at 32–128; below 16 of either,
-  /// or on a 4×4 image, it loses).
+  /// `dlc_conv2d_few`'s scratch: one example's image with the padding its windows reach into.
+  static func fewChannelScratch(_ w: SlidingWindow) -> Int {
+    let height = (w.outH - 1) * w.sh + (w.kh - 1) * w.dh + 1
+    let width = (w.outW - 1) * w.sw + w.kw
+    let padded = w.padTop > 0 || w.padLeft > 0 || height > w.inH || width > w.inW
+    return padded ? height * width * w.channels : 0
+  }
+
+  /// Whether a convolution runs by Winograd's F(2×2, 3×3) or F(2×2, 5×5) (`dlc_conv2d_winograd`):
+  /// 3×3 or 5×5, stride 1, undilated, ungrouped, an element-wise activation, and enough channels,
+  /// filters and positions that the fewer multiplies (2.25× for 3×3, 2.8× for 5×5) pay for the
+  /// transforms. Measured on one core: a 3×3 at 16 channels and 16 filters runs 1.3× the direct
+  /// convolution's speed, 1.6–2× at 32–128 (below 16 of either, or on a 4×4 image, it loses); a 5×5
+  /// from 32 channels to 16 filters on 14×14 runs 2×.
   static func usesWinograd(_ s: LoweringShapes) -> Bool {
     let w = SlidingWindow(s)
     let activation = Activation.named(s.arguments.string(.activation)) ?? .linear
-    return w.kh == 3 && w.kw == 3 && w.sh == 1 && w.sw == 1 && w.dh == 1 && w.dw == 1
+    return (w.kh == 3 || w.kh == 5) && w.kw == w.kh && w.sh == 1 && w.sw == 1 && w.dh == 1 && w.dw == 1
       && s.arguments.int(.groups) == 1 && !activation.isAxiswise && w.channels >= 16
       && s.arguments.int(.filters) >= 16 && w.outH * w.outW >= 36
   }
 
-  /// Blocks of 2×2 outputs per Winograd tile (across examples): as many as keep its 16 transformed
-  /// input and output matrices within the larger of one example's input and output (as the im2col
-  /// tile is kept), between 16 (fewer rows make a poor GEMM) and 64 (more gain nothing measurable).
+  /// The elements of a Winograd patch (and GEMMs per tile): 4×4 for a 3×3 kernel, 6×6 for 5×5.
+  static func winogradElements(_ w: SlidingWindow) -> Int { (w.kh + 1) * (w.kh + 1) }
+
+  /// Blocks of 2×2 outputs per Winograd tile (across examples): as many as keep its transformed
+  /// input and output matrices (one per patch element) within the larger of one example's input and
+  /// output (as the im2col tile is kept), between 16 (fewer rows make a poor GEMM) and 64 (more gain
+  /// nothing measurable).
   static func winogradTile(_ s: LoweringShapes) -> Int {
     let w = SlidingWindow(s)
     let blocks = (w.outH + 1) / 2 * ((w.outW + 1) / 2) * max(1, s.maxBatch)
     let budget = max(s.input.reduce(1, *), s.output.reduce(1, *))
-    return max(1, min(blocks, max(16, min(64, budget / (16 * (w.channels + s.arguments.int(.filters)))))))
+    let perBlock = winogradElements(w) * (w.channels + s.arguments.int(.filters))
+    return max(1, min(blocks, max(16, min(64, budget / perBlock))))
   }
 
-  /// A Keras 3×3 kernel (3, 3, channels, filters) transformed for Winograd: U = G·g·Gᵀ for each
-  /// channel and filter, G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1], as a channels × (16·filters) matrix
-  /// whose column q·filters + f holds element q (row-major over the 4×4) of filter f's U. A kernel
-  /// of another size comes back as it is (the matrix's size check then reports it).
+  /// A Keras 3×3 or 5×5 kernel (k, k, channels, filters) transformed for Winograd: U = G·g·Gᵀ for
+  /// each channel and filter, as a channels × (elements·filters) matrix whose column q·filters + f
+  /// holds element q (row-major over the patch) of filter f's U. A kernel of another size comes back
+  /// as it is (the matrix's size check then reports it).
   static func winogradKernel(_ kernel: [Float], channels: Int, filters: Int) -> [Float] {
-    guard kernel.count == 9 * channels * filters else { return kernel }
+    if kernel.count == 9 * channels * filters { return winogradKernel3(kernel, channels: channels, filters: filters) }
+    if kernel.count == 25 * channels * filters { return winogradKernel5(kernel, channels: channels, filters: filters) }
+    return kernel
+  }
+
+  /// F(2×2, 3×3): G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].
+  static func winogradKernel3(_ kernel: [Float], channels: Int, filters: Int) -> [Float] {
     var transformed = [Float](repeating: 0, count: 16 * channels * filters)
     // G·v for one column (or row) of three: v0, (v0+v1+v2)/2, (v0−v1+v2)/2, v2.
     func expand(_ v0: Float, _ v1: Float, _ v2: Float) -> (Float, Float, Float, Float) {
@@ -150,6 +173,38 @@ extension LayerDef {
         store(1, expand(c0.1, c1.1, c2.1))
         store(2, expand(c0.2, c1.2, c2.2))
         store(3, expand(c0.3, c1.3, c2.3))
+      }
+    }
+    return transformed
+  }
+
+  /// F(2×2, 5×5) with interpolation points 0, ±1, ±2 and infinity: G is 6×5 (the runtime's
+  /// `dlc_winograd_b6` and `dlc_winograd_a6` are its Bᵀ and Aᵀ). The products are in Double, one
+  /// rounding at the end; the two work buffers are allocated once for all channel-filter pairs.
+  static func winogradKernel5(_ kernel: [Float], channels: Int, filters: Int) -> [Float] {
+    let g: [[Double]] = [
+      [1.0 / 4, 0, 0, 0, 0],
+      [-1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6],
+      [-1.0 / 6, 1.0 / 6, -1.0 / 6, 1.0 / 6, -1.0 / 6],
+      [1.0 / 24, 1.0 / 12, 1.0 / 6, 1.0 / 3, 2.0 / 3],
+      [1.0 / 24, -1.0 / 12, 1.0 / 6, -1.0 / 3, 2.0 / 3],
+      [0, 0, 0, 0, 1],
+    ]
+    var transformed = [Float](repeating: 0, count: 36 * channels * filters)
+    var taps = [Double](repeating: 0, count: 25)
+    var expanded = [Double](repeating: 0, count: 30)  // G·g: 6 rows of 5
+    for channel in 0..<channels {
+      for filter in 0..<filters {
+        for tap in 0..<25 { taps[tap] = Double(kernel[(tap * channels + channel) * filters + filter]) }
+        for i in 0..<6 {
+          for j in 0..<5 { expanded[i * 5 + j] = (0..<5).reduce(0) { $0 + g[i][$1] * taps[$1 * 5 + j] } }
+        }
+        for i in 0..<6 {
+          for j in 0..<6 {
+            let u = (0..<5).reduce(0) { $0 + expanded[i * 5 + $1] * g[j][$1] }
+            transformed[(channel * 36 + i * 6 + j) * filters + filter] = Float(u)
+          }
+        }
       }
     }
     return transformed

@@ -57,7 +57,8 @@ enum { DLC_SIMPLE_RNN = 0, DLC_LSTM, DLC_GRU };
  * (depth × 16 floats, contiguous): dlc packs weights into panels when it compiles a model, and
  * the products of two computed matrices copy blocks of B into one as they go. A tile is
  * C[rows×columns] = A·panel (+ C when accumulate) for rows ≤ DLC_TILE_ROWS and columns ≤ 16, with C
- * in registers throughout. A is given indirectly, as `segments` runs of `depth` values per row:
+ * in registers throughout; a convolution's tile also adds its bias (columns floats, or NULL) and
+ * applies relu (the common activation) before the store, so no second pass reads the output. A is given indirectly, as `segments` runs of `depth` values per row:
  * pointers[s·DLC_TILE_ROWS + r] + offset is where row r's run s starts (rows past `rows` repeat a
  * real row; their results are dropped), and the panel's rows follow the runs in order. A plain
  * matrix is one segment; a convolution passes one segment per kernel tap, pointing into the image
@@ -86,7 +87,8 @@ enum { DLC_SIMPLE_RNN = 0, DLC_LSTM, DLC_GRU };
 
 #if defined(DLC_AVX512)
 DLC_API void dlc_gemm_tile_indirect(int rows, int segments, int depth, const float *const *pointers, long offset,
-                                    const float *panel, int columns, float *c, int ldc, int accumulate) {
+                                    const float *panel, int columns, float *c, int ldc, int accumulate,
+                                    const float *bias, int relu) {
   const __mmask16 keep = (__mmask16)((1u << columns) - 1u);
   __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
   __m512 sums[8];
@@ -112,12 +114,15 @@ DLC_API void dlc_gemm_tile_indirect(int rows, int segments, int depth, const flo
     float *row = c + (long)r * ldc;
     __m512 sum = sums[r];
     if (accumulate) sum = _mm512_add_ps(sum, _mm512_maskz_loadu_ps(keep, row));
+    if (bias) sum = _mm512_add_ps(sum, _mm512_maskz_loadu_ps(keep, bias));
+    if (relu) sum = _mm512_max_ps(_mm512_setzero_ps(), sum); /* a NaN sum stays NaN */
     _mm512_mask_storeu_ps(row, keep, sum);
   }
 }
 #elif defined(DLC_AVX2)
 DLC_API void dlc_gemm_tile_indirect(int rows, int segments, int depth, const float *const *pointers, long offset,
-                                    const float *panel, int columns, float *c, int ldc, int accumulate) {
+                                    const float *panel, int columns, float *c, int ldc, int accumulate,
+                                    const float *bias, int relu) {
   __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
   __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
   float sums[6][16];
@@ -149,12 +154,16 @@ DLC_API void dlc_gemm_tile_indirect(int rows, int segments, int depth, const flo
   _mm256_storeu_ps(sums[5], c50), _mm256_storeu_ps(sums[5] + 8, c51);
   for (r = 0; r < rows; r++) {
     float *row = c + (long)r * ldc;
-    for (j = 0; j < columns; j++) row[j] = (accumulate ? row[j] : 0.0f) + sums[r][j];
+    for (j = 0; j < columns; j++) {
+      const float v = (accumulate ? row[j] : 0.0f) + sums[r][j] + (bias ? bias[j] : 0.0f);
+      row[j] = relu && v < 0.0f ? 0.0f : v;
+    }
   }
 }
 #else
 DLC_API void dlc_gemm_tile_indirect(int rows, int segments, int depth, const float *const *pointers, long offset,
-                                    const float *panel, int columns, float *c, int ldc, int accumulate) {
+                                    const float *panel, int columns, float *c, int ldc, int accumulate,
+                                    const float *bias, int relu) {
   float s0[16] = {0}, s1[16] = {0}, s2[16] = {0}, s3[16] = {0};
   float *sums[4];
   int s, p, j, r;
@@ -175,7 +184,10 @@ DLC_API void dlc_gemm_tile_indirect(int rows, int segments, int depth, const flo
   sums[0] = s0, sums[1] = s1, sums[2] = s2, sums[3] = s3;
   for (r = 0; r < rows; r++) {
     float *row = c + (long)r * ldc;
-    for (j = 0; j < columns; j++) row[j] = (accumulate ? row[j] : 0.0f) + sums[r][j];
+    for (j = 0; j < columns; j++) {
+      const float v = (accumulate ? row[j] : 0.0f) + sums[r][j] + (bias ? bias[j] : 0.0f);
+      row[j] = relu && v < 0.0f ? 0.0f : v;
+    }
   }
 }
 #endif
@@ -213,8 +225,76 @@ DLC_API void dlc_gemm_rows(int m, int depth, const float *a, int lda, const floa
       continue;
     }
     for (r = 0; r < DLC_TILE_ROWS; r++) pointers[r] = first + (long)(r < rows ? r : 0) * lda;
-    dlc_gemm_tile_indirect(rows, 1, depth, pointers, 0, panel, columns, c + (long)i * ldc, ldc, accumulate);
+    dlc_gemm_tile_indirect(rows, 1, depth, pointers, 0, panel, columns, c + (long)i * ldc, ldc, accumulate, NULL, 0);
   }
+}
+
+/* @section dlc_gemm_tiles_indirect */
+#if defined(DLC_AVX512)
+/* Two panels at once (17..32 columns): each A value is broadcast once for both, and a tile of a
+ * shallow product (a first layer's 9 or 27 deep) costs one call instead of two. */
+DLC_API void dlc_gemm_tile_indirect_pair(int rows, int segments, int depth, const float *const *pointers,
+                                         const float *panel, int columns, float *c, int ldc, const float *bias,
+                                         int relu) {
+  const long next = (long)segments * depth * 16;
+  const __mmask16 keep = (__mmask16)((1u << (columns - 16)) - 1u);
+  __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+  __m512 d0 = c0, d1 = c0, d2 = c0, d3 = c0, d4 = c0, d5 = c0, d6 = c0, d7 = c0;
+  __m512 sums[8][2];
+  int s, p, r, h;
+  for (s = 0; s < segments; s++, pointers += 8, panel += (long)depth * 16) {
+    const float *a0 = pointers[0], *a1 = pointers[1], *a2 = pointers[2], *a3 = pointers[3];
+    const float *a4 = pointers[4], *a5 = pointers[5], *a6 = pointers[6], *a7 = pointers[7];
+    for (p = 0; p < depth; p++) {
+      const __m512 b = _mm512_loadu_ps(panel + (long)p * 16), e = _mm512_loadu_ps(panel + next + (long)p * 16);
+      __m512 x = _mm512_set1_ps(a0[p]);
+      c0 = _mm512_fmadd_ps(x, b, c0), d0 = _mm512_fmadd_ps(x, e, d0);
+      x = _mm512_set1_ps(a1[p]);
+      c1 = _mm512_fmadd_ps(x, b, c1), d1 = _mm512_fmadd_ps(x, e, d1);
+      x = _mm512_set1_ps(a2[p]);
+      c2 = _mm512_fmadd_ps(x, b, c2), d2 = _mm512_fmadd_ps(x, e, d2);
+      x = _mm512_set1_ps(a3[p]);
+      c3 = _mm512_fmadd_ps(x, b, c3), d3 = _mm512_fmadd_ps(x, e, d3);
+      x = _mm512_set1_ps(a4[p]);
+      c4 = _mm512_fmadd_ps(x, b, c4), d4 = _mm512_fmadd_ps(x, e, d4);
+      x = _mm512_set1_ps(a5[p]);
+      c5 = _mm512_fmadd_ps(x, b, c5), d5 = _mm512_fmadd_ps(x, e, d5);
+      x = _mm512_set1_ps(a6[p]);
+      c6 = _mm512_fmadd_ps(x, b, c6), d6 = _mm512_fmadd_ps(x, e, d6);
+      x = _mm512_set1_ps(a7[p]);
+      c7 = _mm512_fmadd_ps(x, b, c7), d7 = _mm512_fmadd_ps(x, e, d7);
+    }
+  }
+  sums[0][0] = c0, sums[1][0] = c1, sums[2][0] = c2, sums[3][0] = c3;
+  sums[4][0] = c4, sums[5][0] = c5, sums[6][0] = c6, sums[7][0] = c7;
+  sums[0][1] = d0, sums[1][1] = d1, sums[2][1] = d2, sums[3][1] = d3;
+  sums[4][1] = d4, sums[5][1] = d5, sums[6][1] = d6, sums[7][1] = d7;
+  for (r = 0; r < rows; r++)
+    for (h = 0; h < 2; h++) {
+      const __mmask16 mask = h ? keep : (__mmask16)0xFFFF;
+      float *row = c + (long)r * ldc + h * 16;
+      __m512 sum = sums[r][h];
+      if (bias) sum = _mm512_add_ps(sum, _mm512_maskz_loadu_ps(mask, bias + h * 16));
+      if (relu) sum = _mm512_max_ps(_mm512_setzero_ps(), sum);
+      _mm512_mask_storeu_ps(row, mask, sum);
+    }
+}
+#endif
+
+/* One tile of rows (dlc_gemm_rows' tile) against all of a packed matrix's panels (16 columns each,
+ * panel after panel of segments·depth rows): a convolution's tile, which also takes bias and relu. */
+DLC_API void dlc_gemm_tiles_indirect(int rows, int segments, int depth, const float *const *pointers,
+                                     const float *panels, int columns, float *c, int ldc, const float *bias, int relu) {
+  const long panel_size = (long)segments * depth * DLC_PANEL;
+  int j0 = 0;
+#if defined(DLC_AVX512)
+  for (; j0 + DLC_PANEL < columns; j0 += 2 * DLC_PANEL)
+    dlc_gemm_tile_indirect_pair(rows, segments, depth, pointers, panels + j0 / DLC_PANEL * panel_size,
+                                DLC_MIN(2 * DLC_PANEL, columns - j0), c + j0, ldc, bias ? bias + j0 : NULL, relu);
+#endif
+  for (; j0 < columns; j0 += DLC_PANEL)
+    dlc_gemm_tile_indirect(rows, segments, depth, pointers, 0, panels + j0 / DLC_PANEL * panel_size,
+                           DLC_MIN(DLC_PANEL, columns - j0), c + j0, ldc, 0, bias ? bias + j0 : NULL, relu);
 }
 
 /* @section dlc_gemm_packed */
@@ -621,78 +701,76 @@ DLC_API void dlc_im2col(const float *image, const dlc_window *w, int first, int 
 typedef float dlc_lanes __attribute__((vector_size(64)));
 #endif
 
+/* @section dlc_padded_image */
+/* One example's image with the padding its windows reach into, as a height×width×channels image of
+ * its own (zeros around the copy), so that every window lies wholly inside it. */
+DLC_API void dlc_padded_image(const float *image, const dlc_window *w, int height, int width, float *padded) {
+  const int channels = w->channels;
+  const int left = DLC_MIN(w->pad_left, width), copied = DLC_MAX(0, DLC_MIN(w->in_w, width - w->pad_left));
+  const size_t row = sizeof(float) * (size_t)width * (size_t)channels;
+  int i;
+  for (i = 0; i < height; i++) {
+    const int ih = i - w->pad_top;
+    float *target = padded + (long)i * width * channels;
+    if (ih < 0 || ih >= w->in_h) {
+      memset(target, 0, row);
+      continue;
+    }
+    memset(target, 0, sizeof(float) * (size_t)left * (size_t)channels);
+    memcpy(target + (long)left * channels, image + (long)ih * w->in_w * channels,
+           sizeof(float) * (size_t)copied * (size_t)channels);
+    memset(target + (long)(left + copied) * channels, 0,
+           sizeof(float) * (size_t)(width - left - copied) * (size_t)channels);
+  }
+}
+
 /* @section dlc_conv2d_few */
 /* A convolution over few channels (an image's 1 or 3), ungrouped, undilated along rows, packed
  * kernel, as an indirect GEMM whose runs are whole window rows: a window row of kw pixels is
  * kw·channels contiguous floats in the image, so each tile row follows kh pointers (one per window
- * row) instead of kh·kw (one per tap, each only `channels` deep). A window row hanging over the left
- * or right edge is copied, with its zeros, into scratch; one wholly above or below reads zeros.
- * Bias and activation are the caller's. scratch: (DLC_TILE_ROWS + 1)·kh·kw·channels floats. */
+ * row) instead of kh·kw (one per tap, each only `channels` deep). When the windows reach into the
+ * padding, each example is first copied with its padding into scratch (dlc_padded_image), so every
+ * pointer is arithmetic and no window row is copied on its own. Bias and relu are applied in the
+ * tiles, any other activation after. scratch: the padded image's floats when there is one (dlc's
+ * lowering reserves them: Convolution.swift). */
 DLC_API void dlc_conv2d_few(const float *x, int batch, const dlc_window *w, int filters, const float *kernel,
-                            float *y, float *scratch) {
+                            const float *bias, int activation, float *y, float *scratch) {
   enum { POINTERS = 1024 };
   const float *pointers[POINTERS];
-  const int channels = w->channels, in_h = w->in_h, in_w = w->in_w, out_h = w->out_h, out_w = w->out_w;
-  const int kh = w->kh, kw = w->kw, run = kw * channels, patch = kh * run;
-  const long positions = (long)out_h * out_w, in_size = (long)in_h * in_w * channels;
-  const long total = (long)batch * positions;
-  float *zeros = scratch, *edges = scratch + run;
-  long chunk, example;
-  int r, i, j, j0, oh, ow;
-  memset(zeros, 0, sizeof(float) * (size_t)run);
-  example = 0, oh = 0, ow = 0;
-  for (chunk = 0; chunk < total; chunk += DLC_TILE_ROWS) {
-    const int rows = (int)DLC_MIN(DLC_TILE_ROWS, total - chunk);
-    const int top = oh * w->sh - w->pad_top, left = ow * w->sw - w->pad_left;
-    /* The common case, by arithmetic: the chunk's positions along one output row, all their windows
-     * inside the image, so each window row's pointers step by the stride. */
-    if (rows == DLC_TILE_ROWS && ow + DLC_TILE_ROWS <= out_w && top >= 0 && top + (kh - 1) * w->dh < in_h &&
-        left >= 0 && left + (DLC_TILE_ROWS - 1) * w->sw + kw <= in_w) {
-      const long step = (long)w->sw * channels;
-      for (i = 0; i < kh; i++) {
-        const float *first = x + example * in_size + ((long)(top + i * w->dh) * in_w + left) * channels;
-        for (r = 0; r < DLC_TILE_ROWS; r++) pointers[i * DLC_TILE_ROWS + r] = first + r * step;
-      }
-      ow += DLC_TILE_ROWS;
-      if (ow == out_w) {
-        ow = 0;
-        if (++oh == out_h) oh = 0, example++;
-      }
-    } else
+  const int channels = w->channels, out_w = w->out_w, kh = w->kh, run = w->kw * channels;
+  /* The rows and columns the windows cover, padding included. */
+  const int height = (w->out_h - 1) * w->sh + (kh - 1) * w->dh + 1, width = (out_w - 1) * w->sw + w->kw;
+  const int padded = w->pad_top > 0 || w->pad_left > 0 || height > w->in_h || width > w->in_w;
+  const long row_step = (long)(padded ? width : w->in_w) * channels;
+  const long positions = (long)w->out_h * out_w, in_size = (long)w->in_h * w->in_w * channels;
+  const int relu = activation == DLC_RELU;
+  long example, chunk;
+  int r, i, oh, ow;
+  for (example = 0; example < batch; example++) {
+    const float *image = x + example * in_size, *corner = image;
+    float *out = y + example * positions * filters;
+    if (padded) {
+      dlc_padded_image(image, w, height, width, scratch);
+      image = scratch;
+    }
+    oh = 0, ow = 0;
+    for (chunk = 0; chunk < positions; chunk += DLC_TILE_ROWS) {
+      const int rows = (int)DLC_MIN(DLC_TILE_ROWS, positions - chunk);
+      /* Each row's window corner (rows past `rows` repeat the last real one), then the window rows
+       * below the corners, a whole tile's at once. */
       for (r = 0; r < DLC_TILE_ROWS; r++) {
-        const float *image = x + example * in_size;
-        const int ih0 = oh * w->sh - w->pad_top, iw0 = ow * w->sw - w->pad_left;
-        if (r >= rows) {
-          for (i = 0; i < kh; i++) pointers[i * DLC_TILE_ROWS + r] = pointers[i * DLC_TILE_ROWS];
-          continue;
+        if (r < rows) {
+          corner = image + (long)oh * w->sh * row_step + (long)ow * w->sw * channels;
+          if (++ow == out_w) ow = 0, oh++;
         }
-        for (i = 0; i < kh; i++) {
-          const int ih = ih0 + i * w->dh;
-          const float **pointer = pointers + i * DLC_TILE_ROWS + r;
-          if (ih < 0 || ih >= in_h) {
-            *pointer = zeros;
-          } else if (iw0 >= 0 && iw0 + kw <= in_w) {
-            *pointer = image + ((long)ih * in_w + iw0) * channels;
-          } else {
-            float *copy = edges + (long)(r * kh + i) * run;
-            for (j = 0; j < kw; j++) {
-              const int iw = iw0 + j, inside = iw >= 0 && iw < in_w;
-              const float *pixel = inside ? image + ((long)ih * in_w + iw) * channels : zeros;
-              int c;
-              for (c = 0; c < channels; c++) copy[j * channels + c] = inside ? pixel[c] : 0.0f;
-            }
-            *pointer = copy;
-          }
-        }
-        if (++ow == out_w) {
-          ow = 0;
-          if (++oh == out_h) oh = 0, example++;
-        }
+        pointers[r] = corner;
       }
-    for (j0 = 0; j0 < filters; j0 += DLC_PANEL)
-      dlc_gemm_tile_indirect(rows, kh, run, pointers, 0, kernel + (long)j0 * patch, DLC_MIN(DLC_PANEL, filters - j0),
-                             y + chunk * filters + j0, filters, 0);
+      for (i = 1; i < kh; i++)
+        for (r = 0; r < DLC_TILE_ROWS; r++) pointers[i * DLC_TILE_ROWS + r] = pointers[r] + (long)i * w->dh * row_step;
+      dlc_gemm_tiles_indirect(rows, kh, run, pointers, kernel, filters, out + chunk * filters, filters, bias, relu);
+    }
   }
+  if (activation != DLC_LINEAR && !relu) dlc_activate(activation, y, batch * positions * filters, filters);
 }
 
 /* @section dlc_conv2d */
@@ -700,11 +778,12 @@ DLC_API void dlc_conv2d_few(const float *x, int batch, const dlc_window *w, int 
  * few positions still gives the GEMM many rows), then bias and activation while the tile is still
  * in cache. kernel: (kh·kw·channels/groups) × filters, row-major, or when kernel_packed each
  * group's columns in panels (dlc_gemm_packed), group after group. Packed kernels run as an
- * indirect GEMM: each tile row reads the image where each kernel tap falls (dlc_gemm_tile_indirect),
- * or a row of zeros in the padding, so nothing is copied; below 8 channels, ungrouped, each tile row
- * reads whole window rows instead (dlc_conv2d_few). Otherwise each tile's im2col matrix is
- * built in scratch: max(tile, 9)·kh·kw·channels/groups floats (the zeros need channels/groups of
- * them, dlc_conv2d_few 9 patches; a plain 1×1 convolution reads its input as it is and needs none). */
+ * indirect GEMM: each tile row reads the image where each kernel tap falls (dlc_gemm_tile_indirect,
+ * which also adds the bias and applies relu), or a row of zeros in the padding, so nothing is
+ * copied; below 8 channels, ungrouped, each tile row reads whole window rows instead
+ * (dlc_conv2d_few). Otherwise each tile's im2col matrix is built in scratch. scratch:
+ * tile·kh·kw·channels/groups floats (the zeros need channels/groups of them), and at least
+ * dlc_conv2d_few's padded image; a plain 1×1 convolution reads its input as it is and needs none. */
 DLC_API void dlc_conv2d(const float *x, int batch, const dlc_window *w, int groups, int filters, const float *kernel,
                         int kernel_packed, const float *bias, int activation, long tile, float *y, float *scratch) {
   enum { POINTERS = 1024 };
@@ -720,13 +799,12 @@ DLC_API void dlc_conv2d(const float *x, int batch, const dlc_window *w, int grou
    * does better on the copy (whose product runs over blocks that stay in L1): im2col is faster. */
   const int indirect =
       kernel_packed && !pointwise && group_channels >= 8 && DLC_TILE_ROWS >= 6 && taps * DLC_TILE_ROWS <= POINTERS;
-  int g, r, i, j, j0;
+  int g, r, i, j;
   long start, done, chunk;
   long tap_offsets[POINTERS / DLC_TILE_ROWS];
   if (kernel_packed && groups == 1 && w->channels < 8 && w->dw == 1 && !pointwise && DLC_TILE_ROWS >= 6 &&
       w->kh * DLC_TILE_ROWS <= POINTERS) {
-    dlc_conv2d_few(x, batch, w, filters, kernel, y, scratch);
-    dlc_epilogue(y, total, filters, bias, activation);
+    dlc_conv2d_few(x, batch, w, filters, kernel, bias, activation, y, scratch);
     return;
   }
   if (indirect) {
@@ -775,10 +853,9 @@ DLC_API void dlc_conv2d(const float *x, int batch, const dlc_window *w, int grou
             if (++oh == w->out_h) oh = 0, example++;
           }
         }
-        for (j0 = 0; j0 < group_filters; j0 += DLC_PANEL)
-          dlc_gemm_tile_indirect(rows, taps, group_channels, pointers, 0,
-                                 kernel + g * group_panels + (long)j0 * patch, DLC_MIN(DLC_PANEL, group_filters - j0),
-                                 y + chunk * filters + g * group_filters + j0, filters, 0);
+        dlc_gemm_tiles_indirect(rows, taps, group_channels, pointers, kernel + g * group_panels, group_filters,
+                                y + chunk * filters + g * group_filters, filters, bias ? bias + g * group_filters : NULL,
+                                activation == DLC_RELU);
       }
     for (g = 0; g < groups && !indirect; g++) {
       /* A plain 1x1 convolution reads the input's pixels as they are, across examples. */
@@ -799,7 +876,8 @@ DLC_API void dlc_conv2d(const float *x, int batch, const dlc_window *w, int grou
         dlc_gemm((int)count, group_filters, patch, columns, patch, kernel + g * group_filters, filters,
                  out + g * group_filters, filters, 0);
     }
-    dlc_epilogue(out, count, filters, bias, activation);
+    if (!indirect) dlc_epilogue(out, count, filters, bias, activation);
+    else if (activation != DLC_LINEAR && activation != DLC_RELU) dlc_activate(activation, out, count * filters, filters);
   }
 }
 
@@ -863,97 +941,178 @@ DLC_ELEMENT void dlc_winograd_output(const float *const *in, const float *shift,
 #endif
 }
 
+/* @section dlc_winograd_b6 */
+/* F(2×2, 5×5)'s input transform along one line of 6, Bᵀ·d (d0..d5 to r0..r5), for floats or for
+ * dlc_lanes. The interpolation points are 0, ±1, ±2 and infinity. */
+#define dlc_winograd_b6(T, d0, d1, d2, d3, d4, d5, r0, r1, r2, r3, r4, r5)                                   \
+  do {                                                                                                   \
+    const T d1_ = (d1), d2_ = (d2), d3_ = (d3), d4_ = (d4);                                              \
+    const T t1_ = d4_ - 4.0f * d2_, t2_ = d3_ - 4.0f * d1_, t3_ = d4_ - d2_, t4_ = 2.0f * (d3_ - d1_);   \
+    r0 = 4.0f * (d0) - 5.0f * d2_ + d4_, r1 = t1_ + t2_, r2 = t1_ - t2_, r3 = t3_ + t4_, r4 = t3_ - t4_;   \
+    r5 = 4.0f * d1_ - 5.0f * d3_ + (d5);                                                                 \
+  } while (0)
+
+/* @section dlc_winograd_a6 */
+/* F(2×2, 5×5)'s output transform along one line of 6, Aᵀ·m (m0..m5 to the line's two outputs). */
+#define dlc_winograd_a6(m0, m1, m2, m3, m4, m5, y0, y1)                                                  \
+  do {                                                                                                   \
+    y0 = (m0) + (m1) + (m2) + (m3) + (m4);                                                               \
+    y1 = (m1) - (m2) + 2.0f * ((m3) - (m4)) + (m5);                                                      \
+  } while (0)
+
+/* @section dlc_winograd_input6 */
+/* F(2×2, 5×5)'s input transform for 16 lanes: the 6×6 patch's rows in[0..35] to V = Bᵀ·d·B, element
+ * q at v + q·stride. */
+DLC_ELEMENT void dlc_winograd_input6(const float *const *in, float *v, long stride) {
+  int q;
+#if defined(DLC_LANES)
+  dlc_lanes d[36], r[36], o[6];
+  for (q = 0; q < 36; q++) memcpy(&d[q], in[q], sizeof d[q]);
+  for (q = 0; q < 6; q++)
+    dlc_winograd_b6(dlc_lanes, d[q], d[6 + q], d[12 + q], d[18 + q], d[24 + q], d[30 + q], r[q], r[6 + q], r[12 + q],
+                    r[18 + q], r[24 + q], r[30 + q]);
+  for (q = 0; q < 36; q += 6) {
+    int i;
+    dlc_winograd_b6(dlc_lanes, r[q], r[q + 1], r[q + 2], r[q + 3], r[q + 4], r[q + 5], o[0], o[1], o[2], o[3], o[4],
+                    o[5]);
+    for (i = 0; i < 6; i++) memcpy(v + (q + i) * stride, &o[i], sizeof o[i]);
+  }
+#else
+  int l;
+  for (l = 0; l < 16; l++) {
+    float r[36];
+    for (q = 0; q < 6; q++)
+      dlc_winograd_b6(float, in[q][l], in[6 + q][l], in[12 + q][l], in[18 + q][l], in[24 + q][l], in[30 + q][l], r[q],
+                      r[6 + q], r[12 + q], r[18 + q], r[24 + q], r[30 + q]);
+    for (q = 0; q < 36; q += 6)
+      dlc_winograd_b6(float, r[q], r[q + 1], r[q + 2], r[q + 3], r[q + 4], r[q + 5], v[q * stride + l],
+                      v[(q + 1) * stride + l], v[(q + 2) * stride + l], v[(q + 3) * stride + l],
+                      v[(q + 4) * stride + l], v[(q + 5) * stride + l]);
+  }
+#endif
+}
+
+/* @section dlc_winograd_output6 */
+/* F(2×2, 5×5)'s output transform for 16 lanes: the 36 products' rows in[0..35] to the 2×2 outputs
+ * Aᵀ·M·A + shift, output q (row-major) at out + q·16. */
+DLC_ELEMENT void dlc_winograd_output6(const float *const *in, const float *shift, float *out) {
+  int q;
+#if defined(DLC_LANES)
+  dlc_lanes m[36], s[6], e[6], b, o0, o1;
+  for (q = 0; q < 36; q++) memcpy(&m[q], in[q], sizeof m[q]);
+  memcpy(&b, shift, sizeof b);
+  for (q = 0; q < 6; q++) dlc_winograd_a6(m[q], m[6 + q], m[12 + q], m[18 + q], m[24 + q], m[30 + q], s[q], e[q]);
+  dlc_winograd_a6(s[0], s[1], s[2], s[3], s[4], s[5], o0, o1);
+  o0 += b, o1 += b, memcpy(out, &o0, sizeof o0), memcpy(out + 16, &o1, sizeof o1);
+  dlc_winograd_a6(e[0], e[1], e[2], e[3], e[4], e[5], o0, o1);
+  o0 += b, o1 += b, memcpy(out + 32, &o0, sizeof o0), memcpy(out + 48, &o1, sizeof o1);
+#else
+  int l;
+  for (l = 0; l < 16; l++) {
+    float s[6], e[6];
+    for (q = 0; q < 6; q++)
+      dlc_winograd_a6(in[q][l], in[6 + q][l], in[12 + q][l], in[18 + q][l], in[24 + q][l], in[30 + q][l], s[q], e[q]);
+    dlc_winograd_a6(s[0], s[1], s[2], s[3], s[4], s[5], out[l], out[16 + l]);
+    dlc_winograd_a6(e[0], e[1], e[2], e[3], e[4], e[5], out[32 + l], out[48 + l]);
+    out[l] += shift[l], out[16 + l] += shift[l], out[32 + l] += shift[l], out[48 + l] += shift[l];
+  }
+#endif
+}
+
 /* @section dlc_winograd_part */
-/* A chunk of fewer than 16 lanes: the 16 rows' first n values copied into part, zero after, and
- * the rows pointed there, so the transforms always work on 16 whole lanes. */
-DLC_ELEMENT void dlc_winograd_part(const float **rows, int n, float part[16][16]) {
+/* A chunk of fewer than 16 lanes: the `count` rows' first n values copied into part, zero after,
+ * and the rows pointed there, so the transforms always work on 16 whole lanes. */
+DLC_ELEMENT void dlc_winograd_part(const float **rows, int count, int n, float part[][16]) {
   int q, l;
-  for (q = 0; q < 16; q++) {
+  for (q = 0; q < count; q++) {
     for (l = 0; l < 16; l++) part[q][l] = l < n ? rows[q][l] : 0.0f;
     rows[q] = part[q];
   }
 }
 
 /* @section dlc_conv2d_winograd */
-/* A 3×3 convolution with stride 1 and no dilation by Winograd's minimal filtering F(2×2, 3×3):
- * each 2×2 block of outputs takes 16 multiplies per channel and filter instead of 36. A 4×4 patch
- * d of every channel becomes V = Bᵀ·d·B, the filters were transformed when the model was compiled
- * (U = G·g·Gᵀ), the 16 elements of the products M = U ⊙ V summed over channels are 16 independent
- * GEMMs (blocks × channels by channels × filters), and each block's outputs are Aᵀ·M·A, plus bias,
- * through the activation. Blocks run `tile` at a time, across examples, so the transformed tile
- * stays in cache between the three steps. kernel: U as a channels × (16·filters) matrix whose
- * element-by-element column groups are the 16 GEMMs' B operands, packed as dlc_conv2d packs groups
- * (or row-major). The window gives the padding; past the image reads zeros. Element-wise
- * activations only. scratch: channels + 2·filters + 16 + 16·(tile·(channels + filters) + 32) floats. */
+/* A 3×3 or 5×5 convolution with stride 1 and no dilation by Winograd's minimal filtering
+ * F(2×2, 3×3) or F(2×2, 5×5): each 2×2 block of outputs takes 16 (or 36) multiplies per channel
+ * and filter instead of 36 (or 100). A size×size patch d of every channel (size 4, or 6) becomes
+ * V = Bᵀ·d·B, the filters were transformed when the model was compiled (U = G·g·Gᵀ), the size²
+ * elements of the products M = U ⊙ V summed over channels are size² independent GEMMs (blocks ×
+ * channels by channels × filters), and each block's outputs are Aᵀ·M·A, plus bias, through the
+ * activation. Blocks run `tile` at a time, across examples, so the transformed tile stays in cache
+ * between the three steps. kernel: U as a channels × (size²·filters) matrix whose
+ * element-by-element column groups are the GEMMs' B operands, packed as dlc_conv2d packs groups (or
+ * row-major). The window gives the padding; past the image reads zeros. Element-wise activations
+ * only. scratch: channels + 2·filters + 16 + size²·(tile·(channels + filters) + 32) floats. */
 DLC_API void dlc_conv2d_winograd(const float *x, int batch, const dlc_window *w, int filters, const float *kernel,
                                  int kernel_packed, const float *bias, int activation, long tile, float *y,
                                  float *scratch) {
-  enum { LANES = 16 };
+  enum { LANES = 16, MOST = 36 };
   /* The window's fields in locals: stores through float pointers could change them, as far as the
    * compiler knows, so it would read them again at every block. */
   const int channels = w->channels, in_h = w->in_h, in_w = w->in_w, out_h = w->out_h, out_w = w->out_w;
+  const int size = w->kh + 1, elements = size * size;
   const int pad_top = w->pad_top, pad_left = w->pad_left, block_rows = (out_h + 1) / 2, block_cols = (out_w + 1) / 2;
   const long blocks = (long)block_rows * block_cols, total = (long)batch * blocks;
   const long in_size = (long)in_h * in_w * channels, out_size = (long)out_h * out_w * filters;
-  long patch_offsets[16], block_offsets[4];
+  long patch_offsets[MOST], block_offsets[4];
   const long panels = (long)(filters + DLC_PANEL - 1) / DLC_PANEL * DLC_PANEL * channels;
-  /* Each of the 16 matrices a line (16 floats) past a whole number of tiles: a power-of-two stride
-   * between the 16 rows the transforms read and write at once would put them all in one cache set. */
+  /* Each of the matrices a line (16 floats) past a whole number of tiles: a power-of-two stride
+   * between the rows the transforms read and write at once would put them all in one cache set. */
   const long v_stride = tile * channels + 16, m_stride = tile * filters + 16;
   float *zeros = scratch, *sink = zeros + channels, *shifts = sink + filters, *v = shifts + filters + 16;
-  float *m = v + 16 * v_stride;
+  float *m = v + elements * v_stride;
   long start, t, example;
   int q, l, c0, k0, by, bx;
   memset(zeros, 0, sizeof(float) * (size_t)channels);
   /* The bias in whole chunks of 16, zero past the filters. */
   for (l = 0; l < filters + 16; l++) shifts[l] = bias && l < filters ? bias[l] : 0.0f;
-  /* Where a patch's 16 pixels and a block's 4 outputs are, from their first, inside the image. */
-  for (q = 0; q < 16; q++) patch_offsets[q] = ((long)(q / 4) * in_w + q % 4) * channels;
+  /* Where a patch's pixels and a block's 4 outputs are, from their first, inside the image. */
+  for (q = 0; q < elements; q++) patch_offsets[q] = ((long)(q / size) * in_w + q % size) * channels;
   for (q = 0; q < 4; q++) block_offsets[q] = ((long)(q / 2) * out_w + q % 2) * filters;
   for (start = 0; start < total; start += tile) {
     const long count = DLC_MIN(tile, total - start);
     /* The tile's first block by division, the others by counting. */
     example = start / blocks, by = (int)(start % blocks / block_cols), bx = (int)(start % blocks % block_cols);
     for (t = 0; t < count; t++) {
-      const float *d[16];
+      const float *d[MOST];
       const int ih0 = 2 * by - pad_top, iw0 = 2 * bx - pad_left;
       const float *image = x + example * in_size;
-      if (ih0 >= 0 && ih0 + 4 <= in_h && iw0 >= 0 && iw0 + 4 <= in_w) {
+      if (ih0 >= 0 && ih0 + size <= in_h && iw0 >= 0 && iw0 + size <= in_w) {
         const float *corner = image + ((long)ih0 * in_w + iw0) * channels;
-        for (q = 0; q < 16; q++) d[q] = corner + patch_offsets[q];
+        for (q = 0; q < elements; q++) d[q] = corner + patch_offsets[q];
       } else {
         /* In the padding: a pointer only to pixels that exist, zeros for the rest. */
-        for (q = 0; q < 16; q++) {
-          const int ih = ih0 + q / 4, iw = iw0 + q % 4;
+        for (q = 0; q < elements; q++) {
+          const int ih = ih0 + q / size, iw = iw0 + q % size;
           d[q] = ih >= 0 && ih < in_h && iw >= 0 && iw < in_w ? image + ((long)ih * in_w + iw) * channels : zeros;
         }
       }
       for (c0 = 0; c0 < channels; c0 += LANES) {
         const int n = DLC_MIN(LANES, channels - c0);
-        const float *in[16];
-        float part[16][LANES], out[16 * LANES];
-        for (q = 0; q < 16; q++) in[q] = d[q] + c0;
-        if (n == LANES) {
-          dlc_winograd_input(in, v + t * channels + c0, v_stride);
-          continue;
-        }
-        dlc_winograd_part(in, n, part);
-        dlc_winograd_input(in, out, LANES);
-        for (q = 0; q < 16; q++)
-          for (l = 0; l < n; l++) v[q * v_stride + t * channels + c0 + l] = out[q * LANES + l];
+        const float *in[MOST];
+        float part[MOST][LANES], out[MOST * LANES];
+        for (q = 0; q < elements; q++) in[q] = d[q] + c0;
+        if (n < LANES) dlc_winograd_part(in, elements, n, part);
+        /* Whole chunks straight into the tile; a partial one through `out`, its n lanes copied. */
+        if (size == 4)
+          dlc_winograd_input(in, n == LANES ? v + t * channels + c0 : out, n == LANES ? v_stride : LANES);
+        else
+          dlc_winograd_input6(in, n == LANES ? v + t * channels + c0 : out, n == LANES ? v_stride : LANES);
+        if (n < LANES)
+          for (q = 0; q < elements; q++)
+            for (l = 0; l < n; l++) v[q * v_stride + t * channels + c0 + l] = out[q * LANES + l];
       }
       if (++bx == block_cols) {
         bx = 0;
         if (++by == block_rows) by = 0, example++;
       }
     }
-    for (q = 0; q < 16; q++) {
+    for (q = 0; q < elements; q++) {
       if (kernel_packed)
         dlc_gemm_packed((int)count, filters, channels, v + q * v_stride, channels, kernel + q * panels,
                         m + q * m_stride, filters, 0);
       else
-        dlc_gemm((int)count, filters, channels, v + q * v_stride, channels, kernel + q * filters, 16 * filters,
-                 m + q * m_stride, filters, 0);
+        dlc_gemm((int)count, filters, channels, v + q * v_stride, channels, kernel + q * filters,
+                 elements * filters, m + q * m_stride, filters, 0);
     }
     example = start / blocks, by = (int)(start % blocks / block_cols), bx = (int)(start % blocks % block_cols);
     for (t = 0; t < count; t++) {
@@ -962,11 +1121,14 @@ DLC_API void dlc_conv2d_winograd(const float *x, int batch, const dlc_window *w,
         target[q] = 2 * by + q / 2 < out_h && 2 * bx + q % 2 < out_w ? first + block_offsets[q] : sink;
       for (k0 = 0; k0 < filters; k0 += LANES) {
         const int n = DLC_MIN(LANES, filters - k0);
-        const float *in[16];
-        float part[16][LANES], out[4 * LANES];
-        for (q = 0; q < 16; q++) in[q] = m + q * m_stride + t * filters + k0;
-        if (n < LANES) dlc_winograd_part(in, n, part);
-        dlc_winograd_output(in, shifts + k0, out);
+        const float *in[MOST];
+        float part[MOST][LANES], out[4 * LANES];
+        for (q = 0; q < elements; q++) in[q] = m + q * m_stride + t * filters + k0;
+        if (n < LANES) dlc_winograd_part(in, elements, n, part);
+        if (size == 4)
+          dlc_winograd_output(in, shifts + k0, out);
+        else
+          dlc_winograd_output6(in, shifts + k0, out);
         if (n == LANES) /* a fixed count: whole vectors */
           for (q = 0; q < 4; q++) dlc_for_activated(activation, l, LANES, target[q][k0 + l], out[q * LANES + l]);
         else

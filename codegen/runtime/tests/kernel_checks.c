@@ -105,8 +105,10 @@ static void check_products(void) {
 }
 
 /* dlc_conv2d, packed (the indirect GEMM, or straight from the image for 4 channels or fewer) and
- * row-major (im2col), against the convolution's definition: windows with padding, strides,
- * dilation and groups, tiles that split examples, rows longer than the few-channel kernel's run. */
+ * row-major (im2col), against the convolution's definition: windows with padding (before, or only
+ * after), strides, dilation and groups, tiles that split examples, rows longer than the few-channel
+ * kernel's run, filter counts that take one or two panels per tile call, and bias with no
+ * activation, relu (applied in the tiles) or sigmoid (after them). */
 static void check_convolutions(void) {
   static const dlc_window windows[] = {
       /* in_h, in_w, channels, out_h, out_w, kh, kw, sh, sw, dh, dw, pad_top, pad_left */
@@ -117,10 +119,13 @@ static void check_convolutions(void) {
       {13, 20, 1, 13, 10, 3, 3, 1, 2, 1, 1, 1, 1},
       {12, 19, 2, 3, 18, 5, 2, 3, 1, 2, 1, 2, 0},
       {6, 40, 2, 2, 36, 3, 5, 1, 1, 2, 1, 0, 0},
+      {8, 8, 3, 4, 4, 3, 3, 2, 2, 1, 1, 0, 0}, /* padding below and to the right only */
   };
-  static const int group_counts[] = {1, 2, 1, 1, 1, 1, 1}, filter_counts[] = {33, 20, 16, 5, 33, 16, 20};
+  static const int group_counts[] = {1, 2, 1, 1, 1, 1, 1, 1}, filter_counts[] = {33, 20, 16, 5, 33, 16, 20, 16};
+  /* Linear, relu (applied in the GEMM's tiles), and one applied after them. */
+  static const int activations[] = {DLC_LINEAR, DLC_RELU, DLC_SIGMOID};
   const int batch = 3;
-  int c, packed, n, oh, ow, f, i, j, ch;
+  int c, packed, n, oh, ow, f, i, j, ch, a;
   for (c = 0; c < (int)(sizeof windows / sizeof *windows); c++) {
     const dlc_window *w = &windows[c];
     const int groups = group_counts[c], filters = filter_counts[c];
@@ -131,46 +136,56 @@ static void check_convolutions(void) {
     float *kernel = floats((size_t)(patch * filters));
     float *packed_kernel = floats((size_t)(groups * panels * DLC_PANEL * patch));
     float *bias = floats((size_t)filters), *y = floats((size_t)(batch * out_size));
-    float *scratch = floats((size_t)((tile > 9 ? tile : 9) * patch)); /* dlc_conv2d's minimum */
+    /* dlc_conv2d's: a tile's im2col matrix, or dlc_conv2d_few's padded image (as dlc reserves). */
+    const long padded_h = (long)(w->out_h - 1) * w->sh + (w->kh - 1) * w->dh + 1;
+    const long padded_w = (long)(w->out_w - 1) * w->sw + w->kw;
+    const long padded = padded_h * padded_w * w->channels;
+    float *scratch = floats((size_t)(tile * patch > padded ? tile * patch : padded));
     for (i = 0; i < batch * in_size; i++) x[i] = uniform();
     for (i = 0; i < patch * filters; i++) kernel[i] = uniform();
     for (f = 0; f < filters; f++) bias[f] = uniform();
     for (i = 0; i < groups; i++)
       pack(patch, gf, kernel + i * gf, filters, packed_kernel + i * panels * DLC_PANEL * patch);
-    for (packed = 0; packed < 2; packed++) {
-      dlc_conv2d(x, batch, w, groups, filters, packed ? packed_kernel : kernel, packed, bias, DLC_LINEAR, tile, y,
-                 scratch);
-      for (n = 0; n < batch; n++)
-        for (oh = 0; oh < w->out_h; oh++)
-          for (ow = 0; ow < w->out_w; ow++)
-            for (f = 0; f < filters; f++) {
-              const int g = f / gf;
-              double sum = bias[f], magnitude = fabs(bias[f]);
-              for (i = 0; i < w->kh; i++)
-                for (j = 0; j < w->kw; j++) {
-                  const int ih = oh * w->sh + i * w->dh - w->pad_top, iw = ow * w->sw + j * w->dw - w->pad_left;
-                  if (ih < 0 || ih >= w->in_h || iw < 0 || iw >= w->in_w) continue;
-                  for (ch = 0; ch < gc; ch++) {
-                    const long pixel = n * in_size + ((long)ih * w->in_w + iw) * w->channels + g * gc + ch;
-                    const double term = (double)x[pixel] * kernel[((i * w->kw + j) * gc + ch) * filters + f];
-                    sum += term, magnitude += fabs(term);
+    for (packed = 0; packed < 2; packed++)
+      for (a = 0; a < 3; a++) {
+        dlc_conv2d(x, batch, w, groups, filters, packed ? packed_kernel : kernel, packed, bias, activations[a], tile, y,
+                   scratch);
+        for (n = 0; n < batch; n++)
+          for (oh = 0; oh < w->out_h; oh++)
+            for (ow = 0; ow < w->out_w; ow++)
+              for (f = 0; f < filters; f++) {
+                const int g = f / gf;
+                double sum = bias[f], magnitude = fabs(bias[f]);
+                for (i = 0; i < w->kh; i++)
+                  for (j = 0; j < w->kw; j++) {
+                    const int ih = oh * w->sh + i * w->dh - w->pad_top, iw = ow * w->sw + j * w->dw - w->pad_left;
+                    if (ih < 0 || ih >= w->in_h || iw < 0 || iw >= w->in_w) continue;
+                    for (ch = 0; ch < gc; ch++) {
+                      const long pixel = n * in_size + ((long)ih * w->in_w + iw) * w->channels + g * gc + ch;
+                      const double term = (double)x[pixel] * kernel[((i * w->kw + j) * gc + ch) * filters + f];
+                      sum += term, magnitude += fabs(term);
+                    }
                   }
+                {
+                  const float got = y[n * out_size + ((long)oh * w->out_w + ow) * filters + f];
+                  const double want = activations[a] == DLC_RELU      ? (sum < 0 ? 0 : sum)
+                                      : activations[a] == DLC_SIGMOID ? 1 / (1 + exp(-sum))
+                                                                      : sum;
+                  if (!(fabs(got - want) <= 1e-6 * magnitude + 1e-6) && failures++ < 20)
+                    printf("dlc_conv2d (window %d, %s kernel, activation %d): example %d, y[%d][%d][%d] = %.9g, "
+                           "want %.9g\n",
+                           c, packed ? "packed" : "row-major", activations[a], n, oh, ow, f, got, want);
                 }
-              {
-                const float got = y[n * out_size + ((long)oh * w->out_w + ow) * filters + f];
-                if (!(fabs(got - sum) <= 1e-6 * magnitude + 1e-7) && failures++ < 20)
-                  printf("dlc_conv2d (window %d, %s kernel): example %d, y[%d][%d][%d] = %.9g, want %.9g\n", c,
-                         packed ? "packed" : "row-major", n, oh, ow, f, got, sum);
               }
-            }
-    }
+      }
     free(x), free(kernel), free(packed_kernel), free(bias), free(y), free(scratch);
   }
 }
 
-/* dlc_conv2d_winograd, packed and row-major, against the convolution's definition: odd and even
- * output sizes, same/valid/uneven padding, channel and filter counts off the 16-lane chunks, tiles
- * that split examples, bias and relu. The kernel is transformed here as dlc's lowering does it. */
+/* dlc_conv2d_winograd, packed and row-major, against the convolution's definition: 3×3 and 5×5
+ * kernels, odd and even output sizes, same/valid/uneven padding, channel and filter counts off the
+ * 16-lane chunks, tiles that split examples, bias and relu. The kernel is transformed here as dlc's
+ * lowering does it, U = G·g·Gᵀ, by plain matrix products. */
 static void check_winograd(void) {
   static const dlc_window windows[] = {
       /* in_h, in_w, channels, out_h, out_w, kh, kw, sh, sw, dh, dw, pad_top, pad_left */
@@ -178,43 +193,52 @@ static void check_winograd(void) {
       {5, 9, 17, 3, 7, 3, 3, 1, 1, 1, 1, 0, 0},
       {4, 4, 33, 6, 5, 3, 3, 1, 1, 1, 1, 2, 1},
       {8, 8, 16, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1},
+      {10, 10, 32, 6, 6, 5, 5, 1, 1, 1, 1, 0, 0},
+      {7, 9, 17, 7, 9, 5, 5, 1, 1, 1, 1, 2, 2},
+      {6, 6, 16, 3, 5, 5, 5, 1, 1, 1, 1, 1, 2},
   };
-  static const int filter_counts[] = {5, 16, 40, 17}, activations[] = {DLC_LINEAR, DLC_RELU, DLC_LINEAR, DLC_RELU};
+  static const int filter_counts[] = {5, 16, 40, 17, 16, 20, 33};
+  static const int activations[] = {DLC_LINEAR, DLC_RELU, DLC_LINEAR, DLC_RELU, DLC_RELU, DLC_LINEAR, DLC_RELU};
+  /* G for F(2×2, 3×3) (4×3) and for F(2×2, 5×5) (6×5, interpolation points 0, ±1, ±2, infinity). */
+  static const double g3[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+  static const double g5[6][5] = {{1.0 / 4, 0, 0, 0, 0},
+                                  {-1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6},
+                                  {-1.0 / 6, 1.0 / 6, -1.0 / 6, 1.0 / 6, -1.0 / 6},
+                                  {1.0 / 24, 1.0 / 12, 1.0 / 6, 1.0 / 3, 2.0 / 3},
+                                  {1.0 / 24, -1.0 / 12, 1.0 / 6, -1.0 / 3, 2.0 / 3},
+                                  {0, 0, 0, 0, 1}};
   const int batch = 3;
-  int c, packed, n, oh, ow, f, i, j, ch, q;
+  int c, packed, n, oh, ow, f, i, j, ch, q, p;
   for (c = 0; c < (int)(sizeof windows / sizeof *windows); c++) {
     const dlc_window *w = &windows[c];
-    const int filters = filter_counts[c], channels = w->channels;
+    const int filters = filter_counts[c], channels = w->channels, k = w->kh, size = k + 1, elements = size * size;
     const long in_size = (long)w->in_h * w->in_w * channels, out_size = (long)w->out_h * w->out_w * filters;
     const long tile = 5, panels = (filters + DLC_PANEL - 1) / DLC_PANEL;
     float *x = floats((size_t)(batch * in_size));
-    float *kernel = floats((size_t)(9 * channels * filters));
-    float *transformed = floats((size_t)(16 * channels * filters));
-    float *packed_kernel = floats((size_t)(16 * panels * DLC_PANEL * channels));
+    float *kernel = floats((size_t)(k * k * channels * filters));
+    float *transformed = floats((size_t)(elements * channels * filters));
+    float *packed_kernel = floats((size_t)(elements * panels * DLC_PANEL * channels));
     float *bias = floats((size_t)filters), *y = floats((size_t)(batch * out_size));
-    float *scratch = floats((size_t)(channels + 2 * filters + 16 + 16 * (tile * (channels + filters) + 32)));
+    float *scratch = floats((size_t)(channels + 2 * filters + 16 + elements * (tile * (channels + filters) + 32)));
     for (i = 0; i < batch * in_size; i++) x[i] = uniform();
-    for (i = 0; i < 9 * channels * filters; i++) kernel[i] = uniform();
+    for (i = 0; i < k * k * channels * filters; i++) kernel[i] = uniform();
     for (f = 0; f < filters; f++) bias[f] = uniform();
-    /* U = G·g·Gᵀ per channel and filter, G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1]; U[q] at column q·filters + f. */
+    /* U[q] for channel ch and filter f at row ch, column q·filters + f. */
     for (ch = 0; ch < channels; ch++)
-      for (f = 0; f < filters; f++) {
-        float g[9], r[12];
-        for (i = 0; i < 9; i++) g[i] = kernel[(i * channels + ch) * filters + f];
-        for (j = 0; j < 3; j++) {
-          r[j] = g[j], r[3 + j] = 0.5f * (g[j] + g[3 + j] + g[6 + j]);
-          r[6 + j] = 0.5f * (g[j] - g[3 + j] + g[6 + j]), r[9 + j] = g[6 + j];
+      for (f = 0; f < filters; f++)
+        for (q = 0; q < elements; q++) {
+          double u = 0;
+          for (i = 0; i < k; i++)
+            for (p = 0; p < k; p++) {
+              const double gi = k == 3 ? g3[q / size][i] : g5[q / size][i];
+              const double gp = k == 3 ? g3[q % size][p] : g5[q % size][p];
+              u += gi * kernel[((i * k + p) * channels + ch) * filters + f] * gp;
+            }
+          transformed[((long)ch * elements + q) * filters + f] = (float)u;
         }
-        for (i = 0; i < 4; i++) {
-          float *u = transformed + (long)ch * 16 * filters + f;
-          u[(4 * i) * filters] = r[3 * i];
-          u[(4 * i + 1) * filters] = 0.5f * (r[3 * i] + r[3 * i + 1] + r[3 * i + 2]);
-          u[(4 * i + 2) * filters] = 0.5f * (r[3 * i] - r[3 * i + 1] + r[3 * i + 2]);
-          u[(4 * i + 3) * filters] = r[3 * i + 2];
-        }
-      }
-    for (q = 0; q < 16; q++)
-      pack(channels, filters, transformed + q * filters, 16 * filters, packed_kernel + q * panels * DLC_PANEL * channels);
+    for (q = 0; q < elements; q++)
+      pack(channels, filters, transformed + q * filters, elements * filters,
+           packed_kernel + q * panels * DLC_PANEL * channels);
     for (packed = 0; packed < 2; packed++) {
       dlc_conv2d_winograd(x, batch, w, filters, packed ? packed_kernel : transformed, packed, bias, activations[c],
                           tile, y, scratch);
@@ -223,19 +247,20 @@ static void check_winograd(void) {
           for (ow = 0; ow < w->out_w; ow++)
             for (f = 0; f < filters; f++) {
               double sum = bias[f], magnitude = fabs(bias[f]);
-              for (i = 0; i < 3; i++)
-                for (j = 0; j < 3; j++) {
+              for (i = 0; i < k; i++)
+                for (j = 0; j < k; j++) {
                   const int ih = oh + i - w->pad_top, iw = ow + j - w->pad_left;
                   if (ih < 0 || ih >= w->in_h || iw < 0 || iw >= w->in_w) continue;
                   for (ch = 0; ch < channels; ch++) {
                     const long pixel = n * in_size + ((long)ih * w->in_w + iw) * channels + ch;
-                    const double term = (double)x[pixel] * kernel[((i * 3 + j) * channels + ch) * filters + f];
+                    const double term = (double)x[pixel] * kernel[((i * k + j) * channels + ch) * filters + f];
                     sum += term, magnitude += fabs(term);
                   }
                 }
               if (activations[c] == DLC_RELU && sum < 0) sum = 0;
               {
-                /* Winograd's transforms add and subtract up to 16 terms before and after the product. */
+                /* Winograd's transforms add and subtract up to 36 terms (some scaled by 4 or 5) before
+                 * and after the product. */
                 const float got = y[n * out_size + ((long)oh * w->out_w + ow) * filters + f];
                 if (!(fabs(got - sum) <= 1e-5 * magnitude + 1e-6) && failures++ < 20)
                   printf("dlc_conv2d_winograd (window %d, %s kernel): example %d, y[%d][%d][%d] = %.9g, want %.9g\n",
