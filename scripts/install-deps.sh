@@ -3,7 +3,7 @@
 # Works as root (no sudo needed) and as a user with sudo.
 set -eu
 
-packages="libopenblas-dev libgraphviz-dev libhdf5-dev pkg-config gcc make valgrind"
+packages="libopenblas-dev libgraphviz-dev libhdf5-dev pkg-config gcc make valgrind qemu-user"
 missing=""
 for package in $packages; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing="$missing $package"

@@ -1129,10 +1129,9 @@ DLC_API void dlc_conv2d_winograd(const float *x, int batch, const dlc_window *w,
           dlc_winograd_output(in, shifts + k0, out);
         else
           dlc_winograd_output6(in, shifts + k0, out);
-        if (n == LANES) /* a fixed count: whole vectors */
-          for (q = 0; q < 4; q++) dlc_for_activated(activation, l, LANES, target[q][k0 + l], out[q * LANES + l]);
-        else
-          for (q = 0; q < 4; q++) dlc_for_activated(activation, l, n, target[q][k0 + l], out[q * LANES + l]);
+        /* In place in `out`, which nothing else points into (so the loop is whole vectors), then out. */
+        dlc_for_activated(activation, l, 4 * LANES, out[l], out[l]);
+        for (q = 0; q < 4; q++) memcpy(target[q] + k0, out + q * LANES, sizeof(float) * (size_t)n);
       }
       if (++bx == block_cols) {
         bx = 0;
