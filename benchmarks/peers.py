@@ -4,7 +4,7 @@
     swift build -c release
     pip install keras tensorflow tf2onnx onnx onnxruntime ai-edge-litert keras-hub safetensors
     (and GNU time, /usr/bin/time, for peak memory: apt-get install time)
-    python3 benchmarks/peers.py [--models mnist_cnn,text_lstm] [--repeat 200] [--passes 2]
+    python3 benchmarks/peers.py [--models mnist_cnn,text_lstm] [--repeat 200] [--passes 2] [--turns 4]
     python3 benchmarks/peers.py --threads 2     # benchmarks/results-2-threads.md
 
 Benchmark, not a test (CI does not run it). For every model the same weights (`dlc init`, seed 0)
@@ -12,8 +12,9 @@ go into the .dl model and into the Keras model of tools/keras_reference.py; Kera
 ONNX and to TFLite. Then, for batch 1 and batch 32, each engine runs the same input in a process
 of its own pinned to core 0 (taskset): dlc's generated C (portable build, its own timer), dlc's
 interpreter (`dlc bench --backend interpreter`), ONNX Runtime and TFLite with one thread each.
-Engines are interleaved model by model, and the whole sweep runs `--passes` times; ratios are
-taken within a pass. Every engine's outputs are checked against Keras. Writes
+Engines are interleaved model by model and, within a model, take `--turns` turns of a share of the
+runs each (an engine's median is over all its runs in the pass, so a burst of other load falls on
+every engine alike); the whole sweep runs `--passes` times, and ratios are taken within a pass. Every engine's outputs are checked against Keras. Writes
 benchmarks/results.md: median latency, the ratio of dlc's C to the best peer, GFLOPS and the
 fraction of a measured one-core SGEMM peak, peak RSS, and the machine.
 
@@ -37,6 +38,7 @@ DEFAULT_MODELS = [
     "resnet8_cifar", "transformer_text",
 ]
 PIN = ["taskset", "-c", "0"]
+TURNS = [4]  # set from --turns, for the tables' text
 
 
 def measured(command, env=None):
@@ -245,10 +247,12 @@ def main():
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--passes", type=int, default=2)
+    parser.add_argument("--turns", type=int, default=4)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--output")
     arguments = parser.parse_args()
     threads = arguments.threads
+    TURNS[0] = arguments.turns
     global PIN
     PIN = ["taskset", "-c", f"0-{threads - 1}" if threads > 1 else "0"]
     output = arguments.output or str(ROOT / "benchmarks" / ("results.md" if threads == 1 else
@@ -276,27 +280,43 @@ def main():
             folder = work / name
             for batch, (_, order, expected) in batches.items():
                 repeat = arguments.repeat if batch == 1 else max(20, arguments.repeat // 4)
+                # The engines take turns, --turns times, each turn a share of the runs; an engine's median
+                # is over all its runs in the pass. A burst of other load on the machine (seconds long)
+                # then falls on every engine's runs alike instead of on whichever engine was running.
+                samples = {engine: [] for engine in engines}
+                for turn in range(arguments.turns):
+                    share = max(5, repeat // arguments.turns)
+                    for engine in engines:
+                        if samples[engine] is None:
+                            continue
+                        try:
+                            if engine.startswith("dlc C"):
+                                times, outputs, rss = run_dlc_c(name, dlc, weights, folder, batch, order, share,
+                                                                arguments.warmup,
+                                                                "native" if engine.endswith("native") else "generic",
+                                                                threads)
+                            elif engine == "dlc interpreter":
+                                times, outputs, rss = run_dlc_interpreter(name, dlc, weights, folder, batch, order,
+                                                                          share, arguments.warmup)
+                            else:
+                                times, outputs, rss = run_peer("ort" if engine == "ONNX Runtime" else "tflite",
+                                                               folder, batch, share, arguments.warmup, threads)
+                            samples[engine].append((times, relative_error(outputs, expected), rss))
+                        except RuntimeError as error:
+                            # A peer that cannot run the model (TFLite needs the Flex delegate for Keras' LSTM).
+                            samples[engine] = None
+                            lines = [line for line in str(error).strip().splitlines() if "Error" in line]
+                            failures[(name, engine)] = (lines or [str(error)])[-1][:200]
                 for engine in engines:
-                    try:
-                        if engine.startswith("dlc C"):
-                            times, outputs, rss = run_dlc_c(name, dlc, weights, folder, batch, order, repeat,
-                                                            arguments.warmup,
-                                                            "native" if engine.endswith("native") else "generic",
-                                                            threads)
-                        elif engine == "dlc interpreter":
-                            times, outputs, rss = run_dlc_interpreter(name, dlc, weights, folder, batch, order, repeat,
-                                                                      arguments.warmup)
-                        else:
-                            times, outputs, rss = run_peer("ort" if engine == "ONNX Runtime" else "tflite", folder,
-                                                           batch, repeat, arguments.warmup, threads)
-                        results[(round, name, batch, engine)] = (median(times), relative_error(outputs, expected), rss)
-                        print(f"pass {round} {name} b{batch} {engine}: {median(times) / 1e3:.1f} us", flush=True)
-                    except RuntimeError as error:
-                        # A peer that cannot run the model (TFLite needs the Flex delegate for Keras' LSTM).
+                    if samples[engine] is None:
                         results[(round, name, batch, engine)] = None
-                        lines = [line for line in str(error).strip().splitlines() if "Error" in line] or [str(error)]
-                        failures[(name, engine)] = lines[-1][:200]
                         print(f"pass {round} {name} b{batch} {engine}: failed", flush=True)
+                        continue
+                    times = [t for turn in samples[engine] for t in turn[0]]
+                    error = max(turn[1] for turn in samples[engine])
+                    rss = max(turn[2] for turn in samples[engine])
+                    results[(round, name, batch, engine)] = (median(times), error, rss)
+                    print(f"pass {round} {name} b{batch} {engine}: {median(times) / 1e3:.1f} us", flush=True)
     if threads > 1:
         write_threaded(output, names, engines, results, arguments.passes, threads, failures)
     else:
@@ -312,7 +332,7 @@ def write_threaded(path, names, engines, results, passes, threads, failures):
         "",
         f"Written by `benchmarks/peers.py --threads {threads}` on {time.strftime('%Y-%m-%d')}: {model} ({isa}), "
         f"{threads} cores (`taskset -c 0-{threads - 1}`), {threads} threads per engine, {passes} passes with engines "
-        f"interleaved model by model. Median latency per call in µs, pass by pass. dlc's C is the native build "
+        f"interleaved model by model and taking {TURNS[0]} turns within each. Median latency per call in µs, pass by pass. dlc's C is the native build "
         f"splitting each batch among its threads (`--threads {threads}`: one slice of examples per thread, each "
         f"with its own arena; a batch of one runs on one thread); ONNX Runtime and TFLite split layers "
         f"(intra-op threads). **Ratio** = dlc ÷ the faster peer in the same pass.",
@@ -348,7 +368,7 @@ def write(path, names, engines, results, passes, macs, peak, coretype, failures)
         "# dlc against ONNX Runtime and TFLite",
         "",
         f"Written by `benchmarks/peers.py` on {time.strftime('%Y-%m-%d')}: {model} ({isa}), one core "
-        f"(`taskset -c 0`), one thread per engine, {passes} passes with engines interleaved model by model. "
+        f"(`taskset -c 0`), one thread per engine, {passes} passes with engines interleaved model by model and taking {TURNS[0]} turns within each (medians over all of an engine's runs in a pass). "
         f"Median latency per call in µs, pass by pass. dlc's C is the portable runtime (no BLAS) built for a "
         f"generic x86-64 (`dlc compile`'s default) and for this CPU (`--target native`, what `dlc run` and "
         f"`dlc bench` build); its timer excludes start-up. **Ratio** = dlc's C ÷ the faster of ONNX Runtime "

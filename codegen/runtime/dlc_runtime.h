@@ -192,59 +192,22 @@ DLC_API void dlc_gemm_tile_indirect(int rows, int segments, int depth, const flo
 }
 #endif
 
-/* One row (a Dense layer at batch 1): four sums over alternating depths, so that consecutive
- * multiply-adds do not wait on each other; memory-bound, so plain C is as fast as intrinsics. */
-DLC_API void dlc_gemm_row(int depth, const float *a, const float *panel, int columns, float *c, int accumulate) {
-  float s0[16] = {0}, s1[16] = {0}, s2[16] = {0}, s3[16] = {0};
-  int p, j;
-  for (p = 0; p + 4 <= depth; p += 4) {
-    const float *b = panel + (long)p * 16;
-    for (j = 0; j < 16; j++) {
-      s0[j] += a[p] * b[j];
-      s1[j] += a[p + 1] * b[16 + j];
-      s2[j] += a[p + 2] * b[32 + j];
-      s3[j] += a[p + 3] * b[48 + j];
-    }
-  }
-  for (; p < depth; p++)
-    for (j = 0; j < 16; j++) s0[j] += a[p] * panel[(long)p * 16 + j];
-  for (j = 0; j < columns; j++) c[j] = (accumulate ? c[j] : 0.0f) + ((s0[j] + s1[j]) + (s2[j] + s3[j]));
-}
-
-/* C[m×columns] = A[m×depth]·panel (+ C) for a row-major A (rows lda apart): the tiles down its
- * rows, the last single row (a Dense layer at batch 1) by dlc_gemm_row. */
-DLC_API void dlc_gemm_rows(int m, int depth, const float *a, int lda, const float *panel, int columns, float *c,
-                           int ldc, int accumulate) {
-  const float *pointers[DLC_TILE_ROWS];
-  int i, r;
-  for (i = 0; i < m; i += DLC_TILE_ROWS) {
-    const int rows = DLC_MIN(DLC_TILE_ROWS, m - i);
-    const float *first = a + (long)i * lda;
-    if (rows == 1) {
-      dlc_gemm_row(depth, first, panel, columns, c + (long)i * ldc, accumulate);
-      continue;
-    }
-    for (r = 0; r < DLC_TILE_ROWS; r++) pointers[r] = first + (long)(r < rows ? r : 0) * lda;
-    dlc_gemm_tile_indirect(rows, 1, depth, pointers, 0, panel, columns, c + (long)i * ldc, ldc, accumulate, NULL, 0);
-  }
-}
-
-/* @section dlc_gemm_tiles_indirect */
 #if defined(DLC_AVX512)
-/* Two panels at once (17..32 columns): each A value is broadcast once for both, and a tile of a
- * shallow product (a first layer's 9 or 27 deep) costs one call instead of two. */
-DLC_API void dlc_gemm_tile_indirect_pair(int rows, int segments, int depth, const float *const *pointers,
-                                         const float *panel, int columns, float *c, int ldc, const float *bias,
-                                         int relu) {
-  const long next = (long)segments * depth * 16;
+/* dlc_gemm_tile_indirect against two panels at once (17..32 columns; the second `next` floats
+ * after the first): each A value is broadcast once for both, and a shallow product (a first
+ * layer's 9 or 27 deep, attention's 32) pays for the call and its pointers once. */
+DLC_API void dlc_gemm_tile_indirect_pair(int rows, int segments, int depth, const float *const *pointers, long offset,
+                                         const float *panel, long next, int columns, float *c, int ldc,
+                                         int accumulate, const float *bias, int relu) {
   const __mmask16 keep = (__mmask16)((1u << (columns - 16)) - 1u);
   __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
   __m512 d0 = c0, d1 = c0, d2 = c0, d3 = c0, d4 = c0, d5 = c0, d6 = c0, d7 = c0;
   __m512 sums[8][2];
   int s, p, r, h;
   for (s = 0; s < segments; s++, pointers += 8, panel += (long)depth * 16) {
-    const float *a0 = pointers[0], *a1 = pointers[1], *a2 = pointers[2], *a3 = pointers[3];
-    const float *a4 = pointers[4], *a5 = pointers[5], *a6 = pointers[6], *a7 = pointers[7];
+    const float *a0 = pointers[0] + offset, *a1 = pointers[1] + offset, *a2 = pointers[2] + offset;
+    const float *a3 = pointers[3] + offset, *a4 = pointers[4] + offset, *a5 = pointers[5] + offset;
+    const float *a6 = pointers[6] + offset, *a7 = pointers[7] + offset;
     for (p = 0; p < depth; p++) {
       const __m512 b = _mm512_loadu_ps(panel + (long)p * 16), e = _mm512_loadu_ps(panel + next + (long)p * 16);
       __m512 x = _mm512_set1_ps(a0[p]);
@@ -274,6 +237,7 @@ DLC_API void dlc_gemm_tile_indirect_pair(int rows, int segments, int depth, cons
       const __mmask16 mask = h ? keep : (__mmask16)0xFFFF;
       float *row = c + (long)r * ldc + h * 16;
       __m512 sum = sums[r][h];
+      if (accumulate) sum = _mm512_add_ps(sum, _mm512_maskz_loadu_ps(mask, row));
       if (bias) sum = _mm512_add_ps(sum, _mm512_maskz_loadu_ps(mask, bias + h * 16));
       if (relu) sum = _mm512_max_ps(_mm512_setzero_ps(), sum);
       _mm512_mask_storeu_ps(row, mask, sum);
@@ -281,6 +245,59 @@ DLC_API void dlc_gemm_tile_indirect_pair(int rows, int segments, int depth, cons
 }
 #endif
 
+
+/* One row (a Dense layer at batch 1): four sums over alternating depths, so that consecutive
+ * multiply-adds do not wait on each other; memory-bound, so plain C is as fast as intrinsics. */
+DLC_API void dlc_gemm_row(int depth, const float *a, const float *panel, int columns, float *c, int accumulate) {
+  float s0[16] = {0}, s1[16] = {0}, s2[16] = {0}, s3[16] = {0};
+  int p, j;
+  for (p = 0; p + 4 <= depth; p += 4) {
+    const float *b = panel + (long)p * 16;
+    for (j = 0; j < 16; j++) {
+      s0[j] += a[p] * b[j];
+      s1[j] += a[p + 1] * b[16 + j];
+      s2[j] += a[p + 2] * b[32 + j];
+      s3[j] += a[p + 3] * b[48 + j];
+    }
+  }
+  for (; p < depth; p++)
+    for (j = 0; j < 16; j++) s0[j] += a[p] * panel[(long)p * 16 + j];
+  for (j = 0; j < columns; j++) c[j] = (accumulate ? c[j] : 0.0f) + ((s0[j] + s1[j]) + (s2[j] + s3[j]));
+}
+
+/* C[m×columns] = A[m×depth]·panels (+ C) for a row-major A (rows lda apart) and one or two panels
+ * (columns ≤ 32, the second panel `next` floats after the first): the tiles down its rows, both
+ * panels per tile (in one call with AVX-512), and the last single row (a Dense layer at batch 1) by
+ * dlc_gemm_row. */
+DLC_API void dlc_gemm_rows(int m, int depth, const float *a, int lda, const float *panel, long next, int columns,
+                           float *c, int ldc, int accumulate) {
+  const float *pointers[DLC_TILE_ROWS];
+  const int first_columns = DLC_MIN(DLC_PANEL, columns);
+  int i, r;
+  for (i = 0; i < m; i += DLC_TILE_ROWS) {
+    const int rows = DLC_MIN(DLC_TILE_ROWS, m - i);
+    const float *first = a + (long)i * lda;
+    float *out = c + (long)i * ldc;
+    if (rows == 1) {
+      dlc_gemm_row(depth, first, panel, first_columns, out, accumulate);
+      if (columns > DLC_PANEL) dlc_gemm_row(depth, first, panel + next, columns - DLC_PANEL, out + DLC_PANEL, accumulate);
+      continue;
+    }
+    for (r = 0; r < DLC_TILE_ROWS; r++) pointers[r] = first + (long)(r < rows ? r : 0) * lda;
+#if defined(DLC_AVX512)
+    if (columns > DLC_PANEL) {
+      dlc_gemm_tile_indirect_pair(rows, 1, depth, pointers, 0, panel, next, columns, out, ldc, accumulate, NULL, 0);
+      continue;
+    }
+#endif
+    dlc_gemm_tile_indirect(rows, 1, depth, pointers, 0, panel, first_columns, out, ldc, accumulate, NULL, 0);
+    if (columns > DLC_PANEL)
+      dlc_gemm_tile_indirect(rows, 1, depth, pointers, 0, panel + next, columns - DLC_PANEL, out + DLC_PANEL, ldc,
+                             accumulate, NULL, 0);
+  }
+}
+
+/* @section dlc_gemm_tiles_indirect */
 /* One tile of rows (dlc_gemm_rows' tile) against all of a packed matrix's panels (16 columns each,
  * panel after panel of segments·depth rows): a convolution's tile, which also takes bias and relu. */
 DLC_API void dlc_gemm_tiles_indirect(int rows, int segments, int depth, const float *const *pointers,
@@ -289,8 +306,8 @@ DLC_API void dlc_gemm_tiles_indirect(int rows, int segments, int depth, const fl
   int j0 = 0;
 #if defined(DLC_AVX512)
   for (; j0 + DLC_PANEL < columns; j0 += 2 * DLC_PANEL)
-    dlc_gemm_tile_indirect_pair(rows, segments, depth, pointers, panels + j0 / DLC_PANEL * panel_size,
-                                DLC_MIN(2 * DLC_PANEL, columns - j0), c + j0, ldc, bias ? bias + j0 : NULL, relu);
+    dlc_gemm_tile_indirect_pair(rows, segments, depth, pointers, 0, panels + j0 / DLC_PANEL * panel_size, panel_size,
+                                DLC_MIN(2 * DLC_PANEL, columns - j0), c + j0, ldc, 0, bias ? bias + j0 : NULL, relu);
 #endif
   for (; j0 < columns; j0 += DLC_PANEL)
     dlc_gemm_tile_indirect(rows, segments, depth, pointers, 0, panels + j0 / DLC_PANEL * panel_size,
@@ -332,12 +349,13 @@ DLC_API void dlc_gemm_packed(int m, int n, int k, const float *a, int lda, const
   if (m == 1)
     for (; j0 + 4 * DLC_PANEL <= n; j0 += 4 * DLC_PANEL)
       dlc_gemm_row4(k, a, packed + (long)(j0 / DLC_PANEL) * k * DLC_PANEL, (long)k * DLC_PANEL, c + j0, accumulate);
-  for (; j0 < n; j0 += DLC_PANEL) {
+  /* Two panels at a time. */
+  for (; j0 < n; j0 += 2 * DLC_PANEL) {
     const float *panel = packed + (long)(j0 / DLC_PANEL) * k * DLC_PANEL;
-    const int columns = DLC_MIN(DLC_PANEL, n - j0);
+    const int columns = DLC_MIN(2 * DLC_PANEL, n - j0);
     for (p0 = 0; p0 < k; p0 += DLC_DEPTH_BLOCK)
-      dlc_gemm_rows(m, DLC_MIN(DLC_DEPTH_BLOCK, k - p0), a + p0, lda, panel + (long)p0 * DLC_PANEL, columns, c + j0,
-                    ldc, accumulate || p0 > 0);
+      dlc_gemm_rows(m, DLC_MIN(DLC_DEPTH_BLOCK, k - p0), a + p0, lda, panel + (long)p0 * DLC_PANEL,
+                    (long)k * DLC_PANEL, columns, c + j0, ldc, accumulate || p0 > 0);
   }
   if (k == 0 && !accumulate)
     for (i = 0; i < m; i++) memset(c + (long)i * ldc, 0, sizeof(float) * (size_t)n);
@@ -345,12 +363,12 @@ DLC_API void dlc_gemm_packed(int m, int n, int k, const float *a, int lda, const
 
 /* @section dlc_gemm */
 /* C[m×n] = A[m×k]·B[k×n] (+ C when accumulate), row-major with leading dimensions: products of
- * two computed tensors (attention, Dot, recurrent states). Each 256×16 block of B is copied into a
- * panel on the stack and run through dlc_gemm_rows; fewer than 4 rows stream B once instead. */
+ * two computed tensors (attention, Dot, recurrent states). Each 256×32 block of B is copied into
+ * two panels on the stack and run through dlc_gemm_rows; fewer than 4 rows stream B once instead. */
 DLC_API void dlc_gemm(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *c, int ldc,
                       int accumulate) {
-  float panel[256 * 16];
-  int i, j, p, j0, p0;
+  float panel[2 * 256 * 16];
+  int i, j, p, j0, p0, h;
 #if defined(DLC_USE_CBLAS)
   /* One row (a Dense layer at batch 1) is a matrix-vector product: sgemm would pack all of B. */
   if (m == 1 && n > 0 && k > 0) {
@@ -377,25 +395,28 @@ DLC_API void dlc_gemm(int m, int n, int k, const float *a, int lda, const float 
     }
     return;
   }
-  for (j0 = 0; j0 < n; j0 += 16) {
-    const int columns = DLC_MIN(16, n - j0);
+  for (j0 = 0; j0 < n; j0 += 32) {
+    const int columns = DLC_MIN(32, n - j0);
     for (p0 = 0; p0 < k; p0 += 256) {
       const int depth = DLC_MIN(256, k - p0);
-      for (p = 0; p < depth; p++)
-        for (j = 0; j < 16; j++) panel[p * 16 + j] = j < columns ? b[(long)(p0 + p) * ldb + j0 + j] : 0.0f;
-      dlc_gemm_rows(m, depth, a + p0, lda, panel, columns, c + j0, ldc, accumulate || p0 > 0);
+      /* Up to two panels, the second depth·16 floats after the first. */
+      for (h = 0; h < 32; h += 16)
+        for (p = 0; p < depth; p++)
+          for (j = 0; j < 16; j++)
+            panel[h * depth + p * 16 + j] = h + j < columns ? b[(long)(p0 + p) * ldb + j0 + h + j] : 0.0f;
+      dlc_gemm_rows(m, depth, a + p0, lda, panel, (long)depth * 16, columns, c + j0, ldc, accumulate || p0 > 0);
     }
   }
 }
 
 /* @section dlc_gemm_bt */
 /* C[m×n] = A[m×k]·B[n×k]ᵀ (+ C): dot products of rows (attention's Q·Kᵀ). The portable version
- * copies 16 rows of B at a time, transposed, into a panel on the stack and runs dlc_gemm_rows on it
- * (a scalar dot product per element ran at a tenth of the speed). */
+ * copies 32 rows of B at a time, transposed, into two panels on the stack and runs dlc_gemm_rows on
+ * them (a scalar dot product per element ran at a tenth of the speed). */
 DLC_API void dlc_gemm_bt(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *c, int ldc,
                          int accumulate) {
-  float panel[256 * 16];
-  int i, j, p, j0, p0;
+  float panel[2 * 256 * 16];
+  int i, j, p, j0, p0, h;
 #if defined(DLC_USE_CBLAS)
   if (m > 0 && n > 0 && k > 0) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0f, a, lda, b, ldb, accumulate ? 1.0f : 0.0f, c,
@@ -405,13 +426,15 @@ DLC_API void dlc_gemm_bt(int m, int n, int k, const float *a, int lda, const flo
 #endif
   if (k == 0 && !accumulate)
     for (i = 0; i < m; i++) memset(c + (long)i * ldc, 0, sizeof(float) * (size_t)n);
-  for (j0 = 0; j0 < n; j0 += 16) {
-    const int columns = DLC_MIN(16, n - j0);
+  for (j0 = 0; j0 < n; j0 += 32) {
+    const int columns = DLC_MIN(32, n - j0);
     for (p0 = 0; p0 < k; p0 += 256) {
       const int depth = DLC_MIN(256, k - p0);
-      for (j = 0; j < 16; j++)
-        for (p = 0; p < depth; p++) panel[p * 16 + j] = j < columns ? b[(long)(j0 + j) * ldb + p0 + p] : 0.0f;
-      dlc_gemm_rows(m, depth, a + p0, lda, panel, columns, c + j0, ldc, accumulate || p0 > 0);
+      for (h = 0; h < 32; h += 16)
+        for (j = 0; j < 16; j++)
+          for (p = 0; p < depth; p++)
+            panel[h * depth + p * 16 + j] = h + j < columns ? b[(long)(j0 + h + j) * ldb + p0 + p] : 0.0f;
+      dlc_gemm_rows(m, depth, a + p0, lda, panel, (long)depth * 16, columns, c + j0, ldc, accumulate || p0 > 0);
     }
   }
 }
@@ -483,43 +506,43 @@ DLC_API float dlc_softplus(float x) { return DLC_MAX(x, 0.0f) + log1pf(expf(-fab
 
 /* @section dlc_softmax_rows */
 /* Softmax along rows of `width`, subtracting each row's maximum so exp never overflows. The
- * maximum and the sum are taken in 8 interleaved parts, so that compilers can vectorize them
- * (they may not reorder a single running sum of floats themselves). */
+ * maximum and the sum are taken in 16 interleaved parts, so that compilers can vectorize them
+ * (they may not reorder a single running sum of floats themselves). A NaN anywhere makes the whole
+ * row NaN, as in Keras, with no search for it: the maximum's selects skip a NaN (unless it comes
+ * first, and then the maximum is NaN), but its exponential is NaN (dlc_exp keeps NaN), and so are
+ * the sum and every quotient. */
 DLC_API void dlc_softmax_rows(float *x, long rows, int width, int take_log) {
+  enum { PARTS = 16 };
   long r;
   int i, j;
   for (r = 0; r < rows; r++) {
     float *row = x + r * width;
-    float maximum = row[0], sum = 0.0f, parts[8];
-    int nan_parts[8], has_nan = 0;
-    const int whole = width / 8 * 8;
-    for (j = 0; j < 8; j++) parts[j] = row[0], nan_parts[j] = 0;
-    /* The maximum as plain selects, NaNs noted on the side (NaN-keeping selects do not vectorize). */
-    for (i = 0; i < whole; i += 8)
-      for (j = 0; j < 8; j++) {
-        const float v = row[i + j];
-        parts[j] = v > parts[j] ? v : parts[j];
-        nan_parts[j] |= v != v;
-      }
-    for (j = 0; j < 8; j++) maximum = DLC_FMAX(maximum, parts[j]), has_nan |= nan_parts[j];
+    float maximum = row[0], sum = 0.0f, parts[PARTS];
+    const int whole = width / PARTS * PARTS;
+    for (j = 0; j < PARTS; j++) parts[j] = row[0];
+    /* Plain selects (a vector maximum); NaN-keeping ones do not vectorize. */
+    for (i = 0; i < whole; i += PARTS)
+      for (j = 0; j < PARTS; j++) parts[j] = row[i + j] > parts[j] ? row[i + j] : parts[j];
+    for (j = 0; j < PARTS; j++) maximum = DLC_FMAX(maximum, parts[j]);
     for (i = whole; i < width; i++) maximum = DLC_FMAX(maximum, row[i]);
-    /* A NaN anywhere makes the whole row NaN, as in Keras. */
-    for (i = 0; i < whole && has_nan; i++)
-      if (row[i] != row[i]) maximum = row[i], has_nan = 0;
     if (take_log) {
       float log_sum;
       for (i = 0; i < width; i++) sum += expf(row[i] - maximum);
       log_sum = logf(sum);
       for (i = 0; i < width; i++) row[i] = row[i] - maximum - log_sum;
     } else {
-      /* One exp per element: the exponentials wait in the row for the sum. */
-      for (i = 0; i < width; i++) row[i] = dlc_exp(row[i] - maximum);
-      for (j = 0; j < 8; j++) parts[j] = 0.0f;
-      for (i = 0; i < whole; i += 8)
-        for (j = 0; j < 8; j++) parts[j] += row[i + j];
-      for (j = 0; j < 8; j++) sum += parts[j];
-      for (i = whole; i < width; i++) sum += row[i];
-      for (i = 0; i < width; i++) row[i] = row[i] / sum;
+      /* One exp per element, summed as it is stored; then one reciprocal for the row. */
+      float inverse;
+      for (j = 0; j < PARTS; j++) parts[j] = 0.0f;
+      for (i = 0; i < whole; i += PARTS)
+        for (j = 0; j < PARTS; j++) {
+          const float e = dlc_exp(row[i + j] - maximum);
+          row[i + j] = e, parts[j] += e;
+        }
+      for (i = whole; i < width; i++) row[i] = dlc_exp(row[i] - maximum), sum += row[i];
+      for (j = 0; j < PARTS; j++) sum += parts[j];
+      inverse = 1.0f / sum;
+      for (i = 0; i < width; i++) row[i] *= inverse;
     }
   }
 }
