@@ -38,6 +38,11 @@ public struct LayerApplication {
     self.arguments = arguments
   }
 
+  /// The application a node of `graph` records: its data inputs' types and its arguments.
+  public init(_ node: Node, in graph: Graph) {
+    self.init(inputs: node.dataInputs.map(graph.type(of:)), arguments: node.attributes)
+  }
+
   /// The only input of a single-input layer.
   public var input: TensorType { inputs.first ?? TensorType(.float32, []) }
 
@@ -131,7 +136,7 @@ public struct LayerDef {
 
   /// `macs` of one of `graph`'s nodes, whose op this layer is.
   public func macs(of node: Node, in graph: Graph) -> Int? {
-    macs(LayerApplication(inputs: node.dataInputs.map(graph.type(of:)), arguments: node.attributes), node.outputs)
+    macs(LayerApplication(node, in: graph), node.outputs)
   }
   /// Name prefixes of the sublayers Keras builds inside this layer; each uses up an auto-name
   /// (a Dropout after a MultiHeadAttention is `dropout_1`), so dlc reserves them too.

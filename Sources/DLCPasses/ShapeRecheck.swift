@@ -9,11 +9,10 @@ enum ShapeRecheck {
   static func verify(_ graph: Graph, after pass: String, registry: LayerRegistry = .standard) throws {
     var problems: [String] = []
     for node in graph.nodes where !node.isInput {
-      let inputs = node.dataInputs.map { graph.type(of: $0) }
       let expected: [TensorType]
       if let layer = registry.definition(ofOp: node.op) {
         do {
-          expected = try layer.outputTypes(LayerApplication(inputs: inputs, arguments: node.attributes))
+          expected = try layer.outputTypes(LayerApplication(node, in: graph))
         } catch {
           problems.append("\(node.name): \(node.op)'s shape rule fails on what the pass left: \(error)")
           continue

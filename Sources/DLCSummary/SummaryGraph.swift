@@ -89,8 +89,7 @@ struct ContractedGraph {
     var counts: [String: Int] = [:]
     for node in graph.nodes where !node.isInput {
       guard let definition = registry[node.op], let operation = definition.maskOperation,
-        definition.producesMask(
-          LayerApplication(inputs: node.dataInputs.map(graph.type(of:)), arguments: node.attributes)) != nil
+        definition.producesMask(LayerApplication(node, in: graph)) != nil
       else { continue }
       let prefix = snakeCase(operation)
       let count = counts[prefix, default: 0]

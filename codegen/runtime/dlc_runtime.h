@@ -210,22 +210,21 @@ DLC_API void dlc_gemm_tile_indirect_pair(int rows, int segments, int depth, cons
     const float *a6 = pointers[6] + offset, *a7 = pointers[7] + offset;
     for (p = 0; p < depth; p++) {
       const __m512 b = _mm512_loadu_ps(panel + (long)p * 16), e = _mm512_loadu_ps(panel + next + (long)p * 16);
-      __m512 x = _mm512_set1_ps(a0[p]);
-      c0 = _mm512_fmadd_ps(x, b, c0), d0 = _mm512_fmadd_ps(x, e, d0);
-      x = _mm512_set1_ps(a1[p]);
-      c1 = _mm512_fmadd_ps(x, b, c1), d1 = _mm512_fmadd_ps(x, e, d1);
-      x = _mm512_set1_ps(a2[p]);
-      c2 = _mm512_fmadd_ps(x, b, c2), d2 = _mm512_fmadd_ps(x, e, d2);
-      x = _mm512_set1_ps(a3[p]);
-      c3 = _mm512_fmadd_ps(x, b, c3), d3 = _mm512_fmadd_ps(x, e, d3);
-      x = _mm512_set1_ps(a4[p]);
-      c4 = _mm512_fmadd_ps(x, b, c4), d4 = _mm512_fmadd_ps(x, e, d4);
-      x = _mm512_set1_ps(a5[p]);
-      c5 = _mm512_fmadd_ps(x, b, c5), d5 = _mm512_fmadd_ps(x, e, d5);
-      x = _mm512_set1_ps(a6[p]);
-      c6 = _mm512_fmadd_ps(x, b, c6), d6 = _mm512_fmadd_ps(x, e, d6);
-      x = _mm512_set1_ps(a7[p]);
-      c7 = _mm512_fmadd_ps(x, b, c7), d7 = _mm512_fmadd_ps(x, e, d7);
+      /* Row r's value, broadcast once, into both panels' sums. */
+#define DLC_PAIR_ROW(r)                                                                                          \
+  do {                                                                                                           \
+    const __m512 x = _mm512_set1_ps(a##r[p]);                                                                    \
+    c##r = _mm512_fmadd_ps(x, b, c##r), d##r = _mm512_fmadd_ps(x, e, d##r);                                      \
+  } while (0)
+      DLC_PAIR_ROW(0);
+      DLC_PAIR_ROW(1);
+      DLC_PAIR_ROW(2);
+      DLC_PAIR_ROW(3);
+      DLC_PAIR_ROW(4);
+      DLC_PAIR_ROW(5);
+      DLC_PAIR_ROW(6);
+      DLC_PAIR_ROW(7);
+#undef DLC_PAIR_ROW
     }
   }
   sums[0][0] = c0, sums[1][0] = c1, sums[2][0] = c2, sums[3][0] = c3;
