@@ -58,11 +58,12 @@ enum { DLC_SIMPLE_RNN = 0, DLC_LSTM, DLC_GRU };
  * the products of two computed matrices copy blocks of B into one as they go. A tile is
  * C[rows×columns] = A·panel (+ C when accumulate) for rows ≤ DLC_TILE_ROWS and columns ≤ 16, with C
  * in registers throughout; a convolution's tile also adds its bias (columns floats, or NULL) and
- * applies relu (the common activation) before the store, so no second pass reads the output. A is given indirectly, as `segments` runs of `depth` values per row:
- * pointers[s·DLC_TILE_ROWS + r] + offset is where row r's run s starts (rows past `rows` repeat a
- * real row; their results are dropped), and the panel's rows follow the runs in order. A plain
- * matrix is one segment; a convolution passes one segment per kernel tap, pointing into the image
- * itself (or at zeros for padding), so it needs no im2col copy.
+ * applies relu (the common activation) before the store, so no second pass reads the output. A is
+ * given indirectly, as `segments` runs of `depth` values per row: pointers[s·DLC_TILE_ROWS + r] +
+ * offset is where row r's run s starts (rows past `rows` repeat a real row; their results are
+ * dropped), and the panel's rows follow the runs in order. A plain matrix is one segment; a
+ * convolution passes one segment per kernel tap, pointing into the image itself (or at zeros for
+ * padding), so it needs no im2col copy.
  * The instruction set is the compiler's (-march=native, -mavx2 -mfma), or one a translation unit
  * enables for its functions and names with DLC_TARGET_AVX512 or DLC_TARGET_AVX2 (dlc's interpreter
  * builds the runtime once per instruction set and picks one when it runs): AVX-512 (8 rows, one
@@ -243,7 +244,6 @@ DLC_API void dlc_gemm_tile_indirect_pair(int rows, int segments, int depth, cons
     }
 }
 #endif
-
 
 /* One row (a Dense layer at batch 1): four sums over alternating depths, so that consecutive
  * multiply-adds do not wait on each other; memory-bound, so plain C is as fast as intrinsics. */
@@ -792,7 +792,8 @@ DLC_API void dlc_conv2d_few(const float *x, int batch, const dlc_window *w, int 
       dlc_gemm_tiles_indirect(rows, kh, run, pointers, kernel, filters, out + chunk * filters, filters, bias, relu);
     }
   }
-  if (activation != DLC_LINEAR && !relu) dlc_activate(activation, y, batch * positions * filters, filters);
+  /* The tiles did relu; dlc_activate does nothing for linear. */
+  if (!relu) dlc_activate(activation, y, batch * positions * filters, filters);
 }
 
 /* @section dlc_conv2d */
@@ -898,8 +899,9 @@ DLC_API void dlc_conv2d(const float *x, int batch, const dlc_window *w, int grou
         dlc_gemm((int)count, group_filters, patch, columns, patch, kernel + g * group_filters, filters,
                  out + g * group_filters, filters, 0);
     }
+    /* The indirect tiles added the bias and did relu; dlc_activate does nothing for linear. */
     if (!indirect) dlc_epilogue(out, count, filters, bias, activation);
-    else if (activation != DLC_LINEAR && activation != DLC_RELU) dlc_activate(activation, out, count * filters, filters);
+    else if (activation != DLC_RELU) dlc_activate(activation, out, count * filters, filters);
   }
 }
 

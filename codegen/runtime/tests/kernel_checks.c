@@ -171,7 +171,7 @@ static void check_convolutions(void) {
                   const double want = activations[a] == DLC_RELU      ? (sum < 0 ? 0 : sum)
                                       : activations[a] == DLC_SIGMOID ? 1 / (1 + exp(-sum))
                                                                       : sum;
-                  if (!(fabs(got - want) <= 1e-6 * magnitude + 1e-6) && failures++ < 20)
+                  if (!(fabs(got - want) <= 1e-6 * magnitude + 1e-7) && failures++ < 20)
                     printf("dlc_conv2d (window %d, %s kernel, activation %d): example %d, y[%d][%d][%d] = %.9g, "
                            "want %.9g\n",
                            c, packed ? "packed" : "row-major", activations[a], n, oh, ow, f, got, want);
