@@ -14,7 +14,8 @@ of its own pinned to core 0 (taskset): dlc's generated C (portable build, its ow
 interpreter (`dlc bench --backend interpreter`), ONNX Runtime and TFLite with one thread each.
 Engines are interleaved model by model and, within a model, take `--turns` turns of a share of the
 runs each (an engine's median is over all its runs in the pass, so a burst of other load falls on
-every engine alike); the whole sweep runs `--passes` times, and ratios are taken within a pass. Every engine's outputs are checked against Keras. Writes
+every engine alike); the whole sweep runs `--passes` times, and ratios are taken within a pass.
+Every engine's outputs are checked against Keras. Writes
 benchmarks/results.md: median latency, the ratio of dlc's C to the best peer, GFLOPS and the
 fraction of a measured one-core SGEMM peak, peak RSS, and the machine.
 
@@ -38,7 +39,6 @@ DEFAULT_MODELS = [
     "resnet8_cifar", "transformer_text",
 ]
 PIN = ["taskset", "-c", "0"]
-TURNS = [4]  # set from --turns, for the tables' text
 
 
 def measured(command, env=None):
@@ -178,13 +178,16 @@ def run_dlc_c(name, dlc, weights, folder, batch, order, repeat, warmup, target, 
     return times, [np.load(p) for p in outputs[:count]], rss
 
 
-def run_dlc_interpreter(name, dlc, weights, folder, batch, order, repeat, warmup):
+def run_dlc_interpreter(name, dlc, weights, folder, batch, order, repeat, warmup, check=True):
+    """The interpreter's median; its outputs (by `dlc run`, for the agreement check) only when `check`."""
     import numpy as np
 
     out, rss = measured([dlc, "bench", str(ROOT / "graphs" / f"{name}.dl"), "--weights", str(weights),
                          "--backend", "interpreter", "--batch", str(batch), "--iterations", str(max(5, repeat // 4)),
                          "--warmup", str(max(1, warmup // 4)), "--format", "json"])
     p50 = json.loads(out)["p50_ms"] * 1e6
+    if not check:
+        return [p50], None, rss
     # Agreement: the same input through `dlc run`.
     result = folder / f"interpreter_b{batch}.npz"
     inputs = [f"{key}={folder / f'b{batch}_{key}.npy'}" for key in order]
@@ -252,7 +255,6 @@ def main():
     parser.add_argument("--output")
     arguments = parser.parse_args()
     threads = arguments.threads
-    TURNS[0] = arguments.turns
     global PIN
     PIN = ["taskset", "-c", f"0-{threads - 1}" if threads > 1 else "0"]
     output = arguments.output or str(ROOT / "benchmarks" / ("results.md" if threads == 1 else
@@ -284,8 +286,8 @@ def main():
                 # is over all its runs in the pass. A burst of other load on the machine (seconds long)
                 # then falls on every engine's runs alike instead of on whichever engine was running.
                 samples = {engine: [] for engine in engines}
+                share = max(5, repeat // arguments.turns)
                 for turn in range(arguments.turns):
-                    share = max(5, repeat // arguments.turns)
                     for engine in engines:
                         if samples[engine] is None:
                             continue
@@ -296,12 +298,14 @@ def main():
                                                                 "native" if engine.endswith("native") else "generic",
                                                                 threads)
                             elif engine == "dlc interpreter":
+                                # Its outputs need `dlc run`, a second process: checked on the first turn.
                                 times, outputs, rss = run_dlc_interpreter(name, dlc, weights, folder, batch, order,
-                                                                          share, arguments.warmup)
+                                                                          share, arguments.warmup, check=turn == 0)
                             else:
                                 times, outputs, rss = run_peer("ort" if engine == "ONNX Runtime" else "tflite",
                                                                folder, batch, share, arguments.warmup, threads)
-                            samples[engine].append((times, relative_error(outputs, expected), rss))
+                            error = None if outputs is None else relative_error(outputs, expected)
+                            samples[engine].append((times, error, rss))
                         except RuntimeError as error:
                             # A peer that cannot run the model (TFLite needs the Flex delegate for Keras' LSTM).
                             samples[engine] = None
@@ -313,26 +317,27 @@ def main():
                         print(f"pass {round} {name} b{batch} {engine}: failed", flush=True)
                         continue
                     times = [t for turn in samples[engine] for t in turn[0]]
-                    error = max(turn[1] for turn in samples[engine])
+                    error = max(turn[1] for turn in samples[engine] if turn[1] is not None)
                     rss = max(turn[2] for turn in samples[engine])
                     results[(round, name, batch, engine)] = (median(times), error, rss)
                     print(f"pass {round} {name} b{batch} {engine}: {median(times) / 1e3:.1f} us", flush=True)
     if threads > 1:
-        write_threaded(output, names, engines, results, arguments.passes, threads, failures)
+        write_threaded(output, names, engines, results, arguments.passes, arguments.turns, threads, failures)
     else:
         peak, coretype = sgemm_peak()
-        write(output, names, engines, results, arguments.passes, macs, peak, coretype, failures)
+        write(output, names, engines, results, arguments.passes, arguments.turns, macs, peak, coretype, failures)
     print(f"wrote {output}")
 
 
-def write_threaded(path, names, engines, results, passes, threads, failures):
+def write_threaded(path, names, engines, results, passes, turns, threads, failures):
     model, isa = machine()
     lines = [
         f"# dlc against ONNX Runtime and TFLite, {threads} threads",
         "",
         f"Written by `benchmarks/peers.py --threads {threads}` on {time.strftime('%Y-%m-%d')}: {model} ({isa}), "
         f"{threads} cores (`taskset -c 0-{threads - 1}`), {threads} threads per engine, {passes} passes with engines "
-        f"interleaved model by model and taking {TURNS[0]} turns within each. Median latency per call in µs, pass by pass. dlc's C is the native build "
+        f"interleaved model by model and taking {turns} turns within each. Median latency per call in µs, pass "
+        f"by pass. dlc's C is the native build "
         f"splitting each batch among its threads (`--threads {threads}`: one slice of examples per thread, each "
         f"with its own arena; a batch of one runs on one thread); ONNX Runtime and TFLite split layers "
         f"(intra-op threads). **Ratio** = dlc ÷ the faster peer in the same pass.",
@@ -362,13 +367,14 @@ def write_threaded(path, names, engines, results, passes, threads, failures):
     Path(path).write_text("\n".join(lines) + "\n")
 
 
-def write(path, names, engines, results, passes, macs, peak, coretype, failures):
+def write(path, names, engines, results, passes, turns, macs, peak, coretype, failures):
     model, isa = machine()
     lines = [
         "# dlc against ONNX Runtime and TFLite",
         "",
         f"Written by `benchmarks/peers.py` on {time.strftime('%Y-%m-%d')}: {model} ({isa}), one core "
-        f"(`taskset -c 0`), one thread per engine, {passes} passes with engines interleaved model by model and taking {TURNS[0]} turns within each (medians over all of an engine's runs in a pass). "
+        f"(`taskset -c 0`), one thread per engine, {passes} passes with engines interleaved model by model and "
+        f"taking {turns} turns within each (medians over all of an engine's runs in a pass). "
         f"Median latency per call in µs, pass by pass. dlc's C is the portable runtime (no BLAS) built for a "
         f"generic x86-64 (`dlc compile`'s default) and for this CPU (`--target native`, what `dlc run` and "
         f"`dlc bench` build); its timer excludes start-up. **Ratio** = dlc's C ÷ the faster of ONNX Runtime "
