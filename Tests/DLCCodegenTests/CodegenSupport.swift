@@ -44,6 +44,23 @@ enum CodegenFixtures {
     XCTAssertEqual(problems, [], "\(label): the C differs from the reference", file: file, line: line)
   }
 
+  /// A new directory under the system's temporary one, removed when `test` ends.
+  static func temporaryDirectory(_ name: String, removedAfter test: XCTestCase) throws -> String {
+    let path = NSTemporaryDirectory() + "dlc-\(name)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    test.addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+    return path
+  }
+
+  /// codegen/runtime/tests/kernel_checks.c, and the runtime's sections it uses as runtime.h, written
+  /// into `directory`.
+  static func writeKernelChecks(to directory: String) throws {
+    let checks = try String(
+      contentsOf: repository.appendingPathComponent("codegen/runtime/tests/kernel_checks.c"), encoding: .utf8)
+    try CRuntime.source(for: checks).write(toFile: directory + "/runtime.h", atomically: true, encoding: .utf8)
+    try checks.write(toFile: directory + "/kernel_checks.c", atomically: true, encoding: .utf8)
+  }
+
   /// Runs a command (looked up on PATH) in `directory`; its stdout and stderr together.
   @discardableResult
   static func shell(_ arguments: [String], in directory: String) throws -> (status: Int32, output: String) {

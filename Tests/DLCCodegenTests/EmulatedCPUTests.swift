@@ -38,21 +38,10 @@ final class EmulatedCPUTests: XCTestCase {
     return found.output.trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
-  func temporaryDirectory(_ name: String) throws -> String {
-    let directory = NSTemporaryDirectory() + "dlc-\(name)-\(getpid())-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    return directory
-  }
-
   func testKernelChecksPassOnCPUsWithoutAVX512() throws {
     let qemu = try emulator()
-    let directory = try temporaryDirectory("emulated-kernels")
-    defer { try? FileManager.default.removeItem(atPath: directory) }
-    let checks = try String(
-      contentsOf: CodegenFixtures.repository.appendingPathComponent("codegen/runtime/tests/kernel_checks.c"),
-      encoding: .utf8)
-    try CRuntime.source(for: checks).write(toFile: directory + "/runtime.h", atomically: true, encoding: .utf8)
-    try checks.write(toFile: directory + "/kernel_checks.c", atomically: true, encoding: .utf8)
+    let directory = try CodegenFixtures.temporaryDirectory("emulated-kernels", removedAfter: self)
+    try CodegenFixtures.writeKernelChecks(to: directory)
     for emulated in Self.cpus {
       let program = "checks-\(emulated.cpu)"
       let built = try CodegenFixtures.shell(
@@ -88,8 +77,7 @@ final class EmulatedCPUTests: XCTestCase {
       let batch = inputs.first?.shape.first ?? 1
       let generated = try CBackend.generate(
         optimized, weights: optimizedWeights, options: CodegenOptions(maxBatch: batch, weightsMode: .external))
-      let directory = try temporaryDirectory("emulated-\(name)")
-      defer { try? FileManager.default.removeItem(atPath: directory) }
+      let directory = try CodegenFixtures.temporaryDirectory("emulated-\(name)", removedAfter: self)
       try CBuild.write(generated, to: directory, includeMain: true)
       try Data(generated.weightsBlob).write(to: URL(fileURLWithPath: directory + "/weights.bin"))
       var arguments = ["--weights", "weights.bin"]

@@ -36,12 +36,7 @@ final class GeneratedCPropertiesTests: XCTestCase {
       compilation, weights: weights, options: CodegenOptions(maxBatch: batch, weightsMode: mode))
   }
 
-  func temporaryDirectory() throws -> String {
-    let path = NSTemporaryDirectory() + "dlc-codegen-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
-    return path
-  }
+  func temporaryDirectory() throws -> String { try CodegenFixtures.temporaryDirectory("codegen", removedAfter: self) }
 
   /// Every layer case and every model (the small ones with embedded weights, so weights files are
   /// checked too) compiles without a warning under both gcc and clang, and with the OpenBLAS path.

@@ -32,15 +32,8 @@ final class RuntimeKernelTests: XCTestCase {
   }
 
   func testMatrixProductsAndMathMatchReferencesOnEveryInstructionSet() throws {
-    let checks = try String(
-      contentsOf: CodegenFixtures.repository.appendingPathComponent("codegen/runtime/tests/kernel_checks.c"),
-      encoding: .utf8)
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dlc-kernel-checks-\(getpid())")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    try CRuntime.source(for: checks).write(
-      to: directory.appendingPathComponent("runtime.h"), atomically: true, encoding: .utf8)
-    try checks.write(to: directory.appendingPathComponent("kernel_checks.c"), atomically: true, encoding: .utf8)
+    let directory = try CodegenFixtures.temporaryDirectory("kernel-checks", removedAfter: self)
+    try CodegenFixtures.writeKernelChecks(to: directory)
 
     let features = Self.cpuFeatures()
     let runnable = Self.instructionSets.filter { $0.needs.allSatisfy(features.contains) }
@@ -54,10 +47,10 @@ final class RuntimeKernelTests: XCTestCase {
       for build in builds {
         let program = "checks-\(set.tileRows)-\(set.flags.count)-\(build.name)"
         let compiled = try CodegenFixtures.shell(
-          ["gcc"] + strict + build.flags + set.flags + ["kernel_checks.c", "-o", program, "-lm"], in: directory.path)
+          ["gcc"] + strict + build.flags + set.flags + ["kernel_checks.c", "-o", program, "-lm"], in: directory)
         XCTAssertEqual(compiled.status, 0, "\(set.name) \(build.name) build:\n\(compiled.output)")
         guard compiled.status == 0 else { continue }
-        let ran = try CodegenFixtures.shell(["./" + program], in: directory.path)
+        let ran = try CodegenFixtures.shell(["./" + program], in: directory)
         XCTAssertEqual(ran.status, 0, "\(set.name) \(build.name):\n\(ran.output)")
         XCTAssertTrue(
           ran.output.contains("tile rows \(set.tileRows): 0 failures"), "\(set.name) \(build.name): \(ran.output)")
