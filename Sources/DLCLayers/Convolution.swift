@@ -113,9 +113,9 @@ extension LayerDef {
   /// Whether a convolution runs by Winograd's F(2×2, 3×3) or F(2×2, 5×5) (`dlc_conv2d_winograd`):
   /// 3×3 or 5×5, stride 1, undilated, ungrouped, an element-wise activation, and enough channels,
   /// filters and positions that the fewer multiplies (2.25× for 3×3, 2.8× for 5×5) pay for the
-  /// transforms. Measured on one core: a 3×3 at 16 channels and 16 filters runs 1.3× the direct
-  /// convolution's speed, 1.6–2× at 32–128 (below 16 of either, or on a 4×4 image, it loses); a 5×5
-  /// from 32 channels to 16 filters on 14×14 runs 2×.
+  /// transforms. Measured on one core (docs/codegen.md): a 3×3 at 16 channels and 16 filters runs
+  /// 1.2–1.3× the direct convolution's speed, 1.6–2× at 32–128 (below 16 of either, or on a 4×4
+  /// image, it loses); a 5×5 from 32 channels to 16 filters on 14×14 runs 2×.
   static func usesWinograd(_ s: LoweringShapes) -> Bool {
     let w = SlidingWindow(s)
     let activation = Activation.named(s.arguments.string(.activation)) ?? .linear

@@ -265,10 +265,7 @@ extension GeneratedCPropertiesTests {
   }
 
   func testHostileNpyFilesAreErrors() throws {
-    let directory =
-      NSTemporaryDirectory() + "dlc-program-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let directory = try CodegenFixtures.temporaryDirectory("program", removedAfter: self)
     let compilation = Driver.compile(
       SourceFile(path: "image.dl", text: "model image\ninput x: [28, 28, 1]\noutput x -> Flatten() -> Dense(3)\n"))
     let generated = try generate(compilation, mode: .embedded)
