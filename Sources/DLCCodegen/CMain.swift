@@ -27,7 +27,8 @@ enum CMain {
          Inputs in declaration order (\(graph.inputs.map(\.name).joined(separator: ", "))), batch first; outputs in model order.
          --threads N splits the examples into up to N slices run at once, each with its own arena (build with
          -pthread); a slice is at least \(multiplyAddsPerThread / 1_000_000) M multiply-adds of work.
-         --repeat K runs the inputs K times (after W untimed runs) and prints each run's nanoseconds (dlc bench). */
+         --repeat K runs the inputs K times (after W untimed runs) and prints each run's nanoseconds (dlc bench).
+         \(prefix) --instruction-set prints the instruction set the layers run with on this CPU, and nothing else. */
       /* clock_gettime, for --repeat; POSIX threads, for --threads */
       #define _POSIX_C_SOURCE 200112L
       #include "\(prefix).h"
@@ -235,6 +236,10 @@ enum CMain {
     for index in outputs.indices { text += "  float *out_\(index) = NULL;\n" }
     text += """
 
+        if (argc == 2 && strcmp(argv[1], "--instruction-set") == 0) {
+          puts(\(prefix)_instruction_set());
+          return 0;
+        }
         for (i = 1; i < argc; i++) {
           if (strcmp(argv[i], "-o") == 0) { reading_outputs = 1; continue; }
           if (strcmp(argv[i], "--dump") == 0 && i + 1 < argc) { dump = argv[++i]; continue; }

@@ -30,14 +30,22 @@ public enum CRuntime {
   /// The lines around the runtime's sections in generated code: the first names the sections.
   public static let beginMarker = "/* dlc runtime (codegen/runtime/dlc_runtime.h), sections:"
   public static let endMarker = "/* end of dlc runtime */"
+  /// The lines around the copies of the runtime and the layers built for other instruction sets.
+  public static let copiesBeginMarker =
+    "/* The runtime and the layers again for other instruction sets, picked when the model runs. */"
+  public static let copiesEndMarker = "/* end of the instruction-set copies */"
 
-  /// Generated code with the runtime's sections left out, the first marker line kept: the model's
-  /// own code, for golden files that should change when the model's code does.
+  /// Generated code with the runtime's sections and their copies left out, each block's first line
+  /// kept: the model's own code, for golden files that should change when the model's code does.
   public static func withoutRuntime(_ source: String) -> String {
-    guard let begin = source.range(of: beginMarker), let end = source.range(of: endMarker + "\n"),
-      let lineEnd = source[begin.upperBound...].firstIndex(of: "\n")
-    else { return source }
-    return String(source[..<lineEnd]) + "\n" + String(source[end.upperBound...])
+    var text = source
+    for (begin, end) in [(beginMarker, endMarker), (copiesBeginMarker, copiesEndMarker)] {
+      guard let start = text.range(of: begin), let finish = text.range(of: end + "\n"),
+        let lineEnd = text[start.upperBound...].firstIndex(of: "\n"), lineEnd < finish.lowerBound
+      else { continue }
+      text = String(text[..<lineEnd]) + "\n" + String(text[finish.upperBound...])
+    }
+    return text
   }
 
   /// The `dlc_…` identifiers a piece of C mentions.
@@ -56,8 +64,8 @@ public enum CRuntime {
     return names
   }
 
-  /// The prelude and every section `code` mentions, directly or through other sections, in file order.
-  public static func source(for code: String) -> String {
+  /// Every section `code` mentions, directly or through other sections, in file order.
+  static func sections(for code: String) -> [Section] {
     let byName = Dictionary(sections.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     var wanted: Set<String> = ["prelude"]
     var pending = Array(mentions(code))
@@ -65,8 +73,123 @@ public enum CRuntime {
       guard let section = byName[name], wanted.insert(name).inserted else { continue }
       pending += mentions(section.body).subtracting([name])
     }
-    let used = sections.filter { wanted.contains($0.name) }
-    return "\(beginMarker) \(used.map(\.name).joined(separator: ", ")) */\n"
-      + used.map(\.body).joined().replacingOccurrences(of: "\n\n\n", with: "\n\n") + endMarker + "\n"
+    return sections.filter { wanted.contains($0.name) }
+  }
+
+  static func joined(_ sections: [Section]) -> String {
+    sections.map(\.body).joined().replacingOccurrences(of: "\n\n\n", with: "\n\n")
+  }
+
+  /// The prelude and every section `code` mentions, directly or through other sections, in file order.
+  public static func source(for code: String) -> String {
+    let used = sections(for: code)
+    return "\(beginMarker) \(used.map(\.name).joined(separator: ", ")) */\n" + joined(used) + endMarker + "\n"
+  }
+
+  /// `code` with every `dlc_` identifier, and every identifier in `also`, renamed by `rename`.
+  static func renamed(_ code: String, also: Set<String> = [], by rename: (String) -> String) -> String {
+    var result = ""
+    var current = ""
+    func flush() {
+      result += current.hasPrefix("dlc_") || also.contains(current) ? rename(current) : current
+      current = ""
+    }
+    for character in code.unicodeScalars {
+      if character.properties.isAlphabetic || ("0"..."9").contains(character) || character == "_" {
+        current.unicodeScalars.append(character)
+      } else {
+        flush()
+        result.unicodeScalars.append(character)
+      }
+    }
+    flush()
+    return result
+  }
+
+  /// An instruction set the generated code carries a copy of the runtime and the layers for, built
+  /// with the compiler's per-function target (GCC and Clang on x86-64) and picked by a CPU check when
+  /// the model runs: a file built for the compiler's default target (SSE2) still runs the vector
+  /// kernels on a CPU that has them. The runtime selects its paths with `define`, as it does in dlc's
+  /// interpreter (Sources/CDLCRuntime).
+  public struct InstructionSet: Sendable {
+    /// What `<model>_instruction_set()` returns, and the suffix of the copy's names.
+    public var name: String
+    var title: String
+    /// The compiler's target features for the copy.
+    var features: String
+    var define: String
+    /// When the compiler's own target already has these, the default copy is this instruction set.
+    var compilerMacros: [String]
+    var cpuFeatures: [String]
+
+    /// The macro that says the copy is compiled in.
+    public var copyMacro: String { "DLC_COPY_\(name.uppercased())" }
+    var compilerHasIt: String { compilerMacros.map { "defined(\($0))" }.joined(separator: " && ") }
+    /// A C expression that is true on a CPU that can run the copy.
+    public var cpuCheck: String {
+      cpuFeatures.map { "__builtin_cpu_supports(\"\($0)\")" }.joined(separator: " && ")
+    }
+  }
+
+  /// The copies, best first.
+  public static let instructionSets = [
+    InstructionSet(
+      name: "avx512", title: "AVX-512", features: "avx512f,avx2,fma", define: "DLC_TARGET_AVX512",
+      compilerMacros: ["__AVX512F__"], cpuFeatures: ["avx512f"]),
+    InstructionSet(
+      name: "avx2", title: "AVX2 with FMA", features: "avx2,fma", define: "DLC_TARGET_AVX2",
+      compilerMacros: ["__AVX2__", "__FMA__"], cpuFeatures: ["avx2", "fma"]),
+  ]
+
+  /// The runtime's sections for `code`, and `code` itself, once per instruction set in
+  /// `instructionSets` that the compiler does not already target: each copy's `dlc_` names and
+  /// `names` get the instruction set's suffix, and the runtime's own macros are redefined for it.
+  /// Define DLC_NO_COPIES when compiling to leave the copies out (the default target only).
+  public static func instructionSetCopies(of code: String, sectionsFor calls: String, names: Set<String>) -> String {
+    let used = sections(for: calls).filter { $0.name != "prelude" }
+    let runtime = joined(used)
+    var macros: [String] = []
+    for line in runtime.split(separator: "\n") where line.hasPrefix("#define DLC_") {
+      let name = String(line.dropFirst("#define ".count).prefix { $0.isLetter || $0.isNumber || $0 == "_" })
+      if !macros.contains(name) { macros.append(name) }
+    }
+    let undefine = macros.map { "#undef \($0)\n" }.joined()
+    var text = """
+      \(copiesBeginMarker)
+      /* A file built for the compiler's default target still runs vector kernels on a CPU that has them
+         (GCC and Clang on x86-64). Define DLC_NO_COPIES to build the compiler's target only. */
+      #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(DLC_NO_COPIES)
+      #include <immintrin.h>
+
+      """
+    // GCC specializes kernels for their call sites' constants (the windows' sizes) within a budget
+    // for the whole file, spent on the functions defined last first: the best set's copy comes last.
+    for (index, set) in instructionSets.enumerated().reversed() {
+      // A compiler already targeting a better set makes this copy's default the better one.
+      let better = instructionSets[...index].map { "!(\($0.compilerHasIt))" }.joined(separator: " && ")
+      let suffix = "_" + set.name
+      text += """
+        #if \(better)
+        #define \(set.copyMacro) 1
+        /* \(set.title) */
+        \(undefine)#define \(set.define) 1
+        #if defined(__clang__)
+        #pragma clang attribute push(__attribute__((target("\(set.features)"))), apply_to = function)
+        #else
+        #pragma GCC push_options
+        #pragma GCC target("\(set.features)")
+        #endif
+        \(renamed(runtime + code, also: names) { $0.hasPrefix("dlc_") ? "dlc\(suffix)_" + $0.dropFirst(4) : $0 + suffix })
+        #if defined(__clang__)
+        #pragma clang attribute pop
+        #else
+        #pragma GCC pop_options
+        #endif
+        #undef \(set.define)
+        #endif
+
+        """
+    }
+    return text + "#endif\n" + copiesEndMarker + "\n"
   }
 }

@@ -26,6 +26,8 @@ public struct BenchmarkResult {
   /// the packed blob it is compiled or run with).
   public var arenaBytes: Int
   public var weightBytes: Int
+  /// The kernels that ran: "avx512", "avx2" or "portable".
+  public var instructionSet: String
 
   /// The run at `fraction` (0…1) of the sorted runs, nearest rank.
   public func percentile(_ fraction: Double) -> Duration {
@@ -63,7 +65,7 @@ public enum Benchmark {
         threads: threads)
       return BenchmarkResult(
         model: graph.name, backend: .c, batch: batch, threads: threads, warmup: warmup, runs: timed.runs,
-        arenaBytes: timed.plan.totalBytes, weightBytes: timed.weightBytes)
+        arenaBytes: timed.plan.totalBytes, weightBytes: timed.weightBytes, instructionSet: timed.instructionSet)
     case .interpreter:
       guard threads == 1 else {
         throw Diagnostic.error("--threads \(threads) needs --backend c: the interpreter runs on one thread")
@@ -85,7 +87,8 @@ public enum Benchmark {
       return BenchmarkResult(
         model: graph.name, backend: .interpreter, batch: batch, threads: 1, warmup: warmup, runs: runs,
         arenaBytes: plan.totalBytes,
-        weightBytes: model.weights.values.reduce(0) { $0 + $1.count * $1.elementType.byteCount })
+        weightBytes: model.weights.values.reduce(0) { $0 + $1.count * $1.elementType.byteCount },
+        instructionSet: Interpreter.instructionSet)
     }
   }
 }

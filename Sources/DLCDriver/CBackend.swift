@@ -64,7 +64,7 @@ public enum CBackend {
   public static func time(
     _ compilation: Compilation, weights: [String: Tensor], inputs: [Tensor], build: CBuildOptions, warmup: Int,
     repeat: Int, threads: Int = 1
-  ) throws -> (runs: [Duration], plan: MemoryPlan, weightBytes: Int) {
+  ) throws -> (runs: [Duration], plan: MemoryPlan, weightBytes: Int, instructionSet: String) {
     let result = try execute(
       compilation, weights: weights, inputs: inputs, build: build,
       arguments: ["--warmup", "\(warmup)", "--repeat", "\(`repeat`)", "--threads", "\(threads)"])
@@ -72,14 +72,33 @@ public enum CBackend {
     guard runs.count == `repeat` else {
       throw Diagnostic.error("the compiled model printed \(runs.count) timings for \(`repeat`) runs")
     }
-    return (runs, result.generated.plan, result.generated.weightsBlob.count)
+    return (runs, result.generated.plan, result.generated.weightsBlob.count, try instructionSet(of: result.program))
+  }
+
+  /// What the program's `--instruction-set` prints: the kernels it runs on this CPU.
+  static func instructionSet(of program: String) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: program)
+    process.arguments = ["--instruction-set"]
+    let output = Pipe()
+    process.standardOutput = output
+    do { try process.run() } catch {
+      throw Diagnostic.error("cannot run the compiled model: \(error.localizedDescription)")
+    }
+    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+      throw Diagnostic.error(
+        "the compiled model failed (exit \(process.terminationStatus)) to name its instruction set")
+    }
+    return text.trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
   /// Builds the program (once, cached) and runs it on `inputs` with extra `arguments`.
   static func execute(
     _ compilation: Compilation, weights: [String: Tensor], inputs: [Tensor], build: CBuildOptions,
     arguments extra: [String]
-  ) throws -> (outputs: [(name: String, tensor: Tensor)], stdout: String, generated: GeneratedC) {
+  ) throws -> (outputs: [(name: String, tensor: Tensor)], stdout: String, generated: GeneratedC, program: String) {
     guard let graph = compilation.graph else { throw compilation.failed }
     let batch = inputs.first?.shape.first ?? 1
     let options = CodegenOptions(maxBatch: max(1, min(batch, 256)), weightsMode: .external)
@@ -148,7 +167,7 @@ public enum CBackend {
       let outputs = try zip(graph.outputs, outputPaths).map {
         (graph.outputName(of: $0), try NumPy.readArray(path: $1))
       }
-      return (outputs, stdout, generated)
+      return (outputs, stdout, generated, program)
     } catch let diagnostic as Diagnostic {
       throw compilation.failure(diagnostic)
     } catch {

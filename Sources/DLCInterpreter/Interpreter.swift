@@ -35,6 +35,10 @@ public struct Interpreter {
     try LoweredGraph(graph, weights: { weights[$0]?.floats }, maxBatch: maxBatch, layout: weightLayout)
   }
 
+  /// The runtime copy the interpreter's kernels run: "avx512", "avx2" or "portable", as generated C
+  /// names its own (`<model>_instruction_set`).
+  public static var instructionSet: String { ["portable", "avx2", "avx512"][Int(min(max(dlc_vector_level(), 0), 2))] }
+
   /// Packed panels for the runtime's vector kernels when this CPU has AVX2 or AVX-512; otherwise the
   /// portable kernels' products go through OpenBLAS, which wants weights as Keras stores them.
   static let weightLayout: WeightLayout = dlc_vector_level() > 0 ? .panels : .rowMajor

@@ -374,6 +374,7 @@ struct Bench: ParsableCommand {
       latency \(unit): \(times.joined(separator: "  "))
       throughput: \(SummaryTable.grouped(Int(result.throughput.rounded()))) examples/s at the median
       memory: arena \(SummaryTable.grouped(result.arenaBytes)) bytes\(result.threads > 1 ? " per thread" : ""), weights \(SummaryTable.grouped(result.weightBytes)) bytes
+      instruction set: \(result.instructionSet)
 
       """
   }
@@ -390,6 +391,7 @@ struct Bench: ParsableCommand {
       ("max_ms", milliseconds(result.percentile(1))),
       ("throughput_per_s", String(format: "%.1f", result.throughput)),
       ("arena_bytes", "\(result.arenaBytes)"), ("weight_bytes", "\(result.weightBytes)"),
+      ("instruction_set", JSONText.quoted(result.instructionSet)),
     ]
     return "{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}\n"
   }

@@ -98,11 +98,13 @@ final class CommandLineTests: CLITestCase {
       XCTAssertEqual(times, times.sorted(), "\(object)")
       XCTAssertEqual(object["arena_bytes"] as? Int, 257_152, "the plan at batch 2")
       XCTAssertGreaterThan(object["weight_bytes"] as? Int ?? 0, 235_000)
+      XCTAssertTrue(["avx512", "avx2", "portable"].contains(object["instruction_set"] as? String ?? ""), "\(object)")
     }
     let text = try run("bench", "graphs/mlp_iris.dl", "--iterations", "3")
     XCTAssertEqual(text.status, 0, text.stderr)
     XCTAssertTrue(text.stdout.hasPrefix("mlp_iris: c backend, batch 1, 3 runs after 10 warm-up\nlatency "), text.stdout)
     XCTAssertTrue(text.stdout.contains("\nmemory: arena 320 bytes, weights "), text.stdout)
+    XCTAssertTrue(text.stdout.contains(" bytes\ninstruction set: "), text.stdout)
     for bad in [["--iterations", "0"], ["--warmup", "-1"], ["--batch", "0"]] {
       XCTAssertEqual(try run(["bench", "graphs/mlp_iris.dl"] + bad).status, 2, "\(bad)")
     }

@@ -12,15 +12,20 @@ enum CodegenFixtures {
   static let repository = TestPaths.repository
 
   /// Warnings are errors, and the programs run under AddressSanitizer and UndefinedBehaviorSanitizer.
+  /// They are built for the compiler's default target without the instruction-set copies
+  /// (DLC_NO_COPIES), so that the portable kernels are what every model test runs, whatever this
+  /// CPU has; EmulatedCPUTests run the copies.
   static let sanitized = CBuildOptions(
     compiler: "gcc", optimization: "-O1",
     extraFlags: [
-      "-Werror", "-g", "-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer",
+      "-Werror", "-DDLC_NO_COPIES", "-g", "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
+      "-fno-omit-frame-pointer",
     ])
 
   /// The ImageNet-sized models run optimized without sanitizers (still -Werror): under ASan at -O1
   /// VGG16 alone takes minutes, and their kernels are the ones the smaller models exercise.
-  static let optimized = CBuildOptions(compiler: "gcc", optimization: "-O3", extraFlags: ["-Werror"])
+  static let optimized = CBuildOptions(
+    compiler: "gcc", optimization: "-O3", extraFlags: ["-Werror", "-DDLC_NO_COPIES"])
   static let large: Set = ["vgg16", "alexnet", "resnet18"]
 
   static func useTestCache() {

@@ -1,8 +1,9 @@
 // The runtime on CPUs this machine is not: qemu-user (scripts/install-deps.sh installs it) emulates
 // a Haswell (AVX2 and FMA, no AVX-512) and a baseline x86-64 (qemu64: SSE2 only). The kernel checks
-// and whole models built for each run there, so the AVX2 path and the portable path are tested
-// even when the test machine has AVX-512 and its own builds would pick that. A build with AVX-512
-// must fault on the emulated Haswell: proof that the emulation lacks it.
+// built for each run there, and whole models built as `dlc compile` makes them pick their AVX2 copy
+// or their portable code there, so those paths are tested even when the test machine has AVX-512
+// and its own builds would pick that. A build with AVX-512 must fault on the emulated Haswell:
+// proof that the emulation lacks it.
 import DLCCodegen
 import DLCData
 import DLCDriver
@@ -19,11 +20,13 @@ final class EmulatedCPUTests: XCTestCase {
     var flags: [String]
     /// The GEMM tile height the runtime picks for those flags: proof of the path compiled in.
     var tileRows: Int
+    /// The copy a build for the compiler's default target picks there.
+    var instructionSet: String
   }
 
   static let cpus = [
-    EmulatedCPU(cpu: "Haswell", flags: ["-mavx2", "-mfma"], tileRows: 6),
-    EmulatedCPU(cpu: "qemu64", flags: [], tileRows: 4),
+    EmulatedCPU(cpu: "Haswell", flags: ["-mavx2", "-mfma"], tileRows: 6, instructionSet: "avx2"),
+    EmulatedCPU(cpu: "qemu64", flags: [], tileRows: 4, instructionSet: "portable"),
   ]
 
   static let strict = ["-std=c99", "-O2", "-Wall", "-Wextra", "-pedantic", "-Werror"]
@@ -60,11 +63,26 @@ final class EmulatedCPUTests: XCTestCase {
     XCTAssertNotEqual(faulted.status, 0, "an AVX-512 build ran on the emulated Haswell: \(faulted.output)")
   }
 
+  /// The instruction set a build with the instruction-set copies picks on this machine's CPU.
+  static func bestOnThisCPU() throws -> String {
+    let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+    let flags = Set(
+      cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ").map(String.init) ?? [])
+    if flags.contains("avx512f") { return "avx512" }
+    return flags.contains("avx2") && flags.contains("fma") ? "avx2" : "portable"
+  }
+
   /// Models whose kernels differ by instruction set (few-channel and indirect convolutions,
-  /// Winograd 3×3 and 5×5, the LSTM's vectorized gates) against Keras, built for each emulated CPU.
+  /// Winograd 3×3 and 5×5, the LSTM's vectorized gates) against Keras, built once for the
+  /// compiler's default target (with the copies for AVX-512 and AVX2, as `dlc compile` makes them)
+  /// by GCC and by Clang, and run on each emulated CPU and on this one: each run must pick the
+  /// copy its CPU can run, and every copy must match Keras.
   func testModelsMatchKerasOnCPUsWithoutAVX512() throws {
     let qemu = try emulator()
     let folder = CodegenFixtures.tests.appendingPathComponent("Fixtures/models")
+    let machines =
+      [(name: "this CPU", command: [String](), expected: try Self.bestOnThisCPU())]
+      + Self.cpus.map { (name: "an emulated \($0.cpu)", command: [qemu, "-cpu", $0.cpu], expected: $0.instructionSet) }
     for name in ["mnist_cnn", "resnet8_cifar", "text_lstm"] {
       let compilation = Driver.compile(
         path: CodegenFixtures.repository.appendingPathComponent("graphs/\(name).dl").path)
@@ -87,21 +105,29 @@ final class EmulatedCPUTests: XCTestCase {
       }
       let outputFiles = graph.outputs.indices.map { "output\($0).npy" }
       arguments += ["-o"] + outputFiles
-      for emulated in Self.cpus {
-        let program = "\(name)-\(emulated.cpu)"
+      for compiler in ["gcc", "clang"] {
+        let program = "\(name)-\(compiler)"
         let built = try CodegenFixtures.shell(
-          ["gcc"] + Self.strict + emulated.flags
+          [compiler] + Self.strict
             + ["-o", program, "\(generated.prefix).c", "\(generated.prefix)_main.c", "-pthread", "-lm"],
           in: directory)
         XCTAssertEqual(built.status, 0, built.output)
-        let ran = try CodegenFixtures.shell([qemu, "-cpu", emulated.cpu, "./" + program] + arguments, in: directory)
-        XCTAssertEqual(ran.status, 0, "\(name) on \(emulated.cpu):\n\(ran.output)")
-        guard ran.status == 0 else { continue }
-        let outputs = try zip(graph.outputs, outputFiles).map {
-          (graph.outputName(of: $0), try NumPy.readArray(path: directory + "/" + $1))
+        guard built.status == 0 else { continue }
+        for machine in machines {
+          let label = "\(name) built by \(compiler) on \(machine.name)"
+          let named = try CodegenFixtures.shell(machine.command + ["./" + program, "--instruction-set"], in: directory)
+          // The output's last line: qemu warns on stderr about CPU features it does not emulate.
+          let answer = named.output.split(separator: "\n").last.map(String.init) ?? ""
+          XCTAssertEqual(answer, machine.expected, "\(label): \(named.output)")
+          let ran = try CodegenFixtures.shell(machine.command + ["./" + program] + arguments, in: directory)
+          XCTAssertEqual(ran.status, 0, "\(label):\n\(ran.output)")
+          guard ran.status == 0 else { continue }
+          let outputs = try zip(graph.outputs, outputFiles).map {
+            (graph.outputName(of: $0), try NumPy.readArray(path: directory + "/" + $1))
+          }
+          CodegenFixtures.assertClose(outputs, expected, label)
+          for file in outputFiles { try? FileManager.default.removeItem(atPath: directory + "/" + file) }
         }
-        CodegenFixtures.assertClose(outputs, expected, "\(name) on an emulated \(emulated.cpu)")
-        for file in outputFiles { try? FileManager.default.removeItem(atPath: directory + "/" + file) }
       }
     }
   }

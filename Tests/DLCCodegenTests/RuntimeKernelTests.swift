@@ -1,7 +1,8 @@
 // The C runtime's matrix products and vectorized math, checked directly (codegen/runtime/tests/
 // kernel_checks.c) on every instruction-set path the runtime has that this machine can run: the
-// portable C always, AVX2+FMA and AVX-512 when the CPU has them. The model tests build generic
-// x86-64 code, so without this the vector paths would only be exercised by benchmarks.
+// portable C always, AVX2+FMA and AVX-512 when the CPU has them. The model tests build for the
+// compiler's default target without the instruction-set copies, so without this the vector paths
+// would only be exercised by EmulatedCPUTests' models and benchmarks.
 import DLCCodegen
 import Foundation
 import XCTest

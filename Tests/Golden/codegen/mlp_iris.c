@@ -5,7 +5,7 @@
 /* dlc runtime (codegen/runtime/dlc_runtime.h), sections: prelude, dlc_gemm_rows, dlc_gemm_packed, dlc_gemm, dlc_exp, dlc_sigmoid, dlc_tanh, dlc_softplus, dlc_softmax_rows, dlc_activation, dlc_for_activated, dlc_activate, dlc_epilogue, dlc_dense */
 
 
-int mlp_iris_run_observed(int batch, const float *MLP_IRIS_RESTRICT weights, const float *MLP_IRIS_RESTRICT measurements, float *MLP_IRIS_RESTRICT output, void *arena, mlp_iris_observer observe, void *context) {
+static int mlp_iris_layers(int batch, const float *MLP_IRIS_RESTRICT weights, const float *MLP_IRIS_RESTRICT measurements, float *MLP_IRIS_RESTRICT output, void *arena, mlp_iris_observer observe, void *context) {
   const float *W = weights;
   float *A = (float *)arena;
   int status = 0;
@@ -33,10 +33,42 @@ int mlp_iris_run_observed(int batch, const float *MLP_IRIS_RESTRICT weights, con
   return MLP_IRIS_OK;
 }
 
+/* The runtime and the layers again for other instruction sets, picked when the model runs. */
+
+int mlp_iris_run_observed(int batch, const float *MLP_IRIS_RESTRICT weights, const float *MLP_IRIS_RESTRICT measurements, float *MLP_IRIS_RESTRICT output, void *arena, mlp_iris_observer observe, void *context) {
+#if defined(DLC_COPY_AVX512)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) return mlp_iris_layers_avx512(batch, weights, measurements, output, arena, observe, context);
+#endif
+#if defined(DLC_COPY_AVX2)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return mlp_iris_layers_avx2(batch, weights, measurements, output, arena, observe, context);
+#endif
+  return mlp_iris_layers(batch, weights, measurements, output, arena, observe, context);
+}
+
 int mlp_iris_run_batch(int batch, const float *MLP_IRIS_RESTRICT weights, const float *MLP_IRIS_RESTRICT measurements, float *MLP_IRIS_RESTRICT output, void *arena) {
   return mlp_iris_run_observed(batch, weights, measurements, output, arena, 0, 0);
 }
 
 int mlp_iris_run(const float *MLP_IRIS_RESTRICT weights, const float *MLP_IRIS_RESTRICT measurements, float *MLP_IRIS_RESTRICT output, void *arena) {
   return mlp_iris_run_observed(1, weights, measurements, output, arena, 0, 0);
+}
+
+const char *mlp_iris_instruction_set(void) {
+#if defined(DLC_COPY_AVX512)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) return "avx512";
+#endif
+#if defined(DLC_COPY_AVX2)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "avx2";
+#endif
+#if defined(__AVX512F__)
+  return "avx512";
+#elif defined(__AVX2__) && defined(__FMA__)
+  return "avx2";
+#else
+  return "portable";
+#endif
 }

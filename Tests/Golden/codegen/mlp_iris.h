@@ -42,6 +42,11 @@ int mlp_iris_run_batch(int batch, const float *MLP_IRIS_RESTRICT weights, const 
 typedef void (*mlp_iris_observer)(const char *name, const float *data, const int *shape, int rank, void *context);
 int mlp_iris_run_observed(int batch, const float *MLP_IRIS_RESTRICT weights, const float *MLP_IRIS_RESTRICT measurements, float *MLP_IRIS_RESTRICT output, void *arena, mlp_iris_observer observe, void *context);
 
+/* The instruction set the layers run with on this CPU: "avx512", "avx2" or "portable". Built for
+   the compiler's default target by GCC or Clang on x86-64, the file also carries the runtime built
+   for AVX-512 and for AVX2 with FMA, and each call picks the best one the CPU has. */
+const char *mlp_iris_instruction_set(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -5,7 +5,7 @@
 /* dlc runtime (codegen/runtime/dlc_runtime.h), sections: prelude, dlc_gemm_rows, dlc_gemm_tiles_indirect, dlc_gemm_packed, dlc_gemm, dlc_exp, dlc_sigmoid, dlc_tanh, dlc_softplus, dlc_softmax_rows, dlc_activation, dlc_for_activated, dlc_activate, dlc_epilogue, dlc_dense, dlc_window, dlc_window_inside, dlc_im2col, dlc_padded_image, dlc_conv2d_few, dlc_conv2d, dlc_step_kept, dlc_global_pool, dlc_embedding */
 
 
-int text_cnn_run_observed(int batch, const float *TEXT_CNN_RESTRICT weights, const int32_t *TEXT_CNN_RESTRICT tokens, float *TEXT_CNN_RESTRICT output, void *arena, text_cnn_observer observe, void *context) {
+static int text_cnn_layers(int batch, const float *TEXT_CNN_RESTRICT weights, const int32_t *TEXT_CNN_RESTRICT tokens, float *TEXT_CNN_RESTRICT output, void *arena, text_cnn_observer observe, void *context) {
   const float *W = weights;
   float *A = (float *)arena;
   int status = 0;
@@ -60,10 +60,42 @@ int text_cnn_run_observed(int batch, const float *TEXT_CNN_RESTRICT weights, con
   return TEXT_CNN_OK;
 }
 
+/* The runtime and the layers again for other instruction sets, picked when the model runs. */
+
+int text_cnn_run_observed(int batch, const float *TEXT_CNN_RESTRICT weights, const int32_t *TEXT_CNN_RESTRICT tokens, float *TEXT_CNN_RESTRICT output, void *arena, text_cnn_observer observe, void *context) {
+#if defined(DLC_COPY_AVX512)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) return text_cnn_layers_avx512(batch, weights, tokens, output, arena, observe, context);
+#endif
+#if defined(DLC_COPY_AVX2)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return text_cnn_layers_avx2(batch, weights, tokens, output, arena, observe, context);
+#endif
+  return text_cnn_layers(batch, weights, tokens, output, arena, observe, context);
+}
+
 int text_cnn_run_batch(int batch, const float *TEXT_CNN_RESTRICT weights, const int32_t *TEXT_CNN_RESTRICT tokens, float *TEXT_CNN_RESTRICT output, void *arena) {
   return text_cnn_run_observed(batch, weights, tokens, output, arena, 0, 0);
 }
 
 int text_cnn_run(const float *TEXT_CNN_RESTRICT weights, const int32_t *TEXT_CNN_RESTRICT tokens, float *TEXT_CNN_RESTRICT output, void *arena) {
   return text_cnn_run_observed(1, weights, tokens, output, arena, 0, 0);
+}
+
+const char *text_cnn_instruction_set(void) {
+#if defined(DLC_COPY_AVX512)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) return "avx512";
+#endif
+#if defined(DLC_COPY_AVX2)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "avx2";
+#endif
+#if defined(__AVX512F__)
+  return "avx512";
+#elif defined(__AVX2__) && defined(__FMA__)
+  return "avx2";
+#else
+  return "portable";
+#endif
 }

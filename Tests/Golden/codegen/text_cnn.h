@@ -42,6 +42,11 @@ int text_cnn_run_batch(int batch, const float *TEXT_CNN_RESTRICT weights, const 
 typedef void (*text_cnn_observer)(const char *name, const float *data, const int *shape, int rank, void *context);
 int text_cnn_run_observed(int batch, const float *TEXT_CNN_RESTRICT weights, const int32_t *TEXT_CNN_RESTRICT tokens, float *TEXT_CNN_RESTRICT output, void *arena, text_cnn_observer observe, void *context);
 
+/* The instruction set the layers run with on this CPU: "avx512", "avx2" or "portable". Built for
+   the compiler's default target by GCC or Clang on x86-64, the file also carries the runtime built
+   for AVX-512 and for AVX2 with FMA, and each call picks the best one the CPU has. */
+const char *text_cnn_instruction_set(void);
+
 #ifdef __cplusplus
 }
 #endif
