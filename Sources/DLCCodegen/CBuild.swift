@@ -81,24 +81,35 @@ public enum CBuild {
     func compile(_ arguments: [String]) throws {
       try run(options.compiler, flags + arguments, in: directory)
     }
+    /// Compiles each source to an object, all at once (the model's file and its weights take
+    /// seconds each for the largest models), then removes the objects that are not products.
+    func compileObjects(_ sources: [String], extra: [String] = []) throws -> [String] {
+      try runConcurrently(sources.map { (options.compiler, flags + extra + ["-c", $0]) }, in: directory)
+      return sources.map(object)
+    }
+    func removeObjects(_ objects: [String]) {
+      for object in objects { try? FileManager.default.removeItem(atPath: directory + "/" + object) }
+    }
     switch emit {
     case .c:
       return []
     case .object:
-      for source in sources { try compile(["-c", source]) }
-      return sources.map { directory + "/" + object($0) }
+      return try compileObjects(sources).map { directory + "/" + $0 }
     case .static:
-      for source in sources { try compile(["-c", source]) }
-      let objects = sources.map(object)
+      let objects = try compileObjects(sources)
       try run("ar", ["rcs", "lib\(prefix).a"] + objects, in: directory)
       // The objects are inside the archive; left beside it they would be products nobody listed.
-      for object in objects { try? FileManager.default.removeItem(atPath: directory + "/" + object) }
+      removeObjects(objects)
       return [directory + "/lib\(prefix).a"]
     case .shared:
-      try compile(["-fPIC", "-shared", "-o", "lib\(prefix).so"] + sources + libraries)
+      let objects = try compileObjects(sources, extra: ["-fPIC"])
+      defer { removeObjects(objects) }
+      try compile(["-shared", "-o", "lib\(prefix).so"] + objects + libraries)
       return [directory + "/lib\(prefix).so"]
     case .exe:
-      try compile(["-o", prefix] + sources + ["\(prefix)_main.c", "-pthread"] + libraries)
+      let objects = try compileObjects(sources + ["\(prefix)_main.c"])
+      defer { removeObjects(objects) }
+      try compile(["-o", prefix] + objects + ["-pthread"] + libraries)
       return [directory + "/" + prefix]
     }
   }
@@ -112,22 +123,49 @@ public enum CBuild {
   /// Runs a tool found on PATH; throws with its output when it fails.
   @discardableResult
   static func run(_ tool: String, _ arguments: [String], in directory: String?) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [tool] + arguments
-    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let text = String(decoding: data, as: UTF8.self)
-    guard process.terminationStatus == 0 else {
-      throw Diagnostic.error(
-        "\(tool) \(arguments.joined(separator: " ")) failed (exit \(process.terminationStatus)):\n\(text)")
+    try runConcurrently([(tool, arguments)], in: directory)[0]
+  }
+
+  /// Runs tools found on PATH at the same time and waits for all of them; throws with the output
+  /// of the first that failed.
+  @discardableResult
+  static func runConcurrently(_ commands: [(tool: String, arguments: [String])], in directory: String?) throws
+    -> [String]
+  {
+    // Each output goes to a file: pipes read one after another could fill and stall the others.
+    let logs = FileManager.default.temporaryDirectory.appendingPathComponent("dlc-build-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: logs) }
+    var started: [(process: Process, log: URL)] = []
+    defer {
+      for (process, _) in started where process.isRunning { process.terminate() }
     }
-    return text
+    for (index, command) in commands.enumerated() {
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+      process.arguments = [command.tool] + command.arguments
+      if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+      let log = logs.appendingPathComponent("\(index).txt")
+      _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+      let handle = try FileHandle(forWritingTo: log)
+      defer { try? handle.close() }
+      process.standardOutput = handle
+      process.standardError = handle
+      try process.run()
+      started.append((process, log))
+    }
+    var outputs: [String] = []
+    for (index, (process, log)) in started.enumerated() {
+      process.waitUntilExit()
+      let text = String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self)
+      guard process.terminationStatus == 0 else {
+        let (tool, arguments) = commands[index]
+        throw Diagnostic.error(
+          "\(tool) \(arguments.joined(separator: " ")) failed (exit \(process.terminationStatus)):\n\(text)")
+      }
+      outputs.append(text)
+    }
+    return outputs
   }
 }
 

@@ -299,6 +299,12 @@ final class CommandLineTests: CLITestCase {
       XCTAssertEqual(built.status, 0, built.stderr)
       XCTAssertTrue(
         FileManager.default.fileExists(atPath: directory + "/" + kind + "/" + product), "\(kind): \(built.stdout)")
+      // The sources are compiled to objects in parallel; only the product is left beside them.
+      let objects = Set(
+        try FileManager.default.contentsOfDirectory(atPath: directory + "/" + kind).filter {
+          $0.hasSuffix(".o")
+        })
+      XCTAssertEqual(objects, kind == "object" ? ["mlp_iris.o", "mlp_iris_weights.o"] : [], kind)
     }
     let external = try run("compile", "graphs/mlp_iris.dl", "-o", directory + "/external", "--weights-mode", "external")
     XCTAssertEqual(external.status, 0, external.stderr)
