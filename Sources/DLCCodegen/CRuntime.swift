@@ -86,12 +86,12 @@ public enum CRuntime {
     return "\(beginMarker) \(used.map(\.name).joined(separator: ", ")) */\n" + joined(used) + endMarker + "\n"
   }
 
-  /// `code` with every `dlc_` identifier, and every identifier in `also`, renamed by `rename`.
-  static func renamed(_ code: String, also: Set<String> = [], by rename: (String) -> String) -> String {
+  /// `code` with every identifier in `names` renamed by `rename`.
+  static func renamed(_ code: String, _ names: Set<String>, by rename: (String) -> String) -> String {
     var result = ""
     var current = ""
     func flush() {
-      result += current.hasPrefix("dlc_") || also.contains(current) ? rename(current) : current
+      result += names.contains(current) ? rename(current) : current
       current = ""
     }
     for character in code.unicodeScalars {
@@ -142,12 +142,15 @@ public enum CRuntime {
   ]
 
   /// The runtime's sections for `code`, and `code` itself, once per instruction set in
-  /// `instructionSets` that the compiler does not already target: each copy's `dlc_` names and
-  /// `names` get the instruction set's suffix, and the runtime's own macros are redefined for it.
+  /// `instructionSets` that the compiler does not already target: in each copy the runtime's names
+  /// (`dlc_X` becomes `dlc_avx512_X`) and `names` (`N` becomes `N_avx512`) are renamed, the model's
+  /// other names (its weights, its observer type) are kept, and the runtime's macros are redefined.
   /// Define DLC_NO_COPIES when compiling to leave the copies out (the default target only).
   public static func instructionSetCopies(of code: String, sectionsFor calls: String, names: Set<String>) -> String {
     let used = sections(for: calls).filter { $0.name != "prelude" }
     let runtime = joined(used)
+    // Only what the runtime names: a model may itself be called dlc_something.
+    let runtimeNames = mentions(runtime)
     var macros: [String] = []
     for line in runtime.split(separator: "\n") where line.hasPrefix("#define DLC_") {
       let name = String(line.dropFirst("#define ".count).prefix { $0.isLetter || $0.isNumber || $0 == "_" })
@@ -179,7 +182,7 @@ public enum CRuntime {
         #pragma GCC push_options
         #pragma GCC target("\(set.features)")
         #endif
-        \(renamed(runtime + code, also: names) { $0.hasPrefix("dlc_") ? "dlc\(suffix)_" + $0.dropFirst(4) : $0 + suffix })
+        \(renamed(runtime + code, runtimeNames.union(names)) { runtimeNames.contains($0) ? "dlc\(suffix)_" + $0.dropFirst(4) : $0 + suffix })
         #if defined(__clang__)
         #pragma clang attribute pop
         #else

@@ -84,6 +84,34 @@ final class GeneratedCPropertiesTests: XCTestCase {
     }
   }
 
+  /// The instruction-set copies rename the runtime's `dlc_` names, not the model's: a model may be
+  /// called dlc_something, and its copies still build (optimized, so the per-function targets are
+  /// compiled, not only parsed) and run, with the weights and observer type they share.
+  func testAModelNamedLikeTheRuntimeBuildsWithItsCopies() throws {
+    let source = """
+      model dlc_net
+      input image: [12, 12, 3]
+      output image -> Conv2D(16, 3, activation="relu") -> Conv2D(16, 3) -> Flatten() -> Dense(4, activation="softmax")
+
+      """
+    let compilation = Driver.compile(SourceFile(path: "dlc_net.dl", text: source))
+    let generated = try generate(compilation, mode: .embedded)
+    XCTAssertTrue(generated.source.contains("static int dlc_net_layers_avx512("), "the model's name is kept")
+    XCTAssertTrue(generated.source.contains("dlc_avx512_conv2d_winograd("), "the runtime's names are renamed")
+    let directory = try temporaryDirectory()
+    try CBuild.write(generated, to: directory, includeMain: true)
+    for compiler in ["gcc", "clang"] {
+      let built = try CodegenFixtures.shell(
+        [
+          compiler, "-std=c99", "-O2", "-Wall", "-Wextra", "-pedantic", "-Werror", "-o", "net-\(compiler)", "dlc_net.c",
+          "dlc_net_weights.c", "dlc_net_main.c", "-pthread", "-lm",
+        ], in: directory)
+      XCTAssertEqual(built.status, 0, "\(compiler):\n\(built.output)")
+      let named = try CodegenFixtures.shell(["./net-\(compiler)", "--instruction-set"], in: directory)
+      XCTAssertEqual(named.output, try EmulatedCPUTests.bestOnThisCPU() + "\n", compiler)
+    }
+  }
+
   /// Weights linked in as a blob (`.incbin`) are the same numbers as weights compiled from C text.
   func testBlobWeightsGiveTheSameOutputsAsEmbeddedOnes() throws {
     let compilation = Driver.compile(path: graphs.appendingPathComponent("mnist_cnn.dl").path)
