@@ -88,7 +88,7 @@ let package = Package(
         "DLCDriver", "DLCLayers", "DLCCodegen", "DLCIR", "DLCData", "DLCViz", "DLCPasses", "DLCPlanning", "DLCSummary",
         "DLCSupport", "DLCImport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
       ]),
-    .testTarget(name: "DLCCLITests", dependencies: ["dlc", "dlc-fuzz", "DLCData"]),
+    .testTarget(name: "DLCCLITests", dependencies: ["dlc", "dlc-fuzz", "DLCData", "DLCTestSupport"]),
     .testTarget(
       name: "DLCDataTests",
       dependencies: ["DLCData", "DLCSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),

@@ -25,21 +25,27 @@ public struct CBuildOptions: Sendable {
   /// portable C with AVX2/FMA or AVX-512 where there is one). Programs dlc runs itself are built so;
   /// code meant to run elsewhere is not, unless asked.
   public var native: Bool
+  /// Whether to build the runtime's copies for the instruction sets the target lacks (AVX-512,
+  /// AVX2+FMA), picked when the model runs; without them (-DDLC_NO_COPIES) the code is smallest
+  /// and runs the target's own instructions only.
+  public var instructionSetCopies: Bool
 
   public init(
     compiler: String? = nil, blas: Bool = false, optimization: String = "-O3", extraFlags: [String] = [],
-    native: Bool = false
+    native: Bool = false, instructionSetCopies: Bool = true
   ) {
     self.compiler = compiler ?? ProcessInfo.processInfo.environment["CC"] ?? "cc"
     self.blas = blas
     self.optimization = optimization
     self.extraFlags = extraFlags
     self.native = native
+    self.instructionSetCopies = instructionSetCopies
   }
 
   /// Every flag but the sources and outputs.
   public var flags: [String] {
-    ["-std=c99", optimization, "-Wall", "-Wextra", "-pedantic"] + (native ? ["-march=native"] : []) + extraFlags
+    ["-std=c99", optimization, "-Wall", "-Wextra", "-pedantic"] + (native ? ["-march=native"] : [])
+      + (instructionSetCopies ? [] : ["-DDLC_NO_COPIES"]) + extraFlags
   }
 }
 

@@ -509,19 +509,23 @@ struct BuildOptions: ParsableArguments {
   var blas: BLAS = .none
 
   enum Target: String, ExpressibleByArgument, CaseIterable {
-    case native, generic
+    case native, generic, baseline
   }
 
   @Option(
     help: """
-      The CPU to build for: native (-march=native: this machine's vector instructions) or generic (the \
-      compiler's default). Default: native for programs dlc runs itself (run, bench, verify), generic for compile.
+      The CPU to build for: native (-march=native: this machine's vector instructions), generic (the \
+      compiler's default, with copies of the kernels for AVX-512 and AVX2 picked when the model runs), or \
+      baseline (the compiler's default only: the smallest code). Default: native for programs dlc runs itself \
+      (run, bench, verify), generic for compile.
       """)
   var target: Target?
 
   /// The build, for code dlc runs here (`runsHere`) or code that may run elsewhere.
   func options(runsHere: Bool) -> CBuildOptions {
-    CBuildOptions(compiler: cc, blas: blas == .openblas, native: (target ?? (runsHere ? .native : .generic)) == .native)
+    let chosen = target ?? (runsHere ? .native : .generic)
+    return CBuildOptions(
+      compiler: cc, blas: blas == .openblas, native: chosen == .native, instructionSetCopies: chosen != .baseline)
   }
 }
 

@@ -1,5 +1,6 @@
 // The dlc executable as a user runs it: output streams and the exit codes of spec §2.
 import DLCData
+import DLCTestSupport
 import Foundation
 import XCTest
 
@@ -105,6 +106,12 @@ final class CommandLineTests: CLITestCase {
     XCTAssertTrue(text.stdout.hasPrefix("mlp_iris: c backend, batch 1, 3 runs after 10 warm-up\nlatency "), text.stdout)
     XCTAssertTrue(text.stdout.contains("\nmemory: arena 320 bytes, weights "), text.stdout)
     XCTAssertTrue(text.stdout.contains(" bytes\ninstruction set: "), text.stdout)
+    // A generic build picks the copy for this CPU's best instruction set; a baseline build has none.
+    for (target, expected) in [("generic", try ThisCPU.bestInstructionSet()), ("baseline", "portable")] {
+      let built = try run("bench", "graphs/mlp_iris.dl", "--iterations", "3", "--target", target, "--format", "json")
+      XCTAssertEqual(built.status, 0, built.stderr)
+      XCTAssertTrue(built.stdout.contains("\"instruction_set\": \"\(expected)\""), "\(target): \(built.stdout)")
+    }
     for bad in [["--iterations", "0"], ["--warmup", "-1"], ["--batch", "0"]] {
       XCTAssertEqual(try run(["bench", "graphs/mlp_iris.dl"] + bad).status, 2, "\(bad)")
     }

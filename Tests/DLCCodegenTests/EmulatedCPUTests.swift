@@ -63,15 +63,6 @@ final class EmulatedCPUTests: XCTestCase {
     XCTAssertNotEqual(faulted.status, 0, "an AVX-512 build ran on the emulated Haswell: \(faulted.output)")
   }
 
-  /// The instruction set a build with the instruction-set copies picks on this machine's CPU.
-  static func bestOnThisCPU() throws -> String {
-    let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
-    let flags = Set(
-      cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ").map(String.init) ?? [])
-    if flags.contains("avx512f") { return "avx512" }
-    return flags.contains("avx2") && flags.contains("fma") ? "avx2" : "portable"
-  }
-
   /// Models whose kernels differ by instruction set (few-channel and indirect convolutions,
   /// Winograd 3×3 and 5×5, the LSTM's vectorized gates) against Keras, built once for the
   /// compiler's default target (with the copies for AVX-512 and AVX2, as `dlc compile` makes them)
@@ -81,7 +72,7 @@ final class EmulatedCPUTests: XCTestCase {
     let qemu = try emulator()
     let folder = CodegenFixtures.tests.appendingPathComponent("Fixtures/models")
     let machines =
-      [(name: "this CPU", command: [String](), expected: try Self.bestOnThisCPU())]
+      [(name: "this CPU", command: [String](), expected: try ThisCPU.bestInstructionSet())]
       + Self.cpus.map { (name: "an emulated \($0.cpu)", command: [qemu, "-cpu", $0.cpu], expected: $0.instructionSet) }
     for name in ["mnist_cnn", "resnet8_cifar", "text_lstm"] {
       let compilation = Driver.compile(
