@@ -67,7 +67,8 @@ final class EmulatedCPUTests: XCTestCase {
   /// Winograd 3×3 and 5×5, the LSTM's vectorized gates) against Keras, built once for the
   /// compiler's default target (with the copies for AVX-512 and AVX2, as `dlc compile` makes them)
   /// by GCC and by Clang, and run on each emulated CPU and on this one: each run must pick the
-  /// copy its CPU can run, and every copy must match Keras.
+  /// copy its CPU can run, and every copy must match Keras. This CPU's copy also runs under
+  /// AddressSanitizer and UndefinedBehaviorSanitizer.
   func testModelsMatchKerasOnCPUsWithoutAVX512() throws {
     let qemu = try emulator()
     let folder = CodegenFixtures.tests.appendingPathComponent("Fixtures/models")
@@ -96,16 +97,22 @@ final class EmulatedCPUTests: XCTestCase {
       }
       let outputFiles = graph.outputs.indices.map { "output\($0).npy" }
       arguments += ["-o"] + outputFiles
-      for compiler in ["gcc", "clang"] {
-        let program = "\(name)-\(compiler)"
+      // The sanitized build runs here only: the emulator does not run AddressSanitizer's programs.
+      let sanitizers = ["-O1", "-g", "-fsanitize=address,undefined", "-fno-sanitize-recover=all"]
+      let builds = [
+        (name: "gcc", command: ["gcc"] + Self.strict, machines: machines),
+        (name: "clang", command: ["clang"] + Self.strict, machines: machines),
+        (name: "gcc-sanitized", command: ["gcc"] + Self.strict + sanitizers, machines: Array(machines.prefix(1))),
+      ]
+      for build in builds {
+        let program = "\(name)-\(build.name)"
         let built = try CodegenFixtures.shell(
-          [compiler] + Self.strict
-            + ["-o", program, "\(generated.prefix).c", "\(generated.prefix)_main.c", "-pthread", "-lm"],
+          build.command + ["-o", program, "\(generated.prefix).c", "\(generated.prefix)_main.c", "-pthread", "-lm"],
           in: directory)
         XCTAssertEqual(built.status, 0, built.output)
         guard built.status == 0 else { continue }
-        for machine in machines {
-          let label = "\(name) built by \(compiler) on \(machine.name)"
+        for machine in build.machines {
+          let label = "\(name) built by \(build.name) on \(machine.name)"
           let named = try CodegenFixtures.shell(machine.command + ["./" + program, "--instruction-set"], in: directory)
           // The output's last line: qemu warns on stderr about CPU features it does not emulate.
           let answer = named.output.split(separator: "\n").last.map(String.init) ?? ""
