@@ -16,23 +16,32 @@ public struct Interpreter {
   public let plan: MemoryPlan?
   /// The lowering for `plan`, made once, and its calls by node less those the plan elides.
   private let lowered: LoweredGraph?
-  private let calls: [NodeID: [KernelCall]]?
+  /// The plan's schedule with each node's calls, less those the plan elides.
+  private let scheduled: [(node: NodeID, calls: [KernelCall])]?
+  /// The model's input nodes, found once: a run of a small model costs microseconds.
+  private let inputNodes: [Node]
 
   public init(graph: Graph, weights: [String: Tensor], plan: MemoryPlan? = nil) throws {
     self.graph = graph
     self.weights = weights
     self.plan = plan
+    self.inputNodes = graph.inputs
     let lowered = try plan.map { try Self.lower(graph, weights: weights, maxBatch: $0.maxBatch) }
     self.lowered = lowered
     if let plan, let lowered {
-      self.calls = plan.callsToRun(lowered)
+      self.scheduled = Self.schedule(plan, lowered)
     } else {
-      self.calls = nil
+      self.scheduled = nil
     }
   }
 
   static func lower(_ graph: Graph, weights: [String: Tensor], maxBatch: Int) throws -> LoweredGraph {
     try LoweredGraph(graph, weights: { weights[$0]?.floats }, maxBatch: maxBatch, layout: weightLayout)
+  }
+
+  static func schedule(_ plan: MemoryPlan, _ lowered: LoweredGraph) -> [(node: NodeID, calls: [KernelCall])] {
+    let calls = plan.callsToRun(lowered)
+    return plan.schedule.map { ($0, calls[$0] ?? []) }
   }
 
   /// The runtime copy the interpreter's kernels run: "avx512", "avx2" or "portable", as generated C
@@ -46,28 +55,31 @@ public struct Interpreter {
   /// Runs the graph on `inputs` (one per model input, in declaration order, batch first) and
   /// returns the model's outputs. `observe` sees every layer's outputs as they are computed.
   public func run(_ inputs: [Tensor], observe: ((Node, [Tensor]) throws -> Void)? = nil) throws -> [Tensor] {
-    guard inputs.count == graph.inputs.count else {
-      throw Diagnostic.error("the model has \(graph.inputs.count) inputs; got \(inputs.count)")
+    guard inputs.count == inputNodes.count else {
+      throw Diagnostic.error("the model has \(inputNodes.count) inputs; got \(inputs.count)")
     }
     let batch = inputs.first?.shape.first ?? 1
     let plan = try self.plan ?? MemoryPlan(graph, maxBatch: max(batch, 1))
     guard batch >= 1, batch <= plan.maxBatch else {
       throw Diagnostic.error("the memory plan has room for 1 to \(plan.maxBatch) examples; got \(batch)")
     }
-    for (input, tensor) in zip(graph.inputs, inputs) {
-      let expected = [batch] + input.outputs[0].dims
-      guard tensor.shape == expected, tensor.count == expected.reduce(1, *) else {
+    for (input, tensor) in zip(inputNodes, inputs) {
+      let dims = input.outputs[0].dims
+      guard tensor.shape.count == dims.count + 1, tensor.shape[0] == batch,
+        tensor.shape.dropFirst().elementsEqual(dims),
+        tensor.count == tensor.shape.reduce(1, *)
+      else {
+        let expected = [batch] + dims
         throw Diagnostic.error(
           "input '\(input.name)' has shape \(describeShape(tensor.shape)); expected \(describeShape(expected))")
       }
     }
     let lowered = try self.lowered ?? Self.lower(graph, weights: weights, maxBatch: plan.maxBatch)
-    let memory = RuntimeMemory(plan: plan, inputs: inputs, inputTypes: graph.inputs.map { $0.outputs[0].dtype })
+    let memory = RuntimeMemory(plan: plan, inputs: inputs, inputTypes: inputNodes.map { $0.outputs[0].dtype })
     return try lowered.constants.withUnsafeBufferPointer { constants in
-      let steps = self.calls ?? plan.callsToRun(lowered)
-      for id in plan.schedule {
+      for (id, calls) in self.scheduled ?? Self.schedule(plan, lowered) {
         let node = graph.nodes[id]
-        for call in steps[id] ?? [] {
+        for call in calls {
           do {
             try RuntimeCall(call: call, node: node, batch: batch, memory: memory, constants: constants).run()
           } catch var error as Diagnostic {
