@@ -78,17 +78,21 @@ public struct Interpreter {
     let memory = RuntimeMemory(plan: plan, inputs: inputs, inputTypes: inputNodes.map { $0.outputs[0].dtype })
     return try lowered.constants.withUnsafeBufferPointer { constants in
       for (id, calls) in self.scheduled ?? Self.schedule(plan, lowered) {
-        let node = graph.nodes[id]
         for call in calls {
           do {
-            try RuntimeCall(call: call, node: node, batch: batch, memory: memory, constants: constants).run()
+            try RuntimeCall(
+              call: call, node: id, nodeName: graph.nodes[id].name, batch: batch, memory: memory, constants: constants
+            ).run()
           } catch var error as Diagnostic {
-            error.node = error.node ?? node.id
+            error.node = error.node ?? id
             throw error
           }
         }
-        try observe?(
-          node, node.outputs.indices.map { memory.read(ValueRef(node: id, output: $0), in: graph, batch: batch) })
+        if let observe {
+          let node = graph.nodes[id]
+          try observe(
+            node, node.outputs.indices.map { memory.read(ValueRef(node: id, output: $0), in: graph, batch: batch) })
+        }
       }
       return graph.outputs.map { memory.read($0, in: graph, batch: batch) }
     }

@@ -10,20 +10,22 @@ import DLCSupport
 
 struct RuntimeCall {
   let call: KernelCall
-  let node: Node
+  /// The node the call was lowered from, and its name for diagnostics.
+  let node: NodeID
+  let nodeName: String
   let batch: Int
   let memory: RuntimeMemory
   let constants: UnsafeBufferPointer<Float>
 
   /// An operand's address; a missing placement is dlc's bug, reported as one.
   func address(_ operand: Operand) throws -> UnsafeMutableRawPointer? {
-    switch memory.plan.location(of: operand, in: node.id) {
+    switch memory.plan.location(of: operand, in: node) {
     case .arena(let elements)?: return memory.arena + elements * 4
     case .input(let index, let elements)?: return memory.inputs[index] + elements * 4
     case .constant(let elements)?:
       return constants.baseAddress.map { UnsafeMutableRawPointer(mutating: $0 + elements) }
     case .none?: return nil
-    case nil: throw Diagnostic.error("internal error: \(node.name) uses a tensor the memory plan did not place")
+    case nil: throw Diagnostic.error("internal error: \(nodeName) uses a tensor the memory plan did not place")
     }
   }
 
@@ -162,8 +164,8 @@ struct RuntimeCall {
     let position = values.firstIndex { $0 < 0 || Int($0) >= rows } ?? 0
     let id = values.isEmpty ? 0 : Int(values[position])
     return Diagnostic.error(
-      "token id \(id) at position \(position) of \(node.name)'s input is outside the embedding table (0..<\(rows))",
-      node: node.id)
+      "token id \(id) at position \(position) of \(nodeName)'s input is outside the embedding table (0..<\(rows))",
+      node: node)
   }
 
   func runtimeWindow(_ w: SlidingWindow) -> dlc_window {

@@ -19,7 +19,8 @@ extension MemoryPlan {
     case .value(let value):
       switch placement[value] {
       case .input(let index): return .input(index: index, elements: operand.offset)
-      case .arena: return byteOffset(of: value).map { .arena(elements: $0 / 4 + operand.offset) }
+      case .arena(let buffer, let offset):
+        return .arena(elements: (arena.offsets[buffer] + offset) / 4 + operand.offset)
       case nil: return nil
       }
     case .scratch:
