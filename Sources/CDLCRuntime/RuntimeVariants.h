@@ -5,8 +5,8 @@
  * instruction set; RuntimeDispatch.c declares those and defines dlc_fast_X, which picks one. */
 
 void DLC_VARIANT(dense)(const float *x, int rows, int k, const float *w, int w_packed, int n, const float *bias,
-                        int activation, float *y)
-DLC_CALLS(dense(x, rows, k, w, w_packed, n, bias, activation, y))
+                        int activation, float *y, const dlc_parallel *parallel)
+DLC_CALLS(dense(x, rows, k, w, w_packed, n, bias, activation, y, parallel))
 
 void DLC_VARIANT(conv2d)(const float *x, int batch, const dlc_window *w, int groups, int filters,
                          const float *kernel, int kernel_packed, const float *bias, int activation, long tile,

@@ -276,6 +276,13 @@ private struct Generator {
       typedef void (*\(prefix)_observer)(const char *name, const float *data, const int *shape, int rank, void *context);
       int \(prefix)_run_observed(int batch, \(parameterList), void *arena, \(prefix)_observer observe, void *context);
 
+      /* As \(prefix)_run_batch, with the layers worth it (large Dense products) split among `threads`
+         threads the caller owns: parallel_for(pool, count, task, args) must call task(args, i) once for
+         each i in 0..count-1, on up to `threads` threads at once, and return when all have returned.
+         The outputs are the same to the bit as \(prefix)_run_batch's. */
+      typedef void (*\(prefix)_parallel_for)(void *pool, int count, void (*task)(void *args, int index), void *args);
+      int \(prefix)_run_parallel(int batch, \(parameterList), void *arena, \(prefix)_parallel_for parallel_for, void *pool, int threads);
+
       /* The instruction set the layers run with on this CPU: "avx512", "avx2" or "portable". Built for
          the compiler's default target by GCC or Clang on x86-64, the file also carries the runtime built
          for AVX-512 and for AVX2 with FMA, and each call picks the best one the CPU has. */
@@ -294,8 +301,9 @@ private struct Generator {
   func source(body: [String]) -> String {
     let pointers = ((external ? ["weights"] : []) + inputParameters + outputParameters)
     let calls = body.joined(separator: "\n")
-    let signature = "int batch, \(parameterList), void *arena, \(prefix)_observer observe, void *context"
-    let arguments = "batch, \(argumentList), arena, observe, context"
+    let signature =
+      "int batch, \(parameterList), void *arena, \(prefix)_observer observe, void *context, const dlc_parallel *parallel"
+    let arguments = "batch, \(argumentList), arena, observe, context, parallel"
     let layers = """
       static int \(prefix)_layers(\(signature)) {
         const float *W = \(external ? "weights" : "\(prefix)_weights");
@@ -308,6 +316,7 @@ private struct Generator {
         (void)status;
         (void)observe; /* a model whose layers all vanish at inference computes nothing */
         (void)context;
+        (void)parallel; /* used by the layers worth splitting among threads */
       \(calls)
         return \(macro)_OK;
       }
@@ -342,16 +351,28 @@ private struct Generator {
       \(external ? "" : "extern const float \(prefix)_weights[\(macro)_WEIGHT_COUNT + 1];\n")
       \(layers)
       \(copies)
-      int \(prefix)_run_observed(\(signature)) {
+      static int \(prefix)_run_copy(\(signature)) {
       \(dispatch)  return \(prefix)_layers(\(arguments));
       }
 
+      int \(prefix)_run_observed(int batch, \(parameterList), void *arena, \(prefix)_observer observe, void *context) {
+        return \(prefix)_run_copy(batch, \(argumentList), arena, observe, context, NULL);
+      }
+
+      int \(prefix)_run_parallel(int batch, \(parameterList), void *arena, \(prefix)_parallel_for parallel_for, void *pool, int threads) {
+        dlc_parallel parallel;
+        parallel.run = parallel_for;
+        parallel.pool = pool;
+        parallel.threads = parallel_for ? threads : 1;
+        return \(prefix)_run_copy(batch, \(argumentList), arena, 0, 0, &parallel);
+      }
+
       int \(prefix)_run_batch(int batch, \(parameterList), void *arena) {
-        return \(prefix)_run_observed(batch, \(argumentList), arena, 0, 0);
+        return \(prefix)_run_copy(batch, \(argumentList), arena, 0, 0, NULL);
       }
 
       int \(prefix)_run(\(parameterList), void *arena) {
-        return \(prefix)_run_observed(1, \(argumentList), arena, 0, 0);
+        return \(prefix)_run_copy(1, \(argumentList), arena, 0, 0, NULL);
       }
 
       const char *\(prefix)_instruction_set(void) {

@@ -26,7 +26,8 @@ enum CMain {
          usage: \(prefix)\(external ? " --weights \(prefix)_weights.bin" : "") [--dump DIR] [--threads N] [--warmup W --repeat K] INPUT.npy... -o OUTPUT.npy...
          Inputs in declaration order (\(graph.inputs.map(\.name).joined(separator: ", "))), batch first; outputs in model order.
          --threads N splits the examples into up to N slices run at once, each with its own arena (build with
-         -pthread); a slice is at least \(multiplyAddsPerThread / 1_000_000) M multiply-adds of work.
+         -pthread); a slice is at least \(multiplyAddsPerThread / 1_000_000) M multiply-adds of work. Examples too few to
+         split run on one slice whose large layers split their work among the N threads (\(prefix)_run_parallel).
          --repeat K runs the inputs K times (after W untimed runs) and prints each run's nanoseconds (dlc bench).
          \(prefix) --instruction-set prints the instruction set the layers run with on this CPU, and nothing else. */
       /* clock_gettime, for --repeat; POSIX threads, for --threads */
@@ -197,6 +198,103 @@ enum CMain {
 
 
       """
+    text += """
+      /* --threads when the examples are too few to split: threads that wait for the layers' work
+         (\(prefix)_run_parallel's parallel_for). A task runs without the lock; the caller waits until
+         every task of its call has finished, so a call's arguments outlive its tasks. Waiting spins a
+         while before it sleeps (with GCC's or Clang's atomics): waking a sleeping thread takes tens of
+         microseconds, as long as a split layer itself. */
+      #if defined(__GNUC__)
+      #define POOL_LOAD(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
+      #define POOL_STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
+      #define POOL_SPINS 100000
+      #else
+      #define POOL_LOAD(x) (x)
+      #define POOL_STORE(x, v) ((x) = (v))
+      #define POOL_SPINS 0
+      #endif
+      typedef struct {
+        pthread_mutex_t lock;
+        pthread_cond_t wake, done;
+        void (*task)(void *, int);
+        void *args;
+        int count, next, finished, generation, stop, started;
+        pthread_t threads[64];
+      } pool;
+
+      /* With the lock held: runs the call's tasks no thread has taken yet. */
+      static void pool_work(pool *p) {
+        while (p->next < p->count) {
+          const int index = p->next++;
+          void (*task)(void *, int) = p->task;
+          void *args = p->args;
+          pthread_mutex_unlock(&p->lock);
+          task(args, index);
+          pthread_mutex_lock(&p->lock);
+          POOL_STORE(p->finished, p->finished + 1);
+          if (p->finished == p->count) pthread_cond_signal(&p->done);
+        }
+      }
+
+      static void *pool_worker(void *argument) {
+        pool *p = argument;
+        int seen = 0;
+        pthread_mutex_lock(&p->lock);
+        for (;;) {
+          long spins;
+          pthread_mutex_unlock(&p->lock);
+          for (spins = 0; spins < POOL_SPINS && POOL_LOAD(p->generation) == seen && !POOL_LOAD(p->stop); spins++) continue;
+          pthread_mutex_lock(&p->lock);
+          while (!p->stop && p->generation == seen) pthread_cond_wait(&p->wake, &p->lock);
+          if (p->stop) break;
+          seen = p->generation;
+          pool_work(p);
+        }
+        pthread_mutex_unlock(&p->lock);
+        return NULL;
+      }
+
+      static void pool_run(void *argument, int count, void (*task)(void *args, int index), void *args) {
+        pool *p = argument;
+        pthread_mutex_lock(&p->lock);
+        long spins;
+        p->task = task, p->args = args, p->count = count, p->next = 0;
+        POOL_STORE(p->finished, 0);
+        POOL_STORE(p->generation, p->generation + 1);
+        pthread_cond_broadcast(&p->wake);
+        pool_work(p);
+        pthread_mutex_unlock(&p->lock);
+        for (spins = 0; spins < POOL_SPINS && POOL_LOAD(p->finished) < count; spins++) continue;
+        pthread_mutex_lock(&p->lock);
+        while (p->finished < p->count) pthread_cond_wait(&p->done, &p->lock);
+        pthread_mutex_unlock(&p->lock);
+      }
+
+      /* Starts up to `threads` - 1 waiting threads (the caller is the last); returns how many threads
+         the pool has, the caller included. */
+      static int pool_start(pool *p, int threads) {
+        memset(p, 0, sizeof *p);
+        pthread_mutex_init(&p->lock, NULL);
+        pthread_cond_init(&p->wake, NULL);
+        pthread_cond_init(&p->done, NULL);
+        while (p->started < threads - 1 && pthread_create(&p->threads[p->started], NULL, pool_worker, p) == 0) p->started++;
+        return p->started + 1;
+      }
+
+      static void pool_stop(pool *p) {
+        int i;
+        pthread_mutex_lock(&p->lock);
+        POOL_STORE(p->stop, 1);
+        pthread_cond_broadcast(&p->wake);
+        pthread_mutex_unlock(&p->lock);
+        for (i = 0; i < p->started; i++) pthread_join(p->threads[i], NULL);
+        pthread_cond_destroy(&p->wake);
+        pthread_cond_destroy(&p->done);
+        pthread_mutex_destroy(&p->lock);
+      }
+
+
+      """
     let inputTypes = graph.inputs.map { $0.outputs[0].dtype == .int32 ? "int32_t" : "float" }
     // --threads: one slice of the examples per thread, run in chunks of MAX_BATCH in its own arena.
     text += "/* --threads: a slice of the examples, run in chunks of at most MAX_BATCH in its own arena. */\n"
@@ -224,7 +322,8 @@ enum CMain {
         const char *inputs[\(graph.inputs.count)] = {0}, *outputs[\(graph.outputs.count)] = {0};
         const char *dump = NULL, *weights_path = NULL;
         int input_count = 0, output_count = 0, reading_outputs = 0, i, status = 0, result = 1;
-        long examples = -1, start, warmup = 0, repeat = 1, timed = 0, round, threads = 1;
+        long examples = -1, start, warmup = 0, repeat = 1, timed = 0, round, threads = 1, requested_threads = 1, layer_threads = 1;
+        pool layer_pool;
         void *arena = NULL, *arenas[64] = {0};
         slice jobs[64];
         pthread_t workers[64];
@@ -306,12 +405,15 @@ enum CMain {
     text += """
         arena = malloc(\(macro)_ARENA_BYTES > 0 ? \(macro)_ARENA_BYTES : 1);
         if (!arena) { fprintf(stderr, "error: out of memory for the arena (%ld bytes)\\n", (long)\(macro)_ARENA_BYTES); goto done; }
+        requested_threads = threads;
         if (threads > examples) threads = examples > 0 ? examples : 1;
         {
           /* A thread costs more to start than a small slice takes to compute. */
           const long worth = examples * \(threadsPerThousandExamples)L / 1000;
           if (threads > 1 && worth < threads) threads = worth > 1 ? worth : 1;
         }
+        /* Too few examples to split: the threads asked for split the layers instead. */
+        if (threads == 1 && requested_threads > 1) layer_threads = pool_start(&layer_pool, (int)requested_threads);
         for (i = 0; i < threads; i++) {
           arenas[i] = i == 0 ? arena : malloc(\(macro)_ARENA_BYTES > 0 ? \(macro)_ARENA_BYTES : 1);
           if (!arenas[i]) { fprintf(stderr, "error: out of memory for thread %d's arena\\n", i); goto done; }
@@ -339,7 +441,9 @@ enum CMain {
           }
           for (start = 0; start < examples && status == 0 && threads == 1; start += \(macro)_MAX_BATCH) {
             int count = (int)(examples - start < \(macro)_MAX_BATCH ? examples - start : \(macro)_MAX_BATCH);
-            status = \(prefix)_run_observed(count, \(args.joined(separator: ", ")), arena, dump ? dump_layer : 0, (void *)dump);
+            status = layer_threads > 1
+              ? \(prefix)_run_parallel(count, \(args.joined(separator: ", ")), arena, pool_run, &layer_pool, (int)layer_threads)
+              : \(prefix)_run_observed(count, \(args.joined(separator: ", ")), arena, dump ? dump_layer : 0, (void *)dump);
           }
           clock_gettime(CLOCK_MONOTONIC, &end);
           if (timed && round >= 0 && status == 0)
@@ -354,7 +458,8 @@ enum CMain {
       text +=
         "  { const int shape[] = {(int)examples, \(cInts(dims))}; if (write_npy(outputs[\(index)], out_\(index), shape, \(dims.count + 1))) goto done; }\n"
     }
-    text += "  result = 0;\ndone:\n  for (i = 1; i < 64; i++) free(arenas[i]);\n  free(arena);\n"
+    text += "  result = 0;\ndone:\n  if (layer_threads > 1) pool_stop(&layer_pool);\n"
+    text += "  for (i = 1; i < 64; i++) free(arenas[i]);\n  free(arena);\n"
     for index in graph.inputs.indices { text += "  free(in_\(index));\n" }
     for index in outputs.indices { text += "  free(out_\(index));\n" }
     if external { text += "  free(weights);\n" }

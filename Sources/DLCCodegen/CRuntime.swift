@@ -149,8 +149,10 @@ public enum CRuntime {
   public static func instructionSetCopies(of code: String, sectionsFor calls: String, names: Set<String>) -> String {
     let used = sections(for: calls).filter { $0.name != "prelude" }
     let runtime = joined(used)
-    // Only what the runtime names: a model may itself be called dlc_something.
-    let runtimeNames = mentions(runtime)
+    // Only what the runtime's sections name: a model may itself be called dlc_something, and the
+    // prelude's types (dlc_parallel) are shared by every copy.
+    let prelude = sections.first { $0.name == "prelude" }?.body ?? ""
+    let runtimeNames = mentions(runtime).subtracting(mentions(prelude))
     var macros: [String] = []
     for line in runtime.split(separator: "\n") where line.hasPrefix("#define DLC_") {
       let name = String(line.dropFirst("#define ".count).prefix { $0.isLetter || $0.isNumber || $0 == "_" })

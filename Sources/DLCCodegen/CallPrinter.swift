@@ -59,6 +59,7 @@ struct CallPrinter {
             + "\(cFloat(s.a)), \(cFloat(s.b)), \(cFloat(s.c))}"
         }
         texts.append(declare("steps") { "static const dlc_step \($0)[] = {\(rows.joined(separator: ", "))};" })
+      case .parallel: texts.append("parallel")
       case .tensors(let operands):
         let pointers = try operands.map(tensor)
         texts.append(declare("operands") { "const float *const \($0)[] = {\(pointers.joined(separator: ", "))};" })

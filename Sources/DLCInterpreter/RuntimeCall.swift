@@ -49,7 +49,7 @@ struct RuntimeCall {
     case .dense(let x, let rows, let inner, let kernel, let units, let bias, let activation, let y):
       dlc_fast_dense(
         try read(x), int(rows), Int32(inner), try read(kernel.operand), kernel.packed ? 1 : 0, Int32(units),
-        try read(bias), code(activation), try write(y))
+        try read(bias), code(activation), try write(y), nil)
     case .softmaxAxis(let x, let outer, let axis, let inner, let y):
       dlc_softmax_axis(try read(x), long(outer), Int32(axis), inner, 0, try write(y))
     case .conv2D(

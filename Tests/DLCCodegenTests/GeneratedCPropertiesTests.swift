@@ -197,6 +197,29 @@ final class GeneratedCPropertiesTests: XCTestCase {
     }
   }
 
+  /// At batch 1 --threads splits the large Dense products by panels among a pool of threads
+  /// (`<model>_run_parallel`): every column's sum is computed as on one thread, so the outputs are
+  /// the same to the bit, under AddressSanitizer and under ThreadSanitizer (which fails the run on a
+  /// data race). Three threads split 16 groups of 64 columns unevenly; 64 threads are more than any
+  /// layer has groups.
+  func testLayersSplitAmongThreadsGiveTheSameOutputsToTheBit() throws {
+    let compilation = Driver.compile(path: graphs.appendingPathComponent("cifar10_fcn.dl").path)
+    let graph = try XCTUnwrap(compilation.graph)
+    let weights = InitializedWeights.of(graph, seed: 3)
+    let inputs = try Runner.randomInputs(for: graph, batch: 1, seed: 5)
+    let threadSanitized = CBuildOptions(
+      compiler: "gcc", optimization: "-O1", extraFlags: ["-Werror", "-DDLC_NO_COPIES", "-g", "-fsanitize=thread"])
+    for build in [CodegenFixtures.sanitized, threadSanitized] {
+      let one = try CBackend.run(compilation, weights: weights, inputs: inputs, build: build)
+      for threads in [2, 3, 64] {
+        let split = try CBackend.run(compilation, weights: weights, inputs: inputs, build: build, threads: threads)
+        XCTAssertEqual(split[0].tensor.floats, one[0].tensor.floats, "\(threads) threads, \(build.extraFlags)")
+      }
+    }
+    let program = CMain.program(prefix: "cifar10_fcn", graph: graph, external: false, inputParameters: ["image"])
+    XCTAssertTrue(program.contains("cifar10_fcn_run_parallel(count, "), "the program splits the layers at batch 1")
+  }
+
   /// --threads starts a thread only for 2 M multiply-adds of work: a batch of a tiny model runs on
   /// one thread, which is faster than starting another.
   func testThreadsAreStartedOnlyForEnoughWork() throws {

@@ -48,6 +48,16 @@ enum {
   DLC_EXPONENTIAL, DLC_HARD_SILU
 };
 
+/* Threads the caller owns, for layers worth splitting: run(pool, count, task, args) calls
+ * task(args, i) once for each i in 0..count-1, possibly several at the same time, and returns when
+ * all have returned. A NULL dlc_parallel, or threads < 2, means the calling thread does all the
+ * work. Here rather than in a section: every instruction-set copy of the runtime shares the type. */
+typedef struct {
+  void (*run)(void *pool, int count, void (*task)(void *args, int index), void *args);
+  void *pool;
+  int threads;
+} dlc_parallel;
+
 /* Element-wise merges, and recurrent cells. */
 enum { DLC_ADD = 0, DLC_SUBTRACT, DLC_MULTIPLY, DLC_MAXIMUM, DLC_MINIMUM };
 enum { DLC_SIMPLE_RNN = 0, DLC_LSTM, DLC_GRU };
@@ -629,12 +639,48 @@ DLC_API void dlc_epilogue(float *y, long rows, int width, const float *bias, int
 }
 
 /* @section dlc_dense */
+/* One thread's share of a split Dense product: its run of whole groups of four panels (64
+ * columns, as dlc_gemm_packed takes a single row), so that every column is summed by the same code
+ * as on one thread. */
+typedef struct {
+  const float *x, *w;
+  int rows, k, n, parts;
+  float *y;
+} dlc_dense_part;
+
+DLC_API void dlc_dense_task(void *args, int index) {
+  const dlc_dense_part *d = (const dlc_dense_part *)args;
+  const int groups = (d->n + 4 * DLC_PANEL - 1) / (4 * DLC_PANEL);
+  const int first = 4 * (int)((long)groups * index / d->parts);
+  const int last = 4 * (int)((long)groups * (index + 1) / d->parts);
+  const int columns = DLC_MIN(d->n, last * DLC_PANEL) - first * DLC_PANEL;
+  if (columns > 0)
+    dlc_gemm_packed(d->rows, columns, d->k, d->x, d->k, d->w + (long)first * DLC_PANEL * d->k, d->y + first * DLC_PANEL,
+                    d->n, 0);
+}
+
+/* Multiply-adds below which splitting a product among threads costs more than it saves (waking a
+ * thread takes microseconds; a quarter of a million multiply-adds is about ten on one core). */
+#define DLC_PARALLEL_MACS 262144L
+
 /* y[rows×n] = activation(x[rows×k]·w[k×n] + bias) (bias may be NULL); w is row-major, or packed
- * into panels (dlc_gemm_packed) when w_packed. */
+ * into panels (dlc_gemm_packed) when w_packed. With `parallel`, a large packed product is split
+ * by columns among its threads (each column's sum is computed as on one thread, so the result is
+ * the same to the bit); the bias and activation follow on the calling thread (a softmax needs the
+ * whole row). */
 DLC_API void dlc_dense(const float *x, int rows, int k, const float *w, int w_packed, int n, const float *bias,
-                       int activation, float *y) {
-  if (w_packed) dlc_gemm_packed(rows, n, k, x, k, w, y, n, 0);
-  else dlc_gemm(rows, n, k, x, k, w, n, y, n, 0);
+                       int activation, float *y, const dlc_parallel *parallel) {
+  const int groups = (n + 4 * DLC_PANEL - 1) / (4 * DLC_PANEL);
+  if (w_packed && parallel && parallel->threads > 1 && groups > 1 && (long)rows * k * n >= DLC_PARALLEL_MACS) {
+    dlc_dense_part part;
+    part.x = x, part.w = w, part.rows = rows, part.k = k, part.n = n, part.y = y;
+    part.parts = DLC_MIN(parallel->threads, groups);
+    parallel->run(parallel->pool, part.parts, dlc_dense_task, &part);
+  } else if (w_packed) {
+    dlc_gemm_packed(rows, n, k, x, k, w, y, n, 0);
+  } else {
+    dlc_gemm(rows, n, k, x, k, w, n, y, n, 0);
+  }
   dlc_epilogue(y, rows, n, bias, activation);
 }
 
@@ -1669,7 +1715,7 @@ DLC_API void dlc_recurrent(int kind, const float *x, int batch, int steps, int f
   const int gates = kind == DLC_LSTM ? 4 : kind == DLC_GRU ? 3 : 1, width = gates * units;
   float *projected = scratch, *recurrent = scratch + (long)batch * steps * width;
   int position, n, u, k;
-  dlc_dense(x, batch * steps, features, kernel, kernels_packed, width, bias, DLC_LINEAR, projected);
+  dlc_dense(x, batch * steps, features, kernel, kernels_packed, width, bias, DLC_LINEAR, projected, NULL);
   memset(h, 0, sizeof(float) * (size_t)batch * (size_t)units);
   if (c) memset(c, 0, sizeof(float) * (size_t)batch * (size_t)units);
   for (position = 0; position < steps; position++) {

@@ -15,7 +15,7 @@
  * it: the interpreter keeps them row-major for OpenBLAS). */
 int dlc_vector_level(void);
 void dlc_fast_dense(const float *x, int rows, int k, const float *w, int w_packed, int n, const float *bias,
-                    int activation, float *y);
+                    int activation, float *y, const dlc_parallel *parallel);
 void dlc_fast_conv2d(const float *x, int batch, const dlc_window *w, int groups, int filters, const float *kernel,
                      int kernel_packed, const float *bias, int activation, long tile, float *y, float *scratch);
 void dlc_fast_conv2d_winograd(const float *x, int batch, const dlc_window *w, int filters, const float *kernel,

@@ -188,6 +188,8 @@ public enum KernelArgument: Equatable, Sendable {
   case window(SlidingWindow)
   case steps([ElementwiseStep])
   case tensors([Operand])
+  /// The caller's threads (`dlc_parallel *`): the generated code's `parallel`, NULL in the interpreter.
+  case parallel
 }
 
 extension KernelCall {
@@ -212,7 +214,7 @@ extension KernelCall {
         "dlc_dense",
         [
           t(x), int(rows), .int(inner), t(kernel.operand), flag(kernel.packed), .int(units), t(bias), act(activation),
-          t(y),
+          t(y), .parallel,
         ]
       )
     case .softmaxAxis(let x, let outer, let axis, let inner, let y):

@@ -311,6 +311,7 @@ extension KernelArgument {
     case .window(let window): return "window{\(ints(window.fields))}"
     case .steps(let steps): return "[" + steps.map(\.text).joined(separator: "; ") + "]"
     case .tensors(let operands): return "[" + operands.map(\.text).joined(separator: ", ") + "]"
+    case .parallel: return "threads"
     }
   }
 }

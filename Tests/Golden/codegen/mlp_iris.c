@@ -5,7 +5,7 @@
 /* dlc runtime (codegen/runtime/dlc_runtime.h), sections: prelude, dlc_gemm_rows, dlc_gemm_packed, dlc_gemm, dlc_exp, dlc_sigmoid, dlc_tanh, dlc_softplus, dlc_softmax_rows, dlc_activation, dlc_for_activated, dlc_activate, dlc_epilogue, dlc_dense */
 
 
-static int mlp_iris_layers(int batch, const float *MLP_IRIS_RESTRICT weights, const float *MLP_IRIS_RESTRICT measurements, float *MLP_IRIS_RESTRICT output, void *arena, mlp_iris_observer observe, void *context) {
+static int mlp_iris_layers(int batch, const float *MLP_IRIS_RESTRICT weights, const float *MLP_IRIS_RESTRICT measurements, float *MLP_IRIS_RESTRICT output, void *arena, mlp_iris_observer observe, void *context, const dlc_parallel *parallel) {
   const float *W = weights;
   float *A = (float *)arena;
   int status = 0;
@@ -16,17 +16,18 @@ static int mlp_iris_layers(int batch, const float *MLP_IRIS_RESTRICT weights, co
   (void)status;
   (void)observe; /* a model whose layers all vanish at inference computes nothing */
   (void)context;
+  (void)parallel; /* used by the layers worth splitting among threads */
 
   /* dense (Dense) at graphs/mlp_iris.dl:7: (N, 4) -> (N, 50) */
-  dlc_dense(measurements, batch, 4, W + 0, 1, 50, W + 256, DLC_RELU, (A + 0));
+  dlc_dense(measurements, batch, 4, W + 0, 1, 50, W + 256, DLC_RELU, (A + 0), parallel);
   if (observe) { const int shape[] = {batch, 50}; observe("dense", (A + 0), shape, 2, context); }
 
   /* dense_1 (Dense) at graphs/mlp_iris.dl:8: (N, 50) -> (N, 12) */
-  dlc_dense((A + 0), batch, 50, W + 320, 1, 12, W + 1120, DLC_RELU, (A + 208));
+  dlc_dense((A + 0), batch, 50, W + 320, 1, 12, W + 1120, DLC_RELU, (A + 208), parallel);
   if (observe) { const int shape[] = {batch, 12}; observe("dense_1", (A + 208), shape, 2, context); }
 
   /* dense_2 (Dense) at graphs/mlp_iris.dl:9: (N, 12) -> (N, 3) */
-  dlc_dense((A + 208), batch, 12, W + 1136, 1, 3, W + 1328, DLC_SOFTMAX, (A + 0));
+  dlc_dense((A + 208), batch, 12, W + 1136, 1, 3, W + 1328, DLC_SOFTMAX, (A + 0), parallel);
   if (observe) { const int shape[] = {batch, 3}; observe("dense_2", (A + 0), shape, 2, context); }
 
   memcpy(output, (A + 0), sizeof(float) * (size_t)batch * 3);
@@ -35,24 +36,36 @@ static int mlp_iris_layers(int batch, const float *MLP_IRIS_RESTRICT weights, co
 
 /* The runtime and the layers again for other instruction sets, picked when the model runs. */
 
-int mlp_iris_run_observed(int batch, const float *MLP_IRIS_RESTRICT weights, const float *MLP_IRIS_RESTRICT measurements, float *MLP_IRIS_RESTRICT output, void *arena, mlp_iris_observer observe, void *context) {
+static int mlp_iris_run_copy(int batch, const float *MLP_IRIS_RESTRICT weights, const float *MLP_IRIS_RESTRICT measurements, float *MLP_IRIS_RESTRICT output, void *arena, mlp_iris_observer observe, void *context, const dlc_parallel *parallel) {
 #if defined(DLC_COPY_AVX512)
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) return mlp_iris_layers_avx512(batch, weights, measurements, output, arena, observe, context);
+  if (__builtin_cpu_supports("avx512f")) return mlp_iris_layers_avx512(batch, weights, measurements, output, arena, observe, context, parallel);
 #endif
 #if defined(DLC_COPY_AVX2)
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return mlp_iris_layers_avx2(batch, weights, measurements, output, arena, observe, context);
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return mlp_iris_layers_avx2(batch, weights, measurements, output, arena, observe, context, parallel);
 #endif
-  return mlp_iris_layers(batch, weights, measurements, output, arena, observe, context);
+  return mlp_iris_layers(batch, weights, measurements, output, arena, observe, context, parallel);
+}
+
+int mlp_iris_run_observed(int batch, const float *MLP_IRIS_RESTRICT weights, const float *MLP_IRIS_RESTRICT measurements, float *MLP_IRIS_RESTRICT output, void *arena, mlp_iris_observer observe, void *context) {
+  return mlp_iris_run_copy(batch, weights, measurements, output, arena, observe, context, NULL);
+}
+
+int mlp_iris_run_parallel(int batch, const float *MLP_IRIS_RESTRICT weights, const float *MLP_IRIS_RESTRICT measurements, float *MLP_IRIS_RESTRICT output, void *arena, mlp_iris_parallel_for parallel_for, void *pool, int threads) {
+  dlc_parallel parallel;
+  parallel.run = parallel_for;
+  parallel.pool = pool;
+  parallel.threads = parallel_for ? threads : 1;
+  return mlp_iris_run_copy(batch, weights, measurements, output, arena, 0, 0, &parallel);
 }
 
 int mlp_iris_run_batch(int batch, const float *MLP_IRIS_RESTRICT weights, const float *MLP_IRIS_RESTRICT measurements, float *MLP_IRIS_RESTRICT output, void *arena) {
-  return mlp_iris_run_observed(batch, weights, measurements, output, arena, 0, 0);
+  return mlp_iris_run_copy(batch, weights, measurements, output, arena, 0, 0, NULL);
 }
 
 int mlp_iris_run(const float *MLP_IRIS_RESTRICT weights, const float *MLP_IRIS_RESTRICT measurements, float *MLP_IRIS_RESTRICT output, void *arena) {
-  return mlp_iris_run_observed(1, weights, measurements, output, arena, 0, 0);
+  return mlp_iris_run_copy(1, weights, measurements, output, arena, 0, 0, NULL);
 }
 
 const char *mlp_iris_instruction_set(void) {

@@ -5,7 +5,7 @@
 /* dlc runtime (codegen/runtime/dlc_runtime.h), sections: prelude, dlc_gemm_rows, dlc_gemm_tiles_indirect, dlc_gemm_packed, dlc_gemm, dlc_exp, dlc_sigmoid, dlc_tanh, dlc_softplus, dlc_softmax_rows, dlc_activation, dlc_for_activated, dlc_activate, dlc_epilogue, dlc_dense, dlc_window, dlc_window_inside, dlc_im2col, dlc_padded_image, dlc_conv2d_few, dlc_conv2d, dlc_step_kept, dlc_global_pool, dlc_embedding */
 
 
-static int text_cnn_layers(int batch, const float *TEXT_CNN_RESTRICT weights, const int32_t *TEXT_CNN_RESTRICT tokens, float *TEXT_CNN_RESTRICT output, void *arena, text_cnn_observer observe, void *context) {
+static int text_cnn_layers(int batch, const float *TEXT_CNN_RESTRICT weights, const int32_t *TEXT_CNN_RESTRICT tokens, float *TEXT_CNN_RESTRICT output, void *arena, text_cnn_observer observe, void *context, const dlc_parallel *parallel) {
   const float *W = weights;
   float *A = (float *)arena;
   int status = 0;
@@ -16,6 +16,7 @@ static int text_cnn_layers(int batch, const float *TEXT_CNN_RESTRICT weights, co
   (void)status;
   (void)observe; /* a model whose layers all vanish at inference computes nothing */
   (void)context;
+  (void)parallel; /* used by the layers worth splitting among threads */
 
   /* embedding (Embedding) at graphs/text_cnn.dl:8: (N, 200) -> (N, 200, 128) */
   status = dlc_embedding(tokens, (long)batch * 200, W + 0, 20000, 128, (A + 0));
@@ -45,7 +46,7 @@ static int text_cnn_layers(int batch, const float *TEXT_CNN_RESTRICT weights, co
   if (observe) { const int shape[] = {batch, 128}; observe("global_max_pooling1d", (A + 0), shape, 2, context); }
 
   /* dense (Dense) at graphs/text_cnn.dl:15: (N, 128) -> (N, 128) */
-  dlc_dense((A + 0), batch, 128, W + 2789632, 1, 128, W + 2806016, DLC_RELU, (A + 512));
+  dlc_dense((A + 0), batch, 128, W + 2789632, 1, 128, W + 2806016, DLC_RELU, (A + 512), parallel);
   if (observe) { const int shape[] = {batch, 128}; observe("dense", (A + 512), shape, 2, context); }
 
   /* dropout_1 (Dropout) at graphs/text_cnn.dl:16: (N, 128) -> (N, 128) */
@@ -53,7 +54,7 @@ static int text_cnn_layers(int batch, const float *TEXT_CNN_RESTRICT weights, co
   if (observe) { const int shape[] = {batch, 128}; observe("dropout_1", (A + 512), shape, 2, context); }
 
   /* dense_1 (Dense) at graphs/text_cnn.dl:17: (N, 128) -> (N, 1) */
-  dlc_dense((A + 512), batch, 128, W + 2806144, 1, 1, W + 2808192, DLC_SIGMOID, (A + 0));
+  dlc_dense((A + 512), batch, 128, W + 2806144, 1, 1, W + 2808192, DLC_SIGMOID, (A + 0), parallel);
   if (observe) { const int shape[] = {batch, 1}; observe("dense_1", (A + 0), shape, 2, context); }
 
   memcpy(output, (A + 0), sizeof(float) * (size_t)batch * 1);
@@ -62,24 +63,36 @@ static int text_cnn_layers(int batch, const float *TEXT_CNN_RESTRICT weights, co
 
 /* The runtime and the layers again for other instruction sets, picked when the model runs. */
 
-int text_cnn_run_observed(int batch, const float *TEXT_CNN_RESTRICT weights, const int32_t *TEXT_CNN_RESTRICT tokens, float *TEXT_CNN_RESTRICT output, void *arena, text_cnn_observer observe, void *context) {
+static int text_cnn_run_copy(int batch, const float *TEXT_CNN_RESTRICT weights, const int32_t *TEXT_CNN_RESTRICT tokens, float *TEXT_CNN_RESTRICT output, void *arena, text_cnn_observer observe, void *context, const dlc_parallel *parallel) {
 #if defined(DLC_COPY_AVX512)
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) return text_cnn_layers_avx512(batch, weights, tokens, output, arena, observe, context);
+  if (__builtin_cpu_supports("avx512f")) return text_cnn_layers_avx512(batch, weights, tokens, output, arena, observe, context, parallel);
 #endif
 #if defined(DLC_COPY_AVX2)
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return text_cnn_layers_avx2(batch, weights, tokens, output, arena, observe, context);
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return text_cnn_layers_avx2(batch, weights, tokens, output, arena, observe, context, parallel);
 #endif
-  return text_cnn_layers(batch, weights, tokens, output, arena, observe, context);
+  return text_cnn_layers(batch, weights, tokens, output, arena, observe, context, parallel);
+}
+
+int text_cnn_run_observed(int batch, const float *TEXT_CNN_RESTRICT weights, const int32_t *TEXT_CNN_RESTRICT tokens, float *TEXT_CNN_RESTRICT output, void *arena, text_cnn_observer observe, void *context) {
+  return text_cnn_run_copy(batch, weights, tokens, output, arena, observe, context, NULL);
+}
+
+int text_cnn_run_parallel(int batch, const float *TEXT_CNN_RESTRICT weights, const int32_t *TEXT_CNN_RESTRICT tokens, float *TEXT_CNN_RESTRICT output, void *arena, text_cnn_parallel_for parallel_for, void *pool, int threads) {
+  dlc_parallel parallel;
+  parallel.run = parallel_for;
+  parallel.pool = pool;
+  parallel.threads = parallel_for ? threads : 1;
+  return text_cnn_run_copy(batch, weights, tokens, output, arena, 0, 0, &parallel);
 }
 
 int text_cnn_run_batch(int batch, const float *TEXT_CNN_RESTRICT weights, const int32_t *TEXT_CNN_RESTRICT tokens, float *TEXT_CNN_RESTRICT output, void *arena) {
-  return text_cnn_run_observed(batch, weights, tokens, output, arena, 0, 0);
+  return text_cnn_run_copy(batch, weights, tokens, output, arena, 0, 0, NULL);
 }
 
 int text_cnn_run(const float *TEXT_CNN_RESTRICT weights, const int32_t *TEXT_CNN_RESTRICT tokens, float *TEXT_CNN_RESTRICT output, void *arena) {
-  return text_cnn_run_observed(1, weights, tokens, output, arena, 0, 0);
+  return text_cnn_run_copy(1, weights, tokens, output, arena, 0, 0, NULL);
 }
 
 const char *text_cnn_instruction_set(void) {

@@ -42,6 +42,13 @@ int text_cnn_run_batch(int batch, const float *TEXT_CNN_RESTRICT weights, const 
 typedef void (*text_cnn_observer)(const char *name, const float *data, const int *shape, int rank, void *context);
 int text_cnn_run_observed(int batch, const float *TEXT_CNN_RESTRICT weights, const int32_t *TEXT_CNN_RESTRICT tokens, float *TEXT_CNN_RESTRICT output, void *arena, text_cnn_observer observe, void *context);
 
+/* As text_cnn_run_batch, with the layers worth it (large Dense products) split among `threads`
+   threads the caller owns: parallel_for(pool, count, task, args) must call task(args, i) once for
+   each i in 0..count-1, on up to `threads` threads at once, and return when all have returned.
+   The outputs are the same to the bit as text_cnn_run_batch's. */
+typedef void (*text_cnn_parallel_for)(void *pool, int count, void (*task)(void *args, int index), void *args);
+int text_cnn_run_parallel(int batch, const float *TEXT_CNN_RESTRICT weights, const int32_t *TEXT_CNN_RESTRICT tokens, float *TEXT_CNN_RESTRICT output, void *arena, text_cnn_parallel_for parallel_for, void *pool, int threads);
+
 /* The instruction set the layers run with on this CPU: "avx512", "avx2" or "portable". Built for
    the compiler's default target by GCC or Clang on x86-64, the file also carries the runtime built
    for AVX-512 and for AVX2 with FMA, and each call picks the best one the CPU has. */
