@@ -126,9 +126,9 @@ public enum CBuild {
     return output.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
   }
 
-  /// Runs a tool found on PATH; throws with its output when it fails.
+  /// Runs a tool found on PATH (or a program by its path); throws with its output when it fails.
   @discardableResult
-  static func run(_ tool: String, _ arguments: [String], in directory: String?) throws -> String {
+  public static func run(_ tool: String, _ arguments: [String], in directory: String?) throws -> String {
     try runConcurrently([(tool, arguments)], in: directory)[0]
   }
 

@@ -256,8 +256,8 @@ enum CMain {
 
       static void pool_run(void *argument, int count, void (*task)(void *args, int index), void *args) {
         pool *p = argument;
-        pthread_mutex_lock(&p->lock);
         long spins;
+        pthread_mutex_lock(&p->lock);
         p->task = task, p->args = args, p->count = count, p->next = 0;
         POOL_STORE(p->finished, 0);
         POOL_STORE(p->generation, p->generation + 1);

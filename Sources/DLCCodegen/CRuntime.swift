@@ -48,19 +48,29 @@ public enum CRuntime {
     return text
   }
 
-  /// The `dlc_…` identifiers a piece of C mentions.
-  static func mentions(_ code: String) -> Set<String> {
-    var names: Set<String> = []
+  /// `code` with each identifier (and keyword) replaced by `transform` of it.
+  static func mapIdentifiers(_ code: String, _ transform: (String) -> String) -> String {
+    var result = ""
     var current = ""
     for character in code.unicodeScalars {
       if character.properties.isAlphabetic || ("0"..."9").contains(character) || character == "_" {
         current.unicodeScalars.append(character)
       } else {
-        if current.hasPrefix("dlc_") { names.insert(current) }
+        result += current.isEmpty ? "" : transform(current)
         current = ""
+        result.unicodeScalars.append(character)
       }
     }
-    if current.hasPrefix("dlc_") { names.insert(current) }
+    return result + (current.isEmpty ? "" : transform(current))
+  }
+
+  /// The `dlc_…` identifiers a piece of C mentions.
+  static func mentions(_ code: String) -> Set<String> {
+    var names: Set<String> = []
+    _ = mapIdentifiers(code) { name in
+      if name.hasPrefix("dlc_") { names.insert(name) }
+      return name
+    }
     return names
   }
 
@@ -84,26 +94,6 @@ public enum CRuntime {
   public static func source(for code: String) -> String {
     let used = sections(for: code)
     return "\(beginMarker) \(used.map(\.name).joined(separator: ", ")) */\n" + joined(used) + endMarker + "\n"
-  }
-
-  /// `code` with every identifier in `names` renamed by `rename`.
-  static func renamed(_ code: String, _ names: Set<String>, by rename: (String) -> String) -> String {
-    var result = ""
-    var current = ""
-    func flush() {
-      result += names.contains(current) ? rename(current) : current
-      current = ""
-    }
-    for character in code.unicodeScalars {
-      if character.properties.isAlphabetic || ("0"..."9").contains(character) || character == "_" {
-        current.unicodeScalars.append(character)
-      } else {
-        flush()
-        result.unicodeScalars.append(character)
-      }
-    }
-    flush()
-    return result
   }
 
   /// An instruction set the generated code carries a copy of the runtime and the layers for, built
@@ -184,7 +174,7 @@ public enum CRuntime {
         #pragma GCC push_options
         #pragma GCC target("\(set.features)")
         #endif
-        \(renamed(runtime + code, runtimeNames.union(names)) { runtimeNames.contains($0) ? "dlc\(suffix)_" + $0.dropFirst(4) : $0 + suffix })
+        \(mapIdentifiers(runtime + code) { runtimeNames.contains($0) ? "dlc\(suffix)_" + $0.dropFirst(4) : names.contains($0) ? $0 + suffix : $0 })
         #if defined(__clang__)
         #pragma clang attribute pop
         #else

@@ -77,21 +77,7 @@ public enum CBackend {
 
   /// What the program's `--instruction-set` prints: the kernels it runs on this CPU.
   static func instructionSet(of program: String) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: program)
-    process.arguments = ["--instruction-set"]
-    let output = Pipe()
-    process.standardOutput = output
-    do { try process.run() } catch {
-      throw Diagnostic.error("cannot run the compiled model: \(error.localizedDescription)")
-    }
-    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-      throw Diagnostic.error(
-        "the compiled model failed (exit \(process.terminationStatus)) to name its instruction set")
-    }
-    return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    try CBuild.run(program, ["--instruction-set"], in: nil).trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
   /// Builds the program (once, cached) and runs it on `inputs` with extra `arguments`.

@@ -14,7 +14,7 @@ public struct Interpreter {
   public let weights: [String: Tensor]
   /// The plan to run on; nil plans for each call's batch.
   public let plan: MemoryPlan?
-  /// The lowering for `plan`, made once, and its calls by node less those the plan elides.
+  /// The lowering for `plan`, made once.
   private let lowered: LoweredGraph?
   /// The plan's schedule with each node's calls, less those the plan elides.
   private let scheduled: [(node: NodeID, calls: [KernelCall])]?
