@@ -18,14 +18,13 @@ enum CodegenFixtures {
   static let sanitized = CBuildOptions(
     compiler: "gcc", optimization: "-O1",
     extraFlags: [
-      "-Werror", "-DDLC_NO_COPIES", "-g", "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
-      "-fno-omit-frame-pointer",
-    ])
+      "-Werror", "-g", "-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer",
+    ], instructionSetCopies: false)
 
   /// The ImageNet-sized models run optimized without sanitizers (still -Werror): under ASan at -O1
   /// VGG16 alone takes minutes, and their kernels are the ones the smaller models exercise.
   static let optimized = CBuildOptions(
-    compiler: "gcc", optimization: "-O3", extraFlags: ["-Werror", "-DDLC_NO_COPIES"])
+    compiler: "gcc", optimization: "-O3", extraFlags: ["-Werror"], instructionSetCopies: false)
   static let large: Set = ["vgg16", "alexnet", "resnet18"]
 
   static func useTestCache() {

@@ -208,7 +208,8 @@ final class GeneratedCPropertiesTests: XCTestCase {
     let weights = InitializedWeights.of(graph, seed: 3)
     let inputs = try Runner.randomInputs(for: graph, batch: 1, seed: 5)
     let threadSanitized = CBuildOptions(
-      compiler: "gcc", optimization: "-O1", extraFlags: ["-Werror", "-DDLC_NO_COPIES", "-g", "-fsanitize=thread"])
+      compiler: "gcc", optimization: "-O1", extraFlags: ["-Werror", "-g", "-fsanitize=thread"],
+      instructionSetCopies: false)
     for build in [CodegenFixtures.sanitized, threadSanitized] {
       let one = try CBackend.run(compilation, weights: weights, inputs: inputs, build: build)
       for threads in [2, 3, 64] {
