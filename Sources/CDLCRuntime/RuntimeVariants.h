@@ -10,13 +10,14 @@ DLC_CALLS(dense(x, rows, k, w, w_packed, n, bias, activation, y, parallel))
 
 void DLC_VARIANT(conv2d)(const float *x, int batch, const dlc_window *w, int groups, int filters,
                          const float *kernel, int kernel_packed, const float *bias, int activation, long tile,
-                         float *y, float *scratch)
-DLC_CALLS(conv2d(x, batch, w, groups, filters, kernel, kernel_packed, bias, activation, tile, y, scratch))
+                         float *y, float *scratch, const dlc_parallel *parallel)
+DLC_CALLS(conv2d(x, batch, w, groups, filters, kernel, kernel_packed, bias, activation, tile, y, scratch, parallel))
 
 void DLC_VARIANT(conv2d_winograd)(const float *x, int batch, const dlc_window *w, int filters, const float *kernel,
                                   int kernel_packed, const float *bias, int activation, long tile, float *y,
-                                  float *scratch)
-DLC_CALLS(conv2d_winograd(x, batch, w, filters, kernel, kernel_packed, bias, activation, tile, y, scratch))
+                                  float *scratch, const dlc_parallel *parallel)
+DLC_CALLS(conv2d_winograd(x, batch, w, filters, kernel, kernel_packed, bias, activation, tile, y, scratch,
+                          parallel))
 
 void DLC_VARIANT(recurrent)(int kind, const float *x, int batch, int steps, int features, int units,
                             const float *kernel, const float *recurrent_kernel, int kernels_packed,

@@ -200,74 +200,105 @@ enum CMain {
       """
     text += """
       /* --threads when the examples are too few to split: threads that wait for the layers' work
-         (\(prefix)_run_parallel's parallel_for). A task runs without the lock; the caller waits until
-         every task of its call has finished, so a call's arguments outlive its tasks. Waiting spins a
-         while before it sleeps (with GCC's or Clang's atomics): waking a sleeping thread takes tens of
-         microseconds, as long as a split layer itself. */
+         (\(prefix)_run_parallel's parallel_for). Task i of a call runs on thread i (the caller is thread
+         0), so a thread finds in its own cache much of what it wrote in the layer before. A call
+         publishes its arguments under an odd sequence number, then the next even one; a thread that
+         read a sequence number, the arguments, and the same number again has that call's arguments
+         (a thread with no task in a call may miss it), and the caller waits until each thread with a
+         task has stored that number as done, so a call's arguments outlive its tasks. A waiting
+         thread spins for POOL_SPIN_NANOSECONDS before it sleeps on a condition variable: waking a
+         sleeping thread takes tens of microseconds, longer than a split layer. GCC's and Clang's
+         atomics; other compilers run the layers on one thread. */
       #if defined(__GNUC__)
-      #define POOL_LOAD(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
-      #define POOL_STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
-      #define POOL_SPINS 100000
+      #include <sched.h>
+      #define POOL_LOAD(x) __atomic_load_n(&(x), __ATOMIC_SEQ_CST)
+      #define POOL_STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_SEQ_CST)
+      #if defined(__x86_64__) || defined(__i386__)
+      #define POOL_PAUSE() __builtin_ia32_pause()
       #else
-      #define POOL_LOAD(x) (x)
-      #define POOL_STORE(x, v) ((x) = (v))
-      #define POOL_SPINS 0
+      #define POOL_PAUSE() ((void)0)
       #endif
+      #define POOL_SPIN_NANOSECONDS 2000000L
+      #define POOL_THREADS 64
+      typedef struct pool pool;
+      /* A thread of the pool, on a cache line of its own: the caller polls `done`. */
       typedef struct {
+        pool *owner;
+        int index;
+        unsigned done;
+        char line[48];
+      } pool_thread;
+      struct pool {
         pthread_mutex_t lock;
-        pthread_cond_t wake, done;
+        pthread_cond_t wake;
         void (*task)(void *, int);
         void *args;
-        int count, next, finished, generation, stop, started;
-        pthread_t threads[64];
-      } pool;
+        int count, sleepers, stop, started;
+        unsigned sequence; /* wraps around after 2^31 calls, which no thread can be behind by */
+        pool_thread members[POOL_THREADS];
+        pthread_t threads[POOL_THREADS];
+      };
 
-      /* With the lock held: runs the call's tasks no thread has taken yet. */
-      static void pool_work(pool *p) {
-        while (p->next < p->count) {
-          const int index = p->next++;
-          void (*task)(void *, int) = p->task;
-          void *args = p->args;
-          pthread_mutex_unlock(&p->lock);
-          task(args, index);
-          pthread_mutex_lock(&p->lock);
-          POOL_STORE(p->finished, p->finished + 1);
-          if (p->finished == p->count) pthread_cond_signal(&p->done);
-        }
+      static long pool_nanoseconds(void) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        return (long)now.tv_sec * 1000000000L + now.tv_nsec;
       }
 
       static void *pool_worker(void *argument) {
-        pool *p = argument;
-        int seen = 0;
-        pthread_mutex_lock(&p->lock);
+        pool_thread *self = argument;
+        pool *p = self->owner;
+        unsigned seen = 0, sequence;
         for (;;) {
-          long spins;
-          pthread_mutex_unlock(&p->lock);
-          for (spins = 0; spins < POOL_SPINS && POOL_LOAD(p->generation) == seen && !POOL_LOAD(p->stop); spins++) continue;
-          pthread_mutex_lock(&p->lock);
-          while (!p->stop && p->generation == seen) pthread_cond_wait(&p->wake, &p->lock);
-          if (p->stop) break;
-          seen = p->generation;
-          pool_work(p);
+          void (*task)(void *, int);
+          void *args;
+          int count, i;
+          long spins = 0, deadline = 0;
+          /* Until a call other than the last one seen is published. */
+          while ((sequence = POOL_LOAD(p->sequence)) == seen || sequence % 2 != 0) {
+            if (POOL_LOAD(p->stop)) return NULL;
+            POOL_PAUSE();
+            if (++spins % 1024 != 0) continue;
+            if (deadline == 0) deadline = pool_nanoseconds() + POOL_SPIN_NANOSECONDS;
+            if (pool_nanoseconds() < deadline) continue;
+            /* pool_run reads `sleepers` after it publishes: either it sees this thread asleep and
+               wakes it (under the lock, so not before the wait), or this thread sees the call. */
+            pthread_mutex_lock(&p->lock);
+            POOL_STORE(p->sleepers, POOL_LOAD(p->sleepers) + 1);
+            while (POOL_LOAD(p->sequence) == seen && !POOL_LOAD(p->stop)) pthread_cond_wait(&p->wake, &p->lock);
+            POOL_STORE(p->sleepers, POOL_LOAD(p->sleepers) - 1);
+            pthread_mutex_unlock(&p->lock);
+            deadline = 0;
+          }
+          task = POOL_LOAD(p->task), args = POOL_LOAD(p->args), count = POOL_LOAD(p->count);
+          if (POOL_LOAD(p->sequence) != sequence) continue;
+          seen = sequence;
+          for (i = self->index; i < count; i += p->started + 1) task(args, i);
+          POOL_STORE(self->done, sequence);
         }
-        pthread_mutex_unlock(&p->lock);
-        return NULL;
       }
 
       static void pool_run(void *argument, int count, void (*task)(void *args, int index), void *args) {
         pool *p = argument;
-        long spins;
-        pthread_mutex_lock(&p->lock);
-        p->task = task, p->args = args, p->count = count, p->next = 0;
-        POOL_STORE(p->finished, 0);
-        POOL_STORE(p->generation, p->generation + 1);
-        pthread_cond_broadcast(&p->wake);
-        pool_work(p);
-        pthread_mutex_unlock(&p->lock);
-        for (spins = 0; spins < POOL_SPINS && POOL_LOAD(p->finished) < count; spins++) continue;
-        pthread_mutex_lock(&p->lock);
-        while (p->finished < p->count) pthread_cond_wait(&p->done, &p->lock);
-        pthread_mutex_unlock(&p->lock);
+        const int threads = p->started + 1;
+        const unsigned sequence = p->sequence + 2;
+        int i;
+        POOL_STORE(p->sequence, sequence - 1);
+        POOL_STORE(p->task, task), POOL_STORE(p->args, args), POOL_STORE(p->count, count);
+        POOL_STORE(p->sequence, sequence);
+        if (POOL_LOAD(p->sleepers) > 0) {
+          pthread_mutex_lock(&p->lock);
+          pthread_cond_broadcast(&p->wake);
+          pthread_mutex_unlock(&p->lock);
+        }
+        for (i = 0; i < count; i += threads) task(args, i);
+        for (i = 1; i < threads && i < count; i++) {
+          long spins = 0;
+          while (POOL_LOAD(p->members[i - 1].done) != sequence) {
+            POOL_PAUSE();
+            if (++spins % 4096 == 0) sched_yield(); /* a thread of ours may be waiting for this core */
+          }
+        }
       }
 
       /* Starts up to `threads` - 1 waiting threads (the caller is the last); returns how many threads
@@ -276,8 +307,13 @@ enum CMain {
         memset(p, 0, sizeof *p);
         pthread_mutex_init(&p->lock, NULL);
         pthread_cond_init(&p->wake, NULL);
-        pthread_cond_init(&p->done, NULL);
-        while (p->started < threads - 1 && pthread_create(&p->threads[p->started], NULL, pool_worker, p) == 0) p->started++;
+        if (threads > POOL_THREADS) threads = POOL_THREADS;
+        while (p->started < threads - 1) {
+          pool_thread *member = &p->members[p->started];
+          member->owner = p, member->index = p->started + 1;
+          if (pthread_create(&p->threads[p->started], NULL, pool_worker, member) != 0) break;
+          p->started++;
+        }
         return p->started + 1;
       }
 
@@ -289,9 +325,18 @@ enum CMain {
         pthread_mutex_unlock(&p->lock);
         for (i = 0; i < p->started; i++) pthread_join(p->threads[i], NULL);
         pthread_cond_destroy(&p->wake);
-        pthread_cond_destroy(&p->done);
         pthread_mutex_destroy(&p->lock);
       }
+      #else
+      typedef int pool;
+      static void pool_run(void *argument, int count, void (*task)(void *args, int index), void *args) {
+        int i;
+        (void)argument;
+        for (i = 0; i < count; i++) task(args, i);
+      }
+      static int pool_start(pool *p, int threads) { (void)p, (void)threads; return 1; }
+      static void pool_stop(pool *p) { (void)p; }
+      #endif
 
 
       """

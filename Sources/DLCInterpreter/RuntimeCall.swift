@@ -57,12 +57,12 @@ struct RuntimeCall {
       var w = runtimeWindow(window)
       dlc_fast_conv2d(
         try read(x), batch32, &w, Int32(groups), Int32(filters), try read(kernel.operand), kernel.packed ? 1 : 0,
-        try read(bias), code(activation), tile, try write(y), try write(s))
+        try read(bias), code(activation), tile, try write(y), try write(s), nil)
     case .conv2DWinograd(let x, let window, let filters, let kernel, let bias, let activation, let tile, let y, let s):
       var w = runtimeWindow(window)
       dlc_fast_conv2d_winograd(
         try read(x), batch32, &w, Int32(filters), try read(kernel.operand), kernel.packed ? 1 : 0, try read(bias),
-        code(activation), tile, try write(y), try write(s))
+        code(activation), tile, try write(y), try write(s), nil)
     case .conv2DTranspose(let x, let w, let filters, let kernel, let bias, let y, let s):
       dlc_conv2d_transpose(
         try read(x), batch32, Int32(w.inH), Int32(w.inW), Int32(w.channels), Int32(w.outH), Int32(w.outW),

@@ -197,26 +197,40 @@ final class GeneratedCPropertiesTests: XCTestCase {
     }
   }
 
-  /// At batch 1 --threads splits the large Dense products by panels among a pool of threads
-  /// (`<model>_run_parallel`): every column's sum is computed as on one thread, so the outputs are
-  /// the same to the bit, under AddressSanitizer and under ThreadSanitizer (which fails the run on a
-  /// data race). Three threads split 16 groups of 64 columns unevenly; 64 threads are more than any
-  /// layer has groups.
+  /// At batch 1 --threads splits the large Dense products by panels, and the convolutions' tiles by
+  /// rows, among a pool of threads (`<model>_run_parallel`): every output is computed by the same
+  /// code as on one thread, so the outputs are the same to the bit, under AddressSanitizer and under
+  /// ThreadSanitizer (which fails the run on a data race), for the portable code (im2col and 1×1
+  /// products) and for this CPU's (the indirect tiles, dlc_conv2d_few, Winograd). Three threads
+  /// split the work unevenly; 64 threads are more than any layer has parts.
   func testLayersSplitAmongThreadsGiveTheSameOutputsToTheBit() throws {
-    let compilation = Driver.compile(path: graphs.appendingPathComponent("cifar10_fcn.dl").path)
-    let graph = try XCTUnwrap(compilation.graph)
-    let weights = InitializedWeights.of(graph, seed: 3)
-    let inputs = try Runner.randomInputs(for: graph, batch: 1, seed: 5)
     let threadSanitized = CBuildOptions(
       compiler: "gcc", optimization: "-O1", extraFlags: ["-Werror", "-g", "-fsanitize=thread"],
       instructionSetCopies: false)
-    for build in [CodegenFixtures.sanitized, threadSanitized] {
-      let one = try CBackend.run(compilation, weights: weights, inputs: inputs, build: build)
-      for threads in [2, 3, 64] {
-        let split = try CBackend.run(compilation, weights: weights, inputs: inputs, build: build, threads: threads)
-        XCTAssertEqual(split[0].tensor.floats, one[0].tensor.floats, "\(threads) threads, \(build.extraFlags)")
+    var nativeSanitized = CodegenFixtures.sanitized
+    nativeSanitized.native = true
+    var nativeThreadSanitized = threadSanitized
+    nativeThreadSanitized.native = true
+    let builds = [CodegenFixtures.sanitized, threadSanitized, nativeSanitized, nativeThreadSanitized]
+    // Dense (cifar10_fcn); 1×1, 3×3 indirect and 3×3 Winograd (resnet8_cifar); 3 channels
+    // (cifar10_cnn); 5×5 Winograd with odd sizes (mnist_cnn); a sigmoid after the tiles
+    // (conv_autoencoder); 1-D, strided (text_cnn).
+    for model in ["cifar10_fcn", "resnet8_cifar", "cifar10_cnn", "mnist_cnn", "conv_autoencoder", "text_cnn"] {
+      let compilation = Driver.compile(path: graphs.appendingPathComponent("\(model).dl").path)
+      let graph = try XCTUnwrap(compilation.graph)
+      let weights = InitializedWeights.of(graph, seed: 3)
+      let inputs = try Runner.randomInputs(for: graph, batch: 1, seed: 5)
+      for build in builds {
+        let one = try CBackend.run(compilation, weights: weights, inputs: inputs, build: build)
+        for threads in [2, 3, 64] {
+          let split = try CBackend.run(compilation, weights: weights, inputs: inputs, build: build, threads: threads)
+          XCTAssertEqual(
+            split[0].tensor.floats, one[0].tensor.floats,
+            "\(model), \(threads) threads, \(build.extraFlags), native: \(build.native)")
+        }
       }
     }
+    let graph = try XCTUnwrap(Driver.compile(path: graphs.appendingPathComponent("cifar10_fcn.dl").path).graph)
     let program = CMain.program(prefix: "cifar10_fcn", graph: graph, external: false, inputParameters: ["image"])
     XCTAssertTrue(program.contains("cifar10_fcn_run_parallel(count, "), "the program splits the layers at batch 1")
   }

@@ -638,6 +638,42 @@ DLC_API void dlc_epilogue(float *y, long rows, int width, const float *bias, int
   }
 }
 
+/* @section dlc_parts */
+/* The fewest multiply-adds worth giving a thread. A convolution's thread reads what another core
+ * wrote in the layer before, and moving that between the cores' caches takes microseconds, as long
+ * as a quarter of a million multiply-adds (measured: parts that small made resnet8_cifar slower on
+ * two cores than on one); half a million take ten to twenty. A Dense layer's thread streams its own
+ * columns of the weights from memory and reads a few inputs: an eighth of a million is worth it.
+ * -DDLC_PARALLEL_MACS=N and -DDLC_PARALLEL_STREAM_MACS=N set others. */
+#ifndef DLC_PARALLEL_MACS
+#define DLC_PARALLEL_MACS 524288L
+#endif
+#ifndef DLC_PARALLEL_STREAM_MACS
+#define DLC_PARALLEL_STREAM_MACS 131072L
+#endif
+
+/* How many parts to split work of `macs` multiply-adds in `units` indivisible units among the
+ * threads: one per thread, but no more than there are units, nor than parts of `least` each. */
+DLC_ELEMENT int dlc_parts(const dlc_parallel *parallel, long units, long macs, long least) {
+  long parts = macs / least;
+  if (!parallel || parallel->threads < 2) return 1;
+  parts = DLC_MIN(parts, DLC_MIN(units, (long)parallel->threads));
+  return parts > 1 ? (int)parts : 1;
+}
+
+/* The whole tiles of DLC_TILE_ROWS rows (dlc_gemm_rows' tile) in `rows` rows: a split's units. */
+DLC_ELEMENT long dlc_row_tiles(long rows) { return (rows + DLC_TILE_ROWS - 1) / DLC_TILE_ROWS; }
+
+/* Part `index` of `parts` of `rows` rows: its first row and count, cut at whole tiles of
+ * DLC_TILE_ROWS rows (dlc_gemm_rows' tile) from the first row, so that every row is in the same
+ * kind of tile as on one thread and the results are the same to the bit. */
+DLC_ELEMENT long dlc_part_rows(long rows, int parts, int index, long *first) {
+  const long tiles = dlc_row_tiles(rows);
+  const long begin = tiles * index / parts * DLC_TILE_ROWS, end = tiles * (index + 1) / parts * DLC_TILE_ROWS;
+  *first = begin;
+  return DLC_MIN(end, rows) - begin;
+}
+
 /* @section dlc_dense */
 /* One thread's share of a split Dense product: its run of whole groups of four panels (64
  * columns, as dlc_gemm_packed takes a single row), so that every column is summed by the same code
@@ -659,23 +695,19 @@ DLC_API void dlc_dense_task(void *args, int index) {
                     d->n, 0);
 }
 
-/* Multiply-adds below which splitting a product among threads costs more than it saves (waking a
- * thread takes microseconds; a quarter of a million multiply-adds is about ten on one core). */
-#define DLC_PARALLEL_MACS 262144L
-
 /* y[rows×n] = activation(x[rows×k]·w[k×n] + bias) (bias may be NULL); w is row-major, or packed
  * into panels (dlc_gemm_packed) when w_packed. With `parallel`, a large packed product is split
  * by columns among its threads (each column's sum is computed as on one thread, so the result is
- * the same to the bit); the bias and activation follow on the calling thread (a softmax needs the
- * whole row). */
+ * the same to the bit) when each part has DLC_PARALLEL_STREAM_MACS (dlc_parts); the bias and
+ * activation follow on the calling thread (a softmax needs the whole row). */
 DLC_API void dlc_dense(const float *x, int rows, int k, const float *w, int w_packed, int n, const float *bias,
                        int activation, float *y, const dlc_parallel *parallel) {
   const int groups = (n + 4 * DLC_PANEL - 1) / (4 * DLC_PANEL);
-  if (w_packed && parallel && parallel->threads > 1 && groups > 1 && (long)rows * k * n >= DLC_PARALLEL_MACS) {
+  const int parts = w_packed ? dlc_parts(parallel, groups, (long)rows * k * n, DLC_PARALLEL_STREAM_MACS) : 1;
+  if (parts > 1) {
     dlc_dense_part part;
-    part.x = x, part.w = w, part.rows = rows, part.k = k, part.n = n, part.y = y;
-    part.parts = DLC_MIN(parallel->threads, groups);
-    parallel->run(parallel->pool, part.parts, dlc_dense_task, &part);
+    part.x = x, part.w = w, part.rows = rows, part.k = k, part.n = n, part.y = y, part.parts = parts;
+    parallel->run(parallel->pool, parts, dlc_dense_task, &part);
   } else if (w_packed) {
     dlc_gemm_packed(rows, n, k, x, k, w, y, n, 0);
   } else {
@@ -793,6 +825,53 @@ DLC_API void dlc_padded_image(const float *image, const dlc_window *w, int heigh
 }
 
 /* @section dlc_conv2d_few */
+/* One example of dlc_conv2d_few split among threads: where its image is (padded or not), where its
+ * outputs go, and the parts its output positions are split into. */
+typedef struct {
+  const float *image, *kernel, *bias;
+  dlc_window w;
+  int filters, relu, parts;
+  long row_step;
+  float *out;
+} dlc_conv2d_few_job;
+
+/* Output positions first..first+count of one example. Inlined with its arguments, so that on one
+ * thread the compiler still specializes it for each layer's sizes. */
+DLC_ELEMENT void dlc_conv2d_few_rows(const float *image, const dlc_window *w, int filters, const float *kernel,
+                                     const float *bias, int relu, long row_step, float *out, long first, long count) {
+  enum { POINTERS = 1024 };
+  const float *pointers[POINTERS];
+  const int channels = w->channels, out_w = w->out_w, kh = w->kh, run = w->kw * channels;
+  const float *corner = image;
+  int r, i, oh = (int)(first / out_w), ow = (int)(first % out_w);
+  long chunk;
+  for (chunk = first; chunk < first + count; chunk += DLC_TILE_ROWS) {
+    const int rows = (int)DLC_MIN(DLC_TILE_ROWS, first + count - chunk);
+    /* Each row's window corner (rows past `rows` repeat the last real one), then the window rows
+     * below the corners, a whole tile's at once. */
+    for (r = 0; r < DLC_TILE_ROWS; r++) {
+      if (r < rows) {
+        corner = image + (long)oh * w->sh * row_step + (long)ow * w->sw * channels;
+        if (++ow == out_w) ow = 0, oh++;
+      }
+      pointers[r] = corner;
+    }
+    for (i = 1; i < kh; i++)
+      for (r = 0; r < DLC_TILE_ROWS; r++) pointers[i * DLC_TILE_ROWS + r] = pointers[r] + (long)i * w->dh * row_step;
+    dlc_gemm_tiles_indirect(rows, kh, run, pointers, kernel, filters, out + chunk * filters, filters, bias, relu);
+  }
+}
+
+/* One thread's part of the job's example. */
+DLC_API void dlc_conv2d_few_task(void *args, int index) {
+  const dlc_conv2d_few_job *job = (const dlc_conv2d_few_job *)args;
+  long first;
+  const long count = dlc_part_rows((long)job->w.out_h * job->w.out_w, job->parts, index, &first);
+  if (count > 0)
+    dlc_conv2d_few_rows(job->image, &job->w, job->filters, job->kernel, job->bias, job->relu, job->row_step, job->out,
+                        first, count);
+}
+
 /* A convolution over few channels (an image's 1 or 3), ungrouped, undilated along rows, packed
  * kernel, as an indirect GEMM whose runs are whole window rows: a window row of kw pixels is
  * kw·channels contiguous floats in the image, so each tile row follows kh pointers (one per window
@@ -800,42 +879,38 @@ DLC_API void dlc_padded_image(const float *image, const dlc_window *w, int heigh
  * padding, each example is first copied with its padding into scratch (dlc_padded_image), so every
  * pointer is arithmetic and no window row is copied on its own. Bias and relu are applied in the
  * tiles, any other activation after. scratch: the padded image's floats when there is one (dlc's
- * lowering reserves them: Convolution.swift). */
-DLC_API void dlc_conv2d_few(const float *x, int batch, const dlc_window *w, int filters, const float *kernel,
-                            const float *bias, int activation, float *y, float *scratch) {
-  enum { POINTERS = 1024 };
-  const float *pointers[POINTERS];
-  const int channels = w->channels, out_w = w->out_w, kh = w->kh, run = w->kw * channels;
+ * lowering reserves them: Convolution.swift). With `parallel`, an example's positions are split
+ * among the threads (dlc_parts) once its image is padded. */
+DLC_API void dlc_conv2d_few(const float *x, int batch, const dlc_window *window, int filters, const float *kernel,
+                            const float *bias, int activation, float *y, float *scratch,
+                            const dlc_parallel *parallel) {
+  /* A copy of the window, which the threads' calls cannot reach: the compiler keeps its fields known
+   * (and specializes for them) past those calls. */
+  const dlc_window copy = *window, *w = &copy;
+  const int channels = w->channels, kh = w->kh;
   /* The rows and columns the windows cover, padding included. */
-  const int height = (w->out_h - 1) * w->sh + (kh - 1) * w->dh + 1, width = (out_w - 1) * w->sw + w->kw;
+  const int height = (w->out_h - 1) * w->sh + (kh - 1) * w->dh + 1, width = (w->out_w - 1) * w->sw + w->kw;
   const int padded = w->pad_top > 0 || w->pad_left > 0 || height > w->in_h || width > w->in_w;
+  const long positions = (long)w->out_h * w->out_w, in_size = (long)w->in_h * w->in_w * channels;
   const long row_step = (long)(padded ? width : w->in_w) * channels;
-  const long positions = (long)w->out_h * out_w, in_size = (long)w->in_h * w->in_w * channels;
   const int relu = activation == DLC_RELU;
-  long example, chunk;
-  int r, i, oh, ow;
+  const int parts = dlc_parts(parallel, dlc_row_tiles(positions), positions * kh * w->kw * channels * filters,
+                                DLC_PARALLEL_MACS);
+  long example;
   for (example = 0; example < batch; example++) {
-    const float *image = x + example * in_size, *corner = image;
+    const float *image = x + example * in_size;
     float *out = y + example * positions * filters;
     if (padded) {
       dlc_padded_image(image, w, height, width, scratch);
       image = scratch;
     }
-    oh = 0, ow = 0;
-    for (chunk = 0; chunk < positions; chunk += DLC_TILE_ROWS) {
-      const int rows = (int)DLC_MIN(DLC_TILE_ROWS, positions - chunk);
-      /* Each row's window corner (rows past `rows` repeat the last real one), then the window rows
-       * below the corners, a whole tile's at once. */
-      for (r = 0; r < DLC_TILE_ROWS; r++) {
-        if (r < rows) {
-          corner = image + (long)oh * w->sh * row_step + (long)ow * w->sw * channels;
-          if (++ow == out_w) ow = 0, oh++;
-        }
-        pointers[r] = corner;
-      }
-      for (i = 1; i < kh; i++)
-        for (r = 0; r < DLC_TILE_ROWS; r++) pointers[i * DLC_TILE_ROWS + r] = pointers[r] + (long)i * w->dh * row_step;
-      dlc_gemm_tiles_indirect(rows, kh, run, pointers, kernel, filters, out + chunk * filters, filters, bias, relu);
+    if (parts > 1) {
+      dlc_conv2d_few_job job;
+      job.image = image, job.kernel = kernel, job.bias = bias, job.w = *w, job.filters = filters, job.relu = relu;
+      job.parts = parts, job.row_step = row_step, job.out = out;
+      parallel->run(parallel->pool, parts, dlc_conv2d_few_task, &job);
+    } else {
+      dlc_conv2d_few_rows(image, w, filters, kernel, bias, relu, row_step, out, 0, positions);
     }
   }
   /* The tiles did relu; dlc_activate does nothing for linear. */
@@ -843,6 +918,111 @@ DLC_API void dlc_conv2d_few(const float *x, int batch, const dlc_window *w, int 
 }
 
 /* @section dlc_conv2d */
+/* A tile of a convolution split among threads: dlc_conv2d's arguments, what it works out from them
+ * once, the tile's rows (counted over every example's output positions) and its parts. */
+typedef struct {
+  const float *x, *kernel, *bias;
+  dlc_window w;
+  int groups, filters, kernel_packed, activation, indirect, pointwise, parts;
+  float *y, *scratch;
+  const long *tap_offsets;
+  long start, count;
+} dlc_conv2d_job;
+
+enum { DLC_POINTERS = 1024 };
+
+/* Output rows tile_start+first .. +count: the indirect tiles, or the im2col rows (in scratch, at
+ * their places in the tile's matrix) and their product, then bias and activation. Inlined with its
+ * arguments, so that on one thread the compiler still specializes it for each layer's sizes. */
+DLC_ELEMENT void dlc_conv2d_rows(const float *x, const dlc_window *w, int groups, int filters, const float *kernel,
+                                 int kernel_packed, const float *bias, int activation, int indirect, int pointwise,
+                                 float *y, float *scratch, const long *tap_offsets, long tile_start, long first,
+                                 long count) {
+  const float *pointers[DLC_POINTERS];
+  const int group_channels = w->channels / groups, group_filters = filters / groups, taps = w->kh * w->kw;
+  const long positions = (long)w->out_h * w->out_w, in_size = (long)w->in_h * w->in_w * w->channels;
+  const int patch = taps * group_channels;
+  const long group_panels = (long)(group_filters + DLC_PANEL - 1) / DLC_PANEL * DLC_PANEL * patch;
+  const long start = tile_start + first;
+  float *out = y + start * filters;
+  int g, r, i, j;
+  long done, chunk;
+  for (g = 0; g < groups && indirect; g++)
+    for (chunk = start; chunk < start + count; chunk += DLC_TILE_ROWS) {
+      const int rows = (int)DLC_MIN(DLC_TILE_ROWS, start + count - chunk);
+      /* The chunk's first position by division, the others by counting. */
+      long example = chunk / positions;
+      int oh = (int)(chunk % positions / w->out_w), ow = (int)(chunk % positions % w->out_w);
+      for (r = 0; r < DLC_TILE_ROWS; r++) {
+        const float *image = x + example * in_size + g * group_channels;
+        const float **row_pointers = pointers + r;
+        if (r >= rows) {
+          for (i = 0; i < taps; i++) row_pointers[i * DLC_TILE_ROWS] = row_pointers[i * DLC_TILE_ROWS - r];
+          continue;
+        }
+        {
+          const int ih0 = oh * w->sh - w->pad_top, iw0 = ow * w->sw - w->pad_left;
+          if (dlc_window_inside(w, ih0, iw0)) {
+            const float *corner = image + ((long)ih0 * w->in_w + iw0) * w->channels;
+            for (i = 0; i < taps; i++) row_pointers[i * DLC_TILE_ROWS] = corner + tap_offsets[i];
+          } else {
+            for (i = 0; i < w->kh; i++) {
+              const int ih = ih0 + i * w->dh;
+              for (j = 0; j < w->kw; j++) {
+                const int iw = iw0 + j * w->dw;
+                row_pointers[(i * w->kw + j) * DLC_TILE_ROWS] =
+                    ih >= 0 && ih < w->in_h && iw >= 0 && iw < w->in_w
+                        ? image + ((long)ih * w->in_w + iw) * w->channels
+                        : scratch;
+              }
+            }
+          }
+        }
+        if (++ow == w->out_w) {
+          ow = 0;
+          if (++oh == w->out_h) oh = 0, example++;
+        }
+      }
+      dlc_gemm_tiles_indirect(rows, taps, group_channels, pointers, kernel + g * group_panels, group_filters,
+                              y + chunk * filters + g * group_filters, filters, bias ? bias + g * group_filters : NULL,
+                              activation == DLC_RELU);
+    }
+  for (g = 0; g < groups && !indirect; g++) {
+    /* A plain 1x1 convolution reads the input's pixels as they are, across examples. */
+    const float *columns = x + start * w->channels;
+    if (!pointwise) {
+      float *matrix = scratch + first * patch;
+      for (done = 0; done < count;) {
+        const long example = (start + done) / positions, position = (start + done) % positions;
+        const long run = DLC_MIN(count - done, positions - position);
+        dlc_im2col(x + example * in_size, w, g * group_channels, group_channels, position, run, matrix + done * patch);
+        done += run;
+      }
+      columns = matrix;
+    }
+    if (kernel_packed)
+      dlc_gemm_packed((int)count, group_filters, patch, columns, patch, kernel + g * group_panels,
+                      out + g * group_filters, filters, 0);
+    else
+      dlc_gemm((int)count, group_filters, patch, columns, patch, kernel + g * group_filters, filters,
+               out + g * group_filters, filters, 0);
+  }
+  /* The indirect tiles added the bias and did relu; dlc_activate does nothing for linear. */
+  if (!indirect) dlc_epilogue(out, count, filters, bias, activation);
+  else if (activation != DLC_RELU) dlc_activate(activation, out, count * filters, filters);
+}
+
+/* One thread's part of the job's tile. */
+DLC_API void dlc_conv2d_task(void *args, int index) {
+  const dlc_conv2d_job *job = (const dlc_conv2d_job *)args;
+  long first;
+  const long count = dlc_part_rows(job->count, job->parts, index, &first);
+  if (count > 0)
+    dlc_conv2d_rows(job->x, &job->w, job->groups, job->filters, job->kernel, job->kernel_packed, job->bias,
+                    job->activation, job->indirect, job->pointwise, job->y, job->scratch, job->tap_offsets,
+                    job->start, first, count);
+}
+
 /* Convolution over tiles of `tile` output positions, taken across examples (so a late layer with
  * few positions still gives the GEMM many rows), then bias and activation while the tile is still
  * in cache. kernel: (kh·kw·channels/groups) × filters, row-major, or when kernel_packed each
@@ -852,28 +1032,28 @@ DLC_API void dlc_conv2d_few(const float *x, int batch, const dlc_window *w, int 
  * copied; below 8 channels, ungrouped, each tile row reads whole window rows instead
  * (dlc_conv2d_few). Otherwise each tile's im2col matrix is built in scratch. scratch:
  * tile·kh·kw·channels/groups floats (the zeros need channels/groups of them), and at least
- * dlc_conv2d_few's padded image; a plain 1×1 convolution reads its input as it is and needs none. */
-DLC_API void dlc_conv2d(const float *x, int batch, const dlc_window *w, int groups, int filters, const float *kernel,
-                        int kernel_packed, const float *bias, int activation, long tile, float *y, float *scratch) {
-  enum { POINTERS = 1024 };
-  const float *pointers[POINTERS];
-  const int group_channels = w->channels / groups, group_filters = filters / groups, taps = w->kh * w->kw;
-  const long positions = (long)w->out_h * w->out_w, in_size = (long)w->in_h * w->in_w * w->channels;
-  const long total = (long)batch * positions;
-  const int patch = taps * group_channels;
-  const long group_panels = (long)(group_filters + DLC_PANEL - 1) / DLC_PANEL * DLC_PANEL * patch;
+ * dlc_conv2d_few's padded image; a plain 1×1 convolution reads its input as it is and needs none.
+ * With `parallel`, a packed kernel's tile of DLC_PARALLEL_MACS or more is split by rows among the
+ * threads (dlc_parts), each building its own rows of the im2col matrix. */
+DLC_API void dlc_conv2d(const float *x, int batch, const dlc_window *window, int groups, int filters,
+                        const float *kernel, int kernel_packed, const float *bias, int activation, long tile, float *y,
+                        float *scratch, const dlc_parallel *parallel) {
+  /* A copy of the window, which the threads' calls cannot reach: the compiler keeps its fields known
+   * (and specializes for them) past those calls. */
+  const dlc_window copy = *window, *w = &copy;
+  const int group_channels = w->channels / groups, taps = w->kh * w->kw;
+  const long total = (long)batch * w->out_h * w->out_w;
   const int pointwise = w->kh == 1 && w->kw == 1 && w->sh == 1 && w->sw == 1 && w->pad_top == 0 &&
                         w->pad_left == 0 && groups == 1;
   /* Below 8 channels a tap is too little work to follow a pointer for, and the portable 4-row tile
    * does better on the copy (whose product runs over blocks that stay in L1): im2col is faster. */
   const int indirect =
-      kernel_packed && !pointwise && group_channels >= 8 && DLC_TILE_ROWS >= 6 && taps * DLC_TILE_ROWS <= POINTERS;
-  int g, r, i, j;
-  long start, done, chunk;
-  long tap_offsets[POINTERS / DLC_TILE_ROWS];
+      kernel_packed && !pointwise && group_channels >= 8 && DLC_TILE_ROWS >= 6 && taps * DLC_TILE_ROWS <= DLC_POINTERS;
+  long tap_offsets[DLC_POINTERS / DLC_TILE_ROWS], start;
+  int i, j;
   if (kernel_packed && groups == 1 && w->channels < 8 && w->dw == 1 && !pointwise && DLC_TILE_ROWS >= 6 &&
-      w->kh * DLC_TILE_ROWS <= POINTERS) {
-    dlc_conv2d_few(x, batch, w, filters, kernel, bias, activation, y, scratch);
+      w->kh * DLC_TILE_ROWS <= DLC_POINTERS) {
+    dlc_conv2d_few(x, batch, w, filters, kernel, bias, activation, y, scratch, parallel);
     return;
   }
   if (indirect) {
@@ -885,69 +1065,19 @@ DLC_API void dlc_conv2d(const float *x, int batch, const dlc_window *w, int grou
   }
   for (start = 0; start < total; start += tile) {
     const long count = DLC_MIN(tile, total - start);
-    float *out = y + start * filters;
-    for (g = 0; g < groups && indirect; g++)
-      for (chunk = start; chunk < start + count; chunk += DLC_TILE_ROWS) {
-        const int rows = (int)DLC_MIN(DLC_TILE_ROWS, start + count - chunk);
-        /* The chunk's first position by division, the others by counting. */
-        long example = chunk / positions;
-        int oh = (int)(chunk % positions / w->out_w), ow = (int)(chunk % positions % w->out_w);
-        for (r = 0; r < DLC_TILE_ROWS; r++) {
-          const float *image = x + example * in_size + g * group_channels;
-          const float **row_pointers = pointers + r;
-          if (r >= rows) {
-            for (i = 0; i < taps; i++) row_pointers[i * DLC_TILE_ROWS] = row_pointers[i * DLC_TILE_ROWS - r];
-            continue;
-          }
-          {
-            const int ih0 = oh * w->sh - w->pad_top, iw0 = ow * w->sw - w->pad_left;
-            if (dlc_window_inside(w, ih0, iw0)) {
-              const float *corner = image + ((long)ih0 * w->in_w + iw0) * w->channels;
-              for (i = 0; i < taps; i++) row_pointers[i * DLC_TILE_ROWS] = corner + tap_offsets[i];
-            } else {
-              for (i = 0; i < w->kh; i++) {
-                const int ih = ih0 + i * w->dh;
-                for (j = 0; j < w->kw; j++) {
-                  const int iw = iw0 + j * w->dw;
-                  row_pointers[(i * w->kw + j) * DLC_TILE_ROWS] =
-                      ih >= 0 && ih < w->in_h && iw >= 0 && iw < w->in_w
-                          ? image + ((long)ih * w->in_w + iw) * w->channels
-                          : scratch;
-                }
-              }
-            }
-          }
-          if (++ow == w->out_w) {
-            ow = 0;
-            if (++oh == w->out_h) oh = 0, example++;
-          }
-        }
-        dlc_gemm_tiles_indirect(rows, taps, group_channels, pointers, kernel + g * group_panels, group_filters,
-                                y + chunk * filters + g * group_filters, filters, bias ? bias + g * group_filters : NULL,
-                                activation == DLC_RELU);
-      }
-    for (g = 0; g < groups && !indirect; g++) {
-      /* A plain 1x1 convolution reads the input's pixels as they are, across examples. */
-      const float *columns = x + start * w->channels;
-      if (!pointwise) {
-        for (done = 0; done < count;) {
-          const long example = (start + done) / positions, first = (start + done) % positions;
-          const long run = DLC_MIN(count - done, positions - first);
-          dlc_im2col(x + example * in_size, w, g * group_channels, group_channels, first, run, scratch + done * patch);
-          done += run;
-        }
-        columns = scratch;
-      }
-      if (kernel_packed)
-        dlc_gemm_packed((int)count, group_filters, patch, columns, patch, kernel + g * group_panels,
-                        out + g * group_filters, filters, 0);
-      else
-        dlc_gemm((int)count, group_filters, patch, columns, patch, kernel + g * group_filters, filters,
-                 out + g * group_filters, filters, 0);
+    const long macs = count * taps * group_channels * filters;
+    const int parts = kernel_packed ? dlc_parts(parallel, dlc_row_tiles(count), macs, DLC_PARALLEL_MACS) : 1;
+    if (parts > 1) {
+      dlc_conv2d_job job;
+      job.x = x, job.kernel = kernel, job.bias = bias, job.w = *w, job.groups = groups, job.filters = filters;
+      job.kernel_packed = kernel_packed, job.activation = activation, job.indirect = indirect;
+      job.pointwise = pointwise, job.parts = parts, job.y = y, job.scratch = scratch, job.tap_offsets = tap_offsets;
+      job.start = start, job.count = count;
+      parallel->run(parallel->pool, parts, dlc_conv2d_task, &job);
+    } else {
+      dlc_conv2d_rows(x, w, groups, filters, kernel, kernel_packed, bias, activation, indirect, pointwise, y, scratch,
+                      tap_offsets, start, 0, count);
     }
-    /* The indirect tiles added the bias and did relu; dlc_activate does nothing for linear. */
-    if (!indirect) dlc_epilogue(out, count, filters, bias, activation);
-    else if (activation != DLC_RELU) dlc_activate(activation, out, count * filters, filters);
   }
 }
 
@@ -1101,6 +1231,123 @@ DLC_ELEMENT void dlc_winograd_part(const float **rows, int count, int n, float p
 }
 
 /* @section dlc_conv2d_winograd */
+/* dlc_conv2d_winograd's arguments, what it works out from them once, and the tile being computed
+ * (blocks start..start+count, counted over every example's blocks, in `parts` parts). */
+typedef struct {
+  const float *x, *kernel, *shifts, *zeros;
+  dlc_window w;
+  int filters, kernel_packed, activation, parts;
+  long tile, start, count;
+  float *y, *v;
+} dlc_winograd_job;
+
+/* Blocks tile_start+first .. +count, through the three steps: their patches transformed into V's
+ * rows first.., those rows' products M = U ⊙ V, and their outputs. Inlined with its arguments, so
+ * that on one thread the compiler still specializes it for each layer's sizes. */
+DLC_ELEMENT void dlc_winograd_rows(const float *x, const dlc_window *w, int filters, const float *kernel,
+                                   int kernel_packed, const float *shifts, const float *zeros, int activation,
+                                   long tile, float *y, float *scratch_v, long tile_start, long first, long count) {
+  enum { LANES = 16, MOST = 36 };
+  /* The window's fields in locals: stores through float pointers could change them, as far as the
+   * compiler knows, so it would read them again at every block. */
+  const int channels = w->channels, in_h = w->in_h, in_w = w->in_w, out_h = w->out_h, out_w = w->out_w;
+  const int size = w->kh + 1, elements = size * size;
+  const int pad_top = w->pad_top, pad_left = w->pad_left, block_rows = (out_h + 1) / 2, block_cols = (out_w + 1) / 2;
+  const long blocks = (long)block_rows * block_cols, start = tile_start + first;
+  const long in_size = (long)in_h * in_w * channels, out_size = (long)out_h * out_w * filters;
+  const long panels = (long)(filters + DLC_PANEL - 1) / DLC_PANEL * DLC_PANEL * channels;
+  /* Each of the matrices a line (16 floats) past a whole number of tiles: a power-of-two stride
+   * between the rows the transforms read and write at once would put them all in one cache set. */
+  const long v_stride = tile * channels + 16, m_stride = tile * filters + 16;
+  float *v = scratch_v + first * channels, *m = scratch_v + elements * v_stride + first * filters;
+  long patch_offsets[MOST], block_offsets[4];
+  long t, example;
+  int q, l, c0, k0, by, bx;
+  /* Where a patch's pixels and a block's 4 outputs are, from their first, inside the image. */
+  for (q = 0; q < elements; q++) patch_offsets[q] = ((long)(q / size) * in_w + q % size) * channels;
+  for (q = 0; q < 4; q++) block_offsets[q] = ((long)(q / 2) * out_w + q % 2) * filters;
+  /* The first block by division, the others by counting. */
+  example = start / blocks, by = (int)(start % blocks / block_cols), bx = (int)(start % blocks % block_cols);
+  for (t = 0; t < count; t++) {
+    const float *d[MOST];
+    const int ih0 = 2 * by - pad_top, iw0 = 2 * bx - pad_left;
+    const float *image = x + example * in_size;
+    if (ih0 >= 0 && ih0 + size <= in_h && iw0 >= 0 && iw0 + size <= in_w) {
+      const float *corner = image + ((long)ih0 * in_w + iw0) * channels;
+      for (q = 0; q < elements; q++) d[q] = corner + patch_offsets[q];
+    } else {
+      /* In the padding: a pointer only to pixels that exist, zeros for the rest. */
+      for (q = 0; q < elements; q++) {
+        const int ih = ih0 + q / size, iw = iw0 + q % size;
+        d[q] = ih >= 0 && ih < in_h && iw >= 0 && iw < in_w ? image + ((long)ih * in_w + iw) * channels : zeros;
+      }
+    }
+    for (c0 = 0; c0 < channels; c0 += LANES) {
+      const int n = DLC_MIN(LANES, channels - c0);
+      const float *in[MOST];
+      float part[MOST][LANES], out[MOST * LANES];
+      for (q = 0; q < elements; q++) in[q] = d[q] + c0;
+      if (n < LANES) dlc_winograd_part(in, elements, n, part);
+      /* Whole chunks straight into the tile; a partial one through `out`, its n lanes copied. */
+      if (size == 4)
+        dlc_winograd_input(in, n == LANES ? v + t * channels + c0 : out, n == LANES ? v_stride : LANES);
+      else
+        dlc_winograd_input6(in, n == LANES ? v + t * channels + c0 : out, n == LANES ? v_stride : LANES);
+      if (n < LANES)
+        for (q = 0; q < elements; q++)
+          for (l = 0; l < n; l++) v[q * v_stride + t * channels + c0 + l] = out[q * LANES + l];
+    }
+    if (++bx == block_cols) {
+      bx = 0;
+      if (++by == block_rows) by = 0, example++;
+    }
+  }
+  for (q = 0; q < elements; q++) {
+    if (kernel_packed)
+      dlc_gemm_packed((int)count, filters, channels, v + q * v_stride, channels, kernel + q * panels,
+                      m + q * m_stride, filters, 0);
+    else
+      dlc_gemm((int)count, filters, channels, v + q * v_stride, channels, kernel + q * filters, elements * filters,
+               m + q * m_stride, filters, 0);
+  }
+  example = start / blocks, by = (int)(start % blocks / block_cols), bx = (int)(start % blocks % block_cols);
+  for (t = 0; t < count; t++) {
+    float *target[4], *corner = y + example * out_size + ((long)2 * by * out_w + 2 * bx) * filters;
+    /* A block's outputs past the image's last row or column (odd sizes) are not stored. */
+    for (q = 0; q < 4; q++)
+      target[q] = 2 * by + q / 2 < out_h && 2 * bx + q % 2 < out_w ? corner + block_offsets[q] : NULL;
+    for (k0 = 0; k0 < filters; k0 += LANES) {
+      const int n = DLC_MIN(LANES, filters - k0);
+      const float *in[MOST];
+      float part[MOST][LANES], out[4 * LANES];
+      for (q = 0; q < elements; q++) in[q] = m + q * m_stride + t * filters + k0;
+      if (n < LANES) dlc_winograd_part(in, elements, n, part);
+      if (size == 4)
+        dlc_winograd_output(in, shifts + k0, out);
+      else
+        dlc_winograd_output6(in, shifts + k0, out);
+      /* In place in `out`, which nothing else points into (so the loop is whole vectors), then out. */
+      dlc_for_activated(activation, l, 4 * LANES, out[l], out[l]);
+      for (q = 0; q < 4; q++)
+        if (target[q]) memcpy(target[q] + k0, out + q * LANES, sizeof(float) * (size_t)n);
+    }
+    if (++bx == block_cols) {
+      bx = 0;
+      if (++by == block_rows) by = 0, example++;
+    }
+  }
+}
+
+/* One thread's part of the job's tile. */
+DLC_API void dlc_winograd_task(void *args, int index) {
+  const dlc_winograd_job *job = (const dlc_winograd_job *)args;
+  long first;
+  const long count = dlc_part_rows(job->count, job->parts, index, &first);
+  if (count > 0)
+    dlc_winograd_rows(job->x, &job->w, job->filters, job->kernel, job->kernel_packed, job->shifts, job->zeros,
+                      job->activation, job->tile, job->y, job->v, job->start, first, count);
+}
+
 /* A 3×3 or 5×5 convolution with stride 1 and no dilation by Winograd's minimal filtering
  * F(2×2, 3×3) or F(2×2, 5×5): each 2×2 block of outputs takes 16 (or 36) multiplies per channel
  * and filter instead of 36 (or 100). A size×size patch d of every channel (size 4, or 6) becomes
@@ -1111,102 +1358,35 @@ DLC_ELEMENT void dlc_winograd_part(const float **rows, int count, int n, float p
  * between the three steps. kernel: U as a channels × (size²·filters) matrix whose
  * element-by-element column groups are the GEMMs' B operands, packed as dlc_conv2d packs groups (or
  * row-major). The window gives the padding; past the image reads zeros. Element-wise activations
- * only. scratch: channels + 2·filters + 16 + size²·(tile·(channels + filters) + 32) floats. */
-DLC_API void dlc_conv2d_winograd(const float *x, int batch, const dlc_window *w, int filters, const float *kernel,
+ * only. scratch: channels + filters + 16 + size²·(tile·(channels + filters) + 32) floats. With
+ * `parallel`, a packed kernel's tile of DLC_PARALLEL_MACS or more is split by blocks among the
+ * threads (dlc_parts), each taking its blocks through all three steps. */
+DLC_API void dlc_conv2d_winograd(const float *x, int batch, const dlc_window *window, int filters, const float *kernel,
                                  int kernel_packed, const float *bias, int activation, long tile, float *y,
-                                 float *scratch) {
-  enum { LANES = 16, MOST = 36 };
-  /* The window's fields in locals: stores through float pointers could change them, as far as the
-   * compiler knows, so it would read them again at every block. */
-  const int channels = w->channels, in_h = w->in_h, in_w = w->in_w, out_h = w->out_h, out_w = w->out_w;
-  const int size = w->kh + 1, elements = size * size;
-  const int pad_top = w->pad_top, pad_left = w->pad_left, block_rows = (out_h + 1) / 2, block_cols = (out_w + 1) / 2;
-  const long blocks = (long)block_rows * block_cols, total = (long)batch * blocks;
-  const long in_size = (long)in_h * in_w * channels, out_size = (long)out_h * out_w * filters;
-  long patch_offsets[MOST], block_offsets[4];
-  const long panels = (long)(filters + DLC_PANEL - 1) / DLC_PANEL * DLC_PANEL * channels;
-  /* Each of the matrices a line (16 floats) past a whole number of tiles: a power-of-two stride
-   * between the rows the transforms read and write at once would put them all in one cache set. */
-  const long v_stride = tile * channels + 16, m_stride = tile * filters + 16;
-  float *zeros = scratch, *sink = zeros + channels, *shifts = sink + filters, *v = shifts + filters + 16;
-  float *m = v + elements * v_stride;
-  long start, t, example;
-  int q, l, c0, k0, by, bx;
+                                 float *scratch, const dlc_parallel *parallel) {
+  /* A copy of the window, which the threads' calls cannot reach: the compiler keeps its fields known
+   * (and specializes for them) past those calls. */
+  const dlc_window copy = *window, *w = &copy;
+  const int channels = w->channels, elements = (w->kh + 1) * (w->kh + 1);
+  const long blocks = (long)((w->out_h + 1) / 2) * ((w->out_w + 1) / 2), total = (long)batch * blocks;
+  float *zeros = scratch, *shifts = zeros + channels, *v = shifts + filters + 16;
+  long start;
+  int l;
   memset(zeros, 0, sizeof(float) * (size_t)channels);
   /* The bias in whole chunks of 16, zero past the filters. */
   for (l = 0; l < filters + 16; l++) shifts[l] = bias && l < filters ? bias[l] : 0.0f;
-  /* Where a patch's pixels and a block's 4 outputs are, from their first, inside the image. */
-  for (q = 0; q < elements; q++) patch_offsets[q] = ((long)(q / size) * in_w + q % size) * channels;
-  for (q = 0; q < 4; q++) block_offsets[q] = ((long)(q / 2) * out_w + q % 2) * filters;
   for (start = 0; start < total; start += tile) {
     const long count = DLC_MIN(tile, total - start);
-    /* The tile's first block by division, the others by counting. */
-    example = start / blocks, by = (int)(start % blocks / block_cols), bx = (int)(start % blocks % block_cols);
-    for (t = 0; t < count; t++) {
-      const float *d[MOST];
-      const int ih0 = 2 * by - pad_top, iw0 = 2 * bx - pad_left;
-      const float *image = x + example * in_size;
-      if (ih0 >= 0 && ih0 + size <= in_h && iw0 >= 0 && iw0 + size <= in_w) {
-        const float *corner = image + ((long)ih0 * in_w + iw0) * channels;
-        for (q = 0; q < elements; q++) d[q] = corner + patch_offsets[q];
-      } else {
-        /* In the padding: a pointer only to pixels that exist, zeros for the rest. */
-        for (q = 0; q < elements; q++) {
-          const int ih = ih0 + q / size, iw = iw0 + q % size;
-          d[q] = ih >= 0 && ih < in_h && iw >= 0 && iw < in_w ? image + ((long)ih * in_w + iw) * channels : zeros;
-        }
-      }
-      for (c0 = 0; c0 < channels; c0 += LANES) {
-        const int n = DLC_MIN(LANES, channels - c0);
-        const float *in[MOST];
-        float part[MOST][LANES], out[MOST * LANES];
-        for (q = 0; q < elements; q++) in[q] = d[q] + c0;
-        if (n < LANES) dlc_winograd_part(in, elements, n, part);
-        /* Whole chunks straight into the tile; a partial one through `out`, its n lanes copied. */
-        if (size == 4)
-          dlc_winograd_input(in, n == LANES ? v + t * channels + c0 : out, n == LANES ? v_stride : LANES);
-        else
-          dlc_winograd_input6(in, n == LANES ? v + t * channels + c0 : out, n == LANES ? v_stride : LANES);
-        if (n < LANES)
-          for (q = 0; q < elements; q++)
-            for (l = 0; l < n; l++) v[q * v_stride + t * channels + c0 + l] = out[q * LANES + l];
-      }
-      if (++bx == block_cols) {
-        bx = 0;
-        if (++by == block_rows) by = 0, example++;
-      }
-    }
-    for (q = 0; q < elements; q++) {
-      if (kernel_packed)
-        dlc_gemm_packed((int)count, filters, channels, v + q * v_stride, channels, kernel + q * panels,
-                        m + q * m_stride, filters, 0);
-      else
-        dlc_gemm((int)count, filters, channels, v + q * v_stride, channels, kernel + q * filters,
-                 elements * filters, m + q * m_stride, filters, 0);
-    }
-    example = start / blocks, by = (int)(start % blocks / block_cols), bx = (int)(start % blocks % block_cols);
-    for (t = 0; t < count; t++) {
-      float *target[4], *first = y + example * out_size + ((long)2 * by * out_w + 2 * bx) * filters;
-      for (q = 0; q < 4; q++)
-        target[q] = 2 * by + q / 2 < out_h && 2 * bx + q % 2 < out_w ? first + block_offsets[q] : sink;
-      for (k0 = 0; k0 < filters; k0 += LANES) {
-        const int n = DLC_MIN(LANES, filters - k0);
-        const float *in[MOST];
-        float part[MOST][LANES], out[4 * LANES];
-        for (q = 0; q < elements; q++) in[q] = m + q * m_stride + t * filters + k0;
-        if (n < LANES) dlc_winograd_part(in, elements, n, part);
-        if (size == 4)
-          dlc_winograd_output(in, shifts + k0, out);
-        else
-          dlc_winograd_output6(in, shifts + k0, out);
-        /* In place in `out`, which nothing else points into (so the loop is whole vectors), then out. */
-        dlc_for_activated(activation, l, 4 * LANES, out[l], out[l]);
-        for (q = 0; q < 4; q++) memcpy(target[q] + k0, out + q * LANES, sizeof(float) * (size_t)n);
-      }
-      if (++bx == block_cols) {
-        bx = 0;
-        if (++by == block_rows) by = 0, example++;
-      }
+    const long macs = count * elements * channels * filters;
+    const int parts = kernel_packed ? dlc_parts(parallel, dlc_row_tiles(count), macs, DLC_PARALLEL_MACS) : 1;
+    if (parts > 1) {
+      dlc_winograd_job job;
+      job.x = x, job.kernel = kernel, job.shifts = shifts, job.zeros = zeros, job.w = *w, job.filters = filters;
+      job.kernel_packed = kernel_packed, job.activation = activation, job.parts = parts, job.tile = tile;
+      job.start = start, job.count = count, job.y = y, job.v = v;
+      parallel->run(parallel->pool, parts, dlc_winograd_task, &job);
+    } else {
+      dlc_winograd_rows(x, w, filters, kernel, kernel_packed, shifts, zeros, activation, tile, y, v, start, 0, count);
     }
   }
 }

@@ -17,10 +17,11 @@ int dlc_vector_level(void);
 void dlc_fast_dense(const float *x, int rows, int k, const float *w, int w_packed, int n, const float *bias,
                     int activation, float *y, const dlc_parallel *parallel);
 void dlc_fast_conv2d(const float *x, int batch, const dlc_window *w, int groups, int filters, const float *kernel,
-                     int kernel_packed, const float *bias, int activation, long tile, float *y, float *scratch);
+                     int kernel_packed, const float *bias, int activation, long tile, float *y, float *scratch,
+                     const dlc_parallel *parallel);
 void dlc_fast_conv2d_winograd(const float *x, int batch, const dlc_window *w, int filters, const float *kernel,
                               int kernel_packed, const float *bias, int activation, long tile, float *y,
-                              float *scratch);
+                              float *scratch, const dlc_parallel *parallel);
 void dlc_fast_recurrent(int kind, const float *x, int batch, int steps, int features, int units, const float *kernel,
                         const float *recurrent_kernel, int kernels_packed, const float *bias,
                         const float *recurrent_bias, int activation, int recurrent_activation, int reset_after,

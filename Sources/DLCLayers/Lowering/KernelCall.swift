@@ -225,7 +225,7 @@ extension KernelCall {
         "dlc_conv2d",
         [
           t(x), batch, .window(window), .int(groups), .int(filters), t(kernel.operand), flag(kernel.packed), t(bias),
-          act(activation), .count(.fixed(tile), long: true), t(y), t(s),
+          act(activation), .count(.fixed(tile), long: true), t(y), t(s), .parallel,
         ]
       )
     case .conv2DWinograd(let x, let window, let filters, let kernel, let bias, let activation, let tile, let y, let s):
@@ -233,7 +233,7 @@ extension KernelCall {
         "dlc_conv2d_winograd",
         [
           t(x), batch, .window(window), .int(filters), t(kernel.operand), flag(kernel.packed), t(bias), act(activation),
-          .count(.fixed(tile), long: true), t(y), t(s),
+          .count(.fixed(tile), long: true), t(y), t(s), .parallel,
         ]
       )
     case .conv2DTranspose(let x, let w, let filters, let kernel, let bias, let y, let s):

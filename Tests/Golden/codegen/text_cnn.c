@@ -2,7 +2,7 @@
    Arena: 772096 bytes (without reuse 1046592, lower bound 772096). */
 #include "text_cnn.h"
 
-/* dlc runtime (codegen/runtime/dlc_runtime.h), sections: prelude, dlc_gemm_rows, dlc_gemm_tiles_indirect, dlc_gemm_packed, dlc_gemm, dlc_exp, dlc_sigmoid, dlc_tanh, dlc_softplus, dlc_softmax_rows, dlc_activation, dlc_for_activated, dlc_activate, dlc_epilogue, dlc_dense, dlc_window, dlc_window_inside, dlc_im2col, dlc_padded_image, dlc_conv2d_few, dlc_conv2d, dlc_step_kept, dlc_global_pool, dlc_embedding */
+/* dlc runtime (codegen/runtime/dlc_runtime.h), sections: prelude, dlc_gemm_rows, dlc_gemm_tiles_indirect, dlc_gemm_packed, dlc_gemm, dlc_exp, dlc_sigmoid, dlc_tanh, dlc_softplus, dlc_softmax_rows, dlc_activation, dlc_for_activated, dlc_activate, dlc_epilogue, dlc_parts, dlc_dense, dlc_window, dlc_window_inside, dlc_im2col, dlc_padded_image, dlc_conv2d_few, dlc_conv2d, dlc_step_kept, dlc_global_pool, dlc_embedding */
 
 
 static int text_cnn_layers(int batch, const float *TEXT_CNN_RESTRICT weights, const int32_t *TEXT_CNN_RESTRICT tokens, float *TEXT_CNN_RESTRICT output, void *arena, text_cnn_observer observe, void *context, const dlc_parallel *parallel) {
@@ -30,14 +30,14 @@ static int text_cnn_layers(int batch, const float *TEXT_CNN_RESTRICT weights, co
   /* conv1d (Conv1D) at graphs/text_cnn.dl:10: (N, 200, 128) -> (N, 65, 128) */
   {
     const dlc_window w0 = {1, 200, 128, 1, 65, 1, 7, 1, 3, 1, 1, 0, 0};
-    dlc_conv2d((A + 0), batch, &w0, 1, 128, W + 2560000, 1, W + 2674688, DLC_RELU, 64, (A + 159744), (A + 102400));
+    dlc_conv2d((A + 0), batch, &w0, 1, 128, W + 2560000, 1, W + 2674688, DLC_RELU, 64, (A + 159744), (A + 102400), parallel);
   }
   if (observe) { const int shape[] = {batch, 65, 128}; observe("conv1d", (A + 159744), shape, 3, context); }
 
   /* conv1d_1 (Conv1D) at graphs/text_cnn.dl:11: (N, 65, 128) -> (N, 20, 128) */
   {
     const dlc_window w0 = {1, 65, 128, 1, 20, 1, 7, 1, 3, 1, 1, 0, 0};
-    dlc_conv2d((A + 159744), batch, &w0, 1, 128, W + 2674816, 1, W + 2789504, DLC_RELU, 64, (A + 57344), (A + 0));
+    dlc_conv2d((A + 159744), batch, &w0, 1, 128, W + 2674816, 1, W + 2789504, DLC_RELU, 64, (A + 57344), (A + 0), parallel);
   }
   if (observe) { const int shape[] = {batch, 20, 128}; observe("conv1d_1", (A + 57344), shape, 3, context); }
 
