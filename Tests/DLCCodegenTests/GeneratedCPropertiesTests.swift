@@ -201,17 +201,24 @@ final class GeneratedCPropertiesTests: XCTestCase {
   /// rows, among a pool of threads (`<model>_run_parallel`): every output is computed by the same
   /// code as on one thread, so the outputs are the same to the bit, under AddressSanitizer and under
   /// ThreadSanitizer (which fails the run on a data race), for the portable code (im2col and 1×1
-  /// products) and for this CPU's (the indirect tiles, dlc_conv2d_few, Winograd). Three threads
-  /// split the work unevenly; 64 threads are more than any layer has parts.
+  /// products) and for this CPU's (the indirect tiles, dlc_conv2d_few, Winograd), with every
+  /// layer split however little work it has. Three threads split the work unevenly; 64 threads
+  /// are more than most layers have parts.
   func testLayersSplitAmongThreadsGiveTheSameOutputsToTheBit() throws {
     let threadSanitized = CBuildOptions(
       compiler: "gcc", optimization: "-O1", extraFlags: ["-Werror", "-g", "-fsanitize=thread"],
       instructionSetCopies: false)
-    var nativeSanitized = CodegenFixtures.sanitized
-    nativeSanitized.native = true
-    var nativeThreadSanitized = threadSanitized
-    nativeThreadSanitized.native = true
-    let builds = [CodegenFixtures.sanitized, threadSanitized, nativeSanitized, nativeThreadSanitized]
+    // Every layer that can split does, into as many parts as it has units: not only those with
+    // enough work to be worth it.
+    let splitEverything = ["-DDLC_PARALLEL_MACS=1", "-DDLC_PARALLEL_STREAM_MACS=1"]
+    let builds = [CodegenFixtures.sanitized, threadSanitized].flatMap { build in
+      [false, true].map { native in
+        var options = build
+        options.native = native
+        options.extraFlags += splitEverything
+        return options
+      }
+    }
     // Dense (cifar10_fcn); 1×1, 3×3 indirect and 3×3 Winograd (resnet8_cifar); 3 channels
     // (cifar10_cnn); 5×5 Winograd with odd sizes (mnist_cnn); a sigmoid after the tiles
     // (conv_autoencoder); 1-D, strided (text_cnn).
