@@ -24,10 +24,10 @@ void DLC_VARIANT(recurrent)(int kind, const float *x, int batch, int steps, int 
                             const float *bias, const float *recurrent_bias, int activation,
                             int recurrent_activation, int reset_after, int go_backwards, int mask_kind,
                             const void *mask, int mask_features, float mask_value, int zero_output_for_mask,
-                            float *sequence, float *h, float *c, float *scratch)
+                            float *sequence, float *h, float *c, float *scratch, const dlc_parallel *parallel)
 DLC_CALLS(recurrent(kind, x, batch, steps, features, units, kernel, recurrent_kernel, kernels_packed, bias,
                     recurrent_bias, activation, recurrent_activation, reset_after, go_backwards, mask_kind, mask,
-                    mask_features, mask_value, zero_output_for_mask, sequence, h, c, scratch))
+                    mask_features, mask_value, zero_output_for_mask, sequence, h, c, scratch, parallel))
 
 void DLC_VARIANT(attention)(const float *q, const float *k, const float *v, long groups, int tq, int tk, int heads,
                             int dk, int dv, int mask_kind, const void *mask, int mask_features, float mask_value,

@@ -135,7 +135,7 @@ struct RuntimeCall {
         try read(r.recurrentBias), code(r.activation),
         code(r.recurrentActivation), r.resetAfter ? 1 : 0, r.goBackwards ? 1 : 0, Int32(r.mask.kind),
         try raw(r.mask.source), Int32(r.mask.features), r.mask.value, r.zeroOutputForMask ? 1 : 0,
-        try write(r.sequence), try write(r.h), try write(r.c), try write(r.scratch))
+        try write(r.sequence), try write(r.h), try write(r.c), try write(r.scratch), nil)
     case .reverseSteps(let x, let steps, let width, let y):
       dlc_reverse_steps(try read(x), batch32, Int32(steps), Int32(width), try write(y))
     case .attention(let a):

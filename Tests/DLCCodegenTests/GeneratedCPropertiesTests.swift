@@ -221,8 +221,10 @@ final class GeneratedCPropertiesTests: XCTestCase {
     }
     // Dense (cifar10_fcn); 1×1, 3×3 indirect and 3×3 Winograd (resnet8_cifar); 3 channels
     // (cifar10_cnn); 5×5 Winograd with odd sizes (mnist_cnn); a sigmoid after the tiles
-    // (conv_autoencoder); 1-D, strided (text_cnn).
-    for model in ["cifar10_fcn", "resnet8_cifar", "cifar10_cnn", "mnist_cnn", "conv_autoencoder", "text_cnn"] {
+    // (conv_autoencoder); 1-D, strided (text_cnn); an LSTM's input projection (text_lstm).
+    for model in [
+      "cifar10_fcn", "resnet8_cifar", "cifar10_cnn", "mnist_cnn", "conv_autoencoder", "text_cnn", "text_lstm",
+    ] {
       let compilation = Driver.compile(path: graphs.appendingPathComponent("\(model).dl").path)
       let graph = try XCTUnwrap(compilation.graph)
       let weights = InitializedWeights.of(graph, seed: 3)

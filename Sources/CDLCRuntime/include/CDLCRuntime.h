@@ -26,7 +26,8 @@ void dlc_fast_recurrent(int kind, const float *x, int batch, int steps, int feat
                         const float *recurrent_kernel, int kernels_packed, const float *bias,
                         const float *recurrent_bias, int activation, int recurrent_activation, int reset_after,
                         int go_backwards, int mask_kind, const void *mask, int mask_features, float mask_value,
-                        int zero_output_for_mask, float *sequence, float *h, float *c, float *scratch);
+                        int zero_output_for_mask, float *sequence, float *h, float *c, float *scratch,
+                        const dlc_parallel *parallel);
 void dlc_fast_attention(const float *q, const float *k, const float *v, long groups, int tq, int tk, int heads,
                         int dk, int dv, int mask_kind, const void *mask, int mask_features, float mask_value,
                         int query_masked, int key_masked, int causal, float *scores, float *context);

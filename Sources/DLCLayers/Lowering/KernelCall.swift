@@ -327,7 +327,7 @@ extension KernelCall {
           .int(r.units), t(r.kernel.operand), t(r.recurrentKernel.operand), flag(r.kernel.packed), t(r.bias),
           t(r.recurrentBias), act(r.activation),
           act(r.recurrentActivation), flag(r.resetAfter), flag(r.goBackwards),
-        ] + mask(r.mask) + [flag(r.zeroOutputForMask), t(r.sequence), t(r.h), t(r.c), t(r.scratch)]
+        ] + mask(r.mask) + [flag(r.zeroOutputForMask), t(r.sequence), t(r.h), t(r.c), t(r.scratch), .parallel]
       )
     case .reverseSteps(let x, let steps, let width, let y):
       return ("dlc_reverse_steps", [t(x), batch, .int(steps), .int(width), t(y)])
