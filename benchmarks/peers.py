@@ -339,8 +339,9 @@ def write_threaded(path, names, engines, results, passes, turns, threads, failur
         f"interleaved model by model and taking {turns} turns within each. Median latency per call in µs, pass "
         f"by pass. dlc's C is the native build "
         f"splitting each batch among its threads (`--threads {threads}`: one slice of examples per thread, each "
-        f"with its own arena; a batch of one runs on one thread); ONNX Runtime and TFLite split layers "
-        f"(intra-op threads). **Ratio** = dlc ÷ the faster peer in the same pass.",
+        f"with its own arena; a batch of one splits its large layers among the threads instead, where each "
+        f"thread gets enough work); ONNX Runtime and TFLite split layers (intra-op threads). **Ratio** = dlc ÷ "
+        f"the faster peer in the same pass.",
         "",
         "| model | batch | dlc C native | ONNX Runtime | TFLite | ratio | max error |",
         "|---|---|---|---|---|---|---|",

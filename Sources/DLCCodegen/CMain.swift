@@ -4,8 +4,9 @@ import DLCIR
 import DLCLayers
 
 enum CMain {
-  /// Multiply-adds a thread must have to do before `--threads` starts one: starting and joining a
-  /// thread costs tens of microseconds, as much as about 2 M multiply-adds on one core.
+  /// Multiply-adds a slice of the examples must have before `--threads` gives it a thread of its own:
+  /// handing it over and moving its data between cores costs microseconds, and a small model's
+  /// batch is faster on one thread.
   static let multiplyAddsPerThread = 2_000_000
 
   /// The model's multiply-adds per example (0 for a layer whose count is unknown).
@@ -199,16 +200,17 @@ enum CMain {
 
       """
     text += """
-      /* --threads when the examples are too few to split: threads that wait for the layers' work
-         (\(prefix)_run_parallel's parallel_for). Task i of a call runs on thread i (the caller is thread
-         0), so a thread finds in its own cache much of what it wrote in the layer before. A call
+      /* --threads: threads started once that wait for work, the slices of a batch or the parts of a
+         layer (\(prefix)_run_parallel's parallel_for). Task i of a call runs on thread i (the caller is
+         thread 0), so a thread finds in its own cache much of what it wrote the call before. A call
          publishes its arguments under an odd sequence number, then the next even one; a thread that
          read a sequence number, the arguments, and the same number again has that call's arguments
          (a thread with no task in a call may miss it), and the caller waits until each thread with a
          task has stored that number as done, so a call's arguments outlive its tasks. A waiting
          thread spins for POOL_SPIN_NANOSECONDS before it sleeps on a condition variable: waking a
-         sleeping thread takes tens of microseconds, longer than a split layer. GCC's and Clang's
-         atomics; other compilers run the layers on one thread. */
+         sleeping thread takes tens of microseconds, longer than a split layer. This needs GCC's or
+         Clang's atomics; built by another compiler, each call starts its threads and joins them. */
+      #define POOL_THREADS 64
       #if defined(__GNUC__)
       #include <sched.h>
       #define POOL_LOAD(x) __atomic_load_n(&(x), __ATOMIC_SEQ_CST)
@@ -219,7 +221,6 @@ enum CMain {
       #define POOL_PAUSE() ((void)0)
       #endif
       #define POOL_SPIN_NANOSECONDS 2000000L
-      #define POOL_THREADS 64
       typedef struct pool pool;
       /* A thread of the pool, on a cache line of its own: the caller polls `done`. */
       typedef struct {
@@ -329,12 +330,34 @@ enum CMain {
       }
       #else
       typedef int pool;
-      static void pool_run(void *argument, int count, void (*task)(void *args, int index), void *args) {
-        int i;
-        (void)argument;
-        for (i = 0; i < count; i++) task(args, i);
+      typedef struct {
+        void (*task)(void *, int);
+        void *args;
+        int index;
+      } pool_call;
+      static void *pool_call_run(void *argument) {
+        pool_call *call = argument;
+        call->task(call->args, call->index);
+        return NULL;
       }
-      static int pool_start(pool *p, int threads) { (void)p, (void)threads; return 1; }
+      static void pool_run(void *argument, int count, void (*task)(void *args, int index), void *args) {
+        pthread_t threads[POOL_THREADS];
+        pool_call calls[POOL_THREADS];
+        int started[POOL_THREADS], i;
+        (void)argument;
+        for (i = 1; i < count; i++) {
+          calls[i].task = task, calls[i].args = args, calls[i].index = i;
+          started[i] = pthread_create(&threads[i], NULL, pool_call_run, &calls[i]) == 0;
+          if (!started[i]) task(args, i);
+        }
+        task(args, 0);
+        for (i = 1; i < count; i++)
+          if (started[i]) pthread_join(threads[i], NULL);
+      }
+      static int pool_start(pool *p, int threads) {
+        (void)p;
+        return threads > POOL_THREADS ? POOL_THREADS : threads;
+      }
       static void pool_stop(pool *p) { (void)p; }
       #endif
 
@@ -353,25 +376,24 @@ enum CMain {
       + graph.inputs.indices.map { "job->in_\($0) + start * \(macro)_\(inputParameters[$0].uppercased())_SIZE" }
       + outputs.indices.map { "job->out_\($0) + start * \(macro)_\(outputs[$0].uppercased())_SIZE" }
     text += """
-      static void *run_slice(void *argument) {
-        slice *job = argument;
+      /* Task `index` of a pool call: that slice. */
+      static void run_slice(void *slices, int index) {
+        slice *job = (slice *)slices + index;
         long start;
         for (start = job->first; start < job->first + job->count && job->status == 0; start += \(macro)_MAX_BATCH) {
           const long left = job->first + job->count - start;
           job->status = \(prefix)_run_batch((int)(left < \(macro)_MAX_BATCH ? left : \(macro)_MAX_BATCH), \(sliceArgs.joined(separator: ", ")), job->arena);
         }
-        return NULL;
       }
 
       int main(int argc, char **argv) {
         const char *inputs[\(graph.inputs.count)] = {0}, *outputs[\(graph.outputs.count)] = {0};
         const char *dump = NULL, *weights_path = NULL;
         int input_count = 0, output_count = 0, reading_outputs = 0, i, status = 0, result = 1;
-        long examples = -1, start, warmup = 0, repeat = 1, timed = 0, round, threads = 1, requested_threads = 1, layer_threads = 1;
-        pool layer_pool;
-        void *arena = NULL, *arenas[64] = {0};
-        slice jobs[64];
-        pthread_t workers[64];
+        long examples = -1, start, warmup = 0, repeat = 1, timed = 0, round, threads = 1, pool_threads = 1;
+        pool threads_pool;
+        void *arena = NULL, *arenas[POOL_THREADS] = {0};
+        slice jobs[POOL_THREADS];
 
       """
     // Every buffer starts NULL and is freed at `done`, whichever way main ends after allocating.
@@ -450,15 +472,15 @@ enum CMain {
     text += """
         arena = malloc(\(macro)_ARENA_BYTES > 0 ? \(macro)_ARENA_BYTES : 1);
         if (!arena) { fprintf(stderr, "error: out of memory for the arena (%ld bytes)\\n", (long)\(macro)_ARENA_BYTES); goto done; }
-        requested_threads = threads;
+        if (threads > 1) pool_threads = pool_start(&threads_pool, (int)threads);
+        threads = pool_threads;
         if (threads > examples) threads = examples > 0 ? examples : 1;
         {
-          /* A thread costs more to start than a small slice takes to compute. */
+          /* A slice must be worth waking a thread for. */
           const long worth = examples * \(threadsPerThousandExamples)L / 1000;
           if (threads > 1 && worth < threads) threads = worth > 1 ? worth : 1;
         }
-        /* Too few examples to split: the threads asked for split the layers instead. */
-        if (threads == 1 && requested_threads > 1) layer_threads = pool_start(&layer_pool, (int)requested_threads);
+        /* Examples too few to split (threads is 1): the pool's threads split the layers instead. */
         for (i = 0; i < threads; i++) {
           arenas[i] = i == 0 ? arena : malloc(\(macro)_ARENA_BYTES > 0 ? \(macro)_ARENA_BYTES : 1);
           if (!arenas[i]) { fprintf(stderr, "error: out of memory for thread %d's arena\\n", i); goto done; }
@@ -475,19 +497,14 @@ enum CMain {
           struct timespec begin, end;
           clock_gettime(CLOCK_MONOTONIC, &begin);
           if (threads > 1) {
-            int started = 1;
             for (i = 0; i < threads; i++) jobs[i].status = 0;
-            for (i = 1; i < threads && started; i++) started = pthread_create(&workers[i], NULL, run_slice, &jobs[i]) == 0;
-            if (!started) { fprintf(stderr, "error: cannot start thread %d\\n", i - 1); threads = i - 1; }
-            run_slice(&jobs[0]);
-            for (i = 1; i < threads; i++) pthread_join(workers[i], NULL);
-            if (!started) goto done;
+            pool_run(&threads_pool, (int)threads, run_slice, jobs);
             for (i = 0; i < threads && status == 0; i++) status = jobs[i].status;
           }
           for (start = 0; start < examples && status == 0 && threads == 1; start += \(macro)_MAX_BATCH) {
             int count = (int)(examples - start < \(macro)_MAX_BATCH ? examples - start : \(macro)_MAX_BATCH);
-            status = layer_threads > 1
-              ? \(prefix)_run_parallel(count, \(args.joined(separator: ", ")), arena, pool_run, &layer_pool, (int)layer_threads)
+            status = pool_threads > 1
+              ? \(prefix)_run_parallel(count, \(args.joined(separator: ", ")), arena, pool_run, &threads_pool, (int)pool_threads)
               : \(prefix)_run_observed(count, \(args.joined(separator: ", ")), arena, dump ? dump_layer : 0, (void *)dump);
           }
           clock_gettime(CLOCK_MONOTONIC, &end);
@@ -503,7 +520,7 @@ enum CMain {
       text +=
         "  { const int shape[] = {(int)examples, \(cInts(dims))}; if (write_npy(outputs[\(index)], out_\(index), shape, \(dims.count + 1))) goto done; }\n"
     }
-    text += "  result = 0;\ndone:\n  if (layer_threads > 1) pool_stop(&layer_pool);\n"
+    text += "  result = 0;\ndone:\n  if (pool_threads > 1) pool_stop(&threads_pool);\n"
     text += "  for (i = 1; i < 64; i++) free(arenas[i]);\n  free(arena);\n"
     for index in graph.inputs.indices { text += "  free(in_\(index));\n" }
     for index in outputs.indices { text += "  free(out_\(index));\n" }

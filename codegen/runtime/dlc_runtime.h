@@ -661,19 +661,6 @@ DLC_ELEMENT int dlc_parts(const dlc_parallel *parallel, long units, long macs, l
   return parts > 1 ? (int)parts : 1;
 }
 
-/* The whole tiles of DLC_TILE_ROWS rows (dlc_gemm_rows' tile) in `rows` rows: a split's units. */
-DLC_ELEMENT long dlc_row_tiles(long rows) { return (rows + DLC_TILE_ROWS - 1) / DLC_TILE_ROWS; }
-
-/* Part `index` of `parts` of `rows` rows: its first row and count, cut at whole tiles of
- * DLC_TILE_ROWS rows (dlc_gemm_rows' tile) from the first row, so that every row is in the same
- * kind of tile as on one thread and the results are the same to the bit. */
-DLC_ELEMENT long dlc_part_rows(long rows, int parts, int index, long *first) {
-  const long tiles = dlc_row_tiles(rows);
-  const long begin = tiles * index / parts * DLC_TILE_ROWS, end = tiles * (index + 1) / parts * DLC_TILE_ROWS;
-  *first = begin;
-  return DLC_MIN(end, rows) - begin;
-}
-
 /* @section dlc_dense */
 /* One thread's share of a split Dense product: its run of whole groups of four panels (64
  * columns, as dlc_gemm_packed takes a single row), so that every column is summed by the same code
@@ -824,6 +811,20 @@ DLC_API void dlc_padded_image(const float *image, const dlc_window *w, int heigh
   }
 }
 
+/* @section dlc_part_rows */
+/* The whole tiles of DLC_TILE_ROWS rows (dlc_gemm_rows' tile) in `rows` rows: a split's units. */
+DLC_ELEMENT long dlc_row_tiles(long rows) { return (rows + DLC_TILE_ROWS - 1) / DLC_TILE_ROWS; }
+
+/* Part `index` of `parts` of `rows` rows: its first row and count, cut at whole tiles of
+ * DLC_TILE_ROWS rows (dlc_gemm_rows' tile) from the first row, so that every row is in the same
+ * kind of tile as on one thread and the results are the same to the bit. */
+DLC_ELEMENT long dlc_part_rows(long rows, int parts, int index, long *first) {
+  const long tiles = dlc_row_tiles(rows);
+  const long begin = tiles * index / parts * DLC_TILE_ROWS, end = tiles * (index + 1) / parts * DLC_TILE_ROWS;
+  *first = begin;
+  return DLC_MIN(end, rows) - begin;
+}
+
 /* @section dlc_conv2d_few */
 /* One example of dlc_conv2d_few split among threads: where its image is (padded or not), where its
  * outputs go, and the parts its output positions are split into. */
@@ -929,8 +930,6 @@ typedef struct {
   long start, count;
 } dlc_conv2d_job;
 
-enum { DLC_POINTERS = 1024 };
-
 /* Output rows tile_start+first .. +count: the indirect tiles, or the im2col rows (in scratch, at
  * their places in the tile's matrix) and their product, then bias and activation. Inlined with its
  * arguments, so that on one thread the compiler still specializes it for each layer's sizes. */
@@ -938,7 +937,8 @@ DLC_ELEMENT void dlc_conv2d_rows(const float *x, const dlc_window *w, int groups
                                  int kernel_packed, const float *bias, int activation, int indirect, int pointwise,
                                  float *y, float *scratch, const long *tap_offsets, long tile_start, long first,
                                  long count) {
-  const float *pointers[DLC_POINTERS];
+  enum { POINTERS = 1024 };
+  const float *pointers[POINTERS];
   const int group_channels = w->channels / groups, group_filters = filters / groups, taps = w->kh * w->kw;
   const long positions = (long)w->out_h * w->out_w, in_size = (long)w->in_h * w->in_w * w->channels;
   const int patch = taps * group_channels;
@@ -1038,6 +1038,7 @@ DLC_API void dlc_conv2d_task(void *args, int index) {
 DLC_API void dlc_conv2d(const float *x, int batch, const dlc_window *window, int groups, int filters,
                         const float *kernel, int kernel_packed, const float *bias, int activation, long tile, float *y,
                         float *scratch, const dlc_parallel *parallel) {
+  enum { POINTERS = 1024 };
   /* A copy of the window, which the threads' calls cannot reach: the compiler keeps its fields known
    * (and specializes for them) past those calls. */
   const dlc_window copy = *window, *w = &copy;
@@ -1048,11 +1049,11 @@ DLC_API void dlc_conv2d(const float *x, int batch, const dlc_window *window, int
   /* Below 8 channels a tap is too little work to follow a pointer for, and the portable 4-row tile
    * does better on the copy (whose product runs over blocks that stay in L1): im2col is faster. */
   const int indirect =
-      kernel_packed && !pointwise && group_channels >= 8 && DLC_TILE_ROWS >= 6 && taps * DLC_TILE_ROWS <= DLC_POINTERS;
-  long tap_offsets[DLC_POINTERS / DLC_TILE_ROWS], start;
+      kernel_packed && !pointwise && group_channels >= 8 && DLC_TILE_ROWS >= 6 && taps * DLC_TILE_ROWS <= POINTERS;
+  long tap_offsets[POINTERS / DLC_TILE_ROWS], start;
   int i, j;
   if (kernel_packed && groups == 1 && w->channels < 8 && w->dw == 1 && !pointwise && DLC_TILE_ROWS >= 6 &&
-      w->kh * DLC_TILE_ROWS <= DLC_POINTERS) {
+      w->kh * DLC_TILE_ROWS <= POINTERS) {
     dlc_conv2d_few(x, batch, w, filters, kernel, bias, activation, y, scratch, parallel);
     return;
   }

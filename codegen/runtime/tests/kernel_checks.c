@@ -4,6 +4,14 @@
  * RuntimeKernelTests builds this once per instruction set the machine has (portable C, AVX2+FMA,
  * AVX-512), with the runtime's sections in "runtime.h", at -O1 under the sanitizers and at -O3
  * (where the math loops are vectorized). Prints each failure; exits 1 if any. */
+
+/* Every split among threads a kernel can make, made however little the work: the convolution
+ * checks run each case once on one thread and once through `three_threads`, which runs a call's
+ * parts on this thread, last first, so rows no part computes, or a part that needs another's
+ * results first, give a wrong output. (Parts racing on shared memory are the thread-sanitized
+ * model tests' to catch: GeneratedCPropertiesTests.) */
+#define DLC_PARALLEL_MACS 1L
+#define DLC_PARALLEL_STREAM_MACS 1L
 #include "runtime.h"
 
 #include <float.h>
@@ -28,6 +36,13 @@ static void pack(int k, int n, const float *b, int ldb, float *packed) {
 }
 
 static int failures = 0;
+
+static void parts_last_first(void *pool, int count, void (*task)(void *args, int index), void *args) {
+  int i;
+  (void)pool;
+  for (i = count - 1; i >= 0; i--) task(args, i);
+}
+static const dlc_parallel three_threads = {parts_last_first, NULL, 3};
 
 /* `count` floats, or the program ends: a check that cannot allocate has nothing to check. */
 static float *floats(size_t count) {
@@ -125,13 +140,14 @@ static void check_convolutions(void) {
   /* Linear, relu (applied in the GEMM's tiles), and one applied after them. */
   static const int activations[] = {DLC_LINEAR, DLC_RELU, DLC_SIGMOID};
   const int batch = 3;
-  int c, packed, n, oh, ow, f, i, j, ch, a;
+  int c, packed, n, oh, ow, f, i, j, ch, a, split;
   for (c = 0; c < (int)(sizeof windows / sizeof *windows); c++) {
     const dlc_window *w = &windows[c];
     const int groups = group_counts[c], filters = filter_counts[c];
     const int gc = w->channels / groups, gf = filters / groups, patch = w->kh * w->kw * gc;
     const long in_size = (long)w->in_h * w->in_w * w->channels, out_size = (long)w->out_h * w->out_w * filters;
-    const long tile = 5, panels = (gf + DLC_PANEL - 1) / DLC_PANEL;
+    /* Tiles that split examples; split among threads, tiles of several of the widest GEMM tiles. */
+    const long tiles[2] = {5, 21}, panels = (gf + DLC_PANEL - 1) / DLC_PANEL, tile = tiles[1];
     float *x = floats((size_t)(batch * in_size));
     float *kernel = floats((size_t)(patch * filters));
     float *packed_kernel = floats((size_t)(groups * panels * DLC_PANEL * patch));
@@ -146,10 +162,12 @@ static void check_convolutions(void) {
     for (f = 0; f < filters; f++) bias[f] = uniform();
     for (i = 0; i < groups; i++)
       pack(patch, gf, kernel + i * gf, filters, packed_kernel + i * panels * DLC_PANEL * patch);
+    for (split = 0; split < 2; split++)
     for (packed = 0; packed < 2; packed++)
       for (a = 0; a < 3; a++) {
-        dlc_conv2d(x, batch, w, groups, filters, packed ? packed_kernel : kernel, packed, bias, activations[a], tile, y,
-                   scratch);
+        for (i = 0; i < batch * out_size; i++) y[i] = 1e30f; /* an output no part writes stays wrong */
+        dlc_conv2d(x, batch, w, groups, filters, packed ? packed_kernel : kernel, packed, bias, activations[a],
+                   tiles[split], y, scratch, split ? &three_threads : NULL);
         for (n = 0; n < batch; n++)
           for (oh = 0; oh < w->out_h; oh++)
             for (ow = 0; ow < w->out_w; ow++)
@@ -172,9 +190,9 @@ static void check_convolutions(void) {
                                       : activations[a] == DLC_SIGMOID ? 1 / (1 + exp(-sum))
                                                                       : sum;
                   if (!(fabs(got - want) <= 1e-6 * magnitude + 1e-7) && failures++ < 20)
-                    printf("dlc_conv2d (window %d, %s kernel, activation %d): example %d, y[%d][%d][%d] = %.9g, "
-                           "want %.9g\n",
-                           c, packed ? "packed" : "row-major", activations[a], n, oh, ow, f, got, want);
+                    printf("dlc_conv2d (window %d, %s kernel, activation %d, split %d): example %d, y[%d][%d][%d] = "
+                           "%.9g, want %.9g\n",
+                           c, packed ? "packed" : "row-major", activations[a], split, n, oh, ow, f, got, want);
                 }
               }
       }
@@ -208,18 +226,18 @@ static void check_winograd(void) {
                                   {1.0 / 24, -1.0 / 12, 1.0 / 6, -1.0 / 3, 2.0 / 3},
                                   {0, 0, 0, 0, 1}};
   const int batch = 3;
-  int c, packed, n, oh, ow, f, i, j, ch, q, p;
+  int c, packed, n, oh, ow, f, i, j, ch, q, p, split;
   for (c = 0; c < (int)(sizeof windows / sizeof *windows); c++) {
     const dlc_window *w = &windows[c];
     const int filters = filter_counts[c], channels = w->channels, k = w->kh, size = k + 1, elements = size * size;
     const long in_size = (long)w->in_h * w->in_w * channels, out_size = (long)w->out_h * w->out_w * filters;
-    const long tile = 5, panels = (filters + DLC_PANEL - 1) / DLC_PANEL;
+    const long tiles[2] = {5, 21}, panels = (filters + DLC_PANEL - 1) / DLC_PANEL, tile = tiles[1];
     float *x = floats((size_t)(batch * in_size));
     float *kernel = floats((size_t)(k * k * channels * filters));
     float *transformed = floats((size_t)(elements * channels * filters));
     float *packed_kernel = floats((size_t)(elements * panels * DLC_PANEL * channels));
     float *bias = floats((size_t)filters), *y = floats((size_t)(batch * out_size));
-    float *scratch = floats((size_t)(channels + 2 * filters + 16 + elements * (tile * (channels + filters) + 32)));
+    float *scratch = floats((size_t)(channels + filters + 16 + elements * (tile * (channels + filters) + 32)));
     for (i = 0; i < batch * in_size; i++) x[i] = uniform();
     for (i = 0; i < k * k * channels * filters; i++) kernel[i] = uniform();
     for (f = 0; f < filters; f++) bias[f] = uniform();
@@ -239,9 +257,11 @@ static void check_winograd(void) {
     for (q = 0; q < elements; q++)
       pack(channels, filters, transformed + q * filters, elements * filters,
            packed_kernel + q * panels * DLC_PANEL * channels);
+    for (split = 0; split < 2; split++)
     for (packed = 0; packed < 2; packed++) {
+      for (i = 0; i < batch * out_size; i++) y[i] = 1e30f; /* an output no part writes stays wrong */
       dlc_conv2d_winograd(x, batch, w, filters, packed ? packed_kernel : transformed, packed, bias, activations[c],
-                          tile, y, scratch);
+                          tiles[split], y, scratch, split ? &three_threads : NULL);
       for (n = 0; n < batch; n++)
         for (oh = 0; oh < w->out_h; oh++)
           for (ow = 0; ow < w->out_w; ow++)
@@ -263,8 +283,9 @@ static void check_winograd(void) {
                  * and after the product. */
                 const float got = y[n * out_size + ((long)oh * w->out_w + ow) * filters + f];
                 if (!(fabs(got - sum) <= 1e-5 * magnitude + 1e-6) && failures++ < 20)
-                  printf("dlc_conv2d_winograd (window %d, %s kernel): example %d, y[%d][%d][%d] = %.9g, want %.9g\n",
-                         c, packed ? "packed" : "row-major", n, oh, ow, f, got, sum);
+                  printf("dlc_conv2d_winograd (window %d, %s kernel, split %d): example %d, y[%d][%d][%d] = %.9g, "
+                         "want %.9g\n",
+                         c, packed ? "packed" : "row-major", split, n, oh, ow, f, got, sum);
               }
             }
     }
