@@ -425,8 +425,8 @@ enum CMain {
           fprintf(stderr, "error: --warmup takes 0 to 1000000 runs and --repeat 1 to 1000000\\n");
           return 2;
         }
-        if (threads < 1 || threads > 64 || (dump && threads > 1)) {
-          fprintf(stderr, "error: --threads takes 1 to 64 threads, and 1 with --dump\\n");
+        if (threads < 1 || threads > POOL_THREADS || (dump && threads > 1)) {
+          fprintf(stderr, "error: --threads takes 1 to %d threads, and 1 with --dump\\n", POOL_THREADS);
           return 2;
         }
         if (!is_little_endian()) { fprintf(stderr, "error: this program reads little-endian .npy files only\\n"); return 1; }
@@ -521,7 +521,7 @@ enum CMain {
         "  { const int shape[] = {(int)examples, \(cInts(dims))}; if (write_npy(outputs[\(index)], out_\(index), shape, \(dims.count + 1))) goto done; }\n"
     }
     text += "  result = 0;\ndone:\n  if (pool_threads > 1) pool_stop(&threads_pool);\n"
-    text += "  for (i = 1; i < 64; i++) free(arenas[i]);\n  free(arena);\n"
+    text += "  for (i = 1; i < POOL_THREADS; i++) free(arenas[i]);\n  free(arena);\n"
     for index in graph.inputs.indices { text += "  free(in_\(index));\n" }
     for index in outputs.indices { text += "  free(out_\(index));\n" }
     if external { text += "  free(weights);\n" }
