@@ -8,16 +8,15 @@ import DLCIR
 import DLCLayers
 import DLCPlanning
 import DLCSupport
+import Synchronization
 
 public struct Interpreter {
   public let graph: Graph
   public let weights: [String: Tensor]
   /// The plan to run on; nil plans for each call's batch.
   public let plan: MemoryPlan?
-  /// The lowering for `plan`, made once.
-  private let lowered: LoweredGraph?
-  /// The plan's schedule with each node's calls, less those the plan elides.
-  private let scheduled: [(node: NodeID, calls: [KernelCall])]?
+  /// `plan`'s program, bound once.
+  private let program: Program?
   /// The model's input nodes, found once: a run of a small model costs microseconds.
   private let inputNodes: [Node]
 
@@ -26,22 +25,7 @@ public struct Interpreter {
     self.weights = weights
     self.plan = plan
     self.inputNodes = graph.inputs
-    let lowered = try plan.map { try Self.lower(graph, weights: weights, maxBatch: $0.maxBatch) }
-    self.lowered = lowered
-    if let plan, let lowered {
-      self.scheduled = Self.schedule(plan, lowered)
-    } else {
-      self.scheduled = nil
-    }
-  }
-
-  static func lower(_ graph: Graph, weights: [String: Tensor], maxBatch: Int) throws -> LoweredGraph {
-    try LoweredGraph(graph, weights: { weights[$0]?.floats }, maxBatch: maxBatch, layout: weightLayout)
-  }
-
-  static func schedule(_ plan: MemoryPlan, _ lowered: LoweredGraph) -> [(node: NodeID, calls: [KernelCall])] {
-    let calls = plan.callsToRun(lowered)
-    return plan.schedule.map { ($0, calls[$0] ?? []) }
+    self.program = try plan.map { try Program(graph, weights: weights, plan: $0) }
   }
 
   /// The runtime copy the interpreter's kernels run: "avx512", "avx2" or "portable", as generated C
@@ -59,9 +43,9 @@ public struct Interpreter {
       throw Diagnostic.error("the model has \(inputNodes.count) inputs; got \(inputs.count)")
     }
     let batch = inputs.first?.shape.first ?? 1
-    let plan = try self.plan ?? MemoryPlan(graph, maxBatch: max(batch, 1))
-    guard batch >= 1, batch <= plan.maxBatch else {
-      throw Diagnostic.error("the memory plan has room for 1 to \(plan.maxBatch) examples; got \(batch)")
+    let program = try self.program ?? Program(graph, weights: weights, plan: MemoryPlan(graph, maxBatch: max(batch, 1)))
+    guard batch >= 1, batch <= program.maxBatch else {
+      throw Diagnostic.error("the memory plan has room for 1 to \(program.maxBatch) examples; got \(batch)")
     }
     for (input, tensor) in zip(inputNodes, inputs) {
       let dims = input.outputs[0].dims
@@ -74,79 +58,85 @@ public struct Interpreter {
           "input '\(input.name)' has shape \(describeShape(tensor.shape)); expected \(describeShape(expected))")
       }
     }
-    let lowered = try self.lowered ?? Self.lower(graph, weights: weights, maxBatch: plan.maxBatch)
-    let memory = RuntimeMemory(plan: plan, inputs: inputs, inputTypes: inputNodes.map { $0.outputs[0].dtype })
-    return try lowered.constants.withUnsafeBufferPointer { constants in
-      for (id, calls) in self.scheduled ?? Self.schedule(plan, lowered) {
-        for call in calls {
-          do {
-            try RuntimeCall(
-              call: call, node: id, nodeName: graph.nodes[id].name, batch: batch, memory: memory, constants: constants
-            ).run()
-          } catch var error as Diagnostic {
-            error.node = error.node ?? id
-            throw error
-          }
-        }
-        if let observe {
-          let node = graph.nodes[id]
-          try observe(
-            node, node.outputs.indices.map { memory.read(ValueRef(node: id, output: $0), in: graph, batch: batch) })
+    let memory = program.takeMemory()
+    defer { program.giveBack(memory) }
+    memory.load(inputs, types: program.inputTypes, batch: batch)
+    for step in program.steps {
+      for call in step.calls {
+        do {
+          try call(memory)
+        } catch var error as Diagnostic {
+          error.node = error.node ?? step.node
+          throw error
         }
       }
-      return graph.outputs.map { memory.read($0, in: graph, batch: batch) }
+      if let observe {
+        let node = graph.nodes[step.node]
+        try observe(
+          node,
+          try node.outputs.indices.map { try program.output(ValueRef(node: step.node, output: $0), graph, memory) })
+      }
     }
+    return program.outputs.map { memory.tensor(at: $0.place, dims: $0.dims, dtype: $0.dtype) }
   }
 }
 
-/// The bytes one run works in: the arena and the model's inputs, as the plan lays them out.
-final class RuntimeMemory {
+/// A plan's lowered calls bound to their places, in the plan's order, and where the outputs are.
+final class Program {
   let plan: MemoryPlan
-  let arena: UnsafeMutableRawPointer
-  /// Each model input's elements (float32, or int32 token ids) in a buffer of its own.
-  let inputs: [UnsafeMutableRawPointer]
+  let maxBatch: Int
+  let arenaBytes: Int
+  /// The model's constants, packed as its kernels read them, at one address for the program's life.
+  let constants: UnsafeMutableBufferPointer<Float>
+  let inputTypes: [DType]
+  /// Each input's bytes at the largest batch.
+  let inputBytes: [Int]
+  /// Memory earlier runs finished with; a run takes one, or makes one when all are in use.
+  private let spare = Mutex<[RuntimeMemory]>([])
+  /// Each node the plan schedules, with its calls less those the plan elides.
+  let steps: [(node: NodeID, calls: [BoundCall])]
+  let outputs: [(place: Place, dims: [Int], dtype: DType)]
 
-  init(plan: MemoryPlan, inputs: [Tensor], inputTypes: [DType]) {
+  init(_ graph: Graph, weights: [String: Tensor], plan: MemoryPlan) throws {
+    let lowered = try LoweredGraph(
+      graph, weights: { weights[$0]?.floats }, maxBatch: plan.maxBatch, layout: Interpreter.weightLayout)
+    let calls = plan.callsToRun(lowered)
     self.plan = plan
-    arena = UnsafeMutableRawPointer.allocate(byteCount: max(plan.totalBytes, 64), alignment: 64)
-    arena.initializeMemory(as: UInt8.self, repeating: 0, count: max(plan.totalBytes, 64))
-    self.inputs = zip(inputs, inputTypes).map { tensor, type in
-      let buffer = UnsafeMutableRawPointer.allocate(byteCount: max(tensor.count, 1) * 4, alignment: 64)
-      switch (type, tensor.elements) {
-      case (.int32, .int32(let values)):
-        values.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-      case (.int32, let elements):
-        let ids = Tensor(shape: tensor.shape, elements: elements).floats.map { Int32(exactly: $0) ?? -1 }
-        ids.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-      default:
-        tensor.floats.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-      }
-      return buffer
+    maxBatch = plan.maxBatch
+    arenaBytes = plan.totalBytes
+    constants = .allocate(capacity: max(lowered.constants.count, 1))
+    _ = constants.initialize(from: lowered.constants)
+    inputTypes = graph.inputs.map { $0.outputs[0].dtype }
+    inputBytes = graph.inputs.map { $0.outputs[0].dims.reduce(plan.maxBatch * 4, *) }
+    steps = try plan.schedule.map { node in
+      let binder = CallBinder(plan: plan, node: node, nodeName: graph.nodes[node].name)
+      return (node, try (calls[node] ?? []).map { try binder.bind($0) })
+    }
+    outputs = try graph.outputs.map { value in
+      let type = graph.type(of: value)
+      return (try Self.place(of: value, graph, plan), type.dims, type.dtype)
     }
   }
 
-  deinit {
-    arena.deallocate()
-    for input in inputs { input.deallocate() }
+  deinit { constants.deallocate() }
+
+  func takeMemory() -> RuntimeMemory {
+    spare.withLock { $0.popLast() }
+      ?? RuntimeMemory(arenaBytes: arenaBytes, inputBytes: inputBytes, constants: constants.baseAddress)
   }
 
-  /// A placed value as a tensor (batch first).
-  func read(_ value: ValueRef, in graph: Graph, batch: Int) -> Tensor {
+  func giveBack(_ memory: RuntimeMemory) { spare.withLock { $0.append(memory) } }
+
+  /// Where the plan puts a value; `.none` for one it does not hold (a layer's unused output).
+  static func place(of value: ValueRef, _ graph: Graph, _ plan: MemoryPlan) throws -> Place {
+    guard plan.placement[value] != nil else { return .none }
+    return try CallBinder(plan: plan, node: value.node, nodeName: graph.nodes[value.node].name)
+      .place(Operand(.value(value)))
+  }
+
+  /// A layer's output as a tensor, for `observe`.
+  func output(_ value: ValueRef, _ graph: Graph, _ memory: RuntimeMemory) throws -> Tensor {
     let type = graph.type(of: value)
-    let dims = [batch] + type.dims
-    let count = dims.reduce(1, *)
-    let start: UnsafeRawPointer
-    switch plan.placement[value] {
-    case .input(let index): start = UnsafeRawPointer(inputs[index])
-    case .arena: start = UnsafeRawPointer(arena + (plan.byteOffset(of: value) ?? 0))
-    case nil: return Tensor(zeros: [0])
-    }
-    if type.dtype == .int32 {
-      return Tensor(
-        shape: dims,
-        elements: .int32(Array(UnsafeBufferPointer(start: start.assumingMemoryBound(to: Int32.self), count: count))))
-    }
-    return Tensor(
-      shape: dims, floats: Array(UnsafeBufferPointer(start: start.assumingMemoryBound(to: Float.self), count: count)))
+    return memory.tensor(at: try Self.place(of: value, graph, plan), dims: type.dims, dtype: type.dtype)
   }
 }
