@@ -528,11 +528,15 @@ DLC_API void dlc_softmax_rows(float *x, long rows, int width, int take_log) {
     float *row = x + r * width;
     float maximum = row[0], sum = 0.0f, parts[PARTS];
     const int whole = width / PARTS * PARTS;
-    for (j = 0; j < PARTS; j++) parts[j] = row[0];
-    /* Plain selects (a vector maximum); NaN-keeping ones do not vectorize. */
-    for (i = 0; i < whole; i += PARTS)
-      for (j = 0; j < PARTS; j++) parts[j] = row[i + j] > parts[j] ? row[i + j] : parts[j];
-    for (j = 0; j < PARTS; j++) maximum = DLC_FMAX(maximum, parts[j]);
+    /* A row shorter than the parts (a classifier's few classes) skips them: with a width known
+     * only when it runs, setting up and folding 16 parts cost more than its exponentials. */
+    if (whole) {
+      for (j = 0; j < PARTS; j++) parts[j] = row[0];
+      /* Plain selects (a vector maximum); NaN-keeping ones do not vectorize. */
+      for (i = 0; i < whole; i += PARTS)
+        for (j = 0; j < PARTS; j++) parts[j] = row[i + j] > parts[j] ? row[i + j] : parts[j];
+      for (j = 0; j < PARTS; j++) maximum = DLC_FMAX(maximum, parts[j]);
+    }
     for (i = whole; i < width; i++) maximum = DLC_FMAX(maximum, row[i]);
     if (take_log) {
       float log_sum;
@@ -542,14 +546,17 @@ DLC_API void dlc_softmax_rows(float *x, long rows, int width, int take_log) {
     } else {
       /* One exp per element, summed as it is stored; then one reciprocal for the row. */
       float inverse;
-      for (j = 0; j < PARTS; j++) parts[j] = 0.0f;
-      for (i = 0; i < whole; i += PARTS)
-        for (j = 0; j < PARTS; j++) {
-          const float e = dlc_exp(row[i + j] - maximum);
-          row[i + j] = e, parts[j] += e;
-        }
+      if (whole) {
+        for (j = 0; j < PARTS; j++) parts[j] = 0.0f;
+        for (i = 0; i < whole; i += PARTS)
+          for (j = 0; j < PARTS; j++) {
+            const float e = dlc_exp(row[i + j] - maximum);
+            row[i + j] = e, parts[j] += e;
+          }
+      }
       for (i = whole; i < width; i++) row[i] = dlc_exp(row[i] - maximum), sum += row[i];
-      for (j = 0; j < PARTS; j++) sum += parts[j];
+      if (whole)
+        for (j = 0; j < PARTS; j++) sum += parts[j];
       inverse = 1.0f / sum;
       for (i = 0; i < width; i++) row[i] *= inverse;
     }
