@@ -102,7 +102,7 @@ let package = Package(
       name: "DLCInterpreterTests",
       dependencies: [
         "DLCDriver", "DLCInterpreter", "DLCWeights", "DLCData", "DLCIR", "DLCLayers", "DLCSupport", "DLCTestSupport",
-        "DLCPasses",
+        "DLCPasses", "DLCPlanning",
       ]),
   ]
 )
