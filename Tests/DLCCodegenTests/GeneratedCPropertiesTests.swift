@@ -112,6 +112,23 @@ final class GeneratedCPropertiesTests: XCTestCase {
     }
   }
 
+  /// GCC gets a larger budget for specializing kernels per layer (the copies exhaust its default);
+  /// Clang, which has no such parameter and warns about it, is not given it and builds with -Werror.
+  func testOnlyGCCIsGivenTheCloningBudget() throws {
+    let budget = "--param=ipa-cp-unit-growth=100"
+    XCTAssertTrue(CBuildOptions(compiler: "gcc").flags.contains(budget))
+    XCTAssertFalse(CBuildOptions(compiler: "clang").flags.contains(budget))
+    let source = "model tiny\ninput x: [6, 6, 2]\noutput x -> Conv2D(4, 3) -> Flatten() -> Dense(3)\n"
+    let generated = try generate(Driver.compile(SourceFile(path: "tiny.dl", text: source)), mode: .embedded)
+    for compiler in ["gcc", "clang"] {
+      let directory = try temporaryDirectory()
+      try CBuild.write(generated, to: directory, includeMain: true)
+      let products = try CBuild.build(
+        generated, in: directory, emit: .exe, options: CBuildOptions(compiler: compiler, extraFlags: ["-Werror"]))
+      XCTAssertEqual(products.count, 1, compiler)
+    }
+  }
+
   /// Weights linked in as a blob (`.incbin`) are the same numbers as weights compiled from C text.
   func testBlobWeightsGiveTheSameOutputsAsEmbeddedOnes() throws {
     let compilation = Driver.compile(path: graphs.appendingPathComponent("mnist_cnn.dl").path)
