@@ -307,6 +307,18 @@ static void tanh_all(const float *x, float *y, int count) {
   for (i = 0; i < count; i++) y[i] = dlc_tanh(x[i]);
 }
 
+static void gate_tanh_all(const float *x, float *y, int count) {
+  int i;
+  for (i = 0; i < count; i++) y[i] = dlc_gate_tanh(x[i]);
+}
+
+/* dlc_gate_tanh promises an absolute bound, and never to leave [-1, 1]. */
+static void check_gate_value(float x, float got) {
+  const double want = tanh((double)x);
+  const int ok = x != x ? got != got : fabs(got - want) <= 5e-7 && fabs(got) <= 1.0f;
+  if (!ok && failures++ < 20) printf("dlc_gate_tanh(%.9g) = %.9g, want %.9g\n", x, got, want);
+}
+
 /* got against libm's (double) answer: NaN for NaN, infinities (and answers past the floats)
  * exactly, otherwise within `relative` of the answer or, below the normal floats, within FLT_MIN. */
 static void check_value(const char *what, float x, float got, double want, double relative) {
@@ -341,6 +353,32 @@ static void check_math(void) {
     for (i = 0; i < count; i++) check_value("dlc_sigmoid", x[i], y[i], 1.0 / (1.0 + exp(-(double)x[i])), 4e-7);
     tanh_all(x, y, count);
     for (i = 0; i < count; i++) check_value("dlc_tanh", x[i], y[i], tanh((double)x[i]), 4e-7);
+    gate_tanh_all(x, y, count);
+    for (i = 0; i < count; i++) check_gate_value(x[i], y[i]);
+  }
+}
+
+/* An LSTM cell's step against the same step in double with libm's tanh and exp, over gate sums
+ * from small to saturating, for a units count that leaves a vector loop's remainder. */
+static void check_lstm_cell(void) {
+  enum { UNITS = 67 };
+  static float z[4 * UNITS], c[UNITS], h[UNITS];
+  double want_c[UNITS], want_h[UNITS];
+  int round, u;
+  for (round = 0; round < 200; round++) {
+    const float scale = round < 100 ? 4.0f : 40.0f;
+    for (u = 0; u < 4 * UNITS; u++) z[u] = scale * uniform();
+    for (u = 0; u < UNITS; u++) {
+      const double input = 1.0 / (1.0 + exp(-(double)z[u])), forget = 1.0 / (1.0 + exp(-(double)z[UNITS + u]));
+      const double output = 1.0 / (1.0 + exp(-(double)z[3 * UNITS + u]));
+      c[u] = 4.0f * uniform();
+      want_c[u] = forget * c[u] + input * tanh((double)z[2 * UNITS + u]);
+      want_h[u] = output * tanh(want_c[u]);
+    }
+    dlc_lstm_cell(z, c, h, UNITS);
+    for (u = 0; u < UNITS; u++)
+      if (!(fabs(c[u] - want_c[u]) <= 2e-6 && fabs(h[u] - want_h[u]) <= 2e-6) && failures++ < 20)
+        printf("dlc_lstm_cell: unit %d: c %.9g h %.9g, want c %.9g h %.9g\n", u, c[u], h[u], want_c[u], want_h[u]);
   }
 }
 
@@ -349,6 +387,7 @@ int main(void) {
   check_convolutions();
   check_winograd();
   check_math();
+  check_lstm_cell();
   printf("tile rows %d: %d failures\n", DLC_TILE_ROWS, failures);
   return failures == 0 ? 0 : 1;
 }
