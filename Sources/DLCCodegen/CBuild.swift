@@ -130,7 +130,6 @@ public enum CBuild {
     }
   }
 
-  /// `pkg-config` output as flags; empty when pkg-config or the package is missing.
   /// Whether `compiler` is GCC (its `--version` names the Free Software Foundation), asked once per
   /// compiler.
   static func isGCC(_ compiler: String) -> Bool {
@@ -141,6 +140,7 @@ public enum CBuild {
   }
   private static let gccByCompiler = Mutex<[String: Bool]>([:])
 
+  /// `pkg-config` output as flags; empty when pkg-config or the package is missing.
   public static func pkgConfig(_ arguments: [String]) -> [String] {
     guard let output = try? run("pkg-config", arguments, in: nil) else { return [] }
     return output.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)

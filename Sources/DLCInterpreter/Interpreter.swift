@@ -44,8 +44,8 @@ public struct Interpreter {
     }
     let batch = inputs.first?.shape.first ?? 1
     let program = try self.program ?? Program(graph, weights: weights, plan: MemoryPlan(graph, maxBatch: max(batch, 1)))
-    guard batch >= 1, batch <= program.maxBatch else {
-      throw Diagnostic.error("the memory plan has room for 1 to \(program.maxBatch) examples; got \(batch)")
+    guard batch >= 1, batch <= program.plan.maxBatch else {
+      throw Diagnostic.error("the memory plan has room for 1 to \(program.plan.maxBatch) examples; got \(batch)")
     }
     for (input, tensor) in zip(inputNodes, inputs) {
       let dims = input.outputs[0].dims
@@ -84,8 +84,6 @@ public struct Interpreter {
 /// A plan's lowered calls bound to their places, in the plan's order, and where the outputs are.
 final class Program {
   let plan: MemoryPlan
-  let maxBatch: Int
-  let arenaBytes: Int
   /// The model's constants, packed as its kernels read them, at one address for the program's life.
   let constants: UnsafeMutableBufferPointer<Float>
   let inputTypes: [DType]
@@ -102,8 +100,6 @@ final class Program {
       graph, weights: { weights[$0]?.floats }, maxBatch: plan.maxBatch, layout: Interpreter.weightLayout)
     let calls = plan.callsToRun(lowered)
     self.plan = plan
-    maxBatch = plan.maxBatch
-    arenaBytes = plan.totalBytes
     constants = .allocate(capacity: max(lowered.constants.count, 1))
     _ = constants.initialize(from: lowered.constants)
     inputTypes = graph.inputs.map { $0.outputs[0].dtype }
@@ -122,7 +118,7 @@ final class Program {
 
   func takeMemory() -> RuntimeMemory {
     spare.withLock { $0.popLast() }
-      ?? RuntimeMemory(arenaBytes: arenaBytes, inputBytes: inputBytes, constants: constants.baseAddress)
+      ?? RuntimeMemory(arenaBytes: plan.totalBytes, inputBytes: inputBytes, constants: constants.baseAddress)
   }
 
   func giveBack(_ memory: RuntimeMemory) { spare.withLock { $0.append(memory) } }
