@@ -62,6 +62,13 @@ typedef struct {
 enum { DLC_ADD = 0, DLC_SUBTRACT, DLC_MULTIPLY, DLC_MAXIMUM, DLC_MINIMUM };
 enum { DLC_SIMPLE_RNN = 0, DLC_LSTM, DLC_GRU };
 
+/* The most pointers a convolution tile reads through (kernel taps, or window rows, times the tile's
+ * rows): the size of the tiles' pointer arrays, and the limit a convolution checks before it
+ * chooses a path that fills one. Here rather than in a section: every instruction-set copy of the
+ * runtime shares it (and the prelude names no runtime function, since its names stay unrenamed in
+ * the copies). */
+enum { DLC_POINTERS = 1024 };
+
 /* @section dlc_gemm_rows */
 /* The matrix products' building block. A "panel" is 16 columns of B stored row after row
  * (depth × 16 floats, contiguous): dlc packs weights into panels when it compiles a model, and
@@ -894,8 +901,7 @@ typedef struct {
  * thread the compiler still specializes it for each layer's sizes. */
 DLC_ELEMENT void dlc_conv2d_few_rows(const float *image, const dlc_window *w, int filters, const float *kernel,
                                      const float *bias, int relu, long row_step, float *out, long first, long count) {
-  enum { POINTERS = 1024 };
-  const float *pointers[POINTERS];
+  const float *pointers[DLC_POINTERS];
   const int channels = w->channels, out_w = w->out_w, kh = w->kh, run = w->kw * channels;
   const float *corner = image;
   int r, i, oh = (int)(first / out_w), ow = (int)(first % out_w);
@@ -991,8 +997,7 @@ DLC_ELEMENT void dlc_conv2d_rows(const float *x, const dlc_window *w, int groups
                                  int kernel_packed, const float *bias, int activation, int indirect, int pointwise,
                                  float *y, float *scratch, const long *tap_offsets, long tile_start, long first,
                                  long count) {
-  enum { POINTERS = 1024 };
-  const float *pointers[POINTERS];
+  const float *pointers[DLC_POINTERS];
   const int group_channels = w->channels / groups, group_filters = filters / groups, taps = w->kh * w->kw;
   const long positions = (long)w->out_h * w->out_w, in_size = (long)w->in_h * w->in_w * w->channels;
   const int patch = taps * group_channels;
@@ -1092,7 +1097,6 @@ DLC_API void dlc_conv2d_task(void *args, int index) {
 DLC_API void dlc_conv2d(const float *x, int batch, const dlc_window *window, int groups, int filters,
                         const float *kernel, int kernel_packed, const float *bias, int activation, long tile, float *y,
                         float *scratch, const dlc_parallel *parallel) {
-  enum { POINTERS = 1024 };
   /* A copy of the window, which the threads' calls cannot reach: the compiler keeps its fields known
    * (and specializes for them) past those calls. */
   const dlc_window copy = *window, *w = &copy;
@@ -1103,11 +1107,11 @@ DLC_API void dlc_conv2d(const float *x, int batch, const dlc_window *window, int
   /* Below 8 channels a tap is too little work to follow a pointer for, and the portable 4-row tile
    * does better on the copy (whose product runs over blocks that stay in L1): im2col is faster. */
   const int indirect =
-      kernel_packed && !pointwise && group_channels >= 8 && DLC_TILE_ROWS >= 6 && taps * DLC_TILE_ROWS <= POINTERS;
-  long tap_offsets[POINTERS / DLC_TILE_ROWS], start;
+      kernel_packed && !pointwise && group_channels >= 8 && DLC_TILE_ROWS >= 6 && taps * DLC_TILE_ROWS <= DLC_POINTERS;
+  long tap_offsets[DLC_POINTERS / DLC_TILE_ROWS], start;
   int i, j;
   if (kernel_packed && groups == 1 && w->channels < 8 && w->dw == 1 && !pointwise && DLC_TILE_ROWS >= 6 &&
-      w->kh * DLC_TILE_ROWS <= POINTERS) {
+      w->kh * DLC_TILE_ROWS <= DLC_POINTERS) {
     dlc_conv2d_few(x, batch, w, filters, kernel, bias, activation, y, scratch, parallel);
     return;
   }
