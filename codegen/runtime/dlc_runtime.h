@@ -263,7 +263,27 @@ DLC_API void dlc_gemm_tile_indirect_pair(int rows, int segments, int depth, cons
 #endif
 
 /* One row (a Dense layer at batch 1): four sums over alternating depths, so that consecutive
- * multiply-adds do not wait on each other; memory-bound, so plain C is as fast as intrinsics. */
+ * multiply-adds do not wait on each other. With AVX-512 the sums stay in registers and the last
+ * columns go out through a mask: the plain C's arrays live on the stack, and reading back a
+ * 64-byte store just made there stalls on AMD's cores (a third of a small model's run). */
+#if defined(DLC_AVX512)
+DLC_API void dlc_gemm_row(int depth, const float *a, const float *panel, int columns, float *c, int accumulate) {
+  const __mmask16 keep = (__mmask16)(columns >= 16 ? 0xFFFFu : (1u << columns) - 1u);
+  __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0, sum;
+  int p;
+  for (p = 0; p + 4 <= depth; p += 4) {
+    const float *b = panel + (long)p * 16;
+    s0 = _mm512_fmadd_ps(_mm512_set1_ps(a[p]), _mm512_loadu_ps(b), s0);
+    s1 = _mm512_fmadd_ps(_mm512_set1_ps(a[p + 1]), _mm512_loadu_ps(b + 16), s1);
+    s2 = _mm512_fmadd_ps(_mm512_set1_ps(a[p + 2]), _mm512_loadu_ps(b + 32), s2);
+    s3 = _mm512_fmadd_ps(_mm512_set1_ps(a[p + 3]), _mm512_loadu_ps(b + 48), s3);
+  }
+  for (; p < depth; p++) s0 = _mm512_fmadd_ps(_mm512_set1_ps(a[p]), _mm512_loadu_ps(panel + (long)p * 16), s0);
+  sum = _mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3));
+  sum = _mm512_add_ps(accumulate ? _mm512_maskz_loadu_ps(keep, c) : _mm512_setzero_ps(), sum);
+  _mm512_mask_storeu_ps(c, keep, sum);
+}
+#else
 DLC_API void dlc_gemm_row(int depth, const float *a, const float *panel, int columns, float *c, int accumulate) {
   float s0[16] = {0}, s1[16] = {0}, s2[16] = {0}, s3[16] = {0};
   int p, j;
@@ -278,8 +298,16 @@ DLC_API void dlc_gemm_row(int depth, const float *a, const float *panel, int col
   }
   for (; p < depth; p++)
     for (j = 0; j < 16; j++) s0[j] += a[p] * panel[(long)p * 16 + j];
+  /* A whole panel's sums go straight from the registers to c: a loop to a count known only when it
+   * runs keeps them on the stack, where reading them back stalled on this process's stack address
+   * (runs of the same model differed by half). */
+  if (columns == 16) {
+    for (j = 0; j < 16; j++) c[j] = (accumulate ? c[j] : 0.0f) + ((s0[j] + s1[j]) + (s2[j] + s3[j]));
+    return;
+  }
   for (j = 0; j < columns; j++) c[j] = (accumulate ? c[j] : 0.0f) + ((s0[j] + s1[j]) + (s2[j] + s3[j]));
 }
+#endif
 
 /* C[m×columns] = A[m×depth]·panels (+ C) for a row-major A (rows lda apart) and one or two panels
  * (columns ≤ 32, the second panel `next` floats after the first): the tiles down its rows, both
@@ -332,7 +360,32 @@ DLC_API void dlc_gemm_tiles_indirect(int rows, int segments, int depth, const fl
 
 /* @section dlc_gemm_packed */
 /* One row against four panels at once (64 columns), one independent sum per panel: a Dense
- * layer's or a recurrent step's product at batch 1, with no per-panel call or reduction. */
+ * layer's or a recurrent step's product at batch 1, with no per-panel call or reduction (in
+ * registers with AVX-512, as dlc_gemm_row). */
+#if defined(DLC_AVX512)
+DLC_API void dlc_gemm_row4(int depth, const float *a, const float *panel, long stride, float *c, int accumulate) {
+  __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+  const float *b0 = panel, *b1 = panel + stride, *b2 = panel + 2 * stride, *b3 = panel + 3 * stride;
+  int p;
+  for (p = 0; p < depth; p++) {
+    const __m512 x = _mm512_set1_ps(a[p]);
+    s0 = _mm512_fmadd_ps(x, _mm512_loadu_ps(b0 + p * 16), s0);
+    s1 = _mm512_fmadd_ps(x, _mm512_loadu_ps(b1 + p * 16), s1);
+    s2 = _mm512_fmadd_ps(x, _mm512_loadu_ps(b2 + p * 16), s2);
+    s3 = _mm512_fmadd_ps(x, _mm512_loadu_ps(b3 + p * 16), s3);
+  }
+  if (accumulate) {
+    s0 = _mm512_add_ps(_mm512_loadu_ps(c), s0), s1 = _mm512_add_ps(_mm512_loadu_ps(c + 16), s1);
+    s2 = _mm512_add_ps(_mm512_loadu_ps(c + 32), s2), s3 = _mm512_add_ps(_mm512_loadu_ps(c + 48), s3);
+  } else {
+    const __m512 zero = _mm512_setzero_ps();
+    s0 = _mm512_add_ps(zero, s0), s1 = _mm512_add_ps(zero, s1), s2 = _mm512_add_ps(zero, s2);
+    s3 = _mm512_add_ps(zero, s3);
+  }
+  _mm512_storeu_ps(c, s0), _mm512_storeu_ps(c + 16, s1), _mm512_storeu_ps(c + 32, s2);
+  _mm512_storeu_ps(c + 48, s3);
+}
+#else
 DLC_API void dlc_gemm_row4(int depth, const float *a, const float *panel, long stride, float *c, int accumulate) {
   float s0[16] = {0}, s1[16] = {0}, s2[16] = {0}, s3[16] = {0};
   const float *b0 = panel, *b1 = panel + stride, *b2 = panel + 2 * stride, *b3 = panel + 3 * stride;
@@ -353,6 +406,7 @@ DLC_API void dlc_gemm_row4(int depth, const float *a, const float *panel, long s
     c[48 + j] = (accumulate ? c[48 + j] : 0.0f) + s3[j];
   }
 }
+#endif
 
 /* C[m×n] = A[m×k]·B (+ C when accumulate) with B packed as ceil(n/16) panels of k×16 floats (the
  * columns past n zero), as dlc packs Dense and convolution kernels. Each 256-deep block of a panel
