@@ -47,20 +47,19 @@ public struct Interpreter {
     guard batch >= 1, batch <= program.plan.maxBatch else {
       throw Diagnostic.error("the memory plan has room for 1 to \(program.plan.maxBatch) examples; got \(batch)")
     }
-    for (input, tensor) in zip(inputNodes, inputs) {
-      let dims = input.outputs[0].dims
-      guard tensor.shape.count == dims.count + 1, tensor.shape[0] == batch,
-        tensor.shape.dropFirst().elementsEqual(dims),
-        tensor.count == tensor.shape.reduce(1, *)
-      else {
-        let expected = [batch] + dims
-        throw Diagnostic.error(
-          "input '\(input.name)' has shape \(describeShape(tensor.shape)); expected \(describeShape(expected))")
-      }
+    for (index, tensor) in inputs.enumerated() where !program.fits(tensor, input: index, batch: batch) {
+      let expected = [batch] + program.inputDims[index]
+      throw Diagnostic.error(
+        "input '\(inputNodes[index].name)' has shape \(describeShape(tensor.shape)); expected \(describeShape(expected))"
+      )
     }
     let memory = program.takeMemory()
     defer { program.giveBack(memory) }
     memory.load(inputs, types: program.inputTypes, batch: batch)
+    guard let observe else {
+      try program.runCalls(memory)
+      return program.outputTensors(memory)
+    }
     for step in program.steps {
       for call in step.calls {
         do {
@@ -70,14 +69,11 @@ public struct Interpreter {
           throw error
         }
       }
-      if let observe {
-        let node = graph.nodes[step.node]
-        try observe(
-          node,
-          try node.outputs.indices.map { try program.output(ValueRef(node: step.node, output: $0), graph, memory) })
-      }
+      let node = graph.nodes[step.node]
+      try observe(
+        node, try node.outputs.indices.map { try program.output(ValueRef(node: step.node, output: $0), graph, memory) })
     }
-    return program.outputs.map { memory.tensor(at: $0.place, dims: $0.dims, dtype: $0.dtype) }
+    return program.outputTensors(memory)
   }
 }
 
@@ -93,7 +89,16 @@ final class Program {
   private let spare = Mutex<[RuntimeMemory]>([])
   /// Each node the plan schedules, with its calls less those the plan elides.
   let steps: [(node: NodeID, calls: [BoundCall])]
+  /// `steps`' calls in one list, and the node each came from: a run that observes nothing walks
+  /// only this (a small model's run costs less than a microsecond, so the nesting showed).
+  private let calls: ContiguousArray<BoundCall>
+  private let callNodes: [NodeID]
+  /// Each input's shape less its batch.
+  let inputDims: [[Int]]
   let outputs: [(place: Place, dims: [Int], dtype: DType)]
+  /// Each output's shape at batch 1, made once: the shapes of a run of a small model otherwise cost
+  /// as much as its arithmetic.
+  private let outputShapesAtOne: [[Int]]
 
   init(_ graph: Graph, weights: [String: Tensor], plan: MemoryPlan) throws {
     let lowered = try LoweredGraph(
@@ -108,13 +113,49 @@ final class Program {
       let binder = CallBinder(plan: plan, node: node, nodeName: graph.nodes[node].name)
       return (node, try (calls[node] ?? []).map { try binder.bind($0) })
     }
+    self.calls = ContiguousArray(steps.flatMap(\.calls))
+    callNodes = steps.flatMap { step in step.calls.map { _ in step.node } }
+    inputDims = graph.inputs.map { $0.outputs[0].dims }
     outputs = try graph.outputs.map { value in
       let type = graph.type(of: value)
       return (try Self.place(of: value, graph, plan), type.dims, type.dtype)
     }
+    outputShapesAtOne = outputs.map { [1] + $0.dims }
   }
 
   deinit { constants.deallocate() }
+
+  /// The model's outputs after a run on `memory`.
+  func outputTensors(_ memory: RuntimeMemory) -> [Tensor] {
+    var tensors: [Tensor] = []
+    tensors.reserveCapacity(outputs.count)
+    for (output, shapeAtOne) in zip(outputs, outputShapesAtOne) {
+      let shape = memory.batch == 1 ? shapeAtOne : [memory.batch] + output.dims
+      tensors.append(memory.tensor(at: output.place, shape: shape, dtype: output.dtype))
+    }
+    return tensors
+  }
+
+  /// Whether `tensor` has input `index`'s shape at `batch`, with as many elements as its shape says.
+  func fits(_ tensor: Tensor, input index: Int, batch: Int) -> Bool {
+    let dims = inputDims[index]
+    return tensor.shape.count == dims.count + 1 && tensor.shape[0] == batch
+      && tensor.shape.dropFirst().elementsEqual(dims) && tensor.count == tensor.shape.reduce(1, *)
+  }
+
+  /// Every call in order, on `memory`; an error names the node whose call threw.
+  func runCalls(_ memory: RuntimeMemory) throws {
+    try calls.withUnsafeBufferPointer { calls in
+      for index in calls.indices {
+        do {
+          try calls[index](memory)
+        } catch var error as Diagnostic {
+          error.node = error.node ?? callNodes[index]
+          throw error
+        }
+      }
+    }
+  }
 
   func takeMemory() -> RuntimeMemory {
     spare.withLock { $0.popLast() }
@@ -133,6 +174,7 @@ final class Program {
   /// A layer's output as a tensor, for `observe`.
   func output(_ value: ValueRef, _ graph: Graph, _ memory: RuntimeMemory) throws -> Tensor {
     let type = graph.type(of: value)
-    return memory.tensor(at: try Self.place(of: value, graph, plan), dims: type.dims, dtype: type.dtype)
+    return memory.tensor(
+      at: try Self.place(of: value, graph, plan), shape: [memory.batch] + type.dims, dtype: type.dtype)
   }
 }

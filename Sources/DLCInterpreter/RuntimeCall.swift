@@ -87,9 +87,8 @@ final class RuntimeMemory {
   @inline(__always) func long(_ count: Count) -> Int { count.value(batch: batch) }
   var batch32: Int32 { Int32(truncatingIfNeeded: batch) }
 
-  /// A placed value as a tensor (batch first).
-  func tensor(at place: Place, dims: [Int], dtype: DType) -> Tensor {
-    let shape = [batch] + dims
+  /// A placed value as a tensor of `shape` (batch first).
+  func tensor(at place: Place, shape: [Int], dtype: DType) -> Tensor {
     let count = shape.reduce(1, *)
     guard let start = raw(place) else { return Tensor(zeros: [0]) }
     if dtype == .int32 {
