@@ -138,11 +138,18 @@ private struct Generator {
       graph, weights: { weights[$0]?.floats }, maxBatch: options.maxBatch, layout: .panels)
     let steps = plan.callsToRun(lowered)
     var body: [String] = []
+    var parts: [String] = []
     for node in graph.layers {
       let printer = CallPrinter(node: node, plan: plan, expression: expression)
       var lines: [String] = []
       for call in steps[node.id] ?? [] {
-        lines += try printer.lines(call)
+        guard let partLines = try printer.partLines(call) else {
+          lines += try printer.lines(call)
+          continue
+        }
+        let name = "\(prefix)_part_\(parts.count)"
+        parts.append(partFunction(name, for: node, body: partLines))
+        lines += try printer.lines(call, part: name)
       }
       body.append("")
       body.append("  /* \(describe(node)) */")
@@ -169,12 +176,33 @@ private struct Generator {
     let blob = lowered.constants
     return GeneratedC(
       prefix: prefix, header: header(weightCount: blob.count),
-      source: source(body: body),
+      source: source(body: body, parts: parts),
       weightsSource: options.weightsMode == .embedded
         ? weightsSource(blob) : options.weightsMode == .blob ? weightsAssembly(count: blob.count) : nil,
       weightsBlob: Tensor(shape: [blob.count], floats: blob).littleEndianBytes,
       main: CMain.program(prefix: prefix, graph: graph, external: external, inputParameters: inputParameters),
       plan: plan, options: options)
+  }
+
+  /// A layer's part function: one thread's part of its call, run by another thread through
+  /// `dlc_parallel.part`, with the call's arguments as the layers function has them (its locals from
+  /// the frame).
+  func partFunction(_ name: String, for node: Node, body: [String]) -> String {
+    let inputs = zip(graph.inputs, inputParameters).map { input, name in
+      "  \(input.outputs[0].dtype == .int32 ? "const int32_t" : "const float") *\(name) = f->\(name);\n"
+    }.joined()
+    let unused = (["W", "A"] + inputParameters).map { "(void)\($0);" }.joined(separator: " ")
+    return """
+      /* \(node.name)'s part `index` of its split among threads. */
+      static void \(name)(void *frame, int index) {
+        const \(prefix)_frame *f = (const \(prefix)_frame *)frame;
+        const float *W = f->W;
+        float *A = f->A;
+        const int batch = f->batch;
+        const dlc_parallel *parallel = f->parallel;
+      \(inputs)  \(unused)
+      \(body.map { "  " + $0 + "\n" }.joined())}
+      """ + "\n\n"
   }
 
   /// Why a layer that computes nothing needs no code.
@@ -298,14 +326,39 @@ private struct Generator {
     return text
   }
 
-  func source(body: [String]) -> String {
+  func source(body: [String], parts: [String]) -> String {
     let pointers = ((external ? ["weights"] : []) + inputParameters + outputParameters)
     let calls = body.joined(separator: "\n")
+    let partNames = parts.indices.map { "\(prefix)_part_\($0)" }
+    // The layers function's locals its split calls' arguments name, for their part functions.
+    let frameType =
+      parts.isEmpty
+      ? ""
+      : """
+      /* What a layer's part function (dlc_parallel.part) reads of the layers function's locals. */
+      typedef struct {
+        const float *W;
+        float *A;
+        int batch;
+        const dlc_parallel *parallel;
+      \(zip(graph.inputs, inputParameters).map { input, name in
+          "  \(input.outputs[0].dtype == .int32 ? "const int32_t" : "const float") *\(name);\n" }.joined())} \(prefix)_frame;
+
+      """ + "\n"
+    let frame =
+      parts.isEmpty
+      ? ""
+      : """
+        \(prefix)_frame frame;
+        dlc_parallel layer_parallel;
+        frame.W = W, frame.A = A, frame.batch = batch, frame.parallel = parallel;
+      \(inputParameters.map { "  frame.\($0) = \($0);\n" }.joined())
+      """
     let signature =
       "int batch, \(parameterList), void *arena, \(prefix)_observer observe, void *context, const dlc_parallel *parallel"
     let arguments = "batch, \(argumentList), arena, observe, context, parallel"
     let layers = """
-      static int \(prefix)_layers(\(signature)) {
+      \(parts.joined())static int \(prefix)_layers(\(signature)) {
         const float *W = \(external ? "weights" : "\(prefix)_weights");
         float *A = (float *)arena;
         int status = 0;
@@ -317,12 +370,13 @@ private struct Generator {
         (void)observe; /* a model whose layers all vanish at inference computes nothing */
         (void)context;
         (void)parallel; /* used by the layers worth splitting among threads */
-      \(calls)
+      \(frame)\(calls)
         return \(macro)_OK;
       }
 
       """
-    let copies = CRuntime.instructionSetCopies(of: layers, sectionsFor: calls, names: ["\(prefix)_layers"])
+    let copies = CRuntime.instructionSetCopies(
+      of: layers, sectionsFor: calls + parts.joined(), names: Set(["\(prefix)_layers"] + partNames))
     /// Returns `result` of the best copy compiled in that this CPU can run; falls through otherwise.
     func bestCopy(_ result: (CRuntime.InstructionSet) -> String) -> String {
       CRuntime.instructionSets.map { set in
@@ -342,9 +396,9 @@ private struct Generator {
          Arena: \(plan.totalBytes) bytes (without reuse \(plan.naiveBytes), lower bound \(plan.lowerBoundBytes)). */
       #include "\(prefix).h"
 
-      \(CRuntime.source(for: calls))
+      \(CRuntime.source(for: calls + parts.joined()))
       \(external ? "" : "extern const float \(prefix)_weights[\(macro)_WEIGHT_COUNT + 1];\n")
-      \(layers)
+      \(frameType)\(layers)
       \(copies)
       static int \(prefix)_run_copy(\(signature)) {
       \(dispatch)  return \(prefix)_layers(\(arguments));
@@ -359,6 +413,8 @@ private struct Generator {
         parallel.run = parallel_for;
         parallel.pool = pool;
         parallel.threads = parallel_for ? threads : 1;
+        parallel.part = NULL;
+        parallel.frame = NULL;
         return \(prefix)_run_copy(batch, \(argumentList), arena, 0, 0, &parallel);
       }
 
@@ -442,5 +498,5 @@ let reserved: Set<String> = [
   "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum", "extern", "float",
   "for", "goto", "if", "inline", "int", "long", "register", "restrict", "return", "short", "signed", "sizeof",
   "static", "struct", "switch", "typedef", "union", "unsigned", "void", "volatile", "while", "batch", "arena",
-  "weights", "output", "observe", "context", "status", "shape", "W", "A",
+  "weights", "output", "observe", "context", "status", "shape", "W", "A", "frame", "layer_parallel", "f", "index",
 ]

@@ -25,9 +25,30 @@ struct CallPrinter {
     }
   }
 
-  /// The call's statement, in a block of its own when it declares constants.
-  func lines(_ call: KernelCall) throws -> [String] {
-    let (function, arguments) = call.cCall
+  /// The call's statement, in a block of its own when it declares constants. A call split by part
+  /// (`KernelCall.partFunction`) passes the caller's threads with `part`, the name of its part
+  /// function, and the layers' `frame`.
+  func lines(_ call: KernelCall, part: String? = nil) throws -> [String] {
+    let threads = part.map { "dlc_with_part(parallel, &layer_parallel, \($0), &frame)" } ?? "parallel"
+    let (declarations, texts) = try argumentTexts(call, threads: threads)
+    let invocation = "\(call.cCall.function)(\(texts.joined(separator: ", ")));"
+    let statements = call.canFail ? ["status = \(invocation)", "if (status) return status;"] : [invocation]
+    if declarations.isEmpty { return statements }
+    return ["{"] + (declarations + statements).map { "  " + $0 } + ["}"]
+  }
+
+  /// The body of the call's part function: its constants, then its part function's call with the
+  /// same arguments and the part's `index`; nil for a call that does not split by part.
+  func partLines(_ call: KernelCall) throws -> [String]? {
+    guard let function = call.partFunction else { return nil }
+    let (declarations, texts) = try argumentTexts(call, threads: "parallel")
+    return declarations + ["\(function)(\((texts + ["index"]).joined(separator: ", ")));"]
+  }
+
+  /// The call's arguments as C, with the constants they name declared first; `threads` stands for
+  /// the caller's threads.
+  func argumentTexts(_ call: KernelCall, threads: String) throws -> (declarations: [String], texts: [String]) {
+    let arguments = call.cCall.arguments
     var declarations: [String] = []
     var texts: [String] = []
     func declare(_ prefix: String, _ text: (String) -> String) -> String {
@@ -59,16 +80,13 @@ struct CallPrinter {
             + "\(cFloat(s.a)), \(cFloat(s.b)), \(cFloat(s.c))}"
         }
         texts.append(declare("steps") { "static const dlc_step \($0)[] = {\(rows.joined(separator: ", "))};" })
-      case .parallel: texts.append("parallel")
+      case .parallel: texts.append(threads)
       case .tensors(let operands):
         let pointers = try operands.map(tensor)
         texts.append(declare("operands") { "const float *const \($0)[] = {\(pointers.joined(separator: ", "))};" })
       }
     }
-    let invocation = "\(function)(\(texts.joined(separator: ", ")));"
-    let statements = call.canFail ? ["status = \(invocation)", "if (status) return status;"] : [invocation]
-    if declarations.isEmpty { return statements }
-    return ["{"] + (declarations + statements).map { "  " + $0 } + ["}"]
+    return (declarations, texts)
   }
 }
 

@@ -92,7 +92,8 @@ extension LayerDef {
     let w = SlidingWindow(s)
     if usesWinograd(s) {
       let filters = s.arguments.int(.filters)
-      return w.channels + filters + 16 + winogradElements(w) * (winogradTile(s) * (w.channels + filters) + 32)
+      // Room for each of up to 4 threads' pieces' padding (DLC_WINOGRAD_PARTS, dlc_conv2d_winograd_part).
+      return w.channels + filters + 16 + winogradElements(w) * (winogradTile(s) * (w.channels + filters) + 32 * 4)
     }
     let groups = max(1, s.arguments.int(.groups))
     if w.kh == 1 && w.kw == 1 && w.sh == 1 && w.sw == 1 && w.padTop == 0 && w.padLeft == 0 && groups == 1 { return 0 }

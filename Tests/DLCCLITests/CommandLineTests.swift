@@ -167,7 +167,7 @@ final class CommandLineTests: CLITestCase {
     let plain = try run("ir", "graphs/image_tabular.dl")
     XCTAssertEqual(plain.status, 0)
     XCTAssertTrue(
-      plain.stdout.hasSuffix("# arena: planned 491,968 (naive 771,520, lower bound 491,968) bytes for one example\n"),
+      plain.stdout.hasSuffix("# arena: planned 491,968 (naive 777,664, lower bound 491,968) bytes for one example\n"),
       plain.stdout)
     let memory = try run("ir", "graphs/image_tabular.dl", "--memory")
     XCTAssertEqual(memory.status, 0)

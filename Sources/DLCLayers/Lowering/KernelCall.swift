@@ -193,6 +193,18 @@ public enum KernelArgument: Equatable, Sendable {
 }
 
 extension KernelCall {
+  /// The runtime function that computes one thread's part of this call, when the call splits among
+  /// threads through a part function of the generated code's (`dlc_parallel.part`): it takes the
+  /// call's own arguments and the part's index, so each part function makes a call with the layer's
+  /// sizes written in, which the C compiler specializes as it does the call itself.
+  public var partFunction: String? {
+    switch self {
+    case .conv2D: return "dlc_conv2d_part"
+    case .conv2DWinograd: return "dlc_conv2d_winograd_part"
+    default: return nil
+    }
+  }
+
   /// The runtime function and its arguments in order: the C backend prints exactly this, and the
   /// interpreter's in-process call passes the same values to the same function.
   public var cCall: (function: String, arguments: [KernelArgument]) {

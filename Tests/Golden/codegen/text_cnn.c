@@ -2,8 +2,43 @@
    Arena: 772096 bytes (without reuse 1046592, lower bound 772096). */
 #include "text_cnn.h"
 
-/* dlc runtime (codegen/runtime/dlc_runtime.h), sections: prelude, dlc_gemm_rows, dlc_gemm_tiles_indirect, dlc_gemm_packed, dlc_gemm, dlc_exp, dlc_sigmoid, dlc_tanh, dlc_softplus, dlc_softmax_rows, dlc_activation, dlc_for_activated, dlc_activate, dlc_epilogue, dlc_parts, dlc_dense, dlc_window, dlc_window_inside, dlc_im2col, dlc_padded_image, dlc_part_rows, dlc_conv2d_few, dlc_conv2d, dlc_step_kept, dlc_global_pool, dlc_embedding */
+/* dlc runtime (codegen/runtime/dlc_runtime.h), sections: prelude, dlc_gemm_rows, dlc_gemm_tiles_indirect, dlc_gemm_row4, dlc_gemm_packed_tiles, dlc_gemm_packed, dlc_gemm, dlc_exp, dlc_sigmoid, dlc_tanh, dlc_softplus, dlc_softmax_rows, dlc_activation, dlc_for_activated, dlc_activate, dlc_epilogue, dlc_parts, dlc_with_part, dlc_dense, dlc_window, dlc_window_inside, dlc_im2col, dlc_padded_image, dlc_part_rows, dlc_tile_split, dlc_conv2d_few, dlc_conv2d, dlc_conv2d_part, dlc_step_kept, dlc_global_pool, dlc_embedding */
 
+
+/* What a layer's part function (dlc_parallel.part) reads of the layers function's locals. */
+typedef struct {
+  const float *W;
+  float *A;
+  int batch;
+  const dlc_parallel *parallel;
+  const int32_t *tokens;
+} text_cnn_frame;
+
+/* conv1d's part `index` of its split among threads. */
+static void text_cnn_part_0(void *frame, int index) {
+  const text_cnn_frame *f = (const text_cnn_frame *)frame;
+  const float *W = f->W;
+  float *A = f->A;
+  const int batch = f->batch;
+  const dlc_parallel *parallel = f->parallel;
+  const int32_t *tokens = f->tokens;
+  (void)W; (void)A; (void)tokens;
+  const dlc_window w0 = {1, 200, 128, 1, 65, 1, 7, 1, 3, 1, 1, 0, 0};
+  dlc_conv2d_part((A + 0), batch, &w0, 1, 128, W + 2560000, 1, W + 2674688, DLC_RELU, 64, (A + 159744), (A + 102400), parallel, index);
+}
+
+/* conv1d_1's part `index` of its split among threads. */
+static void text_cnn_part_1(void *frame, int index) {
+  const text_cnn_frame *f = (const text_cnn_frame *)frame;
+  const float *W = f->W;
+  float *A = f->A;
+  const int batch = f->batch;
+  const dlc_parallel *parallel = f->parallel;
+  const int32_t *tokens = f->tokens;
+  (void)W; (void)A; (void)tokens;
+  const dlc_window w0 = {1, 65, 128, 1, 20, 1, 7, 1, 3, 1, 1, 0, 0};
+  dlc_conv2d_part((A + 159744), batch, &w0, 1, 128, W + 2674816, 1, W + 2789504, DLC_RELU, 64, (A + 57344), (A + 0), parallel, index);
+}
 
 static int text_cnn_layers(int batch, const float *TEXT_CNN_RESTRICT weights, const int32_t *TEXT_CNN_RESTRICT tokens, float *TEXT_CNN_RESTRICT output, void *arena, text_cnn_observer observe, void *context, const dlc_parallel *parallel) {
   const float *W = weights;
@@ -17,6 +52,10 @@ static int text_cnn_layers(int batch, const float *TEXT_CNN_RESTRICT weights, co
   (void)observe; /* a model whose layers all vanish at inference computes nothing */
   (void)context;
   (void)parallel; /* used by the layers worth splitting among threads */
+  text_cnn_frame frame;
+  dlc_parallel layer_parallel;
+  frame.W = W, frame.A = A, frame.batch = batch, frame.parallel = parallel;
+  frame.tokens = tokens;
 
   /* embedding (Embedding) at graphs/text_cnn.dl:8: (N, 200) -> (N, 200, 128) */
   status = dlc_embedding(tokens, (long)batch * 200, W + 0, 20000, 128, (A + 0));
@@ -30,14 +69,14 @@ static int text_cnn_layers(int batch, const float *TEXT_CNN_RESTRICT weights, co
   /* conv1d (Conv1D) at graphs/text_cnn.dl:10: (N, 200, 128) -> (N, 65, 128) */
   {
     const dlc_window w0 = {1, 200, 128, 1, 65, 1, 7, 1, 3, 1, 1, 0, 0};
-    dlc_conv2d((A + 0), batch, &w0, 1, 128, W + 2560000, 1, W + 2674688, DLC_RELU, 64, (A + 159744), (A + 102400), parallel);
+    dlc_conv2d((A + 0), batch, &w0, 1, 128, W + 2560000, 1, W + 2674688, DLC_RELU, 64, (A + 159744), (A + 102400), dlc_with_part(parallel, &layer_parallel, text_cnn_part_0, &frame));
   }
   if (observe) { const int shape[] = {batch, 65, 128}; observe("conv1d", (A + 159744), shape, 3, context); }
 
   /* conv1d_1 (Conv1D) at graphs/text_cnn.dl:11: (N, 65, 128) -> (N, 20, 128) */
   {
     const dlc_window w0 = {1, 65, 128, 1, 20, 1, 7, 1, 3, 1, 1, 0, 0};
-    dlc_conv2d((A + 159744), batch, &w0, 1, 128, W + 2674816, 1, W + 2789504, DLC_RELU, 64, (A + 57344), (A + 0), parallel);
+    dlc_conv2d((A + 159744), batch, &w0, 1, 128, W + 2674816, 1, W + 2789504, DLC_RELU, 64, (A + 57344), (A + 0), dlc_with_part(parallel, &layer_parallel, text_cnn_part_1, &frame));
   }
   if (observe) { const int shape[] = {batch, 20, 128}; observe("conv1d_1", (A + 57344), shape, 3, context); }
 
@@ -84,6 +123,8 @@ int text_cnn_run_parallel(int batch, const float *TEXT_CNN_RESTRICT weights, con
   parallel.run = parallel_for;
   parallel.pool = pool;
   parallel.threads = parallel_for ? threads : 1;
+  parallel.part = NULL;
+  parallel.frame = NULL;
   return text_cnn_run_copy(batch, weights, tokens, output, arena, 0, 0, &parallel);
 }
 

@@ -6,9 +6,9 @@
  * (where the math loops are vectorized). Prints each failure; exits 1 if any. */
 
 /* Every split among threads a kernel can make, made however little the work: the convolution
- * checks run each case once on one thread and once through `three_threads`, which runs a call's
- * parts on this thread, last first, so rows no part computes, or a part that needs another's
- * results first, give a wrong output. (Parts racing on shared memory are the thread-sanitized
+ * checks run each case once on one thread and once through `three_threads` with a part function
+ * (as generated code passes them), which runs a call's parts on this thread, last first, so rows no
+ * part computes, or a part that needs another's results first, give a wrong output. (Parts racing on shared memory are the thread-sanitized
  * model tests' to catch: GeneratedCPropertiesTests.) */
 #define DLC_PARALLEL_MACS 1L
 #define DLC_PARALLEL_STREAM_MACS 1L
@@ -42,7 +42,28 @@ static void parts_last_first(void *pool, int count, void (*task)(void *args, int
   (void)pool;
   for (i = count - 1; i >= 0; i--) task(args, i);
 }
-static const dlc_parallel three_threads = {parts_last_first, NULL, 3};
+static const dlc_parallel three_threads = {parts_last_first, NULL, 3, NULL, NULL};
+
+/* A convolution's call, as generated code's part functions have it (their frame). */
+typedef struct {
+  const float *x, *kernel, *bias;
+  const dlc_window *w;
+  int batch, groups, filters, packed, activation;
+  long tile;
+  float *y, *scratch;
+} convolution_call;
+
+static void convolution_part(void *frame, int index) {
+  const convolution_call *c = (const convolution_call *)frame;
+  dlc_conv2d_part(c->x, c->batch, c->w, c->groups, c->filters, c->kernel, c->packed, c->bias, c->activation, c->tile,
+                  c->y, c->scratch, &three_threads, index);
+}
+
+static void winograd_part(void *frame, int index) {
+  const convolution_call *c = (const convolution_call *)frame;
+  dlc_conv2d_winograd_part(c->x, c->batch, c->w, c->filters, c->kernel, c->packed, c->bias, c->activation, c->tile,
+                           c->y, c->scratch, &three_threads, index);
+}
 
 /* `count` floats, or the program ends: a check that cannot allocate has nothing to check. */
 static float *floats(size_t count) {
@@ -165,9 +186,14 @@ static void check_convolutions(void) {
     for (split = 0; split < 2; split++)
     for (packed = 0; packed < 2; packed++)
       for (a = 0; a < 3; a++) {
+        convolution_call call;
+        dlc_parallel with_part;
+        call.x = x, call.kernel = packed ? packed_kernel : kernel, call.bias = bias, call.w = w, call.batch = batch;
+        call.groups = groups, call.filters = filters, call.packed = packed, call.activation = activations[a];
+        call.tile = tiles[split], call.y = y, call.scratch = scratch;
         for (i = 0; i < batch * out_size; i++) y[i] = 1e30f; /* an output no part writes stays wrong */
-        dlc_conv2d(x, batch, w, groups, filters, packed ? packed_kernel : kernel, packed, bias, activations[a],
-                   tiles[split], y, scratch, split ? &three_threads : NULL);
+        dlc_conv2d(x, batch, w, groups, filters, call.kernel, packed, bias, activations[a], tiles[split], y, scratch,
+                   split ? dlc_with_part(&three_threads, &with_part, convolution_part, &call) : NULL);
         for (n = 0; n < batch; n++)
           for (oh = 0; oh < w->out_h; oh++)
             for (ow = 0; ow < w->out_w; ow++)
@@ -237,7 +263,8 @@ static void check_winograd(void) {
     float *transformed = floats((size_t)(elements * channels * filters));
     float *packed_kernel = floats((size_t)(elements * panels * DLC_PANEL * channels));
     float *bias = floats((size_t)filters), *y = floats((size_t)(batch * out_size));
-    float *scratch = floats((size_t)(channels + filters + 16 + elements * (tile * (channels + filters) + 32)));
+    float *scratch = floats(
+        (size_t)(channels + filters + 16 + elements * (tile * (channels + filters) + 32 * DLC_WINOGRAD_PARTS)));
     for (i = 0; i < batch * in_size; i++) x[i] = uniform();
     for (i = 0; i < k * k * channels * filters; i++) kernel[i] = uniform();
     for (f = 0; f < filters; f++) bias[f] = uniform();
@@ -259,9 +286,14 @@ static void check_winograd(void) {
            packed_kernel + q * panels * DLC_PANEL * channels);
     for (split = 0; split < 2; split++)
     for (packed = 0; packed < 2; packed++) {
+      convolution_call call;
+      dlc_parallel with_part;
+      call.x = x, call.kernel = packed ? packed_kernel : transformed, call.bias = bias, call.w = w;
+      call.batch = batch, call.groups = 1, call.filters = filters, call.packed = packed;
+      call.activation = activations[c], call.tile = tiles[split], call.y = y, call.scratch = scratch;
       for (i = 0; i < batch * out_size; i++) y[i] = 1e30f; /* an output no part writes stays wrong */
-      dlc_conv2d_winograd(x, batch, w, filters, packed ? packed_kernel : transformed, packed, bias, activations[c],
-                          tiles[split], y, scratch, split ? &three_threads : NULL);
+      dlc_conv2d_winograd(x, batch, w, filters, call.kernel, packed, bias, activations[c], tiles[split], y, scratch,
+                          split ? dlc_with_part(&three_threads, &with_part, winograd_part, &call) : NULL);
       for (n = 0; n < batch; n++)
         for (oh = 0; oh < w->out_h; oh++)
           for (ow = 0; ow < w->out_w; ow++)
