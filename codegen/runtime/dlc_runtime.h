@@ -1187,6 +1187,28 @@ DLC_ELEMENT void dlc_conv2d_rows(const float *x, const dlc_window *w, int groups
   else if (activation != DLC_RELU) dlc_activate(activation, out, count * filters, filters);
 }
 
+/* How dlc_conv2d computes a window: as a plain 1×1 product (pointwise), through the indirect tiles
+ * (indirect, with where each tap reads from the window's corner, for windows wholly inside the
+ * image), or by im2col. Below 8 channels a tap is too little work to follow a pointer for, and the
+ * portable 4-row tile does better on the copy (whose product runs over blocks that stay in L1). */
+typedef struct {
+  int pointwise, indirect;
+  long tap_offsets[DLC_POINTERS / DLC_TILE_ROWS];
+} dlc_conv2d_way;
+
+DLC_ELEMENT void dlc_conv2d_way_of(const dlc_window *w, int groups, int kernel_packed, dlc_conv2d_way *way) {
+  const int taps = w->kh * w->kw;
+  int i, j;
+  way->pointwise = w->kh == 1 && w->kw == 1 && w->sh == 1 && w->sw == 1 && w->pad_top == 0 && w->pad_left == 0 &&
+                   groups == 1;
+  way->indirect = kernel_packed && !way->pointwise && w->channels / groups >= 8 && DLC_TILE_ROWS >= 6 &&
+                  taps * DLC_TILE_ROWS <= DLC_POINTERS;
+  if (way->indirect)
+    for (i = 0; i < w->kh; i++)
+      for (j = 0; j < w->kw; j++)
+        way->tap_offsets[i * w->kw + j] = ((long)i * w->dh * w->in_w + (long)j * w->dw) * w->channels;
+}
+
 /* Convolution over tiles of `tile` output positions, taken across examples (so a late layer with
  * few positions still gives the GEMM many rows), then bias and activation while the tile is still
  * in cache. kernel: (kh·kw·channels/groups) × filters, row-major, or when kernel_packed each
@@ -1207,26 +1229,15 @@ DLC_API void dlc_conv2d(const float *x, int batch, const dlc_window *window, int
   const dlc_window copy = *window, *w = &copy;
   const int group_channels = w->channels / groups, taps = w->kh * w->kw;
   const long total = (long)batch * w->out_h * w->out_w;
-  const int pointwise = w->kh == 1 && w->kw == 1 && w->sh == 1 && w->sw == 1 && w->pad_top == 0 &&
-                        w->pad_left == 0 && groups == 1;
-  /* Below 8 channels a tap is too little work to follow a pointer for, and the portable 4-row tile
-   * does better on the copy (whose product runs over blocks that stay in L1): im2col is faster. */
-  const int indirect =
-      kernel_packed && !pointwise && group_channels >= 8 && DLC_TILE_ROWS >= 6 && taps * DLC_TILE_ROWS <= DLC_POINTERS;
-  long tap_offsets[DLC_POINTERS / DLC_TILE_ROWS], start;
-  int i, j;
-  if (kernel_packed && groups == 1 && w->channels < 8 && w->dw == 1 && !pointwise && DLC_TILE_ROWS >= 6 &&
+  dlc_conv2d_way way;
+  long start;
+  dlc_conv2d_way_of(w, groups, kernel_packed, &way);
+  if (kernel_packed && groups == 1 && w->channels < 8 && w->dw == 1 && !way.pointwise && DLC_TILE_ROWS >= 6 &&
       w->kh * DLC_TILE_ROWS <= DLC_POINTERS) {
     dlc_conv2d_few(x, batch, w, filters, kernel, bias, activation, y, scratch, parallel);
     return;
   }
-  if (indirect) {
-    memset(scratch, 0, sizeof(float) * (size_t)group_channels);
-    /* Where each tap reads, from the window's corner, for windows wholly inside the image. */
-    for (i = 0; i < w->kh; i++)
-      for (j = 0; j < w->kw; j++)
-        tap_offsets[i * w->kw + j] = ((long)i * w->dh * w->in_w + (long)j * w->dw) * w->channels;
-  }
+  if (way.indirect) memset(scratch, 0, sizeof(float) * (size_t)group_channels);
   /* Split only with the layer's part function (dlc_parallel), which dlc_conv2d_part's split matches. */
   if (kernel_packed && parallel && parallel->part) {
     const dlc_tile_split split = dlc_split_tiles(parallel, tile, total, total * taps * group_channels * filters,
@@ -1237,8 +1248,8 @@ DLC_API void dlc_conv2d(const float *x, int batch, const dlc_window *window, int
     }
   }
   for (start = 0; start < total; start += tile)
-    dlc_conv2d_rows(x, w, groups, filters, kernel, kernel_packed, bias, activation, indirect, pointwise, y, scratch,
-                    tap_offsets, start, 0, DLC_MIN(tile, total - start));
+    dlc_conv2d_rows(x, w, groups, filters, kernel, kernel_packed, bias, activation, way.indirect, way.pointwise, y,
+                    scratch, way.tap_offsets, start, 0, DLC_MIN(tile, total - start));
 }
 
 /* @section dlc_conv2d_part */
@@ -1248,24 +1259,16 @@ DLC_API void dlc_conv2d_part(const float *x, int batch, const dlc_window *window
                              const float *kernel, int kernel_packed, const float *bias, int activation, long tile,
                              float *y, float *scratch, const dlc_parallel *parallel, int index) {
   const dlc_window copy = *window, *w = &copy;
-  const int group_channels = w->channels / groups, taps = w->kh * w->kw;
   const long total = (long)batch * w->out_h * w->out_w;
-  const int pointwise = w->kh == 1 && w->kw == 1 && w->sh == 1 && w->sw == 1 && w->pad_top == 0 &&
-                        w->pad_left == 0 && groups == 1;
-  const int indirect =
-      kernel_packed && !pointwise && group_channels >= 8 && DLC_TILE_ROWS >= 6 && taps * DLC_TILE_ROWS <= DLC_POINTERS;
   const dlc_tile_split split =
-      dlc_split_tiles(parallel, tile, total, total * taps * group_channels * filters, DLC_POINTERS);
+      dlc_split_tiles(parallel, tile, total, total * w->kh * w->kw * (w->channels / groups) * filters, DLC_POINTERS);
   const long first = index * split.share;
-  long tap_offsets[DLC_POINTERS / DLC_TILE_ROWS], unit = dlc_split_first(&split, index), start, count;
-  int i, j;
-  if (indirect)
-    for (i = 0; i < w->kh; i++)
-      for (j = 0; j < w->kw; j++)
-        tap_offsets[i * w->kw + j] = ((long)i * w->dh * w->in_w + (long)j * w->dw) * w->channels;
+  long unit = dlc_split_first(&split, index), start, count;
+  dlc_conv2d_way way;
+  dlc_conv2d_way_of(w, groups, kernel_packed, &way);
   while ((count = dlc_split_next(&split, index, &unit, &start)) > 0)
-    dlc_conv2d_rows(x, w, groups, filters, kernel, kernel_packed, bias, activation, indirect, pointwise, y, scratch,
-                    tap_offsets, start - first, first, count);
+    dlc_conv2d_rows(x, w, groups, filters, kernel, kernel_packed, bias, activation, way.indirect, way.pointwise, y,
+                    scratch, way.tap_offsets, start - first, first, count);
 }
 
 /* @section dlc_winograd_input */
