@@ -119,6 +119,11 @@ private struct Generator {
       return reserved.contains(name) ? name + "_input" : name
     }
   }
+  /// The C type of an input's elements, as the entry points, the frame and the part functions read it.
+  func elementType(of input: Node) -> String {
+    input.outputs[0].dtype == .int32 ? "const int32_t" : "const float"
+  }
+
   var outputParameters: [String] {
     graph.outputs.count == 1 ? ["output"] : graph.outputs.indices.map { "output_\($0)" }
   }
@@ -189,7 +194,7 @@ private struct Generator {
   /// the frame).
   func partFunction(_ name: String, for node: Node, body: [String]) -> String {
     let inputs = zip(graph.inputs, inputParameters).map { input, name in
-      "  \(input.outputs[0].dtype == .int32 ? "const int32_t" : "const float") *\(name) = f->\(name);\n"
+      "  \(elementType(of: input)) *\(name) = f->\(name);\n"
     }.joined()
     let unused = (["W", "A"] + inputParameters).map { "(void)\($0);" }.joined(separator: " ")
     return """
@@ -231,7 +236,7 @@ private struct Generator {
     var parameters: [String] = external ? ["const float *\(restrict) weights"] : []
     for (input, name) in zip(graph.inputs, inputParameters) {
       parameters.append(
-        (input.outputs[0].dtype == .int32 ? "const int32_t *" : "const float *") + "\(restrict) " + name)
+        "\(elementType(of: input)) *\(restrict) " + name)
     }
     parameters += outputParameters.map { "float *\(restrict) \($0)" }
     return parameters.joined(separator: ", ")
@@ -342,7 +347,7 @@ private struct Generator {
         int batch;
         const dlc_parallel *parallel;
       \(zip(graph.inputs, inputParameters).map { input, name in
-          "  \(input.outputs[0].dtype == .int32 ? "const int32_t" : "const float") *\(name);\n" }.joined())} \(prefix)_frame;
+          "  \(elementType(of: input)) *\(name);\n" }.joined())} \(prefix)_frame;
 
       """ + "\n"
     let frame =
