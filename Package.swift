@@ -25,7 +25,7 @@ let package = Package(
     .target(name: "DLCImport", dependencies: ["DLCData", "DLCIR", "DLCLayers", "DLCSupport"]),
     .target(name: "DLCSummary", dependencies: ["DLCIR", "DLCLayers", "DLCSupport"]),
     // Passes over the IR (and weights) and the pass manager.
-    .target(name: "DLCPasses", dependencies: ["DLCIR", "DLCLayers", "DLCData", "DLCSupport"]),
+    .target(name: "DLCPasses", dependencies: ["DLCIR", "DLCLayers", "DLCData", "DLCSupport", "CDLCRuntime"]),
     // The memory plan both backends use (one arena, offsets by liveness) and its independent checker.
     .target(name: "DLCPlanning", dependencies: ["DLCIR", "DLCLayers", "DLCSupport"]),
     // Tensors and the files they travel in: safetensors, .npy, .npz, and the HDF5 inside Keras archives.

@@ -97,4 +97,7 @@ public enum PassAttribute {
   public static let explicitPadding = ArgumentKey<[Int]>("explicit_padding")
   /// fuse-elementwise-chains: an ElementwiseChain's per-element program, one step per string.
   public static let steps = ArgumentKey<[String]>("steps")
+  /// fold-embedding-projection: the layer's input is already every row's input projection, bias
+  /// included, and the layer has no input kernel (`InputProjection`).
+  public static let inputProjected = ArgumentKey<Bool>("input_projected")
 }

@@ -24,6 +24,7 @@ extension LayerDef {
     }
   ).masking(.drops, produces: { $0.bool(.maskZero) ? .nonzeroTokens : nil }, recordedAs: "NotEqual").traits {
     $0.tokenVocabulary = { $0["input_dim"]?.intValue }
+    $0.rowLookup = RowLookup(table: "embeddings", widthArgument: "output_dim")
   }.lowered { c in
     // A checked lookup: an id outside the table fails the call before anything is read.
     c.emit(

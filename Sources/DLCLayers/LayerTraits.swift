@@ -32,9 +32,54 @@ public struct LayerTraits {
   /// A lookup of token ids: how many ids it accepts with these attributes (an embedding table's
   /// rows), so random inputs for the model stay valid.
   public var tokenVocabulary: ((Attributes) -> Int?)?
+  /// A lookup of whole rows of a weight table (an Embedding's): a reader's input projection can be
+  /// taken in the table instead (fold-embedding-projection).
+  public var rowLookup: RowLookup?
+  /// The layer's first step multiplies every row of its input by a kernel and adds a bias (a
+  /// recurrent layer's input projection), which fold-embedding-projection can take into a
+  /// `rowLookup` table the rows come from.
+  public var inputProjection: InputProjection?
 
   /// No traits: what a pass may assume of an op it does not know.
   public init() {}
+}
+
+/// Where a row lookup's table and its width are.
+public struct RowLookup {
+  /// The weight: one row per id (`tokenVocabulary` rows), `widthArgument` floats each.
+  public var table: String
+  public var widthArgument: String
+
+  public init(table: String, widthArgument: String) {
+    self.table = table
+    self.widthArgument = widthArgument
+  }
+}
+
+/// A layer's input projection: input rows times `kernel` (features × width) plus `bias`.
+public struct InputProjection {
+  public var kernel: String
+  public var bias: String
+  /// The kernel's columns with these attributes.
+  public var width: (Attributes) -> Int?
+  /// Whether the bias holds a second row the layer adds itself (GRU's recurrent bias with
+  /// reset_after), which stays in the layer when the first moves into the table.
+  public var biasKeepsSecondRow: (Attributes) -> Bool
+
+  public init(
+    kernel: String, bias: String, width: @escaping (Attributes) -> Int?,
+    biasKeepsSecondRow: @escaping (Attributes) -> Bool
+  ) {
+    self.kernel = kernel
+    self.bias = bias
+    self.width = width
+    self.biasKeepsSecondRow = biasKeepsSecondRow
+  }
+
+  /// Whether a node's input was projected for it (`PassAttribute.inputProjected`).
+  public static func isProjected(_ attributes: Attributes) -> Bool {
+    attributes[PassAttribute.inputProjected.name]?.boolValue == true
+  }
 }
 
 /// How a layer takes part in an element-wise chain (fuse-elementwise-chains).

@@ -66,9 +66,16 @@ extension LayerDef {
       macs: { layer, _ in
         let steps = layer.input.dims.first ?? 0
         let units = layer.int(.units)
-        return Checked.product(steps, layer.input.last + units, gates, units)
+        // A layer whose input projection was folded into an Embedding table (fold-embedding-projection)
+        // multiplies only its states.
+        let inputs = InputProjection.isProjected(layer.arguments) ? 0 : layer.input.last
+        return Checked.product(steps, inputs + units, gates, units)
       }
-    ).lowered(scratch: { s in
+    ).traits {
+      $0.inputProjection = InputProjection(
+        kernel: "kernel", bias: "bias", width: { attributes in attributes["units"]?.intValue.map { gates * $0 } },
+        biasKeepsSecondRow: { keras == "GRU" && ($0["reset_after"]?.boolValue ?? true) })
+    }.lowered(scratch: { s in
       let cell = RecurrentCell(op: s.node.op, attributes: s.node.attributes)
       return cell.scratch(batch: s.maxBatch, steps: s.input[0]) + 2 * s.maxBatch * cell.units
     }) { c in
@@ -257,6 +264,9 @@ struct RecurrentCell {
   var units: Int { arguments.int(.units) }
   var gates: Int { kind == .lstm ? 4 : kind == .gru ? 3 : 1 }
   var resetAfter: Bool { kind == .gru && arguments.bool(.resetAfter) }
+  /// Whether the input is already every step's projection, bias included (fold-embedding-projection
+  /// put the kernel into the Embedding table before the layer).
+  var inputProjected: Bool { InputProjection.isProjected(arguments.arguments) }
 
   init(op: String, attributes: Attributes) {
     kind = op == "LSTM" ? .lstm : op == "GRU" ? .gru : .simpleRNN
@@ -276,8 +286,11 @@ struct RecurrentCell {
     Activation.named(arguments.string(key)) ?? fallback
   }
 
-  /// Floats of dlc_recurrent's own scratch: every step's input projection, and one step's gates.
-  func scratch(batch: Int, steps: Int) -> Int { batch * steps * gates * units + batch * gates * units }
+  /// Floats of dlc_recurrent's own scratch: every step's input projection (unless the input is
+  /// one), and one step's gates.
+  func scratch(batch: Int, steps: Int) -> Int {
+    (inputProjected ? 0 : batch * steps * gates * units) + batch * gates * units
+  }
 
   /// The call, with weights under `prefix` (`forward/` in a Bidirectional).
   func call(
@@ -287,16 +300,20 @@ struct RecurrentCell {
     var bias = Operand.none
     var recurrentBias = Operand.none
     if c.hasWeight(prefix + "bias") {
-      // GRU with reset_after keeps the recurrent bias as the second row.
+      // GRU with reset_after keeps the recurrent bias as the second row; a projected input has the
+      // input bias in it already.
       let values = try c.values(prefix + "bias")
       let width = gates * units
-      bias = c.constant(Array(values[0..<width]))
+      if !inputProjected { bias = c.constant(Array(values[0..<width])) }
       if resetAfter { recurrentBias = c.constant(Array(values[width..<(2 * width)])) }
     }
+    let recurrentKernel = try c.matrix(prefix + "recurrent_kernel", rows: units, columns: gates * units)
     return RecurrentCall(
       kind: kind, x: c.input(), steps: c.inputDims[0], features: c.inputDims[1], units: units,
-      kernel: try c.matrix(prefix + "kernel", rows: c.inputDims[1], columns: gates * units),
-      recurrentKernel: try c.matrix(prefix + "recurrent_kernel", rows: units, columns: gates * units), bias: bias,
+      kernel: inputProjected
+        ? WeightMatrix(.none, packed: recurrentKernel.packed)
+        : try c.matrix(prefix + "kernel", rows: c.inputDims[1], columns: gates * units),
+      recurrentKernel: recurrentKernel, bias: bias,
       recurrentBias: recurrentBias, activation: activation(.activation, default: .tanh),
       recurrentActivation: activation(.recurrentActivation, default: .sigmoid), resetAfter: resetAfter,
       goBackwards: goBackwards, mask: c.stepMask, zeroOutputForMask: zeroOutputForMask, sequence: sequence, h: h,

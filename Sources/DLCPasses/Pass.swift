@@ -39,8 +39,8 @@ public struct Pass: Sendable {
 public enum Passes {
   /// Every pass, in the order `--passes all` runs them.
   public static let all: [Pass] = [
-    removeInferenceIdentities, foldZeroPadding, foldBatchNormalization, fuseActivations, fuseElementwiseChains,
-    removeDeadNodes,
+    removeInferenceIdentities, foldZeroPadding, foldBatchNormalization, foldEmbeddingProjection, fuseActivations,
+    fuseElementwiseChains, removeDeadNodes,
   ]
 
   public static func named(_ name: String) -> Pass? { all.first { $0.name == name } }

@@ -68,6 +68,21 @@ final class LayerRegistryTests: XCTestCase {
             || traits.foldsIntoLinearProducer,
           "\(name): an epilogue applies the `activation` attribute")
       }
+      if let lookup = traits.rowLookup {
+        note("rowLookup")
+        XCTAssertNotNil(traits.tokenVocabulary, "\(name): a row lookup's rows are its vocabulary")
+        XCTAssertTrue(layer.arguments.contains { $0.name == lookup.widthArgument }, "\(name): the width is an argument")
+      }
+      if let projection = traits.inputProjection {
+        note("inputProjection")
+        var arguments = Attributes()
+        for spec in layer.arguments { arguments[spec.name] = spec.defaultValue }
+        arguments["units"] = .int(3)
+        let application = LayerApplication(inputs: [TensorType(.float32, [5, 7])], arguments: arguments)
+        let kernel = layer.parameters(application).first { $0.name == projection.kernel }
+        XCTAssertEqual(kernel?.shape.first, 7, "\(name): the kernel multiplies the input's features")
+        XCTAssertEqual(kernel?.shape.last, projection.width(application.arguments), "\(name): the projected width")
+      }
       if traits.foldsIntoLinearProducer { note("foldsIntoLinearProducer") }
       if traits.concatenates { note("concatenates") }
     }
@@ -82,6 +97,8 @@ final class LayerRegistryTests: XCTestCase {
       declared["perChannelLinearKernel"]?.sorted(), ["Conv1D", "Conv2D", "Dense", "DepthwiseConv2D", "SeparableConv2D"])
     XCTAssertEqual(declared["foldsIntoLinearProducer"], ["BatchNormalization"])
     XCTAssertEqual(declared["concatenates"], ["Concatenate"])
+    XCTAssertEqual(declared["rowLookup"], ["Embedding"])
+    XCTAssertEqual(declared["inputProjection"]?.sorted(), ["GRU", "LSTM", "SimpleRNN"])
     XCTAssertEqual(
       declared["elementwise"]?.sorted(),
       [

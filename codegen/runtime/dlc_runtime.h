@@ -2082,9 +2082,11 @@ DLC_API void dlc_l2_normalize(const float *x, long outer, int axis, long inner, 
  * (c for LSTM only) receive the final states. scratch: batch·steps·gates·units + batch·gates·units
  * floats. A step a mask drops (dlc_step_kept) keeps the states; its sequence output is the last
  * one, or 0 with zero_output_for_mask, as in Keras. kernel and recurrent_kernel are row-major, or
- * packed into panels (dlc_gemm_packed) when kernels_packed. With `parallel`, the input projection
- * of every step at once (a Dense product) is split among the threads; each step's product is too
- * small to split. */
+ * packed into panels (dlc_gemm_packed) when kernels_packed. A NULL kernel means x is already every
+ * step's input projection, bias included (features = gates·units: an Embedding table dlc projected
+ * through the kernel when it compiled the model); scratch then needs only batch·gates·units floats.
+ * With `parallel`, the input projection of every step at once (a Dense product) is split among the
+ * threads; each step's product is too small to split. */
 DLC_API void dlc_recurrent(int kind, const float *x, int batch, int steps, int features, int units, const float *kernel,
                            const float *recurrent_kernel, int kernels_packed, const float *bias,
                            const float *recurrent_bias, int activation, int recurrent_activation, int reset_after,
@@ -2093,9 +2095,11 @@ DLC_API void dlc_recurrent(int kind, const float *x, int batch, int steps, int f
                            int zero_output_for_mask, float *sequence, float *h, float *c, float *scratch,
                            const dlc_parallel *parallel) {
   const int gates = kind == DLC_LSTM ? 4 : kind == DLC_GRU ? 3 : 1, width = gates * units;
-  float *projected = scratch, *recurrent = scratch + (long)batch * steps * width;
+  const float *projected = kernel ? scratch : x;
+  float *recurrent = kernel ? scratch + (long)batch * steps * width : scratch;
   int position, n, u, k;
-  dlc_dense(x, batch * steps, features, kernel, kernels_packed, width, bias, DLC_LINEAR, projected, parallel);
+  if (kernel)
+    dlc_dense(x, batch * steps, features, kernel, kernels_packed, width, bias, DLC_LINEAR, scratch, parallel);
   memset(h, 0, sizeof(float) * (size_t)batch * (size_t)units);
   if (c) memset(c, 0, sizeof(float) * (size_t)batch * (size_t)units);
   for (position = 0; position < steps; position++) {
