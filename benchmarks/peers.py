@@ -381,7 +381,8 @@ def write(path, names, engines, results, passes, turns, macs, peak, coretype, fa
         f"for this CPU (`--target native`, what `dlc run` and `dlc bench` build); its timer excludes start-up. **Ratio** = dlc's C ÷ the faster of ONNX Runtime "
         f"and TFLite in the same pass (lower is better; ≤ 1.0 is the goal). GFLOPS = 2 × MACs × batch ÷ the "
         f"native build's best latency, with MACs the layers' nominal multiply-adds (Winograd convolutions "
-        f"do fewer, so a model with them can pass 100 %); the machine's one-core SGEMM peak, measured with NumPy's OpenBLAS "
+        f"do fewer, and text_lstm's input projection is taken into its embedding table when it is compiled "
+        f"(fold-embedding-projection), so a model with them can pass 100 %); the machine's one-core SGEMM peak, measured with NumPy's OpenBLAS "
         f"(`OPENBLAS_CORETYPE={coretype}`), is **{peak:.0f} GFLOPS**. Peer latencies include a Python call "
         f"(a few µs), which dominates the smallest models. Max error: the worst engine against Keras, "
         f"relative to each output's largest magnitude.",
