@@ -648,8 +648,28 @@ DLC_API float dlc_softplus(float x) { return DLC_MAX(x, 0.0f) + log1pf(expf(-fab
  * the sum and every quotient. */
 DLC_API void dlc_softmax_rows(float *x, long rows, int width, int take_log) {
   enum { PARTS = 16 };
-  long r;
+  long r, n;
   int i, j;
+  /* Several rows narrower than the parts (a classifier's few classes, at a batch): each row's
+   * maximum subtracted in place, then one loop of exponentials over all the rows at once, which
+   * vectorizes, then each row's sum and reciprocal. The same operations in the same order as row by
+   * row below, so the same results; but row by row, a width known only when the code runs left a
+   * chain of scalar exponentials (a third of a 3-class classifier's interpreted run at batch 32). */
+  if (!take_log && width < PARTS && rows > 1) {
+    for (r = 0; r < rows; r++) {
+      float *row = x + r * width, maximum = row[0];
+      for (i = 0; i < width; i++) maximum = DLC_FMAX(maximum, row[i]);
+      for (i = 0; i < width; i++) row[i] = row[i] - maximum;
+    }
+    for (n = 0; n < rows * width; n++) x[n] = dlc_exp(x[n]);
+    for (r = 0; r < rows; r++) {
+      float *row = x + r * width, sum = 0.0f, inverse;
+      for (i = 0; i < width; i++) sum += row[i];
+      inverse = 1.0f / sum;
+      for (i = 0; i < width; i++) row[i] *= inverse;
+    }
+    return;
+  }
   for (r = 0; r < rows; r++) {
     float *row = x + r * width;
     float maximum = row[0], sum = 0.0f, parts[PARTS];

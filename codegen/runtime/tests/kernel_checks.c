@@ -459,6 +459,25 @@ static void check_projected_recurrent(void) {
       }
 }
 
+/* dlc_softmax_rows over several narrow rows at once (the exponentials in one loop over them all)
+ * against the same rows one call each: equal to the bit, for every width below 16, with rows that
+ * hold large values, infinities and NaN. */
+static void check_narrow_softmax(void) {
+  enum { ROWS = 37 };
+  static float together[ROWS * 15], alone[ROWS * 15];
+  int width, r, i;
+  for (width = 1; width < 16; width++) {
+    for (i = 0; i < ROWS * width; i++) together[i] = 30.0f * uniform();
+    together[3 * width] = 1e30f, together[5 * width + width / 2] = -INFINITY, together[7 * width] = INFINITY;
+    together[9 * width + width - 1] = NAN;
+    memcpy(alone, together, sizeof(float) * (size_t)(ROWS * width));
+    dlc_softmax_rows(together, ROWS, width, 0);
+    for (r = 0; r < ROWS; r++) dlc_softmax_rows(alone + r * width, 1, width, 0);
+    if (memcmp(together, alone, sizeof(float) * (size_t)(ROWS * width)) != 0 && failures++ < 20)
+      printf("dlc_softmax_rows width %d: rows together differ from rows alone\n", width);
+  }
+}
+
 int main(void) {
   check_products();
   check_convolutions();
@@ -466,6 +485,7 @@ int main(void) {
   check_math();
   check_lstm_cell();
   check_projected_recurrent();
+  check_narrow_softmax();
   printf("tile rows %d: %d failures\n", DLC_TILE_ROWS, failures);
   return failures == 0 ? 0 : 1;
 }
