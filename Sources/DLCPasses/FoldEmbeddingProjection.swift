@@ -20,18 +20,14 @@ extension Passes {
     "fold-embedding-projection",
     "project an Embedding's table through the input kernel of the recurrent layer that reads it"
   ) { program in
-    var graph = program.graph
+    let graph = program.graph
     var weights = program.weights
+    var rewrite = GraphRewrite(graph)
     let shared = graph.sharedLayerNames
-    var readers = [[NodeID]](repeating: [], count: graph.nodes.count)
-    for node in graph.nodes {
-      for input in node.inputs { readers[input.node].append(node.id) }
-    }
-    let outputs = Set(graph.outputs.map(\.node))
     for lookup in graph.nodes where lookup.traits.rowLookup != nil {
-      guard readers[lookup.id].count == 1, let readerID = readers[lookup.id].first, !shared.contains(lookup.name),
-        !outputs.contains(lookup.id), !shared.contains(graph.nodes[readerID].name),
-        let fold = ProjectionFold(lookup: lookup, reader: graph.nodes[readerID])
+      guard let readerID = rewrite.soleReader(of: lookup.id), !shared.contains(lookup.name),
+        !rewrite.isOutput(lookup.id), !shared.contains(rewrite.nodes[readerID].name),
+        let fold = ProjectionFold(lookup: lookup, reader: rewrite.nodes[readerID])
       else { continue }
       if var table = weights {
         guard let folded = fold.foldedWeights(table) else { continue }
@@ -40,10 +36,10 @@ extension Passes {
         for (key, value) in folded { table[key] = value }
         weights = table
       }
-      graph.nodes[lookup.id] = fold.projectedLookup
-      graph.nodes[readerID] = fold.projectingReader
+      rewrite.replace(fold.projectedLookup)
+      rewrite.replace(fold.projectingReader)
     }
-    return Program(graph: graph, weights: weights)
+    return Program(graph: rewrite.result(), weights: weights)
   }
 }
 

@@ -116,6 +116,9 @@ struct GraphRewrite {
   /// Whether a result of `node` is a model output (and so must keep its name).
   func isOutput(_ node: NodeID) -> Bool { outputs.contains { $0.node == node } }
 
+  /// Replaces `updated.id`'s node with `updated`, its readers reading it as before.
+  mutating func replace(_ updated: Node) { nodes[updated.id] = updated }
+
   /// Replaces `updated.id`'s node with `updated` and removes `absorbed`, whose readers read
   /// `replacement` instead.
   mutating func absorb(_ absorbed: NodeID, into updated: Node, readersRead replacement: ValueRef) {
