@@ -143,7 +143,7 @@ private struct Generator {
       graph, weights: { weights[$0]?.floats }, maxBatch: options.maxBatch, layout: .panels)
     let steps = plan.callsToRun(lowered)
     var body: [String] = []
-    var parts: [String] = []
+    var parts: [(name: String, text: String)] = []
     for node in graph.layers {
       let printer = CallPrinter(node: node, plan: plan, expression: expression)
       var lines: [String] = []
@@ -153,7 +153,7 @@ private struct Generator {
           continue
         }
         let name = "\(prefix)_part_\(parts.count)"
-        parts.append(partFunction(name, for: node, body: partLines))
+        parts.append((name, partFunction(name, for: node, body: partLines)))
         lines += try printer.lines(call, part: name)
       }
       body.append("")
@@ -331,10 +331,10 @@ private struct Generator {
     return text
   }
 
-  func source(body: [String], parts: [String]) -> String {
+  func source(body: [String], parts: [(name: String, text: String)]) -> String {
     let pointers = ((external ? ["weights"] : []) + inputParameters + outputParameters)
     let calls = body.joined(separator: "\n")
-    let partNames = parts.indices.map { "\(prefix)_part_\($0)" }
+    let partFunctions = parts.map(\.text).joined()
     // The layers function's locals its split calls' arguments name, for their part functions.
     let frameType =
       parts.isEmpty
@@ -363,7 +363,7 @@ private struct Generator {
       "int batch, \(parameterList), void *arena, \(prefix)_observer observe, void *context, const dlc_parallel *parallel"
     let arguments = "batch, \(argumentList), arena, observe, context, parallel"
     let layers = """
-      \(parts.joined())static int \(prefix)_layers(\(signature)) {
+      \(partFunctions)static int \(prefix)_layers(\(signature)) {
         const float *W = \(external ? "weights" : "\(prefix)_weights");
         float *A = (float *)arena;
         int status = 0;
@@ -381,7 +381,7 @@ private struct Generator {
 
       """
     let copies = CRuntime.instructionSetCopies(
-      of: layers, sectionsFor: calls + parts.joined(), names: Set(["\(prefix)_layers"] + partNames))
+      of: layers, sectionsFor: calls + partFunctions, names: Set(["\(prefix)_layers"] + parts.map(\.name)))
     /// Returns `result` of the best copy compiled in that this CPU can run; falls through otherwise.
     func bestCopy(_ result: (CRuntime.InstructionSet) -> String) -> String {
       CRuntime.instructionSets.map { set in
@@ -401,7 +401,7 @@ private struct Generator {
          Arena: \(plan.totalBytes) bytes (without reuse \(plan.naiveBytes), lower bound \(plan.lowerBoundBytes)). */
       #include "\(prefix).h"
 
-      \(CRuntime.source(for: calls + parts.joined()))
+      \(CRuntime.source(for: calls + partFunctions))
       \(external ? "" : "extern const float \(prefix)_weights[\(macro)_WEIGHT_COUNT + 1];\n")
       \(frameType)\(layers)
       \(copies)
