@@ -75,6 +75,19 @@ enum { DLC_SIMPLE_RNN = 0, DLC_LSTM, DLC_GRU };
  * the copies). */
 enum { DLC_POINTERS = 1024 };
 
+/* @section dlc_bias_relu */
+/* y[j] += bias[j] (bias may be NULL: nothing added), then relu when asked, over `count` values:
+ * what the matrix products do to a row's sums once they are stored. One loop per case, never
+ * `bias ? bias[j] : 0`, which Clang turns into a masked load from the NULL bias: harmless on a
+ * CPU, but QEMU's emulated AVX2 faults on it. */
+DLC_API void dlc_bias_relu(float *y, int count, const float *bias, int relu) {
+  int j;
+  if (bias)
+    for (j = 0; j < count; j++) y[j] += bias[j];
+  if (relu)
+    for (j = 0; j < count; j++) y[j] = y[j] < 0.0f ? 0.0f : y[j];
+}
+
 /* @section dlc_gemm_rows */
 /* The matrix products' building block. A "panel" is 16 columns of B stored row after row
  * (depth × 16 floats, contiguous): dlc packs weights into panels when it compiles a model, and
@@ -178,10 +191,17 @@ DLC_API void dlc_gemm_tile_indirect(int rows, int segments, int depth, const flo
   _mm256_storeu_ps(sums[5], c50), _mm256_storeu_ps(sums[5] + 8, c51);
   for (r = 0; r < rows; r++) {
     float *row = c + (long)r * ldc;
-    for (j = 0; j < columns; j++) {
-      const float v = (accumulate ? row[j] : 0.0f) + sums[r][j] + (bias ? bias[j] : 0.0f);
-      row[j] = relu && v < 0.0f ? 0.0f : v;
-    }
+    /* Two loops rather than `bias ? bias[j] : 0` (see dlc_bias_relu). */
+    if (bias)
+      for (j = 0; j < columns; j++) {
+        const float v = (accumulate ? row[j] : 0.0f) + sums[r][j] + bias[j];
+        row[j] = relu && v < 0.0f ? 0.0f : v;
+      }
+    else
+      for (j = 0; j < columns; j++) {
+        const float v = (accumulate ? row[j] : 0.0f) + sums[r][j] + 0.0f;
+        row[j] = relu && v < 0.0f ? 0.0f : v;
+      }
   }
 }
 #else
@@ -208,10 +228,17 @@ DLC_API void dlc_gemm_tile_indirect(int rows, int segments, int depth, const flo
   sums[0] = s0, sums[1] = s1, sums[2] = s2, sums[3] = s3;
   for (r = 0; r < rows; r++) {
     float *row = c + (long)r * ldc;
-    for (j = 0; j < columns; j++) {
-      const float v = (accumulate ? row[j] : 0.0f) + sums[r][j] + (bias ? bias[j] : 0.0f);
-      row[j] = relu && v < 0.0f ? 0.0f : v;
-    }
+    /* Two loops rather than `bias ? bias[j] : 0` (see dlc_bias_relu). */
+    if (bias)
+      for (j = 0; j < columns; j++) {
+        const float v = (accumulate ? row[j] : 0.0f) + sums[r][j] + bias[j];
+        row[j] = relu && v < 0.0f ? 0.0f : v;
+      }
+    else
+      for (j = 0; j < columns; j++) {
+        const float v = (accumulate ? row[j] : 0.0f) + sums[r][j] + 0.0f;
+        row[j] = relu && v < 0.0f ? 0.0f : v;
+      }
   }
 }
 #endif
@@ -269,11 +296,13 @@ DLC_API void dlc_gemm_tile_indirect_pair(int rows, int segments, int depth, cons
 #endif
 
 /* One row (a Dense layer at batch 1): four sums over alternating depths, so that consecutive
- * multiply-adds do not wait on each other. With AVX-512 the sums stay in registers and the last
- * columns go out through a mask: the plain C's arrays live on the stack, and reading back a
- * 64-byte store just made there stalls on AMD's cores (a third of a small model's run). */
+ * multiply-adds do not wait on each other, then the bias (may be NULL) and a relu. With AVX-512
+ * the sums stay in registers and the last columns go out through a mask: the plain C's arrays live
+ * on the stack, and reading back a 64-byte store just made there stalls on AMD's cores (a third of
+ * a small model's run). */
 #if defined(DLC_AVX512)
-DLC_API void dlc_gemm_row(int depth, const float *a, const float *panel, int columns, float *c, int accumulate) {
+DLC_API void dlc_gemm_row(int depth, const float *a, const float *panel, int columns, float *c, int accumulate,
+                          const float *bias, int relu) {
   const __mmask16 keep = (__mmask16)(columns >= 16 ? 0xFFFFu : (1u << columns) - 1u);
   __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0, sum;
   int p;
@@ -287,10 +316,13 @@ DLC_API void dlc_gemm_row(int depth, const float *a, const float *panel, int col
   for (; p < depth; p++) s0 = _mm512_fmadd_ps(_mm512_set1_ps(a[p]), _mm512_loadu_ps(panel + (long)p * 16), s0);
   sum = _mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3));
   sum = _mm512_add_ps(accumulate ? _mm512_maskz_loadu_ps(keep, c) : _mm512_setzero_ps(), sum);
+  if (bias) sum = _mm512_add_ps(sum, _mm512_maskz_loadu_ps(keep, bias));
+  if (relu) sum = _mm512_max_ps(_mm512_setzero_ps(), sum);
   _mm512_mask_storeu_ps(c, keep, sum);
 }
 #else
-DLC_API void dlc_gemm_row(int depth, const float *a, const float *panel, int columns, float *c, int accumulate) {
+DLC_API void dlc_gemm_row(int depth, const float *a, const float *panel, int columns, float *c, int accumulate,
+                          const float *bias, int relu) {
   float s0[16] = {0}, s1[16] = {0}, s2[16] = {0}, s3[16] = {0};
   int p, j;
   for (p = 0; p + 4 <= depth; p += 4) {
@@ -307,20 +339,20 @@ DLC_API void dlc_gemm_row(int depth, const float *a, const float *panel, int col
   /* A whole panel's sums go straight from the registers to c: a loop to a count known only when it
    * runs keeps them on the stack, where reading them back stalled on this process's stack address
    * (runs of the same model differed by half). */
-  if (columns == 16) {
+  if (columns == 16)
     for (j = 0; j < 16; j++) c[j] = (accumulate ? c[j] : 0.0f) + ((s0[j] + s1[j]) + (s2[j] + s3[j]));
-    return;
-  }
-  for (j = 0; j < columns; j++) c[j] = (accumulate ? c[j] : 0.0f) + ((s0[j] + s1[j]) + (s2[j] + s3[j]));
+  else
+    for (j = 0; j < columns; j++) c[j] = (accumulate ? c[j] : 0.0f) + ((s0[j] + s1[j]) + (s2[j] + s3[j]));
+  dlc_bias_relu(c, columns, bias, relu);
 }
 #endif
 
-/* C[m×columns] = A[m×depth]·panels (+ C) for a row-major A (rows lda apart) and one or two panels
- * (columns ≤ 32, the second panel `next` floats after the first): the tiles down its rows, both
- * panels per tile (in one call with AVX-512), and the last single row (a Dense layer at batch 1) by
- * dlc_gemm_row. */
+/* C[m×columns] = A[m×depth]·panels (+ C), plus the bias (may be NULL) and a relu, for a row-major A
+ * (rows lda apart) and one or two panels (columns ≤ 32, the second panel `next` floats after the
+ * first): the tiles down its rows, both panels per tile (in one call with AVX-512), and the last
+ * single row (a Dense layer at batch 1) by dlc_gemm_row. */
 DLC_API void dlc_gemm_rows(int m, int depth, const float *a, int lda, const float *panel, long next, int columns,
-                           float *c, int ldc, int accumulate) {
+                           float *c, int ldc, int accumulate, const float *bias, int relu) {
   const float *pointers[DLC_TILE_ROWS];
   const int first_columns = DLC_MIN(DLC_PANEL, columns);
   int i, r;
@@ -329,21 +361,24 @@ DLC_API void dlc_gemm_rows(int m, int depth, const float *a, int lda, const floa
     const float *first = a + (long)i * lda;
     float *out = c + (long)i * ldc;
     if (rows == 1) {
-      dlc_gemm_row(depth, first, panel, first_columns, out, accumulate);
-      if (columns > DLC_PANEL) dlc_gemm_row(depth, first, panel + next, columns - DLC_PANEL, out + DLC_PANEL, accumulate);
+      dlc_gemm_row(depth, first, panel, first_columns, out, accumulate, bias, relu);
+      if (columns > DLC_PANEL)
+        dlc_gemm_row(depth, first, panel + next, columns - DLC_PANEL, out + DLC_PANEL, accumulate,
+                     bias ? bias + DLC_PANEL : NULL, relu);
       continue;
     }
     for (r = 0; r < DLC_TILE_ROWS; r++) pointers[r] = first + (long)(r < rows ? r : 0) * lda;
 #if defined(DLC_AVX512)
     if (columns > DLC_PANEL) {
-      dlc_gemm_tile_indirect_pair(rows, 1, depth, pointers, 0, panel, next, columns, out, ldc, accumulate, NULL, 0);
+      dlc_gemm_tile_indirect_pair(rows, 1, depth, pointers, 0, panel, next, columns, out, ldc, accumulate, bias,
+                                  relu);
       continue;
     }
 #endif
-    dlc_gemm_tile_indirect(rows, 1, depth, pointers, 0, panel, first_columns, out, ldc, accumulate, NULL, 0);
+    dlc_gemm_tile_indirect(rows, 1, depth, pointers, 0, panel, first_columns, out, ldc, accumulate, bias, relu);
     if (columns > DLC_PANEL)
       dlc_gemm_tile_indirect(rows, 1, depth, pointers, 0, panel + next, columns - DLC_PANEL, out + DLC_PANEL, ldc,
-                             accumulate, NULL, 0);
+                             accumulate, bias ? bias + DLC_PANEL : NULL, relu);
   }
 }
 
@@ -367,9 +402,10 @@ DLC_API void dlc_gemm_tiles_indirect(int rows, int segments, int depth, const fl
 /* @section dlc_gemm_row4 */
 /* One row against four panels at once (64 columns), one independent sum per panel: a Dense
  * layer's or a recurrent step's product at batch 1, with no per-panel call or reduction (in
- * registers with AVX-512, as dlc_gemm_row). */
+ * registers with AVX-512, as dlc_gemm_row), then the bias (may be NULL) and a relu. */
 #if defined(DLC_AVX512)
-DLC_API void dlc_gemm_row4(int depth, const float *a, const float *panel, long stride, float *c, int accumulate) {
+DLC_API void dlc_gemm_row4(int depth, const float *a, const float *panel, long stride, float *c, int accumulate,
+                           const float *bias, int relu) {
   __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
   const float *b0 = panel, *b1 = panel + stride, *b2 = panel + 2 * stride, *b3 = panel + 3 * stride;
   int p;
@@ -388,11 +424,21 @@ DLC_API void dlc_gemm_row4(int depth, const float *a, const float *panel, long s
     s0 = _mm512_add_ps(zero, s0), s1 = _mm512_add_ps(zero, s1), s2 = _mm512_add_ps(zero, s2);
     s3 = _mm512_add_ps(zero, s3);
   }
+  if (bias) {
+    s0 = _mm512_add_ps(s0, _mm512_loadu_ps(bias)), s1 = _mm512_add_ps(s1, _mm512_loadu_ps(bias + 16));
+    s2 = _mm512_add_ps(s2, _mm512_loadu_ps(bias + 32)), s3 = _mm512_add_ps(s3, _mm512_loadu_ps(bias + 48));
+  }
+  if (relu) {
+    const __m512 zero = _mm512_setzero_ps();
+    s0 = _mm512_max_ps(zero, s0), s1 = _mm512_max_ps(zero, s1), s2 = _mm512_max_ps(zero, s2);
+    s3 = _mm512_max_ps(zero, s3);
+  }
   _mm512_storeu_ps(c, s0), _mm512_storeu_ps(c + 16, s1), _mm512_storeu_ps(c + 32, s2);
   _mm512_storeu_ps(c + 48, s3);
 }
 #else
-DLC_API void dlc_gemm_row4(int depth, const float *a, const float *panel, long stride, float *c, int accumulate) {
+DLC_API void dlc_gemm_row4(int depth, const float *a, const float *panel, long stride, float *c, int accumulate,
+                           const float *bias, int relu) {
   float s0[16] = {0}, s1[16] = {0}, s2[16] = {0}, s3[16] = {0};
   const float *b0 = panel, *b1 = panel + stride, *b2 = panel + 2 * stride, *b3 = panel + 3 * stride;
   int p, j;
@@ -411,42 +457,52 @@ DLC_API void dlc_gemm_row4(int depth, const float *a, const float *panel, long s
     c[32 + j] = (accumulate ? c[32 + j] : 0.0f) + s2[j];
     c[48 + j] = (accumulate ? c[48 + j] : 0.0f) + s3[j];
   }
+  dlc_bias_relu(c, 64, bias, relu);
 }
 #endif
 
 /* @section dlc_gemm_packed_tiles */
-/* C[m×n] = A[m×k]·B (+ C when accumulate) with B packed as ceil(n/16) panels of k×16 floats (the
- * columns past n zero), as dlc packs Dense and convolution kernels: every row in dlc_gemm_rows'
- * tiles, so a row's result does not depend on how many rows come with it (a convolution split among
- * threads may give a product one row where one thread gave it many). Each 256-deep block of a panel
- * (16 KB) stays in L1 while every row of A passes over it. */
+/* C[m×n] = A[m×k]·B (+ C when accumulate), plus the bias (may be NULL) and a relu, with B packed
+ * as ceil(n/16) panels of k×16 floats (the columns past n zero), as dlc packs Dense and convolution
+ * kernels: every row in dlc_gemm_rows' tiles, so a row's result does not depend on how many rows
+ * come with it (a convolution split among threads may give a product one row where one thread gave
+ * it many). Each 256-deep block of a panel (16 KB) stays in L1 while every row of A passes over it;
+ * the bias and the relu go with the last block, onto the whole sums, before they leave the
+ * registers. */
 #define DLC_DEPTH_BLOCK 256
 DLC_API void dlc_gemm_packed_tiles(int m, int n, int k, const float *a, int lda, const float *packed, float *c,
-                                   int ldc, int accumulate) {
+                                   int ldc, int accumulate, const float *bias, int relu) {
   int i, j0, p0;
   /* Two panels at a time. */
   for (j0 = 0; j0 < n; j0 += 2 * DLC_PANEL) {
     const float *panel = packed + (long)(j0 / DLC_PANEL) * k * DLC_PANEL;
     const int columns = DLC_MIN(2 * DLC_PANEL, n - j0);
-    for (p0 = 0; p0 < k; p0 += DLC_DEPTH_BLOCK)
+    for (p0 = 0; p0 < k; p0 += DLC_DEPTH_BLOCK) {
+      const int last = p0 + DLC_DEPTH_BLOCK >= k;
       dlc_gemm_rows(m, DLC_MIN(DLC_DEPTH_BLOCK, k - p0), a + p0, lda, panel + (long)p0 * DLC_PANEL,
-                    (long)k * DLC_PANEL, columns, c + j0, ldc, accumulate || p0 > 0);
+                    (long)k * DLC_PANEL, columns, c + j0, ldc, accumulate || p0 > 0, last && bias ? bias + j0 : NULL,
+                    last && relu);
+    }
   }
-  if (k == 0 && !accumulate)
-    for (i = 0; i < m; i++) memset(c + (long)i * ldc, 0, sizeof(float) * (size_t)n);
+  if (k == 0)
+    for (i = 0; i < m; i++) {
+      if (!accumulate) memset(c + (long)i * ldc, 0, sizeof(float) * (size_t)n);
+      dlc_bias_relu(c + (long)i * ldc, n, bias, relu);
+    }
 }
 
 /* @section dlc_gemm_packed */
 /* dlc_gemm_packed_tiles, but a single row (a Dense layer at batch 1) goes through four panels at a
  * time (dlc_gemm_row4). */
 DLC_API void dlc_gemm_packed(int m, int n, int k, const float *a, int lda, const float *packed, float *c, int ldc,
-                             int accumulate) {
+                             int accumulate, const float *bias, int relu) {
   int j0 = 0;
   if (m == 1)
     for (; j0 + 4 * DLC_PANEL <= n; j0 += 4 * DLC_PANEL)
-      dlc_gemm_row4(k, a, packed + (long)(j0 / DLC_PANEL) * k * DLC_PANEL, (long)k * DLC_PANEL, c + j0, accumulate);
+      dlc_gemm_row4(k, a, packed + (long)(j0 / DLC_PANEL) * k * DLC_PANEL, (long)k * DLC_PANEL, c + j0, accumulate,
+                    bias ? bias + j0 : NULL, relu);
   dlc_gemm_packed_tiles(m, n - j0, k, a, lda, packed + (long)(j0 / DLC_PANEL) * k * DLC_PANEL, c + j0, ldc,
-                        accumulate);
+                        accumulate, bias ? bias + j0 : NULL, relu);
 }
 
 /* @section dlc_gemm */
@@ -492,7 +548,8 @@ DLC_API void dlc_gemm(int m, int n, int k, const float *a, int lda, const float 
         for (p = 0; p < depth; p++)
           for (j = 0; j < 16; j++)
             panel[h * depth + p * 16 + j] = h + j < columns ? b[(long)(p0 + p) * ldb + j0 + h + j] : 0.0f;
-      dlc_gemm_rows(m, depth, a + p0, lda, panel, (long)depth * 16, columns, c + j0, ldc, accumulate || p0 > 0);
+      dlc_gemm_rows(m, depth, a + p0, lda, panel, (long)depth * 16, columns, c + j0, ldc, accumulate || p0 > 0, NULL,
+                    0);
     }
   }
 }
@@ -522,7 +579,8 @@ DLC_API void dlc_gemm_bt(int m, int n, int k, const float *a, int lda, const flo
         for (j = 0; j < 16; j++)
           for (p = 0; p < depth; p++)
             panel[h * depth + p * 16 + j] = h + j < columns ? b[(long)(j0 + h + j) * ldb + p0 + p] : 0.0f;
-      dlc_gemm_rows(m, depth, a + p0, lda, panel, (long)depth * 16, columns, c + j0, ldc, accumulate || p0 > 0);
+      dlc_gemm_rows(m, depth, a + p0, lda, panel, (long)depth * 16, columns, c + j0, ldc, accumulate || p0 > 0, NULL,
+                    0);
     }
   }
 }
@@ -857,7 +915,7 @@ DLC_API void dlc_dense_task(void *args, int index) {
   const int columns = DLC_MIN(d->n, last * DLC_PANEL) - first * DLC_PANEL;
   if (columns > 0)
     dlc_gemm_packed(d->rows, columns, d->k, d->x, d->k, d->w + (long)first * DLC_PANEL * d->k, d->y + first * DLC_PANEL,
-                    d->n, 0);
+                    d->n, 0, NULL, 0);
 }
 
 /* y[rows×n] = activation(x[rows×k]·w[k×n] + bias) (bias may be NULL); w is row-major, or packed
@@ -874,7 +932,24 @@ DLC_API void dlc_dense(const float *x, int rows, int k, const float *w, int w_pa
     part.x = x, part.w = w, part.rows = rows, part.k = k, part.n = n, part.y = y, part.parts = parts;
     parallel->run(parallel->pool, parts, dlc_dense_task, &part);
   } else if (w_packed) {
-    dlc_gemm_packed(rows, n, k, x, k, w, y, n, 0);
+    /* The bias and a relu go onto the sums in the registers: a small layer's pass over its result
+     * to add them cost more than its multiply-adds. */
+    const int relu = activation == DLC_RELU;
+    if (rows == 1 && k <= DLC_DEPTH_BLOCK) {
+      /* One row (batch 1) one depth block deep: dlc_gemm_packed's calls, made here directly, which
+       * halves a small layer's time. */
+      const long size = (long)k * DLC_PANEL;
+      int j0 = 0;
+      for (; j0 + 4 * DLC_PANEL <= n; j0 += 4 * DLC_PANEL)
+        dlc_gemm_row4(k, x, w + j0 / DLC_PANEL * size, size, y + j0, 0, bias ? bias + j0 : NULL, relu);
+      for (; j0 < n; j0 += DLC_PANEL)
+        dlc_gemm_row(k, x, w + j0 / DLC_PANEL * size, DLC_MIN(DLC_PANEL, n - j0), y + j0, 0, bias ? bias + j0 : NULL,
+                     relu);
+    } else {
+      dlc_gemm_packed(rows, n, k, x, k, w, y, n, 0, bias, relu);
+    }
+    if (!relu) dlc_activate(activation, y, (long)rows * n, n);
+    return;
   } else {
     dlc_gemm(rows, n, k, x, k, w, n, y, n, 0);
   }
@@ -1211,13 +1286,14 @@ DLC_ELEMENT void dlc_conv2d_rows(const float *x, const dlc_window *w, int groups
     }
     if (kernel_packed)
       dlc_gemm_packed_tiles((int)count, group_filters, patch, columns, patch, kernel + g * group_panels,
-                            out + g * group_filters, filters, 0);
+                            out + g * group_filters, filters, 0, bias ? bias + g * group_filters : NULL,
+                            activation == DLC_RELU);
     else
       dlc_gemm((int)count, group_filters, patch, columns, patch, kernel + g * group_filters, filters,
                out + g * group_filters, filters, 0);
   }
-  /* The indirect tiles added the bias and did relu; dlc_activate does nothing for linear. */
-  if (!indirect) dlc_epilogue(out, count, filters, bias, activation);
+  /* The packed tiles added the bias and did relu; dlc_activate does nothing for linear. */
+  if (!indirect && !kernel_packed) dlc_epilogue(out, count, filters, bias, activation);
   else if (activation != DLC_RELU) dlc_activate(activation, out, count * filters, filters);
 }
 
@@ -1519,7 +1595,7 @@ DLC_ELEMENT void dlc_winograd_rows(const float *x, const dlc_window *w, int filt
   for (q = 0; q < elements; q++) {
     if (kernel_packed)
       dlc_gemm_packed_tiles((int)count, filters, channels, v + q * v_stride, channels, kernel + q * panels,
-                            m + q * m_stride, filters, 0);
+                            m + q * m_stride, filters, 0, NULL, 0);
     else
       dlc_gemm((int)count, filters, channels, v + q * v_stride, channels, kernel + q * filters, elements * filters,
                m + q * m_stride, filters, 0);
@@ -2138,7 +2214,8 @@ DLC_API void dlc_recurrent(int kind, const float *x, int batch, int steps, int f
   if (c) memset(c, 0, sizeof(float) * (size_t)batch * (size_t)units);
   for (position = 0; position < steps; position++) {
     const int step = go_backwards ? steps - 1 - position : position;
-    if (kernels_packed) dlc_gemm_packed(batch, width, units, h, units, recurrent_kernel, recurrent, width, 0);
+    if (kernels_packed)
+      dlc_gemm_packed(batch, width, units, h, units, recurrent_kernel, recurrent, width, 0, NULL, 0);
     else dlc_gemm(batch, width, units, h, units, recurrent_kernel, width, recurrent, width, 0);
     if (recurrent_bias)
       for (n = 0; n < batch; n++)

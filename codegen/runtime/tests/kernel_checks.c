@@ -102,6 +102,44 @@ static void compare(const char *what, int m, int n, int k, int accumulate, const
   }
 }
 
+/* dlc_gemm_packed with a bias and a relu, which it adds to the sums of the last depth block in the
+ * registers, against the product without them followed by dlc_epilogue (what Dense did before):
+ * the same to the bit, with and without a bias, linear and relu, at every shape check_products
+ * takes. `c` holds the product without them on entry; ldc is wider than n. */
+static void check_fused_epilogue(int m, int n, int k, const float *a, int lda, const float *packed,
+                                 const float *start, const float *product, int accumulate) {
+  const int ldc = n + 3;
+  float *bias = floats((size_t)n + 1), *want = floats((size_t)m * ldc), *got = floats((size_t)m * ldc);
+  int with_bias, relu, i, j;
+  for (j = 0; j < n; j++) bias[j] = uniform();
+  for (with_bias = 0; with_bias < 2; with_bias++)
+    for (relu = 0; relu < 2; relu++) {
+      memcpy(want, product, sizeof(float) * (size_t)m * ldc);
+      for (i = 0; i < m; i++) dlc_epilogue(want + (long)i * ldc, 1, n, with_bias ? bias : NULL, relu ? DLC_RELU : DLC_LINEAR);
+      memcpy(got, start, sizeof(float) * (size_t)m * ldc);
+      dlc_gemm_packed(m, n, k, a, lda, packed, got, ldc, accumulate, with_bias ? bias : NULL, relu);
+      for (i = 0; i < m; i++)
+        for (j = 0; j < ldc; j++)
+          if (memcmp(&got[(long)i * ldc + j], &want[(long)i * ldc + j], sizeof(float)) != 0) {
+            fprintf(stderr, "dlc_gemm_packed with %s bias, %s: m %d n %d k %d accumulate %d: c[%d][%d] = %.9g, want %.9g\n",
+                    with_bias ? "a" : "no", relu ? "relu" : "linear", m, n, k, accumulate, i, j,
+                    got[(long)i * ldc + j], want[(long)i * ldc + j]);
+            exit(1);
+          }
+      /* A Dense layer at batch 1, which makes dlc_gemm_packed's calls itself when one block deep. */
+      if (m == 1 && !accumulate) {
+        dlc_dense(a, 1, k, packed, 1, n, with_bias ? bias : NULL, relu ? DLC_RELU : DLC_LINEAR, got, NULL);
+        for (j = 0; j < n; j++)
+          if (memcmp(&got[j], &want[j], sizeof(float)) != 0) {
+            fprintf(stderr, "dlc_dense with %s bias, %s: n %d k %d: y[%d] = %.9g, want %.9g\n", with_bias ? "a" : "no",
+                    relu ? "relu" : "linear", n, k, j, got[j], want[j]);
+            exit(1);
+          }
+      }
+    }
+  free(bias), free(want), free(got);
+}
+
 static void check_products(void) {
   static const int ms[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 17, 33};
   static const int ns[] = {1, 5, 16, 17, 31, 33, 64};
@@ -126,8 +164,9 @@ static void check_products(void) {
           pack(k, n, b, ldb, packed);
 
           memcpy(c, start, sizeof(float) * (size_t)m * ldc);
-          dlc_gemm_packed(m, n, k, a, lda, packed, c, ldc, accumulate);
+          dlc_gemm_packed(m, n, k, a, lda, packed, c, ldc, accumulate, NULL, 0);
           compare("dlc_gemm_packed", m, n, k, accumulate, a, b, start, c);
+          check_fused_epilogue(m, n, k, a, lda, packed, start, c, accumulate);
 
           memcpy(c, start, sizeof(float) * (size_t)m * ldc);
           dlc_gemm(m, n, k, a, lda, b, ldb, c, ldc, accumulate);
