@@ -39,6 +39,44 @@ public struct Interpreter {
   /// Runs the graph on `inputs` (one per model input, in declaration order, batch first) and
   /// returns the model's outputs. `observe` sees every layer's outputs as they are computed.
   public func run(_ inputs: [Tensor], observe: ((Node, [Tensor]) throws -> Void)? = nil) throws -> [Tensor] {
+    guard let observe else {
+      var outputs: [Tensor] = []
+      try run(inputs, into: &outputs)
+      return outputs
+    }
+    let (program, memory) = try prepare(inputs)
+    defer { program.giveBack(memory) }
+    for step in program.steps {
+      for call in step.calls {
+        do {
+          try call.run(memory)
+        } catch var error as Diagnostic {
+          error.node = error.node ?? step.node
+          throw error
+        }
+      }
+      let node = graph.nodes[step.node]
+      try observe(
+        node, try node.outputs.indices.map { try program.output(ValueRef(node: step.node, output: $0), graph, memory) })
+    }
+    var outputs: [Tensor] = []
+    program.write(memory, into: &outputs)
+    return outputs
+  }
+
+  /// Runs the graph on `inputs`, as `run(_:)`, writing the model's outputs into `outputs`: a tensor
+  /// there already of an output's shape and element type (from the run before) has its elements
+  /// overwritten in place, and the others are replaced. A caller that runs a small model again and
+  /// again allocates nothing this way, as a caller of the generated C reuses its output buffers.
+  public func run(_ inputs: [Tensor], into outputs: inout [Tensor]) throws {
+    let (program, memory) = try prepare(inputs)
+    defer { program.giveBack(memory) }
+    try program.runCalls(memory)
+    program.write(memory, into: &outputs)
+  }
+
+  /// The program for `inputs`' batch and a run's memory with them loaded, once they are checked.
+  private func prepare(_ inputs: [Tensor]) throws -> (Program, RuntimeMemory) {
     guard inputs.count == inputNodes.count else {
       throw Diagnostic.error("the model has \(inputNodes.count) inputs; got \(inputs.count)")
     }
@@ -54,26 +92,8 @@ public struct Interpreter {
       )
     }
     let memory = program.takeMemory()
-    defer { program.giveBack(memory) }
     memory.load(inputs, types: program.inputTypes, batch: batch)
-    guard let observe else {
-      try program.runCalls(memory)
-      return program.outputTensors(memory)
-    }
-    for step in program.steps {
-      for call in step.calls {
-        do {
-          try call(memory)
-        } catch var error as Diagnostic {
-          error.node = error.node ?? step.node
-          throw error
-        }
-      }
-      let node = graph.nodes[step.node]
-      try observe(
-        node, try node.outputs.indices.map { try program.output(ValueRef(node: step.node, output: $0), graph, memory) })
-    }
-    return program.outputTensors(memory)
+    return (program, memory)
   }
 }
 
@@ -85,8 +105,11 @@ final class Program {
   let inputTypes: [DType]
   /// Each input's bytes at the largest batch.
   let inputBytes: [Int]
-  /// Memory earlier runs finished with; a run takes one, or makes one when all are in use.
-  private let spare = Mutex<[RuntimeMemory]>([])
+  /// Memory earlier runs finished with; a run takes one, or makes one when all are in use. One
+  /// waits in `lastSpare`, taken and given back with one atomic exchange each (the lock and the
+  /// list cost a tenth of a small model's run); the rest, when runs overlap, in `spares`.
+  private let lastSpare = Atomic<Unmanaged<RuntimeMemory>?>(nil)
+  private let spares = Mutex<[RuntimeMemory]>([])
   /// Each node the plan schedules, with its calls less those the plan elides.
   let steps: [(node: NodeID, calls: [BoundCall])]
   /// `steps`' calls in one list, and the node each came from: a run that observes nothing walks
@@ -123,17 +146,28 @@ final class Program {
     outputShapesAtOne = outputs.map { [1] + $0.dims }
   }
 
-  deinit { constants.deallocate() }
+  deinit {
+    lastSpare.exchange(nil, ordering: .acquiring)?.release()
+    constants.deallocate()
+  }
 
-  /// The model's outputs after a run on `memory`.
-  func outputTensors(_ memory: RuntimeMemory) -> [Tensor] {
-    var tensors: [Tensor] = []
-    tensors.reserveCapacity(outputs.count)
-    for (output, shapeAtOne) in zip(outputs, outputShapesAtOne) {
-      let shape = memory.batch == 1 ? shapeAtOne : [memory.batch] + output.dims
-      tensors.append(memory.tensor(at: output.place, shape: shape, dtype: output.dtype))
+  /// The model's outputs after a run on `memory`, into `tensors`' storage where it fits.
+  func write(_ memory: RuntimeMemory, into tensors: inout [Tensor]) {
+    if tensors.count != outputs.count {
+      tensors = outputs.map { _ in Tensor(shape: [], floats: []) }
     }
-    return tensors
+    for index in outputs.indices {
+      let output = outputs[index]
+      if memory.batch == 1 {
+        memory.write(output.place, dtype: output.dtype, into: &tensors[index], shape: outputShapesAtOne[index])
+      } else if tensors[index].shape.first == memory.batch, tensors[index].shape.dropFirst().elementsEqual(output.dims)
+      {
+        // The shape the tensor has already, rather than a new array for it each run.
+        memory.write(output.place, dtype: output.dtype, into: &tensors[index], shape: tensors[index].shape)
+      } else {
+        memory.write(output.place, dtype: output.dtype, into: &tensors[index], shape: [memory.batch] + output.dims)
+      }
+    }
   }
 
   /// Whether `tensor` has input `index`'s shape at `batch`, with as many elements as its shape says.
@@ -148,7 +182,7 @@ final class Program {
     try calls.withUnsafeBufferPointer { calls in
       for index in calls.indices {
         do {
-          try calls[index](memory)
+          try calls[index].run(memory)
         } catch var error as Diagnostic {
           error.node = error.node ?? callNodes[index]
           throw error
@@ -158,11 +192,18 @@ final class Program {
   }
 
   func takeMemory() -> RuntimeMemory {
-    spare.withLock { $0.popLast() }
+    if let last = lastSpare.exchange(nil, ordering: .acquiring) { return last.takeRetainedValue() }
+    return spares.withLock { $0.popLast() }
       ?? RuntimeMemory(arenaBytes: plan.totalBytes, inputBytes: inputBytes, constants: constants.baseAddress)
   }
 
-  func giveBack(_ memory: RuntimeMemory) { spare.withLock { $0.append(memory) } }
+  func giveBack(_ memory: RuntimeMemory) {
+    let retained = Unmanaged.passRetained(memory)
+    if !lastSpare.compareExchange(expected: nil, desired: retained, ordering: .releasing).exchanged {
+      retained.release()
+      spares.withLock { $0.append(memory) }
+    }
+  }
 
   /// Where the plan puts a value; `.none` for one it does not hold (a layer's unused output).
   static func place(of value: ValueRef, _ graph: Graph, _ plan: MemoryPlan) throws -> Place {

@@ -12,17 +12,30 @@ import DLCLayers
 import DLCPlanning
 import DLCSupport
 
-/// Where an operand lives, in elements past the start of its base.
-enum Place {
-  case arena(Int)
-  case input(index: Int, elements: Int)
-  case constant(Int)
-  /// C's NULL: an absent bias, an unused output, no scratch.
-  case none
+/// Where an operand lives: bytes past one of a run's base addresses (`RuntimeMemory.bases`). A
+/// number rather than an enum, so that a call finds each operand's address with one load and one add:
+/// switching on the kind of each operand of each call cost a mispredicted jump per operand, as much
+/// as a small layer's arithmetic.
+struct Place {
+  /// The entry in `RuntimeMemory.bases`.
+  let base: Int
+  let bytes: Int
+
+  static func arena(_ elements: Int) -> Place { Place(base: 1, bytes: elements * 4) }
+  static func constant(_ elements: Int) -> Place { Place(base: 2, bytes: elements * 4) }
+  static func input(index: Int, elements: Int) -> Place { Place(base: 3 + index, bytes: elements * 4) }
+  /// C's NULL: an absent bias, an unused output, no scratch (base 0 is always zero).
+  static let none = Place(base: 0, bytes: 0)
 }
 
-/// A call ready to run on one run's memory.
-typealias BoundCall = (RuntimeMemory) throws -> Void
+/// A call ready to run on one run's memory. A struct around the closure, so that an array of them
+/// calls it directly: an array of bare closures holds them in their most general form and reaches
+/// each through a conversion thunk.
+struct BoundCall {
+  let run: (RuntimeMemory) throws -> Void
+
+  init(_ run: @escaping (RuntimeMemory) throws -> Void) { self.run = run }
+}
 
 /// The bytes a run works in: the arena and the model's inputs, as the plan lays them out, the
 /// constants, and the run's batch. Made once and reused run after run, as a caller of the generated
@@ -33,6 +46,9 @@ final class RuntimeMemory {
   /// for the plan's largest batch.
   let inputs: [UnsafeMutableRawPointer]
   let constants: UnsafeMutableRawPointer?
+  /// Zero (for `Place.none`), then the arena's, the constants' and each input's address, as `Place`
+  /// numbers them.
+  private let bases: UnsafeMutablePointer<UInt>
   private(set) var batch = 1
 
   /// The arena starts zeroed; a later run finds what the one before left, as in the generated C.
@@ -41,9 +57,13 @@ final class RuntimeMemory {
     arena.initializeMemory(as: UInt8.self, repeating: 0, count: max(arenaBytes, 64))
     inputs = inputBytes.map { UnsafeMutableRawPointer.allocate(byteCount: max($0, 4), alignment: 64) }
     self.constants = constants.map { UnsafeMutableRawPointer(mutating: $0) }
+    let addresses = [0, UInt(bitPattern: arena), UInt(bitPattern: constants)] + inputs.map { UInt(bitPattern: $0) }
+    bases = .allocate(capacity: addresses.count)
+    bases.initialize(from: addresses, count: addresses.count)
   }
 
   deinit {
+    bases.deallocate()
     arena.deallocate()
     for input in inputs { input.deallocate() }
   }
@@ -51,8 +71,9 @@ final class RuntimeMemory {
   /// Copies a run's inputs (already checked against the model's shapes and the buffers' room) in.
   func load(_ tensors: [Tensor], types: [DType], batch: Int) {
     self.batch = batch
-    for (buffer, (tensor, type)) in zip(inputs, zip(tensors, types)) {
-      switch (type, tensor.elements) {
+    for index in tensors.indices {
+      let (buffer, tensor) = (inputs[index], tensors[index])
+      switch (types[index], tensor.elements) {
       case (.int32, .int32(let values)):
         values.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
       case (.int32, let elements):
@@ -66,13 +87,9 @@ final class RuntimeMemory {
     }
   }
 
+  /// Nil for `Place.none` (its base is zero and so is its offset).
   @inline(__always) func address(_ place: Place) -> UnsafeMutableRawPointer? {
-    switch place {
-    case .arena(let elements): return arena + elements * 4
-    case .input(let index, let elements): return inputs[index] + elements * 4
-    case .constant(let elements): return constants.map { $0 + elements * 4 }
-    case .none: return nil
-    }
+    UnsafeMutableRawPointer(bitPattern: bases[place.base] &+ UInt(bitPattern: place.bytes))
   }
 
   @inline(__always) func read(_ place: Place) -> UnsafePointer<Float>? {
@@ -86,6 +103,23 @@ final class RuntimeMemory {
   @inline(__always) func int(_ count: Count) -> Int32 { Int32(truncatingIfNeeded: count.value(batch: batch)) }
   @inline(__always) func long(_ count: Count) -> Int { count.value(batch: batch) }
   var batch32: Int32 { Int32(truncatingIfNeeded: batch) }
+
+  /// A placed value written into `tensor` as `shape` (batch first): into its elements' own storage
+  /// when it has that shape and element type and holds them alone, else into new storage.
+  func write(_ place: Place, dtype: DType, into tensor: inout Tensor, shape: [Int]) {
+    guard dtype == .float32, tensor.shape == shape, case .float32(var values) = tensor.elements,
+      values.count == shape.reduce(1, *), let start = read(place)
+    else {
+      tensor = self.tensor(at: place, shape: shape, dtype: dtype)
+      return
+    }
+    // Emptied first, so that `values` is the storage's only reference and is written in place.
+    tensor.elements = .float32([])
+    values.withUnsafeMutableBufferPointer { buffer in
+      buffer.baseAddress?.update(from: start, count: buffer.count)
+    }
+    tensor.elements = .float32(values)
+  }
 
   /// A placed value as a tensor of `shape` (batch first).
   func tensor(at place: Place, shape: [Int], dtype: DType) -> Tensor {
@@ -119,7 +153,9 @@ struct CallBinder {
     }
   }
 
-  func bind(_ call: KernelCall) throws -> BoundCall {
+  func bind(_ call: KernelCall) throws -> BoundCall { BoundCall(try closure(call)) }
+
+  private func closure(_ call: KernelCall) throws -> (RuntimeMemory) throws -> Void {
     switch call {
     case .copy(let x, let count, let y):
       let (x, y) = (try place(x), try place(y))
