@@ -29,6 +29,41 @@ final class InterpreterReuseTests: XCTestCase {
     }
   }
 
+  func testRunIntoWritesTheCallersTensorsInPlaceAndGivesWhatRunGives() throws {
+    for name in ["cifar10_cnn", "image_tabular"] {
+      let (graph, weights, both) = try Self.load(name)
+      let interpreter = try Interpreter(graph: graph, weights: weights, plan: try MemoryPlan(graph, maxBatch: 2))
+      let second = both.map { Self.secondExample(of: $0) }
+      // Tensors of other shapes, or other counts than their shapes say, are replaced.
+      var outputs = graph.outputs.map { _ in Tensor(shape: [2, 1], floats: [0]) }
+      for inputs in [both, both, second, second, both] {
+        let expected = try interpreter.run(inputs)
+        let (before, keptBits) = (outputs.map(Self.storage), outputs.map(Self.bits))
+        let kept = outputs
+        try interpreter.run(inputs, into: &outputs)
+        XCTAssertEqual(outputs.map(\.shape), expected.map(\.shape), name)
+        XCTAssertEqual(outputs.map(Self.bits), expected.map(Self.bits), "\(name): run(_:into:) differs from run(_:)")
+        // The caller's copy from before is its own: the run wrote elsewhere and left it as it was.
+        XCTAssertEqual(kept.map(Self.bits), keptBits, name)
+        let sameShapes = kept.map(\.shape) == expected.map(\.shape)
+        if sameShapes {
+          XCTAssertNotEqual(outputs.map(Self.storage), before, "\(name): a shared tensor was written in place")
+        }
+        // Held by nobody else and already of the right shape: written where it is.
+        let held = outputs.map(Self.storage)
+        try interpreter.run(inputs, into: &outputs)
+        XCTAssertEqual(outputs.map(Self.storage), held, "\(name): the outputs were not written in place")
+        XCTAssertEqual(outputs.map(Self.bits), expected.map(Self.bits), name)
+      }
+    }
+  }
+
+  /// Where a tensor's elements are stored.
+  static func storage(_ tensor: Tensor) -> UInt {
+    guard case .float32(let values) = tensor.elements else { return 0 }
+    return values.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+  }
+
   func testRunsOnSeveralThreadsAtOnceGiveTheSameOutputs() throws {
     let (graph, weights, inputs) = try Self.load("cifar10_cnn")
     let interpreter = try Interpreter(graph: graph, weights: weights, plan: try MemoryPlan(graph, maxBatch: 2))
