@@ -12,11 +12,19 @@
 #undef DLC_VARIANT
 #undef DLC_CALLS
 
+/* Asked once and kept: every dlc_fast_X call asks, and asking the CPU each time was a tenth of a
+ * small layer's call. Threads that race to ask the first time store the same answer. */
+static int dlc_known_vector_level = -1;
+
 int dlc_vector_level(void) {
+  int level = __atomic_load_n(&dlc_known_vector_level, __ATOMIC_RELAXED);
+  if (level >= 0) return level;
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) return 2;
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 1;
-  return 0;
+  if (__builtin_cpu_supports("avx512f")) level = 2;
+  else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) level = 1;
+  else level = 0;
+  __atomic_store_n(&dlc_known_vector_level, level, __ATOMIC_RELAXED);
+  return level;
 }
 
 #define DLC_CALLS(call)                                                                                              \

@@ -122,6 +122,8 @@ final class Program {
   /// Each output's shape at batch 1, made once: the shapes of a run of a small model otherwise cost
   /// as much as its arithmetic.
   private let outputShapesAtOne: [[Int]]
+  /// Each output's elements per example.
+  private let outputElements: [Int]
 
   init(_ graph: Graph, weights: [String: Tensor], plan: MemoryPlan) throws {
     let lowered = try LoweredGraph(
@@ -144,6 +146,7 @@ final class Program {
       return (try Self.place(of: value, graph, plan), type.dims, type.dtype)
     }
     outputShapesAtOne = outputs.map { [1] + $0.dims }
+    outputElements = outputs.map { $0.dims.reduce(1, *) }
   }
 
   deinit {
@@ -158,23 +161,33 @@ final class Program {
     }
     for index in outputs.indices {
       let output = outputs[index]
+      let count = memory.batch * outputElements[index]
       if memory.batch == 1 {
-        memory.write(output.place, dtype: output.dtype, into: &tensors[index], shape: outputShapesAtOne[index])
+        memory.write(
+          output.place, dtype: output.dtype, into: &tensors[index], shape: outputShapesAtOne[index], count: count)
       } else if tensors[index].shape.first == memory.batch, tensors[index].shape.dropFirst().elementsEqual(output.dims)
       {
         // The shape the tensor has already, rather than a new array for it each run.
-        memory.write(output.place, dtype: output.dtype, into: &tensors[index], shape: tensors[index].shape)
+        memory.write(
+          output.place, dtype: output.dtype, into: &tensors[index], shape: tensors[index].shape, count: count)
       } else {
-        memory.write(output.place, dtype: output.dtype, into: &tensors[index], shape: [memory.batch] + output.dims)
+        memory.write(
+          output.place, dtype: output.dtype, into: &tensors[index], shape: [memory.batch] + output.dims, count: count)
       }
     }
   }
 
   /// Whether `tensor` has input `index`'s shape at `batch`, with as many elements as its shape says.
   func fits(_ tensor: Tensor, input index: Int, batch: Int) -> Bool {
-    let dims = inputDims[index]
-    return tensor.shape.count == dims.count + 1 && tensor.shape[0] == batch
-      && tensor.shape.dropFirst().elementsEqual(dims) && tensor.count == tensor.shape.reduce(1, *)
+    let (dims, shape) = (inputDims[index], tensor.shape)
+    guard shape.count == dims.count + 1, shape[0] == batch else { return false }
+    // The count the plan has room for (so the product cannot overflow), axis by axis.
+    var count = batch
+    for axis in dims.indices {
+      guard shape[axis + 1] == dims[axis] else { return false }
+      count &*= dims[axis]
+    }
+    return tensor.count == count
   }
 
   /// Every call in order, on `memory`; an error names the node whose call threw.

@@ -104,11 +104,12 @@ final class RuntimeMemory {
   @inline(__always) func long(_ count: Count) -> Int { count.value(batch: batch) }
   var batch32: Int32 { Int32(truncatingIfNeeded: batch) }
 
-  /// A placed value written into `tensor` as `shape` (batch first): into its elements' own storage
-  /// when it has that shape and element type and holds them alone, else into new storage.
-  func write(_ place: Place, dtype: DType, into tensor: inout Tensor, shape: [Int]) {
+  /// A placed value of `count` elements written into `tensor` as `shape` (batch first): into its
+  /// elements' own storage when it has that shape and element type and holds them alone, else into
+  /// new storage.
+  func write(_ place: Place, dtype: DType, into tensor: inout Tensor, shape: [Int], count: Int) {
     guard dtype == .float32, tensor.shape == shape, case .float32(var values) = tensor.elements,
-      values.count == shape.reduce(1, *), let start = read(place)
+      values.count == count, let start = read(place)
     else {
       tensor = self.tensor(at: place, shape: shape, dtype: dtype)
       return
