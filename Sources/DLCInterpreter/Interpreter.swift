@@ -85,10 +85,10 @@ public struct Interpreter {
     guard batch >= 1, batch <= program.plan.maxBatch else {
       throw Diagnostic.error("the memory plan has room for 1 to \(program.plan.maxBatch) examples; got \(batch)")
     }
-    for (index, tensor) in inputs.enumerated() where !program.fits(tensor, input: index, batch: batch) {
+    for index in inputs.indices where !program.fits(inputs[index], input: index, batch: batch) {
       let expected = [batch] + program.inputDims[index]
       throw Diagnostic.error(
-        "input '\(inputNodes[index].name)' has shape \(describeShape(tensor.shape)); expected \(describeShape(expected))"
+        "input '\(inputNodes[index].name)' has shape \(describeShape(inputs[index].shape)); expected \(describeShape(expected))"
       )
     }
     let memory = program.takeMemory()
@@ -122,8 +122,10 @@ final class Program {
   /// Each output's shape at batch 1, made once: the shapes of a run of a small model otherwise cost
   /// as much as its arithmetic.
   private let outputShapesAtOne: [[Int]]
-  /// Each output's elements per example.
+  /// Each output's elements per example, place and element type.
   private let outputElements: [Int]
+  private let outputPlaces: [Place]
+  private let outputTypes: [DType]
 
   init(_ graph: Graph, weights: [String: Tensor], plan: MemoryPlan) throws {
     let lowered = try LoweredGraph(
@@ -147,6 +149,8 @@ final class Program {
     }
     outputShapesAtOne = outputs.map { [1] + $0.dims }
     outputElements = outputs.map { $0.dims.reduce(1, *) }
+    outputPlaces = outputs.map(\.place)
+    outputTypes = outputs.map(\.dtype)
   }
 
   deinit {
@@ -160,19 +164,18 @@ final class Program {
       tensors = outputs.map { _ in Tensor(shape: [], floats: []) }
     }
     for index in outputs.indices {
-      let output = outputs[index]
-      let count = memory.batch * outputElements[index]
+      // Places and types from arrays of their own: taking each output's tuple copied its dims.
+      let (place, dtype, count) = (outputPlaces[index], outputTypes[index], memory.batch * outputElements[index])
       if memory.batch == 1 {
-        memory.write(
-          output.place, dtype: output.dtype, into: &tensors[index], shape: outputShapesAtOne[index], count: count)
-      } else if tensors[index].shape.first == memory.batch, tensors[index].shape.dropFirst().elementsEqual(output.dims)
+        memory.write(place, dtype: dtype, into: &tensors[index], shape: outputShapesAtOne[index], count: count)
+      } else if tensors[index].shape.first == memory.batch,
+        tensors[index].shape.dropFirst().elementsEqual(outputs[index].dims)
       {
         // The shape the tensor has already, rather than a new array for it each run.
-        memory.write(
-          output.place, dtype: output.dtype, into: &tensors[index], shape: tensors[index].shape, count: count)
+        memory.write(place, dtype: dtype, into: &tensors[index], shape: tensors[index].shape, count: count)
       } else {
         memory.write(
-          output.place, dtype: output.dtype, into: &tensors[index], shape: [memory.batch] + output.dims, count: count)
+          place, dtype: dtype, into: &tensors[index], shape: [memory.batch] + outputs[index].dims, count: count)
       }
     }
   }
