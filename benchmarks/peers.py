@@ -183,8 +183,8 @@ def run_dlc_interpreter(name, dlc, weights, folder, batch, order, repeat, warmup
     import numpy as np
 
     out, rss = measured([dlc, "bench", str(ROOT / "graphs" / f"{name}.dl"), "--weights", str(weights),
-                         "--backend", "interpreter", "--batch", str(batch), "--iterations", str(max(5, repeat // 4)),
-                         "--warmup", str(max(1, warmup // 4)), "--format", "json"])
+                         "--backend", "interpreter", "--batch", str(batch), "--iterations", str(repeat),
+                         "--warmup", str(warmup), "--format", "json"])
     p50 = json.loads(out)["p50_ms"] * 1e6
     if not check:
         return [p50], None, rss
