@@ -26,11 +26,14 @@
 #endif
 
 /* Per-element math the vector loops call: always inlined, since a call per element stops the
- * compiler from vectorizing the loop. */
+ * compiler from vectorizing the loop. DLC_MAYBE_UNUSED marks a helper that an instruction-set copy
+ * may leave uncalled (its intrinsics do the work), which would otherwise be a warning. */
 #if defined(__GNUC__)
 #define DLC_ELEMENT static inline __attribute__((always_inline))
+#define DLC_MAYBE_UNUSED __attribute__((unused))
 #else
 #define DLC_ELEMENT static inline
+#define DLC_MAYBE_UNUSED
 #endif
 
 #define DLC_MIN(a, b) ((a) < (b) ? (a) : (b))
@@ -80,7 +83,7 @@ enum { DLC_POINTERS = 1024 };
  * what the matrix products do to a row's sums once they are stored. One loop per case, never
  * `bias ? bias[j] : 0`, which Clang turns into a masked load from the NULL bias: harmless on a
  * CPU, but QEMU's emulated AVX2 faults on it. */
-DLC_API void dlc_bias_relu(float *y, int count, const float *bias, int relu) {
+DLC_MAYBE_UNUSED DLC_API void dlc_bias_relu(float *y, int count, const float *bias, int relu) {
   int j;
   if (bias)
     for (j = 0; j < count; j++) y[j] += bias[j];
