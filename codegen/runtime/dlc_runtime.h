@@ -91,6 +91,24 @@ DLC_MAYBE_UNUSED DLC_API void dlc_bias_relu(float *y, int count, const float *bi
     for (j = 0; j < count; j++) y[j] = y[j] < 0.0f ? 0.0f : y[j];
 }
 
+/* @section dlc_tile_row */
+/* One row of a plain C tile out of its sums: (row + ) sums + bias (0 when NULL), then relu. Two
+ * loops rather than `bias ? bias[j] : 0` (see dlc_bias_relu). */
+DLC_MAYBE_UNUSED DLC_ELEMENT void dlc_tile_row(float *row, const float *sums, int columns, int accumulate,
+                                               const float *bias, int relu) {
+  int j;
+  if (bias)
+    for (j = 0; j < columns; j++) {
+      const float v = (accumulate ? row[j] : 0.0f) + sums[j] + bias[j];
+      row[j] = relu && v < 0.0f ? 0.0f : v;
+    }
+  else
+    for (j = 0; j < columns; j++) {
+      const float v = (accumulate ? row[j] : 0.0f) + sums[j] + 0.0f;
+      row[j] = relu && v < 0.0f ? 0.0f : v;
+    }
+}
+
 /* @section dlc_gemm_rows */
 /* The matrix products' building block. A "panel" is 16 columns of B stored row after row
  * (depth × 16 floats, contiguous): dlc packs weights into panels when it compiles a model, and
@@ -166,7 +184,7 @@ DLC_API void dlc_gemm_tile_indirect(int rows, int segments, int depth, const flo
   __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
   __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
   float sums[6][16];
-  int s, p, r, j;
+  int s, p, r;
   for (s = 0; s < segments; s++, pointers += 6, panel += (long)depth * 16) {
     const float *a0 = pointers[0] + offset, *a1 = pointers[1] + offset, *a2 = pointers[2] + offset;
     const float *a3 = pointers[3] + offset, *a4 = pointers[4] + offset, *a5 = pointers[5] + offset;
@@ -192,20 +210,7 @@ DLC_API void dlc_gemm_tile_indirect(int rows, int segments, int depth, const flo
   _mm256_storeu_ps(sums[3], c30), _mm256_storeu_ps(sums[3] + 8, c31);
   _mm256_storeu_ps(sums[4], c40), _mm256_storeu_ps(sums[4] + 8, c41);
   _mm256_storeu_ps(sums[5], c50), _mm256_storeu_ps(sums[5] + 8, c51);
-  for (r = 0; r < rows; r++) {
-    float *row = c + (long)r * ldc;
-    /* Two loops rather than `bias ? bias[j] : 0` (see dlc_bias_relu). */
-    if (bias)
-      for (j = 0; j < columns; j++) {
-        const float v = (accumulate ? row[j] : 0.0f) + sums[r][j] + bias[j];
-        row[j] = relu && v < 0.0f ? 0.0f : v;
-      }
-    else
-      for (j = 0; j < columns; j++) {
-        const float v = (accumulate ? row[j] : 0.0f) + sums[r][j] + 0.0f;
-        row[j] = relu && v < 0.0f ? 0.0f : v;
-      }
-  }
+  for (r = 0; r < rows; r++) dlc_tile_row(c + (long)r * ldc, sums[r], columns, accumulate, bias, relu);
 }
 #else
 DLC_API void dlc_gemm_tile_indirect(int rows, int segments, int depth, const float *const *pointers, long offset,
@@ -229,20 +234,7 @@ DLC_API void dlc_gemm_tile_indirect(int rows, int segments, int depth, const flo
     }
   }
   sums[0] = s0, sums[1] = s1, sums[2] = s2, sums[3] = s3;
-  for (r = 0; r < rows; r++) {
-    float *row = c + (long)r * ldc;
-    /* Two loops rather than `bias ? bias[j] : 0` (see dlc_bias_relu). */
-    if (bias)
-      for (j = 0; j < columns; j++) {
-        const float v = (accumulate ? row[j] : 0.0f) + sums[r][j] + bias[j];
-        row[j] = relu && v < 0.0f ? 0.0f : v;
-      }
-    else
-      for (j = 0; j < columns; j++) {
-        const float v = (accumulate ? row[j] : 0.0f) + sums[r][j] + 0.0f;
-        row[j] = relu && v < 0.0f ? 0.0f : v;
-      }
-  }
+  for (r = 0; r < rows; r++) dlc_tile_row(c + (long)r * ldc, sums[r], columns, accumulate, bias, relu);
 }
 #endif
 

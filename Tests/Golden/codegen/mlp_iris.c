@@ -2,7 +2,7 @@
    Arena: 1024 bytes (without reuse 1088, lower bound 1024). */
 #include "mlp_iris.h"
 
-/* dlc runtime (codegen/runtime/dlc_runtime.h), sections: prelude, dlc_bias_relu, dlc_gemm_rows, dlc_gemm_row4, dlc_gemm_packed_tiles, dlc_gemm_packed, dlc_gemm, dlc_fma, dlc_exp, dlc_sigmoid, dlc_tanh, dlc_softplus, dlc_softmax_rows, dlc_activation, dlc_for_activated, dlc_activate, dlc_epilogue, dlc_parts, dlc_dense */
+/* dlc runtime (codegen/runtime/dlc_runtime.h), sections: prelude, dlc_bias_relu, dlc_tile_row, dlc_gemm_rows, dlc_gemm_row4, dlc_gemm_packed_tiles, dlc_gemm_packed, dlc_gemm, dlc_fma, dlc_exp, dlc_sigmoid, dlc_tanh, dlc_softplus, dlc_softmax_rows, dlc_activation, dlc_for_activated, dlc_activate, dlc_epilogue, dlc_parts, dlc_dense */
 
 
 static int mlp_iris_layers(int batch, const float *MLP_IRIS_RESTRICT weights, const float *MLP_IRIS_RESTRICT measurements, float *MLP_IRIS_RESTRICT output, void *arena, mlp_iris_observer observe, void *context, const dlc_parallel *parallel) {

@@ -2,7 +2,7 @@
    Arena: 772096 bytes (without reuse 1046592, lower bound 772096). */
 #include "text_cnn.h"
 
-/* dlc runtime (codegen/runtime/dlc_runtime.h), sections: prelude, dlc_bias_relu, dlc_gemm_rows, dlc_gemm_tiles_indirect, dlc_gemm_row4, dlc_gemm_packed_tiles, dlc_gemm_packed, dlc_gemm, dlc_fma, dlc_exp, dlc_sigmoid, dlc_tanh, dlc_softplus, dlc_softmax_rows, dlc_activation, dlc_for_activated, dlc_activate, dlc_epilogue, dlc_parts, dlc_with_part, dlc_dense, dlc_window, dlc_window_inside, dlc_im2col, dlc_padded_image, dlc_part_rows, dlc_tile_split, dlc_conv2d_few, dlc_conv2d, dlc_conv2d_part, dlc_step_kept, dlc_global_pool, dlc_embedding */
+/* dlc runtime (codegen/runtime/dlc_runtime.h), sections: prelude, dlc_bias_relu, dlc_tile_row, dlc_gemm_rows, dlc_gemm_tiles_indirect, dlc_gemm_row4, dlc_gemm_packed_tiles, dlc_gemm_packed, dlc_gemm, dlc_fma, dlc_exp, dlc_sigmoid, dlc_tanh, dlc_softplus, dlc_softmax_rows, dlc_activation, dlc_for_activated, dlc_activate, dlc_epilogue, dlc_parts, dlc_with_part, dlc_dense, dlc_window, dlc_window_inside, dlc_im2col, dlc_padded_image, dlc_part_rows, dlc_tile_split, dlc_conv2d_few, dlc_conv2d, dlc_conv2d_part, dlc_step_kept, dlc_global_pool, dlc_embedding */
 
 
 /* What a layer's part function (dlc_parallel.part) reads of the layers function's locals. */
