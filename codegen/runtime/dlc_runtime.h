@@ -487,17 +487,26 @@ DLC_API void dlc_gemm_packed_tiles(int m, int n, int k, const float *a, int lda,
 }
 
 /* @section dlc_gemm_packed */
-/* dlc_gemm_packed_tiles, but a single row (a Dense layer at batch 1) goes through four panels at a
- * time (dlc_gemm_row4). */
+/* dlc_gemm_packed_tiles, but a single row (a Dense layer or a recurrent step at batch 1) goes
+ * through four panels at a time (dlc_gemm_row4), and, when one depth block deep, the panels left
+ * straight through dlc_gemm_row: the same calls the tiles would make, without their loops around
+ * them, which took half of a small layer's time. */
 DLC_API void dlc_gemm_packed(int m, int n, int k, const float *a, int lda, const float *packed, float *c, int ldc,
                              int accumulate, const float *bias, int relu) {
+  const long size = (long)k * DLC_PANEL;
   int j0 = 0;
-  if (m == 1)
+  if (m == 1) {
     for (; j0 + 4 * DLC_PANEL <= n; j0 += 4 * DLC_PANEL)
-      dlc_gemm_row4(k, a, packed + (long)(j0 / DLC_PANEL) * k * DLC_PANEL, (long)k * DLC_PANEL, c + j0, accumulate,
-                    bias ? bias + j0 : NULL, relu);
-  dlc_gemm_packed_tiles(m, n - j0, k, a, lda, packed + (long)(j0 / DLC_PANEL) * k * DLC_PANEL, c + j0, ldc,
-                        accumulate, bias ? bias + j0 : NULL, relu);
+      dlc_gemm_row4(k, a, packed + j0 / DLC_PANEL * size, size, c + j0, accumulate, bias ? bias + j0 : NULL, relu);
+    if (k > 0 && k <= DLC_DEPTH_BLOCK) {
+      for (; j0 < n; j0 += DLC_PANEL)
+        dlc_gemm_row(k, a, packed + j0 / DLC_PANEL * size, DLC_MIN(DLC_PANEL, n - j0), c + j0, accumulate,
+                     bias ? bias + j0 : NULL, relu);
+      return;
+    }
+  }
+  dlc_gemm_packed_tiles(m, n - j0, k, a, lda, packed + j0 / DLC_PANEL * size, c + j0, ldc, accumulate,
+                        bias ? bias + j0 : NULL, relu);
 }
 
 /* @section dlc_gemm */
@@ -944,19 +953,7 @@ DLC_API void dlc_dense(const float *x, int rows, int k, const float *w, int w_pa
     /* The bias and a relu go onto the sums in the registers: a small layer's pass over its result
      * to add them cost more than its multiply-adds. */
     const int relu = activation == DLC_RELU;
-    if (rows == 1 && k <= DLC_DEPTH_BLOCK) {
-      /* One row (batch 1) one depth block deep: dlc_gemm_packed's calls, made here directly, which
-       * halves a small layer's time. */
-      const long size = (long)k * DLC_PANEL;
-      int j0 = 0;
-      for (; j0 + 4 * DLC_PANEL <= n; j0 += 4 * DLC_PANEL)
-        dlc_gemm_row4(k, x, w + j0 / DLC_PANEL * size, size, y + j0, 0, bias ? bias + j0 : NULL, relu);
-      for (; j0 < n; j0 += DLC_PANEL)
-        dlc_gemm_row(k, x, w + j0 / DLC_PANEL * size, DLC_MIN(DLC_PANEL, n - j0), y + j0, 0, bias ? bias + j0 : NULL,
-                     relu);
-    } else {
-      dlc_gemm_packed(rows, n, k, x, k, w, y, n, 0, bias, relu);
-    }
+    dlc_gemm_packed(rows, n, k, x, k, w, y, n, 0, bias, relu);
     if (!relu) dlc_activate(activation, y, (long)rows * n, n);
     return;
   } else {
