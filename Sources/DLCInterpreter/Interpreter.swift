@@ -118,14 +118,19 @@ final class Program {
   private let callNodes: [NodeID]
   /// Each input's shape less its batch.
   let inputDims: [[Int]]
-  let outputs: [(place: Place, dims: [Int], dtype: DType)]
-  /// Each output's shape at batch 1, made once: the shapes of a run of a small model otherwise cost
-  /// as much as its arithmetic.
-  private let outputShapesAtOne: [[Int]]
-  /// Each output's elements per example, place and element type.
-  private let outputElements: [Int]
-  private let outputPlaces: [Place]
-  private let outputTypes: [DType]
+  /// Where each model output is and what it holds.
+  private let outputs: [Output]
+
+  struct Output {
+    let place: Place
+    let dtype: DType
+    /// The shape less its batch, and its elements per example.
+    let dims: [Int]
+    let elements: Int
+    /// The shape at batch 1, made once: the shapes of a run of a small model otherwise cost as
+    /// much as its arithmetic.
+    let shapeAtOne: [Int]
+  }
 
   init(_ graph: Graph, weights: [String: Tensor], plan: MemoryPlan) throws {
     let lowered = try LoweredGraph(
@@ -145,12 +150,10 @@ final class Program {
     inputDims = graph.inputs.map { $0.outputs[0].dims }
     outputs = try graph.outputs.map { value in
       let type = graph.type(of: value)
-      return (try Self.place(of: value, graph, plan), type.dims, type.dtype)
+      return Output(
+        place: try Self.place(of: value, graph, plan), dtype: type.dtype, dims: type.dims,
+        elements: type.dims.reduce(1, *), shapeAtOne: [1] + type.dims)
     }
-    outputShapesAtOne = outputs.map { [1] + $0.dims }
-    outputElements = outputs.map { $0.dims.reduce(1, *) }
-    outputPlaces = outputs.map(\.place)
-    outputTypes = outputs.map(\.dtype)
   }
 
   deinit {
@@ -164,10 +167,10 @@ final class Program {
       tensors = outputs.map { _ in Tensor(shape: [], floats: []) }
     }
     for index in outputs.indices {
-      // Places and types from arrays of their own: taking each output's tuple copied its dims.
-      let (place, dtype, count) = (outputPlaces[index], outputTypes[index], memory.batch * outputElements[index])
+      // Field by field: a copy of the whole output would retain its arrays, every run.
+      let (place, dtype, count) = (outputs[index].place, outputs[index].dtype, memory.batch * outputs[index].elements)
       if memory.batch == 1 {
-        memory.write(place, dtype: dtype, into: &tensors[index], shape: outputShapesAtOne[index], count: count)
+        memory.write(place, dtype: dtype, into: &tensors[index], shape: outputs[index].shapeAtOne, count: count)
       } else if tensors[index].shape.first == memory.batch,
         tensors[index].shape.dropFirst().elementsEqual(outputs[index].dims)
       {

@@ -45,7 +45,6 @@ final class RuntimeMemory {
   /// Each model input's elements (float32, or int32 token ids) in a buffer of its own, with room
   /// for the plan's largest batch.
   let inputs: [UnsafeMutableRawPointer]
-  let constants: UnsafeMutableRawPointer?
   /// Zero (for `Place.none`), then the arena's, the constants' and each input's address, as `Place`
   /// numbers them.
   private let bases: UnsafeMutablePointer<UInt>
@@ -56,7 +55,6 @@ final class RuntimeMemory {
     arena = UnsafeMutableRawPointer.allocate(byteCount: max(arenaBytes, 64), alignment: 64)
     arena.initializeMemory(as: UInt8.self, repeating: 0, count: max(arenaBytes, 64))
     inputs = inputBytes.map { UnsafeMutableRawPointer.allocate(byteCount: max($0, 4), alignment: 64) }
-    self.constants = constants.map { UnsafeMutableRawPointer(mutating: $0) }
     let addresses = [0, UInt(bitPattern: arena), UInt(bitPattern: constants)] + inputs.map { UInt(bitPattern: $0) }
     bases = .allocate(capacity: addresses.count)
     bases.initialize(from: addresses, count: addresses.count)
