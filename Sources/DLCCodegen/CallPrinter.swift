@@ -76,7 +76,7 @@ struct CallPrinter {
       case .steps(let steps):
         let rows = steps.map { step -> String in
           let s = step.runtimeStep
-          return "{\(s.op), \(s.operand), DLC_\(s.activation.rawValue.uppercased()), "
+          return "{\(s.op), \(s.operand), \(s.activation.runtimeName), "
             + "\(cFloat(s.a)), \(cFloat(s.b)), \(cFloat(s.c))}"
         }
         texts.append(declare("steps") { "static const dlc_step \($0)[] = {\(rows.joined(separator: ", "))};" })

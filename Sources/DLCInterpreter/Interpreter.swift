@@ -47,14 +47,7 @@ public struct Interpreter {
     let (program, memory) = try prepare(inputs)
     defer { program.giveBack(memory) }
     for step in program.steps {
-      for call in step.calls {
-        do {
-          try call.run(memory)
-        } catch var error as Diagnostic {
-          error.node = error.node ?? step.node
-          throw error
-        }
-      }
+      try program.runCalls(step.calls, memory)
       let node = graph.nodes[step.node]
       try observe(
         node, try node.outputs.indices.map { try program.output(ValueRef(node: step.node, output: $0), graph, memory) })
@@ -71,7 +64,7 @@ public struct Interpreter {
   public func run(_ inputs: [Tensor], into outputs: inout [Tensor]) throws {
     let (program, memory) = try prepare(inputs)
     defer { program.giveBack(memory) }
-    try program.runCalls(memory)
+    try program.runCalls(program.allCalls, memory)
     program.write(memory, into: &outputs)
   }
 
@@ -110,12 +103,11 @@ final class Program {
   /// list cost a tenth of a small model's run); the rest, when runs overlap, in `spares`.
   private let lastSpare = Atomic<Unmanaged<RuntimeMemory>?>(nil)
   private let spares = Mutex<[RuntimeMemory]>([])
-  /// Each node the plan schedules, with its calls less those the plan elides.
-  let steps: [(node: NodeID, calls: [BoundCall])]
-  /// `steps`' calls in one list, and the node each came from: a run that observes nothing walks
-  /// only this (a small model's run costs less than a microsecond, so the nesting showed).
-  private let calls: ContiguousArray<BoundCall>
-  private let callNodes: [NodeID]
+  /// The plan's calls, less those it elides, in order.
+  private let table: CallTable
+  /// Each node the plan schedules, and its calls' indices in `table`.
+  let steps: [(node: NodeID, calls: Range<Int>)]
+  var allCalls: Range<Int> { 0..<table.calls.count }
   /// Each input's shape less its batch.
   let inputDims: [[Int]]
   /// Where each model output is and what it holds.
@@ -141,12 +133,14 @@ final class Program {
     _ = constants.initialize(from: lowered.constants)
     inputTypes = graph.inputs.map { $0.outputs[0].dtype }
     inputBytes = graph.inputs.map { $0.outputs[0].dims.reduce(plan.maxBatch * 4, *) }
-    steps = try plan.schedule.map { node in
-      let binder = CallBinder(plan: plan, node: node, nodeName: graph.nodes[node].name)
-      return (node, try (calls[node] ?? []).map { try binder.bind($0) })
+    let scheduled = plan.schedule.map { node in (node, calls[node] ?? []) }
+    table = try CallTable(
+      scheduled.flatMap { node, calls in calls.map { (node, $0) } }, graph: graph, plan: plan)
+    var first = 0
+    steps = scheduled.map { node, calls in
+      defer { first += calls.count }
+      return (node, first..<first + calls.count)
     }
-    self.calls = ContiguousArray(steps.flatMap(\.calls))
-    callNodes = steps.flatMap { step in step.calls.map { _ in step.node } }
     inputDims = graph.inputs.map { $0.outputs[0].dims }
     outputs = try graph.outputs.map { value in
       let type = graph.type(of: value)
@@ -196,24 +190,34 @@ final class Program {
     return tensor.count == count
   }
 
-  /// Every call in order, on `memory`; an error names the node whose call threw.
-  func runCalls(_ memory: RuntimeMemory) throws {
-    try calls.withUnsafeBufferPointer { calls in
-      for index in calls.indices {
-        do {
-          try calls[index].run(memory)
-        } catch var error as Diagnostic {
-          error.node = error.node ?? callNodes[index]
-          throw error
-        }
-      }
+  /// The calls `range` holds, in order, on `memory`; an error names the node whose call failed.
+  func runCalls(_ range: Range<Int>, _ memory: RuntimeMemory) throws {
+    let stopped = table.calls.withUnsafeBufferPointer { calls in
+      dlc_run_calls(
+        calls.baseAddress.map { $0 + range.lowerBound }, range.count,
+        memory.arguments.assumingMemoryBound(to: dlc_argument.self))
     }
+    guard stopped == range.count else { throw failure(of: range.lowerBound + stopped, memory) }
+  }
+
+  /// Why call `index` stopped the run: `dlc_embedding` read a token id outside its table.
+  private func failure(of index: Int, _ memory: RuntimeMemory) -> Diagnostic {
+    let (node, nodeName, call) = table.sources[index]
+    guard case .embedding(let ids, let count, _, let rows, _, _) = call,
+      let place = try? CallBinder(plan: plan, node: node, nodeName: nodeName).place(ids)
+    else {
+      return Diagnostic.error("internal error: the runtime stopped at a call that cannot fail", node: node)
+    }
+    let source = memory.raw(place)?.assumingMemoryBound(to: Int32.self)
+    return badToken(
+      source, count: count.value(batch: memory.batch), rows: rows, node: node, nodeName: nodeName)
   }
 
   func takeMemory() -> RuntimeMemory {
     if let last = lastSpare.exchange(nil, ordering: .acquiring) { return last.takeRetainedValue() }
     return spares.withLock { $0.popLast() }
-      ?? RuntimeMemory(arenaBytes: plan.totalBytes, inputBytes: inputBytes, constants: constants.baseAddress)
+      ?? RuntimeMemory(
+        arenaBytes: plan.totalBytes, inputBytes: inputBytes, constants: constants.baseAddress, table: table)
   }
 
   func giveBack(_ memory: RuntimeMemory) {

@@ -35,4 +35,28 @@ void dlc_fast_batched_gemm(int batch, int m, int n, int k, const float *a, const
 void dlc_fast_activate(int kind, float *x, long count, int width);
 void dlc_fast_elementwise(const dlc_step *steps, int step_count, const float *const *operands, long count, float *y);
 
+/* One argument of a call dlc_run_calls makes: an address (a tensor, an array, or NULL), an integer
+ * (C converts it to the parameter's int or long) or a float. */
+typedef union {
+  void *address;
+  long integer;
+  float real;
+} dlc_argument;
+
+/* A call dlc_run_calls makes: the runtime function (dlc_called_function's number for its name), and
+ * where its arguments start in the array of them. */
+typedef struct {
+  int function;
+  long first;
+} dlc_call;
+
+/* The number dlc_run_calls knows the runtime function `name` by (as generated C names it, such as
+ * "dlc_dense"), or -1 when it makes no such call. */
+int dlc_called_function(const char *name);
+
+/* Makes `count` calls in order, each with its arguments (the heavy kernels through dlc_fast_X), and
+ * returns `count`; or stops at a call that fails (dlc_embedding, on a token id outside its table)
+ * and returns its index. */
+long dlc_run_calls(const dlc_call *calls, long count, const dlc_argument *arguments);
+
 #endif

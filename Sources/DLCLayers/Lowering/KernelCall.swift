@@ -77,15 +77,28 @@ public struct StepMask: Hashable, Sendable {
 }
 
 /// The runtime's element-wise combinations (`DLC_ADD`, …).
-public enum CombineOp: String, Hashable, Sendable {
+public enum CombineOp: String, CaseIterable, Hashable, Sendable {
   case add, subtract, multiply, maximum, minimum
 }
 
 /// The runtime's recurrent cells.
-public enum CellKind: String, Hashable, Sendable {
+public enum CellKind: String, CaseIterable, Hashable, Sendable {
   case simpleRNN = "simple_rnn"
   case lstm, gru
 }
+
+/// An enumeration whose cases the runtime numbers with constants named `DLC_` and the case's raw
+/// value in capitals (`DLC_RELU`, `DLC_ADD`, `DLC_LSTM`).
+public protocol RuntimeEnumeration: RawRepresentable<String>, CaseIterable {}
+
+extension RuntimeEnumeration {
+  /// The runtime constant's name.
+  public var runtimeName: String { "DLC_" + rawValue.uppercased() }
+}
+
+extension Activation: RuntimeEnumeration {}
+extension CombineOp: RuntimeEnumeration {}
+extension CellKind: RuntimeEnumeration {}
 
 /// `dlc_recurrent`'s arguments: one direction of a recurrent layer.
 public struct RecurrentCall: Hashable, Sendable {
@@ -210,8 +223,8 @@ extension KernelCall {
   public var cCall: (function: String, arguments: [KernelArgument]) {
     typealias A = KernelArgument
     let t = A.tensor
-    func act(_ activation: Activation) -> A { .symbol("DLC_" + activation.rawValue.uppercased()) }
-    func op(_ op: CombineOp) -> A { .symbol("DLC_" + op.rawValue.uppercased()) }
+    func act(_ activation: Activation) -> A { .symbol(activation.runtimeName) }
+    func op(_ op: CombineOp) -> A { .symbol(op.runtimeName) }
     func flag(_ value: Bool) -> A { .int(value ? 1 : 0) }
     func long(_ count: Count) -> A { .count(count, long: true) }
     func int(_ count: Count) -> A { .count(count, long: false) }
@@ -335,7 +348,7 @@ extension KernelCall {
       return (
         "dlc_recurrent",
         [
-          .symbol("DLC_" + r.kind.rawValue.uppercased()), t(r.x), batch, .int(r.steps), .int(r.features),
+          .symbol(r.kind.runtimeName), t(r.x), batch, .int(r.steps), .int(r.features),
           .int(r.units), t(r.kernel.operand), t(r.recurrentKernel.operand), flag(r.kernel.packed), t(r.bias),
           t(r.recurrentBias), act(r.activation),
           act(r.recurrentActivation), flag(r.resetAfter), flag(r.goBackwards),
