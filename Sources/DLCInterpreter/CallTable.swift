@@ -39,7 +39,8 @@ struct CallTable {
   /// The table for `calls`, each lowered from `node` and bound to the places `plan` gives.
   init(_ calls: [(node: NodeID, call: KernelCall)], graph: Graph, plan: MemoryPlan) throws {
     var arrays = ArrayWriter()
-    var arguments: [(offset: Int, value: ArgumentValue)] = []
+    // One `dlc_argument` (8 bytes) each, in order.
+    var arguments: [ArgumentValue] = []
     for (node, call) in calls {
       let binder = CallBinder(plan: plan, node: node, nodeName: graph.nodes[node].name)
       let (name, values) = call.cCall
@@ -49,17 +50,15 @@ struct CallTable {
       }
       self.calls.append(dlc_call(function: function, first: arguments.count))
       sources.append((node, binder.nodeName, call))
-      for value in values {
-        arguments.append((arguments.count * 8, try binder.argument(value, arrays: &arrays)))
-      }
+      arguments += try values.map { try binder.argument($0, arrays: &arrays) }
     }
     // The arrays follow the arguments.
     let start = arguments.count * 8
-    writes = arguments.map { offset, value in
+    writes = arguments.enumerated().map { index, value in
       if case .argumentBytes(let array) = value {
-        return ArgumentWrite(offset: offset, value: .argumentBytes(start + array), wide: true)
+        return ArgumentWrite(offset: index * 8, value: .argumentBytes(start + array), wide: true)
       }
-      return ArgumentWrite(offset: offset, value: value, wide: true)
+      return ArgumentWrite(offset: index * 8, value: value, wide: true)
     }
     writes += arrays.writes.map { ArgumentWrite(offset: start + $0.offset, value: $0.value, wide: $0.wide) }
     bytes = start + arrays.bytes
