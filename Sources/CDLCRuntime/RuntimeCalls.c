@@ -1,27 +1,51 @@
 /* dlc_run_calls: the interpreter's loop over a model's lowered calls, in C. Each call is a runtime
  * function (KernelCall.cCall names it, as generated C does) and its arguments, in order, in an array
- * the interpreter fills once per run memory and batch; a run is then this loop alone. Made from
+ * the interpreter fills once per run memory and batch; a run is then this loop alone, built for the
+ * best instruction set the CPU has (RuntimeCallLoop.h). Made from
  * Swift, one closure per call, the calls' contexts, retains and argument conversions cost half as
  * much again as the arithmetic of a small model. */
 #include <string.h>
 
 #include "CDLCRuntime.h"
 
-/* Every function a lowered call can name. */
-#define DLC_CALLED_FUNCTIONS(X)                                                                                      \
-  X(dlc_copy) X(dlc_activate) X(dlc_dense) X(dlc_softmax_axis) X(dlc_conv2d) X(dlc_conv2d_winograd)                 \
-  X(dlc_conv2d_transpose) X(dlc_depthwise) X(dlc_pool2d) X(dlc_masking) X(dlc_global_pool) X(dlc_upsample)          \
-  X(dlc_place) X(dlc_scale_shift) X(dlc_layer_norm) X(dlc_group_norm) X(dlc_embedding) X(dlc_combine_same)          \
-  X(dlc_broadcast) X(dlc_affine) X(dlc_relu_layer) X(dlc_elu_layer) X(dlc_prelu) X(dlc_transpose)                   \
-  X(dlc_copy_blocks) X(dlc_repeat) X(dlc_l2_normalize) X(dlc_recurrent) X(dlc_reverse_steps) X(dlc_attention)      \
-  X(dlc_batched_gemm) X(dlc_elementwise)
+#define DLC_RUN_CALLS dlc_portable_run_calls
+#include "RuntimeCallLoop.h"
+#undef DLC_RUN_CALLS
 
-enum {
-#define DLC_CALLED_ID(name) name##_id,
-  DLC_CALLED_FUNCTIONS(DLC_CALLED_ID)
-#undef DLC_CALLED_ID
-  dlc_called_function_count
-};
+#if defined(__x86_64__) && defined(__clang__)
+/* Defined by RuntimeAVX512.c and RuntimeAVX2.c, for a CPU that has their instruction set. */
+long dlc_avx512_run_calls(const dlc_call *calls, long count, const dlc_argument *arguments);
+long dlc_avx2_run_calls(const dlc_call *calls, long count, const dlc_argument *arguments);
+
+/* Asked once and kept: asking the CPU on every run was a tenth of a small model's run. Threads that
+ * race to ask the first time store the same answer. */
+static int dlc_known_vector_level = -1;
+
+int dlc_vector_level(void) {
+  int level = __atomic_load_n(&dlc_known_vector_level, __ATOMIC_RELAXED);
+  if (level >= 0) return level;
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) level = 2;
+  else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) level = 1;
+  else level = 0;
+  __atomic_store_n(&dlc_known_vector_level, level, __ATOMIC_RELAXED);
+  return level;
+}
+
+long dlc_run_calls(const dlc_call *calls, long count, const dlc_argument *arguments) {
+  switch (dlc_vector_level()) {
+  case 2: return dlc_avx512_run_calls(calls, count, arguments);
+  case 1: return dlc_avx2_run_calls(calls, count, arguments);
+  default: return dlc_portable_run_calls(calls, count, arguments);
+  }
+}
+#else
+int dlc_vector_level(void) { return 0; }
+
+long dlc_run_calls(const dlc_call *calls, long count, const dlc_argument *arguments) {
+  return dlc_portable_run_calls(calls, count, arguments);
+}
+#endif
 
 int dlc_called_function(const char *name) {
   static const char *const names[] = {
@@ -36,102 +60,3 @@ int dlc_called_function(const char *name) {
   return -1;
 }
 
-/* Argument i of the call, as the parameter it is passed to wants it (C converts each in the call). */
-#define ADDRESS(i) (a[i].address)
-#define INTEGER(i) (a[i].integer)
-#define REAL(i) (a[i].real)
-
-long dlc_run_calls(const dlc_call *calls, long count, const dlc_argument *arguments) {
-  long index;
-  for (index = 0; index < count; index++) {
-    const dlc_argument *a = arguments + calls[index].first;
-    switch (calls[index].function) {
-    case dlc_copy_id: dlc_copy(ADDRESS(0), INTEGER(1), ADDRESS(2)); break;
-    case dlc_activate_id: dlc_fast_activate(INTEGER(0), ADDRESS(1), INTEGER(2), INTEGER(3)); break;
-    case dlc_dense_id:
-      dlc_fast_dense(ADDRESS(0), INTEGER(1), INTEGER(2), ADDRESS(3), INTEGER(4), INTEGER(5), ADDRESS(6), INTEGER(7),
-                     ADDRESS(8), ADDRESS(9));
-      break;
-    case dlc_softmax_axis_id:
-      dlc_softmax_axis(ADDRESS(0), INTEGER(1), INTEGER(2), INTEGER(3), INTEGER(4), ADDRESS(5));
-      break;
-    case dlc_conv2d_id:
-      dlc_fast_conv2d(ADDRESS(0), INTEGER(1), ADDRESS(2), INTEGER(3), INTEGER(4), ADDRESS(5), INTEGER(6), ADDRESS(7),
-                      INTEGER(8), INTEGER(9), ADDRESS(10), ADDRESS(11), ADDRESS(12));
-      break;
-    case dlc_conv2d_winograd_id:
-      dlc_fast_conv2d_winograd(ADDRESS(0), INTEGER(1), ADDRESS(2), INTEGER(3), ADDRESS(4), INTEGER(5), ADDRESS(6),
-                               INTEGER(7), INTEGER(8), ADDRESS(9), ADDRESS(10), ADDRESS(11));
-      break;
-    case dlc_conv2d_transpose_id:
-      dlc_conv2d_transpose(ADDRESS(0), INTEGER(1), INTEGER(2), INTEGER(3), INTEGER(4), INTEGER(5), INTEGER(6),
-                           INTEGER(7), INTEGER(8), INTEGER(9), INTEGER(10), INTEGER(11), INTEGER(12), INTEGER(13),
-                           INTEGER(14), INTEGER(15), ADDRESS(16), ADDRESS(17), ADDRESS(18), ADDRESS(19));
-      break;
-    case dlc_depthwise_id:
-      dlc_depthwise(ADDRESS(0), INTEGER(1), ADDRESS(2), INTEGER(3), ADDRESS(4), ADDRESS(5), ADDRESS(6));
-      break;
-    case dlc_pool2d_id: dlc_pool2d(ADDRESS(0), INTEGER(1), ADDRESS(2), INTEGER(3), ADDRESS(4)); break;
-    case dlc_masking_id: dlc_masking(ADDRESS(0), INTEGER(1), INTEGER(2), REAL(3), ADDRESS(4)); break;
-    case dlc_global_pool_id:
-      dlc_global_pool(ADDRESS(0), INTEGER(1), INTEGER(2), INTEGER(3), INTEGER(4), INTEGER(5), ADDRESS(6), INTEGER(7),
-                      REAL(8), ADDRESS(9));
-      break;
-    case dlc_upsample_id:
-      dlc_upsample(ADDRESS(0), INTEGER(1), INTEGER(2), INTEGER(3), INTEGER(4), INTEGER(5), INTEGER(6), INTEGER(7),
-                   ADDRESS(8));
-      break;
-    case dlc_place_id:
-      dlc_place(ADDRESS(0), INTEGER(1), INTEGER(2), INTEGER(3), INTEGER(4), INTEGER(5), INTEGER(6), INTEGER(7),
-                INTEGER(8), ADDRESS(9));
-      break;
-    case dlc_scale_shift_id:
-      dlc_scale_shift(ADDRESS(0), INTEGER(1), INTEGER(2), INTEGER(3), ADDRESS(4), ADDRESS(5), INTEGER(6),
-                      ADDRESS(7));
-      break;
-    case dlc_layer_norm_id:
-      dlc_layer_norm(ADDRESS(0), INTEGER(1), INTEGER(2), INTEGER(3), REAL(4), ADDRESS(5), ADDRESS(6), INTEGER(7),
-                     ADDRESS(8));
-      break;
-    case dlc_group_norm_id:
-      dlc_group_norm(ADDRESS(0), INTEGER(1), INTEGER(2), INTEGER(3), INTEGER(4), INTEGER(5), REAL(6), ADDRESS(7),
-                     ADDRESS(8), ADDRESS(9));
-      break;
-    case dlc_embedding_id:
-      if (dlc_embedding(ADDRESS(0), INTEGER(1), ADDRESS(2), INTEGER(3), INTEGER(4), ADDRESS(5)) != 0) return index;
-      break;
-    case dlc_combine_same_id:
-      dlc_combine_same(INTEGER(0), ADDRESS(1), ADDRESS(2), INTEGER(3), INTEGER(4), ADDRESS(5));
-      break;
-    case dlc_broadcast_id:
-      dlc_broadcast(INTEGER(0), ADDRESS(1), ADDRESS(2), ADDRESS(3), ADDRESS(4), ADDRESS(5), INTEGER(6), ADDRESS(7));
-      break;
-    case dlc_affine_id: dlc_affine(ADDRESS(0), INTEGER(1), REAL(2), REAL(3), ADDRESS(4)); break;
-    case dlc_relu_layer_id: dlc_relu_layer(ADDRESS(0), INTEGER(1), REAL(2), REAL(3), REAL(4), ADDRESS(5)); break;
-    case dlc_elu_layer_id: dlc_elu_layer(ADDRESS(0), INTEGER(1), REAL(2), ADDRESS(3)); break;
-    case dlc_prelu_id: dlc_prelu(ADDRESS(0), INTEGER(1), INTEGER(2), ADDRESS(3), ADDRESS(4)); break;
-    case dlc_transpose_id: dlc_transpose(ADDRESS(0), ADDRESS(1), ADDRESS(2), INTEGER(3), ADDRESS(4)); break;
-    case dlc_copy_blocks_id: dlc_copy_blocks(ADDRESS(0), INTEGER(1), INTEGER(2), ADDRESS(3), INTEGER(4)); break;
-    case dlc_repeat_id: dlc_repeat(ADDRESS(0), INTEGER(1), INTEGER(2), INTEGER(3), ADDRESS(4)); break;
-    case dlc_l2_normalize_id: dlc_l2_normalize(ADDRESS(0), INTEGER(1), INTEGER(2), INTEGER(3), ADDRESS(4)); break;
-    case dlc_recurrent_id:
-      dlc_fast_recurrent(INTEGER(0), ADDRESS(1), INTEGER(2), INTEGER(3), INTEGER(4), INTEGER(5), ADDRESS(6),
-                         ADDRESS(7), INTEGER(8), ADDRESS(9), ADDRESS(10), INTEGER(11), INTEGER(12), INTEGER(13),
-                         INTEGER(14), INTEGER(15), ADDRESS(16), INTEGER(17), REAL(18), INTEGER(19), ADDRESS(20),
-                         ADDRESS(21), ADDRESS(22), ADDRESS(23), ADDRESS(24));
-      break;
-    case dlc_reverse_steps_id: dlc_reverse_steps(ADDRESS(0), INTEGER(1), INTEGER(2), INTEGER(3), ADDRESS(4)); break;
-    case dlc_attention_id:
-      dlc_fast_attention(ADDRESS(0), ADDRESS(1), ADDRESS(2), INTEGER(3), INTEGER(4), INTEGER(5), INTEGER(6),
-                         INTEGER(7), INTEGER(8), INTEGER(9), ADDRESS(10), INTEGER(11), REAL(12), INTEGER(13),
-                         INTEGER(14), INTEGER(15), ADDRESS(16), ADDRESS(17));
-      break;
-    case dlc_batched_gemm_id:
-      dlc_fast_batched_gemm(INTEGER(0), INTEGER(1), INTEGER(2), INTEGER(3), ADDRESS(4), ADDRESS(5), ADDRESS(6));
-      break;
-    case dlc_elementwise_id: dlc_fast_elementwise(ADDRESS(0), INTEGER(1), ADDRESS(2), INTEGER(3), ADDRESS(4)); break;
-    default: return index;
-    }
-  }
-  return count;
-}

@@ -38,7 +38,7 @@ public struct Tensor: Equatable, Sendable {
     }
   }
 
-  public var count: Int {
+  @inlinable public var count: Int {
     switch elements {
     case .float32(let values): return values.count
     case .int32(let values): return values.count

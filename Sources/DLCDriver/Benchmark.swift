@@ -74,6 +74,8 @@ public enum Benchmark {
       // Lowered once, as the compiled program's weights are packed once: a run is what is timed.
       let clock = ContinuousClock()
       var runs: [Duration] = []
+      // Room for every time first: growing the array mid-run would be timed with the run it follows.
+      runs.reserveCapacity(iterations)
       do {
         let interpreter = try Interpreter(graph: graph, weights: model.weights, plan: plan)
         // The outputs go into the same tensors run after run, as the C program's into its buffers.

@@ -17,6 +17,9 @@ public struct Interpreter {
   public let plan: MemoryPlan?
   /// `plan`'s program, bound once.
   private let program: Program?
+  /// `program`, lent to each run without counting references to it (that was a tenth of a small
+  /// model's Swift time): `program` keeps it alive as long as the interpreter, and so for the run.
+  private let lentProgram: Unmanaged<Program>?
   /// The model's input nodes, found once: a run of a small model costs microseconds.
   private let inputNodes: [Node]
 
@@ -26,6 +29,7 @@ public struct Interpreter {
     self.plan = plan
     self.inputNodes = graph.inputs
     self.program = try plan.map { try Program(graph, weights: weights, plan: $0) }
+    self.lentProgram = program.map { Unmanaged.passUnretained($0) }
   }
 
   /// The runtime copy the interpreter's kernels run: "avx512", "avx2" or "portable", as generated C
@@ -44,17 +48,21 @@ public struct Interpreter {
       try run(inputs, into: &outputs)
       return outputs
     }
-    let (program, memory) = try prepare(inputs)
-    defer { program.giveBack(memory) }
-    for step in program.steps {
-      try program.runCalls(step.calls, memory)
-      let node = graph.nodes[step.node]
-      try observe(
-        node, try node.outputs.indices.map { try program.output(ValueRef(node: step.node, output: $0), graph, memory) })
+    return try withProgram(for: inputs) { program, batch in
+      try program.withMemory { memory in
+        memory.load(inputs, types: program.inputTypes, batch: batch)
+        for step in program.steps {
+          try program.runCalls(step.calls, memory)
+          let node = graph.nodes[step.node]
+          try observe(
+            node,
+            try node.outputs.indices.map { try program.output(ValueRef(node: step.node, output: $0), graph, memory) })
+        }
+        var outputs: [Tensor] = []
+        program.write(memory, into: &outputs)
+        return outputs
+      }
     }
-    var outputs: [Tensor] = []
-    program.write(memory, into: &outputs)
-    return outputs
   }
 
   /// Runs the graph on `inputs`, as `run(_:)`, writing the model's outputs into `outputs`: a tensor
@@ -62,19 +70,35 @@ public struct Interpreter {
   /// overwritten in place, and the others are replaced. A caller that runs a small model again and
   /// again allocates nothing this way, as a caller of the generated C reuses its output buffers.
   public func run(_ inputs: [Tensor], into outputs: inout [Tensor]) throws {
-    let (program, memory) = try prepare(inputs)
-    defer { program.giveBack(memory) }
-    try program.runCalls(program.allCalls, memory)
-    program.write(memory, into: &outputs)
+    try withProgram(for: inputs) { program, batch in
+      try program.withMemory { memory in
+        memory.load(inputs, types: program.inputTypes, batch: batch)
+        try program.runCalls(program.allCalls, memory)
+        program.write(memory, into: &outputs)
+      }
+    }
   }
 
-  /// The program for `inputs`' batch and a run's memory with them loaded, once they are checked.
-  private func prepare(_ inputs: [Tensor]) throws -> (Program, RuntimeMemory) {
+  /// `body`'s result with the program for `inputs`' batch, and the batch, once the inputs are
+  /// checked against the model.
+  private func withProgram<Result>(for inputs: [Tensor], _ body: (Program, Int) throws -> Result) throws -> Result {
     guard inputs.count == inputNodes.count else {
       throw Diagnostic.error("the model has \(inputNodes.count) inputs; got \(inputs.count)")
     }
-    let batch = inputs.first?.shape.first ?? 1
-    let program = try self.program ?? Program(graph, weights: weights, plan: MemoryPlan(graph, maxBatch: max(batch, 1)))
+    // The first input's first axis, read in place (`inputs.first` would copy the tensor).
+    let batch = inputs.isEmpty ? 1 : inputs[0].shape.first ?? 1
+    if let lentProgram {
+      return try lentProgram._withUnsafeGuaranteedRef { program in
+        try check(inputs, batch: batch, program)
+        return try body(program, batch)
+      }
+    }
+    let program = try Program(graph, weights: weights, plan: MemoryPlan(graph, maxBatch: max(batch, 1)))
+    try check(inputs, batch: batch, program)
+    return try body(program, batch)
+  }
+
+  private func check(_ inputs: [Tensor], batch: Int, _ program: Program) throws {
     guard batch >= 1, batch <= program.plan.maxBatch else {
       throw Diagnostic.error("the memory plan has room for 1 to \(program.plan.maxBatch) examples; got \(batch)")
     }
@@ -84,9 +108,6 @@ public struct Interpreter {
         "input '\(inputNodes[index].name)' has shape \(describeShape(inputs[index].shape)); expected \(describeShape(expected))"
       )
     }
-    let memory = program.takeMemory()
-    memory.load(inputs, types: program.inputTypes, batch: batch)
-    return (program, memory)
   }
 }
 
@@ -160,32 +181,37 @@ final class Program {
     if tensors.count != outputs.count {
       tensors = outputs.map { _ in Tensor(shape: [], floats: []) }
     }
-    for index in outputs.indices {
-      // Field by field: a copy of the whole output would retain its arrays, every run.
-      let (place, dtype, count) = (outputs[index].place, outputs[index].dtype, memory.batch * outputs[index].elements)
-      if memory.batch == 1 {
-        memory.write(place, dtype: dtype, into: &tensors[index], shape: outputs[index].shapeAtOne, count: count)
-      } else if tensors[index].shape.first == memory.batch,
-        tensors[index].shape.dropFirst().elementsEqual(outputs[index].dims)
-      {
-        // The shape the tensor has already, rather than a new array for it each run.
-        memory.write(place, dtype: dtype, into: &tensors[index], shape: tensors[index].shape, count: count)
-      } else {
-        memory.write(
-          place, dtype: dtype, into: &tensors[index], shape: [memory.batch] + outputs[index].dims, count: count)
+    let batch = memory.batch
+    outputs.withUnsafeBufferPointer { outputs in
+      tensors.withUnsafeMutableBufferPointer { tensors in
+        for index in outputs.indices {
+          // Field by field: a copy of the whole output would retain its arrays, every run.
+          let (place, dtype, count) = (outputs[index].place, outputs[index].dtype, batch &* outputs[index].elements)
+          if batch == 1 {
+            memory.write(place, dtype: dtype, into: &tensors[index], shape: outputs[index].shapeAtOne, count: count)
+          } else if tensors[index].shape.first == batch,
+            tensors[index].shape.dropFirst().elementsEqual(outputs[index].dims)
+          {
+            // The shape the tensor has already, rather than a new array for it each run.
+            memory.write(place, dtype: dtype, into: &tensors[index], shape: tensors[index].shape, count: count)
+          } else {
+            memory.write(
+              place, dtype: dtype, into: &tensors[index], shape: [batch] + outputs[index].dims, count: count)
+          }
+        }
       }
     }
   }
 
   /// Whether `tensor` has input `index`'s shape at `batch`, with as many elements as its shape says.
   func fits(_ tensor: Tensor, input index: Int, batch: Int) -> Bool {
-    let (dims, shape) = (inputDims[index], tensor.shape)
-    guard shape.count == dims.count + 1, shape[0] == batch else { return false }
+    // Read in place, never bound to a name: a copy of either array costs more than the comparison.
+    guard tensor.shape.count == inputDims[index].count + 1, tensor.shape[0] == batch else { return false }
     // The count the plan has room for (so the product cannot overflow), axis by axis.
     var count = batch
-    for axis in dims.indices {
-      guard shape[axis + 1] == dims[axis] else { return false }
-      count &*= dims[axis]
+    for axis in inputDims[index].indices {
+      guard tensor.shape[axis + 1] == inputDims[index][axis] else { return false }
+      count &*= inputDims[index][axis]
     }
     return tensor.count == count
   }
@@ -213,18 +239,26 @@ final class Program {
       source, count: count.value(batch: memory.batch), rows: rows, node: node, nodeName: nodeName)
   }
 
-  func takeMemory() -> RuntimeMemory {
-    if let last = lastSpare.exchange(nil, ordering: .acquiring) { return last.takeRetainedValue() }
-    return spares.withLock { $0.popLast() }
-      ?? RuntimeMemory(
-        arenaBytes: plan.totalBytes, inputBytes: inputBytes, constants: constants.baseAddress, table: table)
+  /// `body`'s result on a run memory no other run is using, kept for the next run. The memory is
+  /// held unmanaged from its taking to its giving back: counting references to it cost as much as
+  /// the taking.
+  func withMemory<Result>(_ body: (RuntimeMemory) throws -> Result) rethrows -> Result {
+    let memory = takeMemory()
+    defer { giveBack(memory) }
+    return try memory._withUnsafeGuaranteedRef(body)
   }
 
-  func giveBack(_ memory: RuntimeMemory) {
-    let retained = Unmanaged.passRetained(memory)
-    if !lastSpare.compareExchange(expected: nil, desired: retained, ordering: .releasing).exchanged {
-      retained.release()
-      spares.withLock { $0.append(memory) }
+  private func takeMemory() -> Unmanaged<RuntimeMemory> {
+    if let last = lastSpare.exchange(nil, ordering: .acquiring) { return last }
+    return Unmanaged.passRetained(
+      spares.withLock { $0.popLast() }
+        ?? RuntimeMemory(
+          arenaBytes: plan.totalBytes, inputBytes: inputBytes, constants: constants.baseAddress, table: table))
+  }
+
+  private func giveBack(_ memory: Unmanaged<RuntimeMemory>) {
+    if !lastSpare.compareExchange(expected: nil, desired: memory, ordering: .releasing).exchanged {
+      spares.withLock { $0.append(memory.takeRetainedValue()) }
     }
   }
 

@@ -90,18 +90,21 @@ final class RuntimeMemory {
   /// Copies a run's inputs (already checked against the model's shapes and the buffers' room) in.
   func load(_ tensors: [Tensor], types: [DType], batch: Int) {
     resolve(batch: batch)
-    for index in tensors.indices {
-      let (buffer, tensor) = (inputs[index], tensors[index])
-      switch (types[index], tensor.elements) {
-      case (.int32, .int32(let values)):
-        values.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-      case (.int32, let elements):
-        let ids = Tensor(shape: tensor.shape, elements: elements).floats.map { Int32(exactly: $0) ?? -1 }
-        ids.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-      case (_, .float32(let values)):
-        values.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-      default:
-        tensor.floats.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+    // Each tensor read in place: a copy of it, retaining its arrays, took longer than copying it in.
+    tensors.withUnsafeBufferPointer { tensors in
+      for index in tensors.indices {
+        let buffer = inputs[index]
+        switch (types[index], tensors[index].elements) {
+        case (.int32, .int32(let values)):
+          values.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        case (.int32, let elements):
+          let ids = Tensor(shape: tensors[index].shape, elements: elements).floats.map { Int32(exactly: $0) ?? -1 }
+          ids.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        case (_, .float32(let values)):
+          values.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        default:
+          tensors[index].floats.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        }
       }
     }
   }

@@ -116,9 +116,18 @@ struct ProjectionFold {
       kernel.withUnsafeBufferPointer { kernel in
         inputBias.withUnsafeBufferPointer { inputBias in
           projected.withUnsafeMutableBufferPointer { output in
-            dlc_fast_dense(
-              embeddings.baseAddress, Int32(rows), Int32(features), kernel.baseAddress, 0, Int32(width),
-              inputBias.isEmpty ? nil : inputBias.baseAddress, Int32(DLC_LINEAR), output.baseAddress, nil)
+            // One call of dlc_run_calls, so that the product runs on the runtime built for this CPU.
+            let arguments = [
+              dlc_argument(address: UnsafeMutableRawPointer(mutating: embeddings.baseAddress)),
+              dlc_argument(integer: rows), dlc_argument(integer: features),
+              dlc_argument(address: UnsafeMutableRawPointer(mutating: kernel.baseAddress)), dlc_argument(integer: 0),
+              dlc_argument(integer: width),
+              dlc_argument(address: inputBias.isEmpty ? nil : UnsafeMutableRawPointer(mutating: inputBias.baseAddress)),
+              dlc_argument(integer: Int(DLC_LINEAR)), dlc_argument(address: output.baseAddress),
+              dlc_argument(address: nil),
+            ]
+            var dense = dlc_call(function: dlc_called_function("dlc_dense"), first: 0)
+            _ = dlc_run_calls(&dense, 1, arguments)
           }
         }
       }
