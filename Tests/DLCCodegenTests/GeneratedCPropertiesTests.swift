@@ -214,6 +214,41 @@ final class GeneratedCPropertiesTests: XCTestCase {
     }
   }
 
+  /// As many examples per pass through the layers as keep a pass's share of the arena within the
+  /// budget: a power of two, at least one (an example larger than the budget), at most the batch.
+  func testExamplesPerPassFitTheBudget() {
+    func examples(_ arenaBytes: Int, maxBatch: Int, budget: Int = CodegenOptions.defaultPassBytes) -> Int {
+      CodegenOptions(maxBatch: maxBatch, passBytes: budget).examplesPerPass(arenaBytes: arenaBytes)
+    }
+    XCTAssertEqual(examples(6_365_376, maxBatch: 32), 8, "resnet8_cifar: 199 kB an example")
+    XCTAssertEqual(examples(196_608, maxBatch: 32), 32, "cifar10_fcn: a small arena keeps one pass")
+    XCTAssertEqual(examples(6_365_376, maxBatch: 1), 1)
+    XCTAssertEqual(examples(7 * 198_918, maxBatch: 7), 4, "a batch of 7: passes of 4, then 3")
+    XCTAssertEqual(examples(64 << 20, maxBatch: 8), 1, "8 MB an example: one at a time")
+    XCTAssertEqual(examples(1000, maxBatch: 1000, budget: 512), 512, "one byte an example")
+  }
+
+  /// A batch larger than a pass goes through the layers a pass at a time, each with its inputs and
+  /// outputs that far along (`<model>_run_copy`): at batch 7, resnet8_cifar runs passes of 4 and 3,
+  /// and image_tabular (two inputs) smaller ones, with the weights passed in; the outputs are the
+  /// interpreter's (one pass), under AddressSanitizer and UBSan, whose bounds checks would catch a
+  /// pass reading or writing past the caller's buffers.
+  func testLargeBatchesGoThroughTheLayersInPassesThatFitTheCache() throws {
+    for name in ["resnet8_cifar", "image_tabular"] {
+      let compilation = Driver.compile(path: graphs.appendingPathComponent("\(name).dl").path)
+      let graph = try XCTUnwrap(compilation.graph)
+      let generated = try generate(compilation, batch: 7)
+      let examples = CodegenOptions(maxBatch: 7).examplesPerPass(arenaBytes: generated.plan.totalBytes)
+      XCTAssertLessThan(examples, 7, name)
+      XCTAssertTrue(generated.source.contains("_EXAMPLES_PER_PASS \(examples)\n"), name)
+      let weights = InitializedWeights.of(graph, seed: 3)
+      let inputs = try Runner.randomInputs(for: graph, batch: 7, seed: 5)
+      let reference = try Runner.interpret(compilation, weights: weights, inputs: inputs)
+      let compiled = try CBackend.run(compilation, weights: weights, inputs: inputs, build: CodegenFixtures.sanitized)
+      CodegenFixtures.assertClose(compiled, reference, name, tolerance: 1e-5)
+    }
+  }
+
   /// At batch 1 --threads splits the large Dense products by panels, and the convolutions' tiles by
   /// rows, among a pool of threads (`<model>_run_parallel`): every output is computed by the same
   /// code as on one thread, so the outputs are the same to the bit, under AddressSanitizer and under
