@@ -150,7 +150,14 @@ final class Program {
       graph, weights: { weights[$0]?.floats }, maxBatch: plan.maxBatch, layout: Interpreter.weightLayout)
     let calls = plan.callsToRun(lowered)
     self.plan = plan
-    constants = .allocate(capacity: max(lowered.constants.count, 1))
+    // On a cache line, as the arena: the kernels load packed weight panels 64 bytes at a time, and
+    // with panels across two lines (16 bytes off, as malloc may place them) a run of mlp_iris took
+    // 0.19–0.20 µs against 0.17–0.18.
+    let count = max(lowered.constants.count, 1)
+    constants = UnsafeMutableBufferPointer(
+      start: UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64).bindMemory(
+        to: Float.self, capacity: count),
+      count: count)
     _ = constants.initialize(from: lowered.constants)
     inputTypes = graph.inputs.map { $0.outputs[0].dtype }
     inputBytes = graph.inputs.map { $0.outputs[0].dims.reduce(plan.maxBatch * 4, *) }
@@ -173,7 +180,7 @@ final class Program {
 
   deinit {
     lastSpare.exchange(nil, ordering: .acquiring)?.release()
-    constants.deallocate()
+    UnsafeMutableRawPointer(constants.baseAddress)?.deallocate()
   }
 
   /// The model's outputs after a run on `memory`, into `tensors`' storage where it fits.
