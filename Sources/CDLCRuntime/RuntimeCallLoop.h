@@ -36,18 +36,18 @@ long DLC_RUN_CALLS(const dlc_call *calls, long count, const dlc_argument *argume
     case dlc_activate_id: dlc_activate(INTEGER(0), ADDRESS(1), INTEGER(2), INTEGER(3)); break;
     case dlc_dense_id:
       dlc_dense(ADDRESS(0), INTEGER(1), INTEGER(2), ADDRESS(3), INTEGER(4), INTEGER(5), ADDRESS(6), INTEGER(7),
-                     ADDRESS(8), ADDRESS(9));
+                ADDRESS(8), ADDRESS(9));
       break;
     case dlc_softmax_axis_id:
       dlc_softmax_axis(ADDRESS(0), INTEGER(1), INTEGER(2), INTEGER(3), INTEGER(4), ADDRESS(5));
       break;
     case dlc_conv2d_id:
       dlc_conv2d(ADDRESS(0), INTEGER(1), ADDRESS(2), INTEGER(3), INTEGER(4), ADDRESS(5), INTEGER(6), ADDRESS(7),
-                      INTEGER(8), INTEGER(9), ADDRESS(10), ADDRESS(11), ADDRESS(12));
+                 INTEGER(8), INTEGER(9), ADDRESS(10), ADDRESS(11), ADDRESS(12));
       break;
     case dlc_conv2d_winograd_id:
       dlc_conv2d_winograd(ADDRESS(0), INTEGER(1), ADDRESS(2), INTEGER(3), ADDRESS(4), INTEGER(5), ADDRESS(6),
-                               INTEGER(7), INTEGER(8), ADDRESS(9), ADDRESS(10), ADDRESS(11));
+                          INTEGER(7), INTEGER(8), ADDRESS(9), ADDRESS(10), ADDRESS(11));
       break;
     case dlc_conv2d_transpose_id:
       dlc_conv2d_transpose(ADDRESS(0), INTEGER(1), INTEGER(2), INTEGER(3), INTEGER(4), INTEGER(5), INTEGER(6),
@@ -102,15 +102,15 @@ long DLC_RUN_CALLS(const dlc_call *calls, long count, const dlc_argument *argume
     case dlc_l2_normalize_id: dlc_l2_normalize(ADDRESS(0), INTEGER(1), INTEGER(2), INTEGER(3), ADDRESS(4)); break;
     case dlc_recurrent_id:
       dlc_recurrent(INTEGER(0), ADDRESS(1), INTEGER(2), INTEGER(3), INTEGER(4), INTEGER(5), ADDRESS(6),
-                         ADDRESS(7), INTEGER(8), ADDRESS(9), ADDRESS(10), INTEGER(11), INTEGER(12), INTEGER(13),
-                         INTEGER(14), INTEGER(15), ADDRESS(16), INTEGER(17), REAL(18), INTEGER(19), ADDRESS(20),
-                         ADDRESS(21), ADDRESS(22), ADDRESS(23), ADDRESS(24));
+                    ADDRESS(7), INTEGER(8), ADDRESS(9), ADDRESS(10), INTEGER(11), INTEGER(12), INTEGER(13),
+                    INTEGER(14), INTEGER(15), ADDRESS(16), INTEGER(17), REAL(18), INTEGER(19), ADDRESS(20),
+                    ADDRESS(21), ADDRESS(22), ADDRESS(23), ADDRESS(24));
       break;
     case dlc_reverse_steps_id: dlc_reverse_steps(ADDRESS(0), INTEGER(1), INTEGER(2), INTEGER(3), ADDRESS(4)); break;
     case dlc_attention_id:
       dlc_attention(ADDRESS(0), ADDRESS(1), ADDRESS(2), INTEGER(3), INTEGER(4), INTEGER(5), INTEGER(6),
-                         INTEGER(7), INTEGER(8), INTEGER(9), ADDRESS(10), INTEGER(11), REAL(12), INTEGER(13),
-                         INTEGER(14), INTEGER(15), ADDRESS(16), ADDRESS(17));
+                    INTEGER(7), INTEGER(8), INTEGER(9), ADDRESS(10), INTEGER(11), REAL(12), INTEGER(13),
+                    INTEGER(14), INTEGER(15), ADDRESS(16), ADDRESS(17));
       break;
     case dlc_batched_gemm_id:
       dlc_batched_gemm(INTEGER(0), INTEGER(1), INTEGER(2), INTEGER(3), ADDRESS(4), ADDRESS(5), ADDRESS(6));

@@ -256,11 +256,10 @@ private struct Generator {
   func chunkedPasses() -> (definition: String, loop: String) {
     let examples = options.examplesPerPass(arenaBytes: plan.totalBytes)
     guard examples < options.maxBatch else { return ("", "") }
-    let pointers =
-      inputParameters.map { ($0, "\(macro)_\($0.uppercased())_SIZE") }
-      + outputParameters.map { ($0, "\(macro)_\($0.uppercased())_SIZE") }
-    let present = ((external ? ["weights"] : []) + inputParameters + outputParameters).joined(separator: " && ")
-    let along = ((external ? ["weights"] : []) + pointers.map { "\($0.0) + (long)first * \($0.1)" })
+    let tensors = inputParameters + outputParameters
+    let present = pointerArguments.joined(separator: " && ")
+    let along =
+      ((external ? ["weights"] : []) + tensors.map { "\($0) + (long)first * \(macro)_\($0.uppercased())_SIZE" })
       .joined(separator: ", ")
     let definition = """
       /* Examples per pass through the layers: a larger batch goes through them this many at a time,
@@ -299,9 +298,10 @@ private struct Generator {
     return parameters.joined(separator: ", ")
   }
 
-  var argumentList: String {
-    ((external ? ["weights"] : []) + inputParameters + outputParameters).joined(separator: ", ")
-  }
+  /// The entry points' pointer arguments after `batch`, in order: weights (external), inputs, outputs.
+  var pointerArguments: [String] { (external ? ["weights"] : []) + inputParameters + outputParameters }
+
+  var argumentList: String { pointerArguments.joined(separator: ", ") }
 
   func header(weightCount: Int) -> String {
     var text = """
@@ -389,7 +389,6 @@ private struct Generator {
   }
 
   func source(body: [String], parts: [(name: String, text: String)]) -> String {
-    let pointers = ((external ? ["weights"] : []) + inputParameters + outputParameters)
     let calls = body.joined(separator: "\n")
     let partFunctions = parts.map(\.text).joined()
     // The layers function's locals its split calls' arguments name, for their part functions.
@@ -425,7 +424,7 @@ private struct Generator {
         float *A = (float *)arena;
         int status = 0;
         if (batch < 1 || batch > \(macro)_MAX_BATCH) return \(macro)_ERROR_BATCH;
-        if (\(pointers.map { "!\($0)" }.joined(separator: " || ")) || (!arena && \(macro)_ARENA_BYTES > 0)) return \(macro)_ERROR_ARGUMENT;
+        if (\(pointerArguments.map { "!\($0)" }.joined(separator: " || ")) || (!arena && \(macro)_ARENA_BYTES > 0)) return \(macro)_ERROR_ARGUMENT;
         (void)W;
         (void)A;
         (void)status;
